@@ -1,0 +1,83 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import type { CustomerDoc, OrderDoc, ReservationDoc, SoftwareOrderDoc, SubscriptionDoc } from '../db/documents.js';
+import { OrderConnection } from '../order/order.type.js';
+import { ORDER_SORT } from '../order/order.loader.js';
+import { ReservationConnection } from '../reservation/reservation.type.js';
+import { RESERVATION_SORT } from '../reservation/reservation.loader.js';
+import { PageArgs } from '../shared/connection.type.js';
+import type { Context } from '../shared/context.js';
+import { parseId } from '../shared/ids.js';
+import { fingerprint, pageInMemory, pageRequest, type Page } from '../shared/pagination.js';
+import { SoftwareOrderConnection } from '../software-order/software-order.type.js';
+import { SOFTWARE_ORDER_SORT } from '../software-order/software-order.loader.js';
+import { SubscriptionFilter } from '../subscription/subscription.input.js';
+import {
+  rejectCustomerSearchInNested,
+  subscriptionConditions,
+  SUBSCRIPTION_SORT,
+} from '../subscription/subscription.repository.js';
+import { SubscriptionConnection } from '../subscription/subscription.type.js';
+import { CustomerFilter } from './customer.input.js';
+import { Customer, CustomerBillingProfile, CustomerCompanyProfile, CustomerConnection } from './customer.type.js';
+
+@Resolver(() => Customer)
+export class CustomerResolver {
+  @Query(() => Customer, { description: "One of your customers, by tenant ID; another partner's customer is NOT_FOUND." })
+  customer(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<CustomerDoc> {
+    return ctx.loaders.customerById.load(parseId('customer', id));
+  }
+
+  @Query(() => CustomerConnection, { description: 'Your customers, by company name.' })
+  customers(
+    @Args() page: PageArgs,
+    @Arg('filter', () => CustomerFilter, { nullable: true }) filter: CustomerFilter | null,
+    @Ctx() ctx: Context,
+  ): Promise<Page<CustomerDoc>> {
+    return ctx.repositories.customers.page(ctx.caller.partner._id, filter, page);
+  }
+
+  @FieldResolver(() => CustomerCompanyProfile)
+  companyProfile(@Root() c: CustomerDoc): CustomerCompanyProfile {
+    return { tenantId: c._id, domain: c.domain, companyName: c.companyName };
+  }
+
+  @FieldResolver(() => CustomerBillingProfile)
+  billingProfile(@Root() c: CustomerDoc): CustomerBillingProfile {
+    return { companyName: c.companyName, defaultAddress: { country: c.billingCountry } };
+  }
+
+  @FieldResolver(() => SubscriptionConnection, { description: "The customer's base subscriptions, oldest first." })
+  async subscriptions(
+    @Root() c: CustomerDoc,
+    @Args() page: PageArgs,
+    @Arg('filter', () => SubscriptionFilter, { nullable: true }) filter: SubscriptionFilter | null,
+    @Ctx() ctx: Context,
+  ): Promise<Page<SubscriptionDoc>> {
+    rejectCustomerSearchInNested(filter);
+    const fp = fingerprint(filter);
+    const request = pageRequest('customer.subscriptions', fp, page, SUBSCRIPTION_SORT);
+    const rows = await ctx.loaders.baseSubscriptionsByCustomerId.load(c._id, subscriptionConditions(filter), fp);
+    return pageInMemory(rows, request, 'customer.subscriptions', fp, SUBSCRIPTION_SORT);
+  }
+
+  @FieldResolver(() => OrderConnection, { description: "The customer's orders, oldest first." })
+  async orders(@Root() c: CustomerDoc, @Args() page: PageArgs, @Ctx() ctx: Context): Promise<Page<OrderDoc>> {
+    const request = pageRequest('customer.orders', '', page, ORDER_SORT);
+    const rows = await ctx.loaders.ordersByCustomerId.load(c._id, {}, '');
+    return pageInMemory(rows, request, 'customer.orders', '', ORDER_SORT);
+  }
+
+  @FieldResolver(() => SoftwareOrderConnection, { description: "The customer's software purchases, oldest first." })
+  async softwareOrders(@Root() c: CustomerDoc, @Args() page: PageArgs, @Ctx() ctx: Context): Promise<Page<SoftwareOrderDoc>> {
+    const request = pageRequest('customer.softwareOrders', '', page, SOFTWARE_ORDER_SORT);
+    const rows = await ctx.loaders.softwareOrdersByCustomerId.load(c._id, {}, '');
+    return pageInMemory(rows, request, 'customer.softwareOrders', '', SOFTWARE_ORDER_SORT);
+  }
+
+  @FieldResolver(() => ReservationConnection, { description: "The customer's Azure reservations, oldest first." })
+  async reservations(@Root() c: CustomerDoc, @Args() page: PageArgs, @Ctx() ctx: Context): Promise<Page<ReservationDoc>> {
+    const request = pageRequest('customer.reservations', '', page, RESERVATION_SORT);
+    const rows = await ctx.loaders.reservationsByCustomerId.load(c._id, {}, '');
+    return pageInMemory(rows, request, 'customer.reservations', '', RESERVATION_SORT);
+  }
+}

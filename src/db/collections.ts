@@ -1,0 +1,80 @@
+import type { Collection, Db, IndexDescription } from 'mongodb';
+import type {
+  AuditEventDoc,
+  ClockDoc,
+  CustomerDoc,
+  LedgerEntryDoc,
+  OfferDoc,
+  OrderDoc,
+  PartnerDoc,
+  ReservationDoc,
+  SoftwareOrderDoc,
+  SubscriptionDoc,
+} from './documents.js';
+
+/** Typed handles on every collection; built once per database and shared by all requests. */
+export interface Collections {
+  partners: Collection<PartnerDoc>;
+  customers: Collection<CustomerDoc>;
+  offers: Collection<OfferDoc>;
+  subscriptions: Collection<SubscriptionDoc>;
+  orders: Collection<OrderDoc>;
+  softwareOrders: Collection<SoftwareOrderDoc>;
+  reservations: Collection<ReservationDoc>;
+  ledger: Collection<LedgerEntryDoc>;
+  auditEvents: Collection<AuditEventDoc>;
+  clock: Collection<ClockDoc>;
+}
+
+export function collections(db: Db): Collections {
+  return {
+    partners: db.collection<PartnerDoc>('partners'),
+    customers: db.collection<CustomerDoc>('customers'),
+    offers: db.collection<OfferDoc>('offers'),
+    subscriptions: db.collection<SubscriptionDoc>('subscriptions'),
+    orders: db.collection<OrderDoc>('orders'),
+    softwareOrders: db.collection<SoftwareOrderDoc>('softwareOrders'),
+    reservations: db.collection<ReservationDoc>('reservations'),
+    ledger: db.collection<LedgerEntryDoc>('ledger'),
+    auditEvents: db.collection<AuditEventDoc>('auditEvents'),
+    clock: db.collection<ClockDoc>('clock'),
+  };
+}
+
+/**
+ * Indexes, each serving a read path. Every tenant-owned collection leads with `partnerId`: it is
+ * in every query (ROLE-TENANT) and is the shard key's prefix at scale (see README).
+ * Connection orders end with `_id` so that keyset paging is stable.
+ */
+export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
+  partners: [{ key: { mpnId: 1 }, name: 'mpnId_unique', unique: true }],
+  customers: [
+    { key: { partnerId: 1, companyNameLower: 1, _id: 1 }, name: 'partner_name' },
+    { key: { partnerId: 1, domainLower: 1 }, name: 'partner_domain' },
+    { key: { domainLower: 1 }, name: 'domain_unique', unique: true },
+  ],
+  offers: [{ key: { commerceType: 1, _id: 1 }, name: 'commerceType' }],
+  subscriptions: [
+    { key: { partnerId: 1, customerId: 1, creationDate: 1, _id: 1 }, name: 'partner_customer_created' },
+    { key: { partnerId: 1, creationDate: 1, _id: 1 }, name: 'partner_created' },
+    { key: { partnerId: 1, parentSubscriptionId: 1 }, name: 'partner_parent' },
+    { key: { partnerId: 1, commitmentEndDate: 1 }, name: 'partner_term_end' },
+    { key: { status: 1, commitmentEndDate: 1 }, name: 'lifecycle_term_end' },
+  ],
+  orders: [{ key: { partnerId: 1, customerId: 1, creationDate: 1, _id: 1 }, name: 'partner_customer_created' }],
+  softwareOrders: [{ key: { partnerId: 1, customerId: 1, purchasedAt: 1, _id: 1 }, name: 'partner_customer_purchased' }],
+  reservations: [
+    { key: { partnerId: 1, customerId: 1, purchasedAt: 1, _id: 1 }, name: 'partner_customer_purchased' },
+    { key: { reservationOrderId: 1 }, name: 'reservationOrderId' },
+  ],
+  ledger: [{ key: { partnerId: 1, customerId: 1, at: 1 }, name: 'partner_customer_at' }],
+  auditEvents: [{ key: { partnerId: 1, at: 1 }, name: 'partner_at' }],
+  clock: [],
+};
+
+export async function ensureIndexes(c: Collections): Promise<void> {
+  for (const name of Object.keys(INDEXES) as (keyof Collections)[]) {
+    const specs = INDEXES[name];
+    if (specs.length > 0) await c[name].createIndexes(specs);
+  }
+}

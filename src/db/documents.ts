@@ -1,0 +1,334 @@
+/**
+ * MongoDB document shapes of the simulated Partner Center.
+ *
+ * Contracts shared by every collection:
+ * - `_id` is a string: a GUID for tenants, subscriptions and reservations (as in Partner Center),
+ *   a 12-hex-digit string for orders, the catalog item ID for offers.
+ * - Every tenant-owned document carries `partnerId`, the owning partner's tenant ID (ROLE-TENANT):
+ *   every read filters on it, so a foreign ID behaves exactly like an unknown one.
+ * - Mutable documents carry `version`, incremented by every update; writers update with
+ *   `{ _id, version }` as the filter (optimistic concurrency, one document at a time), because
+ *   FerretDB 1.24 has no multi-document transactions.
+ * - Money is integer minor units (cents) with an ISO 4217 currency (MONEY-EXACT).
+ * - Dates are BSON dates, i.e. UTC instants (GEN-UTC).
+ * - No field name contains `.` or starts with `$`, and no array nests another array (FerretDB).
+ */
+
+export type PartnerType = 'direct_bill' | 'indirect_provider' | 'indirect_reseller';
+
+export type PartnerRole =
+  | 'admin_agent'
+  | 'billing_admin'
+  | 'global_admin'
+  | 'helpdesk_agent'
+  | 'sales_agent'
+  | 'account_admin'
+  | 'referral_admin'
+  | 'marketing_content_admin'
+  | 'user_management_admin';
+
+export interface PartnerDoc {
+  _id: string;
+  name: string;
+  partnerType: PartnerType;
+  /** MPN / Partner ID. */
+  mpnId: string;
+  /** For an indirect reseller: the indirect provider it buys through. */
+  indirectProviderId: string | null;
+  createdAt: Date;
+}
+
+export type CustomerSegment = 'commercial' | 'education' | 'government' | 'nonprofit';
+
+export interface CustomerDoc {
+  /** Equals the customer's Entra tenant ID, as in Partner Center. */
+  _id: string;
+  partnerId: string;
+  companyName: string;
+  /** Lower-cased copies, for case-insensitive prefix search with index ranges. */
+  companyNameLower: string;
+  domain: string;
+  domainLower: string;
+  /** ISO 3166 alpha-2 (PRICE-TAX, CAT-UNAVAILABLE, RES-MARKETS). */
+  billingCountry: string;
+  segment: CustomerSegment;
+  relationshipToPartner: 'reseller' | 'advisor' | 'none';
+  /** MPN ID of the indirect reseller of record, when the partner is an indirect provider. */
+  associatedPartnerId: string | null;
+  /** SUSP-DATA-DELETION: the grace period grows by the days from opening to first billing. */
+  accountOpenedAt: Date;
+  firstBillingAt: Date;
+  createdAt: Date;
+  version: number;
+}
+
+export type Publisher = 'microsoft' | 'isv';
+
+export type CommerceType = 'legacy' | 'new_commerce' | 'marketplace_saas' | 'software' | 'reservation';
+
+export type BillingType = 'license' | 'usage';
+
+export type BillingCycle = 'monthly' | 'annual' | 'triennial' | 'one_time' | 'none';
+
+export type TermDuration = 'P1M' | 'P1Y' | 'P3Y';
+
+export type OfferCategory = 'enterprise' | 'small_business' | 'trial';
+
+export interface BillingPlan {
+  billingCycle: BillingCycle;
+  termDuration: TermDuration;
+  /** Price of one unit for one whole term, pre-tax except PRICE-TAX countries. */
+  unitPriceCents: number;
+}
+
+export interface OfferDoc {
+  /** Catalog item ID, `PRODUCTID:SKUID` (NCE form without the availability). */
+  _id: string;
+  productId: string;
+  skuId: string;
+  name: string;
+  description: string;
+  publisher: Publisher;
+  publisherName: string;
+  commerceType: CommerceType;
+  billingType: BillingType;
+  category: OfferCategory;
+  /** Partner Center `productType.id`: OnlineServicesNCE, OnlineServices, Software, Azure, SaaS. */
+  productType: string;
+  segments: CustomerSegment[];
+  currency: string;
+  billingPlans: BillingPlan[];
+  /** CAT-TRIAL: a trial offer converts to this paid offer after `trialDays`. */
+  trial: { days: number; convertsToOfferId: string } | null;
+  /** CAT-ONE-PER-CUSTOMER. */
+  onePerCustomer: boolean;
+  /** An add-on is never sold from the catalog (ADDON-NOT-CATALOG). */
+  isAddOn: boolean;
+  /** UPG-ELIGIBLE: offers this one may be upgraded to. */
+  upgradeTargetIds: string[];
+  /** ADDON-ELIGIBLE: add-on offers that may be bought for a subscription of this offer. */
+  eligibleAddOnIds: string[];
+  /** CAT-UNAVAILABLE: billing countries served; null = every country. */
+  countries: string[] | null;
+  /** CAT-UNAVAILABLE: the ISV made the offer available through CSP. */
+  cspAvailable: boolean;
+  /** CAT-UNAVAILABLE: non-empty = only these partners may sell it. */
+  exclusivePartnerIds: string[];
+  /** CAT-UNAVAILABLE: containers and some usage-based offers are not transactable. */
+  transactable: boolean;
+  minQuantity: number;
+  maxQuantity: number;
+  /** Software: perpetual licence or software subscription (SW-POST-CANCEL credit differs). */
+  softwareKind: 'perpetual' | 'subscription' | null;
+  /** SW-CANCEL-EXCLUDED: SUSE and Red Hat plans cannot be cancelled. */
+  softwareVendorPlan: 'suse' | 'redhat' | null;
+  /** Reservations: the reservation type, for RES-EXCHANGE (same type only). */
+  reservationType: 'virtual_machines' | 'sql_database' | 'cosmos_db' | null;
+}
+
+export type SubscriptionStatus = 'active' | 'suspended' | 'deleted' | 'expired' | 'disabled' | 'pending';
+
+export type SuspensionReason = 'customer_request' | 'non_payment' | 'fraud';
+
+export interface ScheduledNextTermInstructions {
+  offerId: string;
+  quantity: number;
+  billingCycle: BillingCycle;
+  termDuration: TermDuration;
+}
+
+export interface SubscriptionDoc {
+  _id: string;
+  partnerId: string;
+  customerId: string;
+  offerId: string;
+  offerName: string;
+  /** Denormalised from the offer at purchase: the rules branch on them on every decision. */
+  commerceType: CommerceType;
+  billingType: BillingType;
+  publisher: Publisher;
+  friendlyName: string;
+  quantity: number;
+  status: SubscriptionStatus;
+  /** GEN-REASON. */
+  suspensionReasons: SuspensionReason[];
+  /**
+   * Why it is suspended: by the partner (legacy suspend), by pause (PAUSE-EFFECT), or by the
+   * ADDON-CASCADE of its base, so reactivating the base restores only cascade-suspended add-ons.
+   */
+  suspendedBy: 'partner' | 'pause' | 'cascade' | null;
+  suspendedAt: Date | null;
+  /** SUSP-DATA-DELETION: when the clock passes this instant, the subscription is deleted. */
+  dataDeletionAt: Date | null;
+  autoRenewEnabled: boolean;
+  billingCycle: BillingCycle;
+  termDuration: TermDuration;
+  unitPriceCents: number;
+  currency: string;
+  /** What was charged for the current term; the base of prorated refunds (MONEY-PRORATE). */
+  chargedCents: number;
+  isTrial: boolean;
+  trialConvertsToOfferId: string | null;
+  creationDate: Date;
+  /** Start of the current term; windows such as CANCEL-NCE-24H run from it. */
+  effectiveStartDate: Date;
+  /** Instant the current term ends (exclusive); ADDON-ALIGN and UPG-SAME-END compare it. */
+  commitmentEndDate: Date;
+  /** Order that created it; ISV cancellation windows run from the order (CANCEL-ISV-*). */
+  orderId: string;
+  orderedAt: Date;
+  /** Non-null for an add-on: its base subscription. */
+  parentSubscriptionId: string | null;
+  /** MPN ID of the indirect reseller of record ("" for direct), Partner Center's `partnerId`. */
+  partnerIdOnRecord: string;
+  /** CAT-ISV-FULFILMENT / CAT-ISV-LINK: marketplace SaaS only. */
+  fulfilment: {
+    status: 'action_needed' | 'fulfilled';
+    activationLink: string;
+    authorizationCode: string;
+  } | null;
+  scheduledNextTermInstructions: ScheduledNextTermInstructions | null;
+  /** Set when the status becomes deleted: cancelled, term_ended (RENEW-OFF-ENDS), upgraded, data_deleted. */
+  deletedReason: 'cancelled' | 'term_ended' | 'upgraded' | 'data_deleted' | null;
+  deletedAt: Date | null;
+  updatedAt: Date;
+  version: number;
+}
+
+export type OrderStatus = 'completed' | 'pending' | 'cancelled';
+
+export interface OrderLineItem {
+  lineItemNumber: number;
+  offerId: string;
+  subscriptionId: string | null;
+  reservationId: string | null;
+  friendlyName: string;
+  quantity: number;
+  billingCycle: BillingCycle;
+  termDuration: TermDuration | null;
+  transactionType: 'new' | 'addQuantity' | 'renew' | 'convert';
+  unitPriceCents: number;
+  totalPriceCents: number;
+}
+
+export interface OrderDoc {
+  /** Twelve hex digits, like modern Partner Center order IDs. */
+  _id: string;
+  partnerId: string;
+  customerId: string;
+  billingCycle: BillingCycle;
+  currencyCode: string;
+  creationDate: Date;
+  status: OrderStatus;
+  lineItems: OrderLineItem[];
+  totalPriceCents: number;
+  /** PRICE-TAX: true where the customer's prices include tax (Australia, Brazil). */
+  pricesIncludeTax: boolean;
+  version: number;
+}
+
+export interface SoftwareKey {
+  productVersion: string;
+  language: string;
+  bitness: 'x64' | 'x86';
+  /** SW-MAK: always MAK. */
+  keyType: 'MAK';
+  productKey: string;
+  downloadUrl: string;
+  revoked: boolean;
+}
+
+export interface SoftwareOrderDoc {
+  /** The order ID: software cancellation is per order (SW-CANCEL-PER-ORDER). */
+  _id: string;
+  partnerId: string;
+  customerId: string;
+  offerId: string;
+  productName: string;
+  softwareKind: 'perpetual' | 'subscription';
+  softwareVendorPlan: 'suse' | 'redhat' | null;
+  quantity: number;
+  purchasedAt: Date;
+  status: 'active' | 'cancelled';
+  cancelledAt: Date | null;
+  /** SW-CANCEL-DELAY: the order shows the cancellation only from this instant. */
+  cancellationVisibleAt: Date | null;
+  amountCents: number;
+  currency: string;
+  pricesIncludeTax: boolean;
+  keys: SoftwareKey[];
+  version: number;
+}
+
+export type ReservationScopeType = 'single' | 'shared' | 'resource_group' | 'management_group';
+
+export interface ReservationDoc {
+  _id: string;
+  reservationOrderId: string;
+  partnerId: string;
+  customerId: string;
+  offerId: string;
+  displayName: string;
+  reservationType: 'virtual_machines' | 'sql_database' | 'cosmos_db';
+  region: string;
+  quantity: number;
+  termDuration: 'P1Y' | 'P3Y';
+  /** Total commitment for the whole term. */
+  priceCents: number;
+  currency: string;
+  purchasedAt: Date;
+  expiryDateTime: Date;
+  scope: {
+    type: ReservationScopeType;
+    subscriptionId: string | null;
+    resourceGroupId: string | null;
+    managementGroupId: string | null;
+  };
+  /** The Azure subscription the reservation is associated with (RES-MANAGE). */
+  azureSubscriptionId: string;
+  utilizationPercent: number;
+  /** RES-REFUND-TABLE distinguishes cancellation with and without usage. */
+  hasUsage: boolean;
+  status: 'active' | 'cancelled' | 'exchanged' | 'expired';
+  cancelledAt: Date | null;
+  version: number;
+}
+
+export interface LedgerEntryDoc {
+  _id: string;
+  partnerId: string;
+  customerId: string;
+  /** Positive: the partner is charged; negative: the partner is credited (RES-PARTNER-CREDIT). */
+  amountCents: number;
+  currency: string;
+  kind: 'charge' | 'prorated_charge' | 'refund' | 'credit' | 'fee';
+  source: { type: 'subscription' | 'order' | 'software_order' | 'reservation'; id: string };
+  orderId: string | null;
+  /** Rule that produced the amount, e.g. CANCEL-NCE-30D. */
+  ruleId: string | null;
+  description: string;
+  at: Date;
+}
+
+export interface AuditEventDoc {
+  _id: string;
+  partnerId: string;
+  customerId: string | null;
+  /** Partner Center `operationType`, e.g. update_subscription, create_order, get_software_key. */
+  operationType: string;
+  resourceType: string;
+  resourceId: string;
+  userId: string;
+  roles: PartnerRole[];
+  at: Date;
+  /** JSON-serialised resource before and after, as Partner Center's audit records keep them. */
+  resourceOldValue: string | null;
+  resourceNewValue: string | null;
+}
+
+/** GEN-CLOCK: the one simulation clock every gateway instance shares. */
+export interface ClockDoc {
+  _id: 'simulation';
+  now: Date;
+  version: number;
+}

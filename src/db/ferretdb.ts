@@ -1,0 +1,97 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { PROJECT_ROOT, type Config } from '../shared/config.js';
+import type { Logger } from '../shared/logger.js';
+import type { Backend } from './database.js';
+
+const STARTUP_TIMEOUT_MS = 15_000;
+
+/** FERRETDB_BIN, else the project's own build (`npm run db:ferretdb`), else `ferretdb` on PATH. */
+function findBinary(config: Config): string {
+  if (config.ferretdbBin) {
+    if (!existsSync(config.ferretdbBin)) throw new Error(`FERRETDB_BIN=${config.ferretdbBin} does not exist`);
+    return config.ferretdbBin;
+  }
+  const local = path.join(PROJECT_ROOT, '.tools/bin/ferretdb');
+  if (existsSync(local)) return local;
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = path.join(dir, 'ferretdb');
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  throw new Error('no ferretdb binary: run `npm run db:ferretdb` or set FERRETDB_BIN');
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * Starts FerretDB on a free loopback port with its data under `config.dataDir/ferretdb`.
+ * The child is killed when this process exits, however it exits.
+ */
+export async function startFerretDb(config: Config, log: Logger): Promise<Backend> {
+  const binary = findBinary(config);
+  const dataDir = path.join(config.dataDir, 'ferretdb');
+  mkdirSync(dataDir, { recursive: true });
+  const port = await freePort();
+  const args = [
+    '--handler=sqlite',
+    `--sqlite-url=file:${dataDir}/`,
+    `--state-dir=${dataDir}`,
+    `--listen-addr=127.0.0.1:${port}`,
+    '--debug-addr=-',
+    '--telemetry=disable',
+    '--log-level=error',
+  ];
+  const child: ChildProcess = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const kill = () => child.kill('SIGTERM');
+  process.once('exit', kill);
+
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  while (!(await canConnect(port))) {
+    if (child.exitCode !== null) throw new Error(`ferretdb exited with code ${child.exitCode}: ${stderr.trim()}`);
+    if (Date.now() > deadline) {
+      kill();
+      throw new Error(`ferretdb did not listen on 127.0.0.1:${port} within ${STARTUP_TIMEOUT_MS} ms`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  log.debug('database', `ferretdb pid ${child.pid} on 127.0.0.1:${port}, data in ${dataDir}`);
+  return {
+    kind: 'ferretdb',
+    uri: `mongodb://127.0.0.1:${port}/`,
+    describe: `FerretDB (SQLite) at 127.0.0.1:${port}, data in ${path.relative(process.cwd(), dataDir) || dataDir}`,
+    stop: async () => {
+      process.removeListener('exit', kill);
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      kill();
+      await exited;
+    },
+  };
+}

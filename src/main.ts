@@ -1,0 +1,36 @@
+import { openDatabase, NoDatabaseError } from './db/database.js';
+import { seedDemoIfEmpty } from './seed/generate.js';
+import { ConfigError, loadConfig } from './shared/config.js';
+import { createLogger } from './shared/logger.js';
+import { createGateway } from './server.js';
+
+/** Composition root: read config once, open the database, seed the demo world, listen. */
+async function main(): Promise<void> {
+  const log = createLogger();
+  const config = loadConfig(process.env);
+  const database = await openDatabase(config, log);
+  if (config.seedDemo && (await seedDemoIfEmpty(database.collections, log))) {
+    log.info('seed', 'empty database: seeded the demo world');
+  }
+  const gateway = await createGateway({ config, database, log });
+  const url = await gateway.listen(config.port, config.host);
+  log.info('http', `GraphQL at ${url}/graphql, IDE at ${url}/graphiql`);
+
+  const shutdown = async (signal: string) => {
+    log.info('http', `${signal}: shutting down`);
+    await gateway.stop();
+    await database.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof NoDatabaseError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    process.stderr.write(`fatal: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,11 @@
+import type { Collections } from '../db/collections.js';
+import { byIdLoader, filteredChildrenLoader } from '../shared/loader-utils.js';
+
+export const ORDER_SORT = ['creationDate', '_id'] as const;
+
+export function createOrderLoaders(cols: Collections, partnerId: string) {
+  return {
+    orderById: byIdLoader(cols.orders, { partnerId }, 'order'),
+    ordersByCustomerId: filteredChildrenLoader(cols.orders, { partnerId }, 'customerId', ORDER_SORT),
+  };
+}

@@ -1,0 +1,55 @@
+import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import type { CustomerDoc, OfferDoc, OrderDoc, OrderLineItem as OrderLineItemDoc, SubscriptionDoc } from '../db/documents.js';
+import { Customer } from '../customer/customer.type.js';
+import { Offer } from '../offer/offer.type.js';
+import { Subscription } from '../subscription/subscription.type.js';
+import type { Context } from '../shared/context.js';
+import { parseId } from '../shared/ids.js';
+import { Money, money } from '../shared/money.type.js';
+import { Order, OrderLineItem } from './order.type.js';
+
+@Resolver(() => Order)
+export class OrderResolver {
+  @Query(() => Order, { description: 'One order of one of your customers.' })
+  order(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<OrderDoc> {
+    return ctx.loaders.orderById.load(parseId('order', id));
+  }
+
+  @FieldResolver(() => Customer)
+  customer(@Root() order: OrderDoc, @Ctx() ctx: Context): Promise<CustomerDoc> {
+    return ctx.loaders.customerById.load(order.customerId);
+  }
+
+  @FieldResolver(() => [OrderLineItem])
+  lineItems(@Root() order: OrderDoc): (OrderLineItemDoc & { currency: string })[] {
+    return order.lineItems.map((line) => ({ ...line, currency: order.currencyCode }));
+  }
+
+  @FieldResolver(() => Money)
+  totalPrice(@Root() order: OrderDoc): Money {
+    return money(order.totalPriceCents, order.currencyCode);
+  }
+}
+
+@Resolver(() => OrderLineItem)
+export class OrderLineItemResolver {
+  @FieldResolver(() => Offer)
+  offer(@Root() line: OrderLineItemDoc, @Ctx() ctx: Context): Promise<OfferDoc> {
+    return ctx.loaders.offerById.load(line.offerId);
+  }
+
+  @FieldResolver(() => Subscription, { nullable: true, description: 'The subscription the line created, if any.' })
+  async subscription(@Root() line: OrderLineItemDoc, @Ctx() ctx: Context): Promise<SubscriptionDoc | null> {
+    return line.subscriptionId ? ctx.loaders.subscriptionById.load(line.subscriptionId) : null;
+  }
+
+  @FieldResolver(() => Money)
+  unitPrice(@Root() line: OrderLineItemDoc & { currency: string }): Money {
+    return money(line.unitPriceCents, line.currency);
+  }
+
+  @FieldResolver(() => Money)
+  totalPrice(@Root() line: OrderLineItemDoc & { currency: string }): Money {
+    return money(line.totalPriceCents, line.currency);
+  }
+}

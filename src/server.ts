@@ -1,0 +1,113 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type ErrorRequestHandler } from 'express';
+import type { Database } from './db/database.js';
+import { EXAMPLE_OPERATIONS } from './graphiql/examples.js';
+import { graphiqlRouter } from './graphiql/graphiql.router.js';
+import { DEMO_PARTNERS } from './seed/demo-ids.js';
+import { HeaderAuthenticator, type Authenticator } from './shared/auth.js';
+import type { Config } from './shared/config.js';
+import { createContext, createRepositories, type Context, type Services } from './shared/context.js';
+import { createFormatError } from './shared/errors.js';
+import type { Logger } from './shared/logger.js';
+import { createSchema } from './schema.js';
+
+export interface GatewayDeps {
+  config: Config;
+  database: Database;
+  log: Logger;
+  /** Defaults to the development header authenticator (README, "Calling the API"). */
+  authenticator?: Authenticator;
+}
+
+export interface Gateway {
+  app: express.Express;
+  httpServer: http.Server;
+  apollo: ApolloServer<Context>;
+  services: Services;
+  /** Starts listening; resolves to the base URL (port 0 picks a free port). */
+  listen(port: number, host: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** Builds the whole gateway without listening, so tests can drive it in process. */
+export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
+  const { config, database, log } = deps;
+  const services: Services = {
+    collections: database.collections,
+    repositories: createRepositories(database.collections),
+    authenticator: deps.authenticator ?? new HeaderAuthenticator(database.collections.partners),
+    log,
+  };
+  const app = express();
+  const httpServer = http.createServer(app);
+  const apollo = new ApolloServer<Context>({
+    schema: await createSchema(),
+    introspection: true,
+    includeStacktraceInErrorResponses: config.exposeErrorDetails,
+    formatError: createFormatError(log, config.exposeErrorDetails),
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginDrainHttpServer({ httpServer })],
+  });
+  await apollo.start();
+
+  app.disable('x-powered-by');
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', backend: database.backend.kind });
+  });
+  app.get('/', (_req, res) => res.redirect('/graphiql'));
+  app.use(
+    '/graphiql',
+    graphiqlRouter({
+      endpoint: '/graphql',
+      defaultHeaders: { 'X-Partner-Id': DEMO_PARTNERS.contoso.id, 'X-Partner-Roles': 'global_admin,admin_agent' },
+      examples: EXAMPLE_OPERATIONS,
+    }),
+  );
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, { context: async ({ req }) => createContext(services, req.headers) }),
+  );
+  app.use(jsonErrors(log));
+
+  return {
+    app,
+    httpServer,
+    apollo,
+    services,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          const { port: actual } = httpServer.address() as AddressInfo;
+          resolve(`http://${host.includes(':') ? `[${host}]` : host}:${actual}`);
+        });
+      }),
+    stop: async () => {
+      await apollo.stop();
+      if (httpServer.listening) await new Promise((r) => httpServer.close(r));
+    },
+  };
+}
+
+/**
+ * Errors raised before GraphQL runs (a body that is not JSON, too large) answer in the
+ * GraphQL response shape with a code, never as an HTML 500.
+ */
+function jsonErrors(log: Logger): ErrorRequestHandler {
+  return (error, _req, res, _next) => {
+    const status = typeof error?.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
+    if (status === 500) log.error('http', 'unexpected error outside GraphQL', error);
+    const message =
+      error?.type === 'entity.parse.failed'
+        ? `Expected a JSON request body, but it does not parse: ${String(error.message).slice(0, 200)}`
+        : status === 500
+          ? 'Internal server error'
+          : String(error?.message ?? 'Bad request');
+    res.status(status).json({ errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
+  };
+}

@@ -1,0 +1,70 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Collections } from '../db/collections.js';
+import { createCustomerLoaders } from '../customer/customer.loader.js';
+import { CustomerRepository } from '../customer/customer.repository.js';
+import { createOfferLoaders } from '../offer/offer.loader.js';
+import { OfferRepository } from '../offer/offer.repository.js';
+import { createOrderLoaders } from '../order/order.loader.js';
+import { createReservationLoaders } from '../reservation/reservation.loader.js';
+import { createSoftwareOrderLoaders } from '../software-order/software-order.loader.js';
+import { createSubscriptionLoaders } from '../subscription/subscription.loader.js';
+import { SubscriptionRepository } from '../subscription/subscription.repository.js';
+import { ClockRepository } from '../clock/clock.repository.js';
+import type { Authenticator, Caller } from './auth.js';
+import type { Logger } from './logger.js';
+
+/** Long-lived, shared by every request: built once in the composition root (server.ts). */
+export interface Services {
+  collections: Collections;
+  repositories: Repositories;
+  authenticator: Authenticator;
+  log: Logger;
+}
+
+export interface Repositories {
+  customers: CustomerRepository;
+  subscriptions: SubscriptionRepository;
+  offers: OfferRepository;
+  clock: ClockRepository;
+}
+
+export function createRepositories(cols: Collections): Repositories {
+  return {
+    customers: new CustomerRepository(cols.customers),
+    subscriptions: new SubscriptionRepository(cols.subscriptions),
+    offers: new OfferRepository(cols.offers),
+    clock: new ClockRepository(cols.clock),
+  };
+}
+
+/** Per-request loaders: a fresh cache per request, scoped to the caller's partner (ROLE-TENANT). */
+export function createLoaders(cols: Collections, partnerId: string) {
+  return {
+    ...createCustomerLoaders(cols, partnerId),
+    ...createSubscriptionLoaders(cols, partnerId),
+    ...createOfferLoaders(cols),
+    ...createOrderLoaders(cols, partnerId),
+    ...createSoftwareOrderLoaders(cols, partnerId),
+    ...createReservationLoaders(cols, partnerId),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;
+
+export interface Context {
+  caller: Caller;
+  loaders: Loaders;
+  repositories: Repositories;
+  log: Logger;
+}
+
+/** The context factory: authenticate, then build this request's loaders. */
+export async function createContext(services: Services, headers: IncomingHttpHeaders): Promise<Context> {
+  const caller = await services.authenticator.authenticate(headers);
+  return {
+    caller,
+    loaders: createLoaders(services.collections, caller.partner._id),
+    repositories: services.repositories,
+    log: services.log,
+  };
+}

@@ -1,0 +1,40 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import type { SubscriptionDoc } from '../db/documents.js';
+import { AddOn } from '../addon/addon.type.js';
+import { PageArgs } from '../shared/connection.type.js';
+import type { Context } from '../shared/context.js';
+import { ClientError } from '../shared/errors.js';
+import { parseId } from '../shared/ids.js';
+import type { Page } from '../shared/pagination.js';
+import { SubscriptionFilter } from './subscription.input.js';
+import { Subscription, SubscriptionConnection } from './subscription.type.js';
+
+@Resolver(() => Subscription)
+export class SubscriptionResolver {
+  @Query(() => Subscription, { description: 'One base subscription of one of your customers (add-ons: `addOn`).' })
+  async subscription(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<SubscriptionDoc> {
+    const doc = await ctx.loaders.subscriptionById.load(parseId('subscription', id));
+    if (doc.parentSubscriptionId !== null) {
+      throw new ClientError('NOT_FOUND', `Subscription '${doc._id}' is an add-on; query it with addOn(id:)`, { kind: 'subscription', id: doc._id });
+    }
+    return doc;
+  }
+
+  @Query(() => SubscriptionConnection, {
+    description: 'Base subscriptions of all your customers, oldest first, filtered.',
+  })
+  async subscriptions(
+    @Args() page: PageArgs,
+    @Arg('filter', () => SubscriptionFilter, { nullable: true }) filter: SubscriptionFilter | null,
+    @Ctx() ctx: Context,
+  ): Promise<Page<SubscriptionDoc>> {
+    const partnerId = ctx.caller.partner._id;
+    const customerIds = filter?.customerSearch != null ? await ctx.repositories.customers.idsMatching(partnerId, filter.customerSearch) : null;
+    return ctx.repositories.subscriptions.page(partnerId, filter, page, customerIds);
+  }
+
+  @FieldResolver(() => [AddOn], { description: 'Add-ons bought for this subscription, oldest first.' })
+  addOns(@Root() s: SubscriptionDoc, @Ctx() ctx: Context): Promise<SubscriptionDoc[]> {
+    return ctx.loaders.addOnsByParentId.load(s._id);
+  }
+}

@@ -1,0 +1,98 @@
+import type { CommandStartedEvent } from 'mongodb';
+import { print } from 'graphql';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import type { Collections } from '../../src/db/collections.js';
+import type { Database } from '../../src/db/database.js';
+import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
+import { loadConfig } from '../../src/shared/config.js';
+import { createMemoryLogger } from '../../src/shared/logger.js';
+import { createGateway } from '../../src/server.js';
+import { openTestDb } from './db.js';
+import { partners } from './fixtures.js';
+
+export interface CallOptions {
+  /** Partner tenant ID sent as X-Partner-Id; `null` sends none. Default: Contoso. */
+  partner?: string | null;
+  roles?: string;
+  headers?: Record<string, string>;
+}
+
+export interface GraphQLResponse<R> {
+  status: number;
+  data?: R | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+}
+
+export interface TestGateway {
+  url: string;
+  collections: Collections;
+  /** Every command the gateway's MongoDB client started, in order. */
+  commands: CommandStartedEvent[];
+  logs: ReturnType<typeof createMemoryLogger>['lines'];
+  /** Runs a typed operation over HTTP, as a client would. */
+  execute<R, V>(document: TypedDocumentNode<R, V>, variables?: V, options?: CallOptions): Promise<GraphQLResponse<R>>;
+  /** Posts a raw body, for malformed requests. */
+  post(body: string, options?: CallOptions & { contentType?: string }): Promise<{ status: number; text: string }>;
+  close(): Promise<void>;
+}
+
+/**
+ * A real gateway on a free loopback port, over a fresh database on the run's shared server
+ * (FerretDB, an embedded mongod or MONGODB_URI), with the demo partners and whatever `seed` adds.
+ */
+export async function startTestGateway(seed?: (cols: Collections) => Promise<void>): Promise<TestGateway> {
+  const testDb = await openTestDb('gw', { monitorCommands: true });
+  const commands: CommandStartedEvent[] = [];
+  testDb.client.on('commandStarted', (event) => commands.push(event));
+  await testDb.collections.partners.insertMany(partners());
+  await seed?.(testDb.collections);
+
+  const log = createMemoryLogger();
+  const database: Database = {
+    backend: { kind: 'mongodb-uri', uri: 'test', describe: 'test database', stop: async () => {} },
+    client: testDb.client,
+    db: testDb.client.db(testDb.dbName),
+    collections: testDb.collections,
+    close: testDb.close,
+  };
+  const config = { ...loadConfig({}), dbName: testDb.dbName };
+  const gateway = await createGateway({ config, database, log });
+  const url = await gateway.listen(0, '127.0.0.1');
+
+  const headersFor = (options: CallOptions = {}): Record<string, string> => {
+    const partner = options.partner === undefined ? DEMO_PARTNERS.contoso.id : options.partner;
+    return {
+      ...(partner ? { 'x-partner-id': partner } : {}),
+      ...(options.roles ? { 'x-partner-roles': options.roles } : {}),
+      ...options.headers,
+    };
+  };
+
+  return {
+    url,
+    collections: testDb.collections,
+    commands,
+    logs: log.lines,
+    async execute(document, variables, options) {
+      const response = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json', ...headersFor(options) },
+        body: JSON.stringify({ query: print(document), variables: variables ?? {} }),
+      });
+      const body = (await response.json()) as Omit<GraphQLResponse<never>, 'status'>;
+      return { status: response.status, ...body } as GraphQLResponse<never>;
+    },
+    async post(body, options = {}) {
+      const response = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': options.contentType ?? 'application/json', ...headersFor(options) },
+        body,
+      });
+      return { status: response.status, text: await response.text() };
+    },
+    async close() {
+      await gateway.stop();
+      await testDb.close();
+    },
+  };
+}
