@@ -1,0 +1,64 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { NoDatabaseError, openDatabase, resolveBackend } from '../../src/db/database.js';
+import { loadConfig } from '../../src/shared/config.js';
+import { createMemoryLogger } from '../../src/shared/logger.js';
+
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'pcg-dbtest-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+describe('database resolution order', () => {
+  it('MONGODB_URI, when set, is used as it is and nothing is started', async () => {
+    const backend = await resolveBackend(loadConfig({ MONGODB_URI: 'mongodb://user:secret@db.example:27017/' }), createMemoryLogger());
+    expect(backend.kind).toBe('mongodb-uri');
+    expect(backend.uri).toBe('mongodb://user:secret@db.example:27017/');
+    expect(backend.describe).toBe('mongodb://***@db.example:27017/');
+  });
+
+  it('with no backend to be had, fails with one message naming the three ways', async () => {
+    const config = loadConfig({ DB_BACKEND: 'ferretdb', FERRETDB_BIN: '/nonexistent/ferretdb', DATA_DIR: dataDir });
+    const error = await resolveBackend(config, createMemoryLogger()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NoDatabaseError);
+    const message = (error as Error).message;
+    expect(message).toContain('MONGODB_URI=');
+    expect(message).toContain('MONGOMS_SYSTEM_BINARY');
+    expect(message).toContain('npm run db:ferretdb');
+    expect(message).toContain('FERRETDB_BIN=/nonexistent/ferretdb does not exist');
+  });
+
+  it('the backend the tests run on answers ping and logs one line naming backend and version', async () => {
+    const log = createMemoryLogger();
+    const db = await openDatabase(loadConfig({ MONGODB_URI: inject('mongoUri'), MONGODB_DB: 'resolution_probe' }), log);
+    try {
+      expect(await db.db.command({ ping: 1 })).toMatchObject({ ok: 1 });
+      const lines = log.lines.filter((l) => l.level === 'info' && l.area === 'database');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]!.message).toMatch(/^backend mongodb-uri: (FerretDB v1\.24\.\d+ \(MongoDB [\d.]+ wire protocol\)|MongoDB [\d.]+), /);
+    } finally {
+      await db.db.dropDatabase();
+      await db.close();
+    }
+  });
+
+  it.runIf(inject('backendKind') === 'ferretdb')('a FerretDB the process started listens on loopback and is stopped with it', async () => {
+    const config = loadConfig({ DB_BACKEND: 'ferretdb', DATA_DIR: dataDir });
+    const backend = await resolveBackend(config, createMemoryLogger());
+    expect(backend.kind).toBe('ferretdb');
+    expect(backend.uri).toMatch(/^mongodb:\/\/127\.0\.0\.1:\d+\/$/);
+    const port = Number(new URL(backend.uri).port);
+    await backend.stop();
+    const net = await import('node:net');
+    const refused = await new Promise<boolean>((resolve) => {
+      const socket = net.connect({ host: '127.0.0.1', port });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(false);
+      });
+      socket.once('error', () => resolve(true));
+    });
+    expect(refused).toBe(true);
+  });
+});
