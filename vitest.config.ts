@@ -1,6 +1,15 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
+const require = createRequire(import.meta.url);
+
 export default defineConfig({
+  resolve: {
+    // One graphql module for everything: without this, code vitest transforms gets graphql's ESM
+    // build while Apollo and type-graphql (loaded by Node) get its CommonJS build, and errors
+    // and types from one are not recognised by the other ("another module or realm").
+    alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     // One database server for the whole run (FerretDB, an embedded mongod or MONGODB_URI);

@@ -13,10 +13,12 @@ export function prefixRange(prefix: string): { $gte: string; $lt: string } {
   return { $gte: prefix, $lt: `${prefix}\uffff` };
 }
 
-export function customerSearchFilter(search: string): Filter<CustomerDoc> {
+export function customerSearchFilter(search: string, argument = 'search'): Filter<CustomerDoc> {
   const q = search.trim().toLowerCase();
   if (q.length === 0 || q.length > 200) {
-    throw badUserInput(`Filter 'search' must be 1 to 200 characters, but got ${q.length}`, { argumentName: 'filter.search' });
+    throw badUserInput(`Filter '${argument}' must be 1 to 200 characters, but got ${q.length}`, {
+      argumentName: `filter.${argument}`,
+    });
   }
   return { $or: [{ companyNameLower: prefixRange(q) }, { domainLower: prefixRange(q) }] };
 }
@@ -41,9 +43,9 @@ export class CustomerRepository {
   }
 
   /** IDs of the partner's customers matching a search, for filtering their subscriptions. */
-  async idsMatching(partnerId: string, search: string): Promise<string[]> {
+  async idsMatching(partnerId: string, search: string, argument: string): Promise<string[]> {
     const rows = await this.customers
-      .find({ $and: [{ partnerId }, customerSearchFilter(search)] }, { projection: { _id: 1 } })
+      .find({ $and: [{ partnerId }, customerSearchFilter(search, argument)] }, { projection: { _id: 1 } })
       .toArray();
     return rows.map((r) => r._id);
   }

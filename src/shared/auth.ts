@@ -30,7 +30,10 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
 /** Accepts `admin_agent`, `ADMIN_AGENT`, `admin-agent` or `Admin agent`. */
 export function parseRoles(raw: string | undefined): PartnerRole[] {
   if (!raw || raw.trim() === '') return [];
-  const roles = raw.split(',').map((r) => r.trim().toLowerCase().replace(/[\s-]+/g, '_'));
+  const roles = raw
+    .split(',')
+    .map((r) => r.trim().toLowerCase().replace(/[\s-]+/g, '_'))
+    .filter((r) => r !== '');
   const unknown = roles.filter((r) => !ROLE_VALUES.has(r));
   if (unknown.length > 0) {
     throw new ClientError(

@@ -37,8 +37,8 @@ export class ConfigError extends Error {
 }
 
 function parsePort(raw: string | undefined, fallback: number, name: string): number {
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = /^\d{1,5}$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
   if (!Number.isInteger(n) || n < 0 || n > 65535) {
     throw new ConfigError(`${name} must be an integer from 0 to 65535, but got '${raw}'`);
   }

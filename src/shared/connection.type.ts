@@ -30,8 +30,7 @@ export class PageArgs {
 
 /**
  * A Relay connection type for `node`. Resolvers return a `Page` (shared/pagination.ts), whose
- * `totalCount` and `nodes` are functions: graphql-js calls them only when selected, so an
- * unselected `totalCount` costs no count command.
+ * `totalCount` is a lazy getter: an unselected `totalCount` costs no count command.
  */
 export function ConnectionType<T extends object>(node: ClassType<T>, name: string) {
   @ObjectType(`${name}Edge`)

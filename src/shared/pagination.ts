@@ -49,7 +49,8 @@ export function fingerprint(filter: unknown): string {
 
 function stableJson(value: unknown): string {
   if (value instanceof Date) return JSON.stringify(value.toISOString());
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  // A list filter matches any of its values, so its order does not change the filter.
+  if (Array.isArray(value)) return `[${value.map(stableJson).sort().join(',')}]`;
   if (value && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)
       .filter(([, v]) => v !== undefined && v !== null)
@@ -148,8 +149,8 @@ export interface Page<T> {
   edges: Edge<T>[];
   nodes: T[];
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
-  /** Counted only when a client selects `totalCount`. */
-  totalCount: () => Promise<number>;
+  /** A lazy getter: the count command runs only when a client selects `totalCount`. */
+  readonly totalCount: Promise<number>;
 }
 
 /** Shapes `first + 1` rows (already past the cursor, in order) into a page. */
@@ -163,6 +164,7 @@ export function toPage<T extends Document>(
 ): Page<T> {
   const slice = rows.slice(0, request.first);
   const edges = slice.map((node) => ({ node, cursor: encodeCursor(connection, fp, sortKey(node, sort)) }));
+  let counted: Promise<number> | undefined;
   return {
     edges,
     nodes: slice,
@@ -172,7 +174,10 @@ export function toPage<T extends Document>(
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     },
-    totalCount,
+    get totalCount() {
+      counted ??= totalCount();
+      return counted;
+    },
   };
 }
 

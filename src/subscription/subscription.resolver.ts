@@ -29,7 +29,7 @@ export class SubscriptionResolver {
     @Ctx() ctx: Context,
   ): Promise<Page<SubscriptionDoc>> {
     const partnerId = ctx.caller.partner._id;
-    const customerIds = filter?.customerSearch != null ? await ctx.repositories.customers.idsMatching(partnerId, filter.customerSearch) : null;
+    const customerIds = filter?.customerSearch != null ? await ctx.repositories.customers.idsMatching(partnerId, filter.customerSearch, 'customerSearch') : null;
     return ctx.repositories.subscriptions.page(partnerId, filter, page, customerIds);
   }
 

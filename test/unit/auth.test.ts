@@ -1,0 +1,134 @@
+import type { Collection } from 'mongodb';
+import { describe, expect, it } from 'vitest';
+import type { PartnerDoc } from '../../src/db/documents.js';
+import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
+import { HeaderAuthenticator, parseRoles } from '../../src/shared/auth.js';
+import { ClientError } from '../../src/shared/errors.js';
+import { partners } from '../support/fixtures.js';
+
+const ALL_ROLES = [
+  'admin_agent',
+  'billing_admin',
+  'global_admin',
+  'helpdesk_agent',
+  'sales_agent',
+  'account_admin',
+  'referral_admin',
+  'marketing_content_admin',
+  'user_management_admin',
+];
+const VALID_LIST = ALL_ROLES.join(', ');
+
+/** Calls `fn`, expecting an UNAUTHENTICATED ClientError with HTTP 401; returns its message. */
+async function unauthenticated(fn: () => unknown): Promise<string> {
+  let caught: unknown;
+  try {
+    await fn();
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(ClientError);
+  expect((caught as ClientError).extensions).toEqual({ code: 'UNAUTHENTICATED', http: { status: 401 } });
+  return (caught as ClientError).message;
+}
+
+describe('parseRoles', () => {
+  it.each([undefined, '', '   '])('no roles header (%j) means no roles', (raw) => {
+    expect(parseRoles(raw)).toEqual([]);
+  });
+
+  it.each([
+    ['admin_agent', ['admin_agent']],
+    ['ADMIN_AGENT', ['admin_agent']],
+    ['admin-agent', ['admin_agent']],
+    ['Admin agent', ['admin_agent']],
+    ['Admin  Agent', ['admin_agent']],
+    ['  Global Admin , helpdesk-agent ', ['global_admin', 'helpdesk_agent']],
+    ['marketing content-admin', ['marketing_content_admin']],
+    ['sales_agent,billing_admin', ['sales_agent', 'billing_admin']],
+  ])('parseRoles accepts the documented spelling %j', (raw, roles) => {
+    expect(parseRoles(raw)).toEqual(roles);
+  });
+
+  it('parseRoles accepts every role, in every documented spelling', () => {
+    expect(parseRoles(ALL_ROLES.join(','))).toEqual(ALL_ROLES);
+    expect(parseRoles(ALL_ROLES.map((r) => r.toUpperCase()).join(','))).toEqual(ALL_ROLES);
+    expect(parseRoles(ALL_ROLES.map((r) => r.replaceAll('_', '-')).join(','))).toEqual(ALL_ROLES);
+    expect(parseRoles(ALL_ROLES.map((r) => r.replaceAll('_', ' ')).join(','))).toEqual(ALL_ROLES);
+  });
+
+  it('a role named twice, in any spelling, is listed once', () => {
+    expect(parseRoles('admin_agent, Admin agent, ADMIN-AGENT, global_admin')).toEqual(['admin_agent', 'global_admin']);
+  });
+
+  it('parseRoles rejects an unknown role as UNAUTHENTICATED naming the valid roles and the unknown one', async () => {
+    expect(await unauthenticated(() => parseRoles('superuser'))).toBe(`Header X-Partner-Roles must list roles from ${VALID_LIST}, but got 'superuser'`);
+  });
+
+  it('parseRoles names every unknown role of a list, and only those', async () => {
+    expect(await unauthenticated(() => parseRoles('admin_agent, Root, god mode'))).toBe(
+      `Header X-Partner-Roles must list roles from ${VALID_LIST}, but got 'root, god_mode'`,
+    );
+  });
+
+  it.each(['admin', 'adminagent', 'admin_agent_', 'admin.agent', 'global admin agent'])('parseRoles rejects the near miss %j', async (raw) => {
+    expect(await unauthenticated(() => parseRoles(raw))).toMatch(/^Header X-Partner-Roles must list roles from /);
+  });
+});
+
+describe('HeaderAuthenticator', () => {
+  /** A partners collection stand-in that answers findOne by _id from the demo partners. */
+  function authenticator(): { auth: HeaderAuthenticator; lookups: unknown[] } {
+    const lookups: unknown[] = [];
+    const docs = partners();
+    const collection = {
+      findOne: async (filter: { _id: string }) => {
+        lookups.push(filter);
+        return docs.find((p) => p._id === filter._id) ?? null;
+      },
+    } as unknown as Collection<PartnerDoc>;
+    return { auth: new HeaderAuthenticator(collection), lookups };
+  }
+
+  it('X-Partner-Id, X-Partner-Roles and X-User-Id make the caller; the partner ID is matched in lower case', async () => {
+    const { auth, lookups } = authenticator();
+    const caller = await auth.authenticate({
+      'x-partner-id': ` ${DEMO_PARTNERS.contoso.id.toUpperCase()} `,
+      'x-partner-roles': 'Global Admin',
+      'x-user-id': ' alice ',
+    });
+    expect(lookups).toEqual([{ _id: DEMO_PARTNERS.contoso.id }]);
+    expect(caller.partner._id).toBe(DEMO_PARTNERS.contoso.id);
+    expect(caller.roles).toEqual(['global_admin']);
+    expect(caller.userId).toBe('alice');
+  });
+
+  it('Authorization: Bearer <partner ID> names the partner when X-Partner-Id is absent; the user defaults to <partner>/user', async () => {
+    const { auth } = authenticator();
+    const caller = await auth.authenticate({ authorization: `bearer ${DEMO_PARTNERS.fabrikam.id}` });
+    expect(caller.partner.name).toBe('Fabrikam Distribution');
+    expect(caller.userId).toBe(`${DEMO_PARTNERS.fabrikam.id}/user`);
+    expect(caller.roles).toEqual([]);
+  });
+
+  it('no partner header answers UNAUTHENTICATED without a database lookup', async () => {
+    const { auth, lookups } = authenticator();
+    expect(await unauthenticated(() => auth.authenticate({ authorization: 'Basic abc' }))).toBe(
+      'Expected the calling partner in header X-Partner-Id (or Authorization: Bearer <partner ID>), but got none',
+    );
+    expect(lookups).toEqual([]);
+  });
+
+  it('an unknown role is refused before the partner is looked up', async () => {
+    const { auth, lookups } = authenticator();
+    await unauthenticated(() => auth.authenticate({ 'x-partner-id': DEMO_PARTNERS.contoso.id, 'x-partner-roles': 'root' }));
+    expect(lookups).toEqual([]);
+  });
+
+  it('an unknown partner answers UNAUTHENTICATED naming the ID', async () => {
+    const { auth } = authenticator();
+    expect(await unauthenticated(() => auth.authenticate({ 'x-partner-id': 'nobody' }))).toBe(
+      "No partner with ID 'nobody' is known to this Partner Center",
+    );
+  });
+});

@@ -1,0 +1,153 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, PROJECT_ROOT } from '../../src/shared/config.js';
+
+/** Calls loadConfig, expecting a ConfigError; returns its message. */
+function configError(env: Record<string, string | undefined>): string {
+  let caught: unknown;
+  try {
+    loadConfig(env);
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(ConfigError);
+  expect((caught as ConfigError).name).toBe('ConfigError');
+  return (caught as ConfigError).message;
+}
+
+describe('loadConfig defaults', () => {
+  it('an empty environment gives the documented defaults', () => {
+    expect(loadConfig({})).toEqual({
+      port: 4000,
+      host: '127.0.0.1',
+      mongodbUri: null,
+      dbName: 'partner_center',
+      backend: 'auto',
+      ferretdbBin: null,
+      dataDir: path.join(PROJECT_ROOT, '.data'),
+      seedDemo: true,
+      exposeErrorDetails: false,
+    });
+  });
+
+  it('PROJECT_ROOT is the repository root, whatever the working directory', () => {
+    expect(PROJECT_ROOT).toBe(path.resolve(import.meta.dirname, '../..'));
+  });
+
+  it('empty strings count as unset for PORT, HOST, MONGODB_URI, FERRETDB_BIN, DATA_DIR, SEED_DEMO and EXPOSE_ERROR_DETAILS', () => {
+    expect(
+      loadConfig({ PORT: '', HOST: '', MONGODB_URI: '', FERRETDB_BIN: '', DATA_DIR: '', SEED_DEMO: '', EXPOSE_ERROR_DETAILS: '' }),
+    ).toEqual(loadConfig({}));
+  });
+
+  it('every variable is read from the given environment', () => {
+    expect(
+      loadConfig({
+        PORT: '8080',
+        HOST: '0.0.0.0',
+        MONGODB_URI: 'mongodb://db:27017',
+        MONGODB_DB: 'pc-test_1',
+        DB_BACKEND: 'ferretdb',
+        FERRETDB_BIN: '/opt/ferretdb',
+        DATA_DIR: '/var/lib/pc',
+        SEED_DEMO: 'false',
+        EXPOSE_ERROR_DETAILS: 'yes',
+      }),
+    ).toEqual({
+      port: 8080,
+      host: '0.0.0.0',
+      mongodbUri: 'mongodb://db:27017',
+      dbName: 'pc-test_1',
+      backend: 'ferretdb',
+      ferretdbBin: '/opt/ferretdb',
+      dataDir: '/var/lib/pc',
+      seedDemo: false,
+      exposeErrorDetails: true,
+    });
+  });
+
+  it('a relative DATA_DIR is resolved to an absolute path', () => {
+    expect(loadConfig({ DATA_DIR: 'some/dir' }).dataDir).toBe(path.resolve('some/dir'));
+  });
+
+  it('is pure: the same environment gives equal configs, and the environment is not modified', () => {
+    const env = { PORT: '1234', SEED_DEMO: 'off' };
+    const copy = { ...env };
+    expect(loadConfig(env)).toEqual(loadConfig({ ...env }));
+    expect(env).toEqual(copy);
+  });
+});
+
+describe('PORT', () => {
+  it.each([
+    ['0', 0],
+    ['65535', 65535],
+    ['4001', 4001],
+  ])('PORT %s is accepted', (raw, port) => {
+    expect(loadConfig({ PORT: raw }).port).toBe(port);
+  });
+
+  /*
+   * BUG (src/shared/config.ts:43-45): parsePort treats only '' as unset, then Number('  ') is 0,
+   * so a blank PORT silently binds a random free port instead of 4000 (or a ConfigError).
+   */
+  it('a blank PORT is read as unset (4000) or refused, never as port 0', () => {
+    let port: number | undefined;
+    try {
+      port = loadConfig({ PORT: '  ' }).port;
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return;
+    }
+    expect(port).toBe(4000);
+  });
+
+  it.each(['abc', '65536', '-1', '80.5', '4000x'])('PORT %j is refused naming the range 0..65535', (raw) => {
+    expect(configError({ PORT: raw })).toBe(`PORT must be an integer from 0 to 65535, but got '${raw}'`);
+  });
+});
+
+describe('DB_BACKEND', () => {
+  it.each(['auto', 'memory', 'ferretdb'] as const)('DB_BACKEND %s is accepted', (backend) => {
+    expect(loadConfig({ DB_BACKEND: backend }).backend).toBe(backend);
+  });
+
+  it.each(['mongo', 'FerretDB', 'sqlite'])('DB_BACKEND %j is refused naming the three choices', (raw) => {
+    expect(configError({ DB_BACKEND: raw })).toBe(`DB_BACKEND must be one of auto, memory, ferretdb, but got '${raw}'`);
+  });
+});
+
+describe('MONGODB_DB', () => {
+  it.each(['a', 'partner_center', 'pc-2026_Test', 'x'.repeat(63)])('MONGODB_DB %j is accepted', (name) => {
+    expect(loadConfig({ MONGODB_DB: name }).dbName).toBe(name);
+  });
+
+  it.each(['', 'my.db', 'my db', 'db/name', '$db', 'x'.repeat(64)])('MONGODB_DB %j is refused naming the allowed form', (raw) => {
+    expect(configError({ MONGODB_DB: raw })).toBe(`MONGODB_DB must be 1-63 letters, digits, '_' or '-', but got '${raw}'`);
+  });
+});
+
+describe('SEED_DEMO and EXPOSE_ERROR_DETAILS', () => {
+  it.each([
+    ['1', true],
+    ['true', true],
+    ['TRUE', true],
+    ['yes', true],
+    ['On', true],
+    ['0', false],
+    ['false', false],
+    ['No', false],
+    ['off', false],
+  ])('SEED_DEMO %s reads as %s', (raw, value) => {
+    expect(loadConfig({ SEED_DEMO: raw }).seedDemo).toBe(value);
+    expect(loadConfig({ EXPOSE_ERROR_DETAILS: raw }).exposeErrorDetails).toBe(value);
+  });
+
+  it.each(['maybe', '2', 'y', 'enabled'])('SEED_DEMO %j is refused naming true or false', (raw) => {
+    expect(configError({ SEED_DEMO: raw })).toBe(`SEED_DEMO must be true or false, but got '${raw}'`);
+  });
+
+  it('EXPOSE_ERROR_DETAILS refuses a non-boolean in the same words', () => {
+    expect(configError({ EXPOSE_ERROR_DETAILS: 'verbose' })).toBe("EXPOSE_ERROR_DETAILS must be true or false, but got 'verbose'");
+  });
+});
