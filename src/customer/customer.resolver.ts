@@ -7,7 +7,8 @@ import { RESERVATION_SORT } from '../reservation/reservation.loader.js';
 import { PageArgs } from '../shared/connection.type.js';
 import type { Context } from '../shared/context.js';
 import { parseId } from '../shared/ids.js';
-import { fingerprint, pageInMemory, pageRequest, type Page } from '../shared/pagination.js';
+import { pageChildren } from '../shared/loader-utils.js';
+import type { Page } from '../shared/pagination.js';
 import { SoftwareOrderConnection } from '../software-order/software-order.type.js';
 import { SOFTWARE_ORDER_SORT } from '../software-order/software-order.loader.js';
 import { SubscriptionFilter } from '../subscription/subscription.input.js';
@@ -47,37 +48,29 @@ export class CustomerResolver {
   }
 
   @FieldResolver(() => SubscriptionConnection, { description: "The customer's base subscriptions, oldest first." })
-  async subscriptions(
+  subscriptions(
     @Root() c: CustomerDoc,
     @Args() page: PageArgs,
     @Arg('filter', () => SubscriptionFilter, { nullable: true }) filter: SubscriptionFilter | null,
     @Ctx() ctx: Context,
   ): Promise<Page<SubscriptionDoc>> {
     rejectCustomerSearchInNested(filter);
-    const fp = fingerprint(filter);
-    const request = pageRequest('customer.subscriptions', fp, page, SUBSCRIPTION_SORT);
-    const rows = await ctx.loaders.baseSubscriptionsByCustomerId.load(c._id, subscriptionConditions(filter), fp);
-    return pageInMemory(rows, request, 'customer.subscriptions', fp, SUBSCRIPTION_SORT);
+    const where = subscriptionConditions(filter);
+    return pageChildren(ctx.loaders.baseSubscriptionsByCustomerId, c._id, 'customer.subscriptions', filter, where, page, SUBSCRIPTION_SORT);
   }
 
   @FieldResolver(() => OrderConnection, { description: "The customer's orders, oldest first." })
-  async orders(@Root() c: CustomerDoc, @Args() page: PageArgs, @Ctx() ctx: Context): Promise<Page<OrderDoc>> {
-    const request = pageRequest('customer.orders', '', page, ORDER_SORT);
-    const rows = await ctx.loaders.ordersByCustomerId.load(c._id, {}, '');
-    return pageInMemory(rows, request, 'customer.orders', '', ORDER_SORT);
+  orders(@Root() c: CustomerDoc, @Args() page: PageArgs, @Ctx() ctx: Context): Promise<Page<OrderDoc>> {
+    return pageChildren(ctx.loaders.ordersByCustomerId, c._id, 'customer.orders', null, {}, page, ORDER_SORT);
   }
 
   @FieldResolver(() => SoftwareOrderConnection, { description: "The customer's software purchases, oldest first." })
-  async softwareOrders(@Root() c: CustomerDoc, @Args() page: PageArgs, @Ctx() ctx: Context): Promise<Page<SoftwareOrderDoc>> {
-    const request = pageRequest('customer.softwareOrders', '', page, SOFTWARE_ORDER_SORT);
-    const rows = await ctx.loaders.softwareOrdersByCustomerId.load(c._id, {}, '');
-    return pageInMemory(rows, request, 'customer.softwareOrders', '', SOFTWARE_ORDER_SORT);
+  softwareOrders(@Root() c: CustomerDoc, @Args() page: PageArgs, @Ctx() ctx: Context): Promise<Page<SoftwareOrderDoc>> {
+    return pageChildren(ctx.loaders.softwareOrdersByCustomerId, c._id, 'customer.softwareOrders', null, {}, page, SOFTWARE_ORDER_SORT);
   }
 
   @FieldResolver(() => ReservationConnection, { description: "The customer's Azure reservations, oldest first." })
-  async reservations(@Root() c: CustomerDoc, @Args() page: PageArgs, @Ctx() ctx: Context): Promise<Page<ReservationDoc>> {
-    const request = pageRequest('customer.reservations', '', page, RESERVATION_SORT);
-    const rows = await ctx.loaders.reservationsByCustomerId.load(c._id, {}, '');
-    return pageInMemory(rows, request, 'customer.reservations', '', RESERVATION_SORT);
+  reservations(@Root() c: CustomerDoc, @Args() page: PageArgs, @Ctx() ctx: Context): Promise<Page<ReservationDoc>> {
+    return pageChildren(ctx.loaders.reservationsByCustomerId, c._id, 'customer.reservations', null, {}, page, RESERVATION_SORT);
   }
 }

@@ -1,7 +1,16 @@
 import DataLoader from 'dataloader';
 import type { Collection, Document, Filter } from 'mongodb';
 import { notFound } from './errors.js';
-import { compareKeys, sortDocument, sortKey, type SortSpec } from './pagination.js';
+import {
+  compareKeys,
+  fingerprint,
+  pageInMemory,
+  pageRequest,
+  sortDocument,
+  sortKey,
+  type Page,
+  type SortSpec,
+} from './pagination.js';
 
 /*
  * DataLoader factories over MongoDB. Contract (dataloader README): one command per batch,
@@ -84,4 +93,24 @@ function groupInKeyOrder<T extends WithId>(rows: T[], parentIds: readonly string
   for (const row of rows) groups.get(row[parentField] as string)?.push(row);
   // The server sorted already; sorting again guards against backends that ignore a sort they cannot push down.
   return parentIds.map((id) => (groups.get(id) ?? []).sort((a, b) => compareKeys(sortKey(a, sort), sortKey(b, sort))));
+}
+
+/**
+ * One parent's page of a nested connection: the children come from a batched loader (one
+ * command for every parent on the page), and paging happens in memory with the same cursors
+ * as the top-level connections.
+ */
+export async function pageChildren<T extends WithId>(
+  loader: ReturnType<typeof filteredChildrenLoader<T>>,
+  parentId: string,
+  connection: string,
+  filterArgs: unknown,
+  where: Filter<T>,
+  args: { first?: number | null; after?: string | null },
+  sort: SortSpec,
+): Promise<Page<T>> {
+  const fp = fingerprint(filterArgs);
+  const request = pageRequest(connection, fp, args, sort);
+  const rows = await loader.load(parentId, where, fp);
+  return pageInMemory(rows, request, connection, fp, sort);
 }
