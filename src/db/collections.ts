@@ -72,9 +72,12 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
   clock: [],
 };
 
+/**
+ * Idempotent. One index per `createIndexes` command: FerretDB 1.24 drops the connection when one
+ * command names several indexes that already exist, which every restart would do.
+ */
 export async function ensureIndexes(c: Collections): Promise<void> {
   for (const name of Object.keys(INDEXES) as (keyof Collections)[]) {
-    const specs = INDEXES[name];
-    if (specs.length > 0) await c[name].createIndexes(specs);
+    for (const spec of INDEXES[name]) await c[name].createIndexes([spec]);
   }
 }

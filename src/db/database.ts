@@ -106,11 +106,21 @@ export async function openDatabase(
     throw new NoDatabaseError(`Could not connect to ${backend.describe}: ${firstLine(error)}`);
   }
   const db = client.db(dbName);
-  const info = await db.admin().command({ buildInfo: 1 });
-  const version = info.ferretdbVersion ? `FerretDB ${info.ferretdbVersion} (MongoDB ${info.version} wire protocol)` : `MongoDB ${info.version}`;
-  log.info('database', `backend ${backend.kind}: ${version}, ${backend.describe}, database '${dbName}'`);
-  const cols = collections(db);
-  await ensureIndexes(cols);
+  let cols: Collections;
+  try {
+    const info = await db.admin().command({ buildInfo: 1 });
+    const version = info.ferretdbVersion
+      ? `FerretDB ${info.ferretdbVersion} (MongoDB ${info.version} wire protocol)`
+      : `MongoDB ${info.version}`;
+    log.info('database', `backend ${backend.kind}: ${version}, ${backend.describe}, database '${dbName}'`);
+    cols = collections(db);
+    await ensureIndexes(cols);
+  } catch (error) {
+    // Leave nothing open behind a failed start, or the process cannot exit.
+    await client.close().catch(() => {});
+    await backend.stop();
+    throw error;
+  }
   return {
     backend,
     client,

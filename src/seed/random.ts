@@ -116,9 +116,13 @@ export class Rng {
     return out;
   }
 
-  /** A lower-case GUID shaped like a v4 UUID (version nibble 4, variant 8-b). */
-  guid(): string {
-    const h = this.hex(32);
+  /**
+   * A lower-case GUID shaped like a v4 UUID (version nibble 4, variant 8-b). `prefix`, an unsigned
+   * 32-bit integer, fixes the first eight hex digits (for index locality); the rest is random.
+   */
+  guid(prefix?: number): string {
+    let h = this.hex(32);
+    if (prefix !== undefined) h = (prefix >>> 0).toString(16).padStart(8, '0') + h.slice(8);
     const variant = HEX[8 + (parseInt(h[16]!, 16) & 3)];
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
   }

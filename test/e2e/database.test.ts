@@ -43,6 +43,20 @@ describe('database resolution order', () => {
     }
   });
 
+  it('reopening a database that already has its indexes succeeds (as every restart does)', async () => {
+    const config = loadConfig({ MONGODB_URI: inject('mongoUri'), MONGODB_DB: 'reopen_probe' });
+    const first = await openDatabase(config, createMemoryLogger());
+    await first.close();
+    const second = await openDatabase(config, createMemoryLogger());
+    try {
+      const names = (await second.collections.subscriptions.indexes()).map((i) => i.name).sort();
+      expect(names).toEqual(['_id_', 'lifecycle_term_end', 'partner_created', 'partner_customer_created', 'partner_parent', 'partner_term_end']);
+    } finally {
+      await second.db.dropDatabase();
+      await second.close();
+    }
+  });
+
   it.runIf(inject('backendKind') === 'ferretdb')('a FerretDB the process started listens on loopback and is stopped with it', async () => {
     const config = loadConfig({ DB_BACKEND: 'ferretdb', DATA_DIR: dataDir });
     const backend = await resolveBackend(config, createMemoryLogger());
