@@ -9,9 +9,7 @@ async function main(): Promise<void> {
   const log = createLogger();
   const config = loadConfig(process.env);
   const database = await openDatabase(config, log);
-  if (config.seedDemo && (await seedDemoIfEmpty(database.collections, log))) {
-    log.info('seed', 'empty database: seeded the demo world');
-  }
+  if (config.seedDemo) await seedDemoIfEmpty(database.collections, log);
   const gateway = await createGateway({ config, database, log });
   const url = await gateway.listen(config.port, config.host);
   log.info('http', `GraphQL at ${url}/graphql, IDE at ${url}/graphiql`);

@@ -48,6 +48,9 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const apollo = new ApolloServer<Context>({
     schema: await createSchema(),
     introspection: true,
+    // main.ts owns SIGINT/SIGTERM: Apollo's own handlers re-raise the signal after stopping,
+    // which kills the process before the database (and a FerretDB it started) is closed.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: config.exposeErrorDetails,
     formatError: createFormatError(log, config.exposeErrorDetails),
     plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginDrainHttpServer({ httpServer })],

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -21,6 +21,26 @@ function findBinary(config: Config): string {
     if (dir && existsSync(candidate)) return candidate;
   }
   throw new Error('no ferretdb binary: run `npm run db:ferretdb` or set FERRETDB_BIN');
+}
+
+/**
+ * The binary, built on first need: with no FERRETDB_BIN and no binary yet, but Go on the
+ * machine, runs scripts/install-ferretdb.sh once (about two minutes), so that a fresh clone's
+ * `npm install && npm start` works with nothing else installed.
+ */
+function ensureBinary(config: Config, log: Logger): string {
+  try {
+    return findBinary(config);
+  } catch (error) {
+    if (config.ferretdbBin) throw error;
+    if (spawnSync('go', ['version'], { stdio: 'ignore' }).status !== 0) {
+      throw new Error('no ferretdb binary, and no Go to build one: install Go, or set FERRETDB_BIN');
+    }
+    log.info('database', 'no FerretDB binary yet: building FerretDB v1.24.2 with Go, once (about two minutes)');
+    const build = spawnSync('bash', [path.join(PROJECT_ROOT, 'scripts/install-ferretdb.sh')], { stdio: ['ignore', 2, 2] });
+    if (build.status !== 0) throw new Error(`building FerretDB failed (scripts/install-ferretdb.sh exited ${build.status})`);
+    return findBinary(config);
+  }
 }
 
 function freePort(): Promise<number> {
@@ -51,7 +71,7 @@ function canConnect(port: number): Promise<boolean> {
  * The child is killed when this process exits, however it exits.
  */
 export async function startFerretDb(config: Config, log: Logger): Promise<Backend> {
-  const binary = findBinary(config);
+  const binary = ensureBinary(config, log);
   const dataDir = path.join(config.dataDir, 'ferretdb');
   mkdirSync(dataDir, { recursive: true });
   const port = await freePort();
@@ -64,7 +84,10 @@ export async function startFerretDb(config: Config, log: Logger): Promise<Backen
     '--telemetry=disable',
     '--log-level=error',
   ];
-  const child: ChildProcess = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // scripts/ferretdb-watchdog.sh owns FerretDB and stops it when our stdin pipe closes, so no
+  // orphan survives this process, however it ends.
+  const watchdog = path.join(PROJECT_ROOT, 'scripts/ferretdb-watchdog.sh');
+  const child: ChildProcess = spawn('bash', [watchdog, binary, ...args], { stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);

@@ -1,14 +1,27 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
+import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { NoDatabaseError, openDatabase, resolveBackend } from '../../src/db/database.js';
-import { loadConfig } from '../../src/shared/config.js';
+import { loadConfig, PROJECT_ROOT } from '../../src/shared/config.js';
 import { createMemoryLogger } from '../../src/shared/logger.js';
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'pcg-dbtest-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+function refuses(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });
+}
 
 describe('database resolution order', () => {
   it('MONGODB_URI, when set, is used as it is and nothing is started', async () => {
@@ -64,15 +77,31 @@ describe('database resolution order', () => {
     expect(backend.uri).toMatch(/^mongodb:\/\/127\.0\.0\.1:\d+\/$/);
     const port = Number(new URL(backend.uri).port);
     await backend.stop();
-    const net = await import('node:net');
-    const refused = await new Promise<boolean>((resolve) => {
-      const socket = net.connect({ host: '127.0.0.1', port });
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(false);
-      });
-      socket.once('error', () => resolve(true));
+    expect(await refuses(port)).toBe(true);
+  });
+
+  it.runIf(inject('backendKind') === 'ferretdb')('a FerretDB outlives no owner: when its process is SIGKILLed, FerretDB stops too', async () => {
+    const script = [
+      "const { resolveBackend } = await import('./src/db/database.ts');",
+      "const { loadConfig } = await import('./src/shared/config.ts');",
+      "const { createMemoryLogger } = await import('./src/shared/logger.ts');",
+      `const b = await resolveBackend(loadConfig({ DB_BACKEND: 'ferretdb', DATA_DIR: ${JSON.stringify(path.join(dataDir, 'orphan'))} }), createMemoryLogger());`,
+      'console.log(b.uri);',
+      'setInterval(() => {}, 1000);',
+    ].join('\n');
+    const owner = spawn(process.execPath, ['--import', './scripts/register.mjs', '--input-type=module', '-e', script], {
+      cwd: PROJECT_ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
     });
-    expect(refused).toBe(true);
+    const uri = await new Promise<string>((resolve, reject) => {
+      owner.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
+      owner.once('exit', (code) => reject(new Error(`owner exited early with ${code}`)));
+    });
+    const port = Number(new URL(uri).port);
+    expect(await refuses(port)).toBe(false);
+    owner.kill('SIGKILL');
+    const deadline = Date.now() + 5000;
+    while (!(await refuses(port)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(await refuses(port)).toBe(true);
   });
 });
