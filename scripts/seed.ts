@@ -163,10 +163,11 @@ async function main(): Promise<number> {
   // transactions of FERRETDB_TEST_BATCH_SIZE documents, 100 by default; one transaction per
   // insertMany batch makes the bulk load about a third faster. The child inherits our environment.
   process.env.FERRETDB_TEST_BATCH_SIZE ??= String(SEED_BATCH_SIZE);
-  const log = createLogger();
   let database: Database | undefined;
   try {
-    database = await openDatabase(loadConfig(), log);
+    const config = loadConfig();
+    const log = createLogger(config.logLevel);
+    database = await openDatabase(config, log);
     const cols = database.collections;
     const occupied = await nonEmptyCollections(cols);
     if (occupied.length > 0) {

@@ -6,8 +6,8 @@ import { createGateway } from './server.js';
 
 /** Composition root: read config once, open the database, seed the demo world, listen. */
 async function main(): Promise<void> {
-  const log = createLogger();
   const config = loadConfig(process.env);
+  const log = createLogger(config.logLevel);
   const database = await openDatabase(config, log);
   if (config.seedDemo) await seedDemoIfEmpty(database.collections, log);
   const gateway = await createGateway({ config, database, log });

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LOG_LEVELS, type LogLevel } from './logger.js';
 
 /** Project root, resolved from this file so that scripts work from any working directory. */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -30,6 +31,8 @@ export interface Config {
   seedDemo: boolean;
   /** `EXPOSE_ERROR_DETAILS`: stack traces in error responses; never in production. @default false */
   exposeErrorDetails: boolean;
+  /** `LOG_LEVEL`: debug, info, warn, error or silent. @default 'info' */
+  logLevel: LogLevel;
 }
 
 export class ConfigError extends Error {
@@ -62,6 +65,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!/^[A-Za-z0-9_-]{1,63}$/.test(dbName)) {
     throw new ConfigError(`MONGODB_DB must be 1-63 letters, digits, '_' or '-', but got '${dbName}'`);
   }
+  const logLevel = (env.LOG_LEVEL || 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, but got '${env.LOG_LEVEL}'`);
+  }
   return {
     port: parsePort(env.PORT, 4000, 'PORT'),
     host: env.HOST || '127.0.0.1',
@@ -72,5 +79,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: path.resolve(env.DATA_DIR || path.join(PROJECT_ROOT, '.data')),
     seedDemo: parseBool(env.SEED_DEMO, true, 'SEED_DEMO'),
     exposeErrorDetails: parseBool(env.EXPOSE_ERROR_DETAILS, false, 'EXPOSE_ERROR_DETAILS'),
+    logLevel,
   };
 }

@@ -6,10 +6,12 @@ export interface Logger {
   error(area: string, message: string, detail?: unknown): void;
 }
 
-type Level = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+type Level = LogLevel;
+export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
 
-export function createLogger(level: Level = (process.env.LOG_LEVEL as Level) || 'info'): Logger {
+export function createLogger(level: Level = 'info'): Logger {
   const threshold = ORDER[level] ?? ORDER.info;
   const emit = (l: Exclude<Level, 'silent'>) => (area: string, message: string, detail?: unknown) => {
     if (ORDER[l] < threshold) return;

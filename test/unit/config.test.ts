@@ -27,6 +27,7 @@ describe('loadConfig defaults', () => {
       dataDir: path.join(PROJECT_ROOT, '.data'),
       seedDemo: true,
       exposeErrorDetails: false,
+      logLevel: 'info',
     });
   });
 
@@ -52,6 +53,7 @@ describe('loadConfig defaults', () => {
         DATA_DIR: '/var/lib/pc',
         SEED_DEMO: 'false',
         EXPOSE_ERROR_DETAILS: 'yes',
+        LOG_LEVEL: 'debug',
       }),
     ).toEqual({
       port: 8080,
@@ -63,7 +65,15 @@ describe('loadConfig defaults', () => {
       dataDir: '/var/lib/pc',
       seedDemo: false,
       exposeErrorDetails: true,
+      logLevel: 'debug',
     });
+  });
+
+  it('LOG_LEVEL takes debug, info, warn, error or silent, and nothing else', () => {
+    expect(loadConfig({ LOG_LEVEL: 'silent' }).logLevel).toBe('silent');
+    expect(() => loadConfig({ LOG_LEVEL: 'verbose' })).toThrow(
+      "LOG_LEVEL must be one of debug, info, warn, error, silent, but got 'verbose'",
+    );
   });
 
   it('a relative DATA_DIR is resolved to an absolute path', () => {
