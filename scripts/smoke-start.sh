@@ -6,9 +6,16 @@ cd "$(dirname "$0")/.."
 port=$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
 data=$(mktemp -d)
 log="$data/gateway.log"
-PORT=$port DATA_DIR="$data" npm start >"$log" 2>&1 &
+# Its own session and process group (npm -> sh -> node -> FerretDB), so one signal stops them all.
+PORT=$port DATA_DIR="$data" setsid npm start >"$log" 2>&1 &
 pid=$!
-cleanup() { kill "$pid" 2>/dev/null || true; pkill -P "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$data"; }
+cleanup() {
+  kill -TERM -- "-$pid" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 -- "-$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL -- "-$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  rm -rf "$data"
+}
 trap cleanup EXIT
 base="http://127.0.0.1:$port"
 for _ in $(seq 1 120); do
