@@ -1,6 +1,7 @@
 import type { Collection, Db, IndexDescription } from 'mongodb';
 import type {
   AuditEventDoc,
+  CartDoc,
   ClockDoc,
   CustomerDoc,
   LedgerEntryDoc,
@@ -10,6 +11,7 @@ import type {
   ReservationDoc,
   SoftwareOrderDoc,
   SubscriptionDoc,
+  SupportRequestDoc,
 } from './documents.js';
 
 /** Typed handles on every collection; built once per database and shared by all requests. */
@@ -21,6 +23,8 @@ export interface Collections {
   orders: Collection<OrderDoc>;
   softwareOrders: Collection<SoftwareOrderDoc>;
   reservations: Collection<ReservationDoc>;
+  carts: Collection<CartDoc>;
+  supportRequests: Collection<SupportRequestDoc>;
   ledger: Collection<LedgerEntryDoc>;
   auditEvents: Collection<AuditEventDoc>;
   clock: Collection<ClockDoc>;
@@ -35,6 +39,8 @@ export function collections(db: Db): Collections {
     orders: db.collection<OrderDoc>('orders'),
     softwareOrders: db.collection<SoftwareOrderDoc>('softwareOrders'),
     reservations: db.collection<ReservationDoc>('reservations'),
+    carts: db.collection<CartDoc>('carts'),
+    supportRequests: db.collection<SupportRequestDoc>('supportRequests'),
     ledger: db.collection<LedgerEntryDoc>('ledger'),
     auditEvents: db.collection<AuditEventDoc>('auditEvents'),
     clock: db.collection<ClockDoc>('clock'),
@@ -67,7 +73,13 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
     { key: { partnerId: 1, customerId: 1, purchasedAt: 1, _id: 1 }, name: 'partner_customer_purchased' },
     { key: { reservationOrderId: 1 }, name: 'reservationOrderId' },
   ],
-  ledger: [{ key: { partnerId: 1, customerId: 1, at: 1 }, name: 'partner_customer_at' }],
+  carts: [{ key: { partnerId: 1, customerId: 1, creationTimestamp: 1 }, name: 'partner_customer_created' }],
+  supportRequests: [{ key: { partnerId: 1, customerId: 1, createdAt: 1 }, name: 'partner_customer_created' }],
+  ledger: [
+    { key: { partnerId: 1, customerId: 1, at: 1 }, name: 'partner_customer_at' },
+    // RES-REFUND-CAP sums a customer's reservation refunds over a rolling 365 days.
+    { key: { customerId: 1, ruleId: 1, at: 1 }, name: 'customer_rule_at' },
+  ],
   auditEvents: [{ key: { partnerId: 1, at: 1 }, name: 'partner_at' }],
   clock: [],
 };

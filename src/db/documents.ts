@@ -179,6 +179,8 @@ export interface SubscriptionDoc {
   orderedAt: Date;
   /** Non-null for an add-on: its base subscription. */
   parentSubscriptionId: string | null;
+  /** UPG-FULL / UPG-PARTIAL: the subscription this one was upgraded from (licences moved here). */
+  upgradedFromSubscriptionId: string | null;
   /** MPN ID of the indirect reseller of record ("" for direct), Partner Center's `partnerId`. */
   partnerIdOnRecord: string;
   /** CAT-ISV-FULFILMENT / CAT-ISV-LINK: marketplace SaaS only. */
@@ -249,6 +251,8 @@ export interface SoftwareOrderDoc {
   softwareVendorPlan: 'suse' | 'redhat' | null;
   quantity: number;
   purchasedAt: Date;
+  /** Software subscriptions: end of the current term, for the prorated credit (SW-POST-CANCEL); null for perpetual. */
+  termEndDate: Date | null;
   status: 'active' | 'cancelled';
   cancelledAt: Date | null;
   /** SW-CANCEL-DELAY: the order shows the cancellation only from this instant. */
@@ -291,6 +295,63 @@ export interface ReservationDoc {
   hasUsage: boolean;
   status: 'active' | 'cancelled' | 'exchanged' | 'expired';
   cancelledAt: Date | null;
+  /** RES-EXCHANGE: the reservation this one was exchanged for / bought in exchange of. */
+  exchangedForReservationId: string | null;
+  exchangedFromReservationId: string | null;
+  version: number;
+}
+
+/** CAT-CART: line items are reviewed in a cart, then bought as one order. */
+export interface CartLineItem {
+  id: number;
+  offerId: string;
+  friendlyName: string;
+  quantity: number;
+  billingCycle: BillingCycle;
+  termDuration: TermDuration | null;
+  /** Add-on lines name their base subscription (ADDON-BASE-ACTIVE). */
+  parentSubscriptionId: string | null;
+  /** Azure reservations: the Azure subscription and scope (RES-MANAGE). */
+  provisioningContext: { key: string; value: string }[];
+  /** A refusal found on review, with its rule ID (e.g. CAT-UNAVAILABLE), as Partner Center's cart line `error`. */
+  error: { ruleId: string; description: string } | null;
+}
+
+export interface CartDoc {
+  _id: string;
+  partnerId: string;
+  customerId: string;
+  status: 'active' | 'ordered';
+  lineItems: CartLineItem[];
+  creationTimestamp: Date;
+  lastModifiedTimestamp: Date;
+  /** Carts expire seven days after creation. */
+  expirationTimestamp: Date;
+  /** Set at checkout; checkout is idempotent and answers with these again. */
+  orderIds: string[];
+  version: number;
+}
+
+/** SW-SUPPORT-REQUEST, RES-SUPPORT-REQUEST: a refund or exchange asked of Microsoft support. */
+export interface SupportRequestDoc {
+  _id: string;
+  partnerId: string;
+  customerId: string;
+  kind: 'software_refund' | 'reservation_refund' | 'reservation_exchange';
+  /** e.g. "CSP purchase/refund on behalf of customers"; "Reservation management". */
+  problemType: string;
+  category: string | null;
+  impact: string | null;
+  title: string;
+  /** The order, subscription or reservation concerned. */
+  resourceId: string;
+  reason: string;
+  amountRequestedCents: number | null;
+  currency: string | null;
+  contact: { name: string; email: string; phone: string };
+  attachmentNames: string[];
+  status: 'open' | 'closed';
+  createdAt: Date;
   version: number;
 }
 

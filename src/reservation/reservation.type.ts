@@ -61,6 +61,12 @@ export class Reservation {
 
   @Field(() => ReservationStatusEnum)
   status!: ReservationDoc['status'];
+
+  @Field(() => ID, { nullable: true, description: 'RES-EXCHANGE: the reservation this one was exchanged for.' })
+  exchangedForReservationId!: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'RES-EXCHANGE: the reservation returned in exchange for this one.' })
+  exchangedFromReservationId!: string | null;
 }
 
 export const ReservationConnection = ConnectionType(Reservation, 'Reservation');

@@ -857,6 +857,7 @@ class CustomerBuilder {
       orderId,
       orderedAt: new Date(orderedAt),
       parentSubscriptionId,
+      upgradedFromSubscriptionId: null,
       partnerIdOnRecord: this.partnerIdOnRecord,
       fulfilment,
       scheduledNextTermInstructions: null,
@@ -945,7 +946,7 @@ class CustomerBuilder {
       deletedReason: null, deletedAt: null, fulfilment: null, cancel: null, upgradeAt: null,
     };
     const order = this.draft(at, plan.billingCycle);
-    const doc = this.subscriptionDoc(target, targetPlan, quantity, tt, order.id, at, charged, null);
+    const doc = { ...this.subscriptionDoc(target, targetPlan, quantity, tt, order.id, at, charged, null), upgradedFromSubscriptionId: from._id };
     this.addLine(order, lineFor(target, doc, 'convert', charged), {
       amount: charged, kind: 'prorated_charge', ruleId: 'UPG-SAME-END', source: { type: 'subscription', id: doc._id },
     });
@@ -1095,6 +1096,7 @@ class CustomerBuilder {
       softwareVendorPlan: offer.softwareVendorPlan,
       quantity,
       purchasedAt: new Date(purchasedAt),
+      termEndDate: offer.softwareKind === 'subscription' ? new Date(addTermMs(purchasedAt, plan.termDuration)) : null,
       status: cancelledAt === null ? 'active' : 'cancelled',
       cancelledAt: cancelledAt === null ? null : new Date(cancelledAt),
       cancellationVisibleAt: cancelledAt === null ? null : new Date(cancelledAt + 15 * MINUTE), // SW-CANCEL-DELAY
@@ -1243,6 +1245,8 @@ class CustomerBuilder {
       hasUsage: utilization > 0 || expiry <= this.now,
       status: expiry <= this.now ? 'expired' : 'active',
       cancelledAt: null,
+      exchangedForReservationId: null,
+      exchangedFromReservationId: null,
       version: 0,
     };
   }

@@ -26,6 +26,9 @@ export class SoftwareOrder {
   @Field(() => Date, { name: 'purchaseDate' })
   purchasedAt!: Date;
 
+  @Field(() => Date, { nullable: true, description: 'Software subscriptions: end of the current term; null for perpetual software.' })
+  termEndDate!: Date | null;
+
   @Field(() => Date, { nullable: true, name: 'cancellationDate' })
   cancelledAt!: Date | null;
 

@@ -103,6 +103,9 @@ export abstract class SubscriptionFields {
   })
   partnerIdOnRecord!: string;
 
+  @Field(() => ID, { nullable: true, description: 'The subscription whose licences were upgraded into this one (UPG-*).' })
+  upgradedFromSubscriptionId!: string | null;
+
   @Field(() => ScheduledNextTermInstructions, { nullable: true })
   scheduledNextTermInstructions!: SubscriptionDoc['scheduledNextTermInstructions'];
 

@@ -117,6 +117,7 @@ export function aSubscription(
     orderId: orderId(overrides._id),
     orderedAt: start,
     parentSubscriptionId: null,
+    upgradedFromSubscriptionId: null,
     partnerIdOnRecord: '',
     fulfilment: null,
     scheduledNextTermInstructions: null,

@@ -294,6 +294,19 @@ describe('generateWorld', () => {
     }
   });
 
+  it('links every upgrade target to its source, which ended upgraded on the same term end (UPG-FULL, UPG-SAME-END)', () => {
+    const upgradedSources = world.subscriptions.filter((s) => s.deletedReason === 'upgraded');
+    const targets = world.subscriptions.filter((s) => s.upgradedFromSubscriptionId !== null);
+    expect(upgradedSources.length).toBeGreaterThan(0);
+    expect(targets.map((t) => t.upgradedFromSubscriptionId).sort()).toEqual(upgradedSources.map((s) => s._id).sort());
+    for (const target of targets) {
+      const source = subsById.get(target.upgradedFromSubscriptionId!)!;
+      expect(target.commitmentEndDate).toEqual(source.commitmentEndDate);
+      expect(target.customerId).toBe(source.customerId);
+      expect(target.effectiveStartDate).toEqual(source.deletedAt);
+    }
+  });
+
   it('clamps addTerm to the end of a shorter month', () => {
     expect(addTerm(new Date('2026-01-31T10:00:00Z'), 'P1M').toISOString()).toBe('2026-02-28T10:00:00.000Z');
     expect(addTerm(new Date('2024-02-29T00:00:00Z'), 'P1Y').toISOString()).toBe('2025-02-28T00:00:00.000Z');
