@@ -2,26 +2,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { NoDatabaseError, openDatabase, resolveBackend } from '../../src/db/database.js';
+import { canConnect } from '../../src/db/ferretdb.js';
 import { loadConfig, PROJECT_ROOT } from '../../src/shared/config.js';
 import { createMemoryLogger } from '../../src/shared/logger.js';
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'pcg-dbtest-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-function refuses(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(true));
-  });
-}
+const refuses = async (port: number) => !(await canConnect(port));
 
 describe('database resolution order', () => {
   it('MONGODB_URI, when set, is used as it is and nothing is started', async () => {

@@ -16,7 +16,7 @@ import {
   ReadApiSubscriptionDocument,
   ReadApiSubscriptionsDocument,
   ReadApiSubscriptionsTotalDocument,
-  ReadApiViewerDocument,
+  ViewerDocument,
   type CustomerFilter,
   type OfferFilter,
   type SubscriptionFilter,
@@ -206,7 +206,7 @@ function withoutId(response: GraphQLResponse<unknown>, id: string): unknown {
 
 describe('viewer', () => {
   it("viewer returns the caller's partner, user ID and roles as sent", async () => {
-    const res = await gw.execute(ReadApiViewerDocument, {}, { roles: 'global_admin, Admin agent', headers: { 'x-user-id': 'alice@contoso.example' } });
+    const res = await gw.execute(ViewerDocument, {}, { roles: 'global_admin, Admin agent', headers: { 'x-user-id': 'alice@contoso.example' } });
     expect(res.errors).toBeUndefined();
     expect(res.data).toEqual({
       viewer: {
@@ -218,7 +218,7 @@ describe('viewer', () => {
   });
 
   it('viewer without X-Partner-Roles or X-User-Id has no roles and a user named after the partner', async () => {
-    const res = await gw.execute(ReadApiViewerDocument, {}, { partner: FABRIKAM });
+    const res = await gw.execute(ViewerDocument, {}, { partner: FABRIKAM });
     expect(res.data).toEqual({
       viewer: {
         userId: `${FABRIKAM}/user`,
