@@ -20,9 +20,7 @@ const workers = {
   'json.worker': 'monaco-editor/esm/vs/language/json/json.worker.js',
   'graphql.worker': 'monaco-graphql/esm/graphql.worker.js',
 };
-const outputs = ['app.js', 'app.css', ...Object.keys(workers).map((name) => `${name}.js`)].map((f) =>
-  path.join(outDir, f),
-);
+const outputs = ['app.js', 'app.css', ...Object.keys(workers).map((name) => `${name}.js`)].map((f) => path.join(outDir, f));
 
 function inputs() {
   const files = readdirSync(srcDir, { recursive: true, withFileTypes: true })
@@ -44,9 +42,7 @@ const dropMonacoCss = {
   name: 'drop-monaco-css',
   setup(b) {
     b.onResolve({ filter: /\.css$/ }, (args) =>
-      /[\\/]node_modules[\\/]monaco-editor[\\/]/.test(args.importer)
-        ? { path: args.path, namespace: 'monaco-css' }
-        : undefined,
+      /[\\/]node_modules[\\/]monaco-editor[\\/]/.test(args.importer) ? { path: args.path, namespace: 'monaco-css' } : undefined,
     );
     b.onLoad({ filter: /.*/, namespace: 'monaco-css' }, () => ({ contents: '', loader: 'css' }));
   },

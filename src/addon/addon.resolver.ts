@@ -12,7 +12,10 @@ export class AddOnResolver {
   async addOn(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<SubscriptionDoc> {
     const doc = await ctx.loaders.subscriptionById.load(parseId('add-on', id));
     if (doc.parentSubscriptionId === null) {
-      throw new ClientError('NOT_FOUND', `Subscription '${doc._id}' is a base subscription; query it with subscription(id:)`, { kind: 'add-on', id: doc._id });
+      throw new ClientError('NOT_FOUND', `Subscription '${doc._id}' is a base subscription; query it with subscription(id:)`, {
+        kind: 'add-on',
+        id: doc._id,
+      });
     }
     return doc;
   }

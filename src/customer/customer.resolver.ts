@@ -12,11 +12,7 @@ import type { Page } from '../shared/pagination.js';
 import { SoftwareOrderConnection } from '../software-order/software-order.type.js';
 import { SOFTWARE_ORDER_SORT } from '../software-order/software-order.loader.js';
 import { SubscriptionFilter } from '../subscription/subscription.input.js';
-import {
-  rejectCustomerSearchInNested,
-  subscriptionConditions,
-  SUBSCRIPTION_SORT,
-} from '../subscription/subscription.repository.js';
+import { rejectCustomerSearchInNested, subscriptionConditions, SUBSCRIPTION_SORT } from '../subscription/subscription.repository.js';
 import { SubscriptionConnection } from '../subscription/subscription.type.js';
 import { CustomerFilter } from './customer.input.js';
 import { Customer, CustomerBillingProfile, CustomerCompanyProfile, CustomerConnection } from './customer.type.js';

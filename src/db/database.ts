@@ -91,11 +91,7 @@ async function startMemoryServer(config: Config): Promise<Backend> {
 }
 
 /** Connects to the resolved backend and ensures the indexes. Logs one line naming it. */
-export async function openDatabase(
-  config: Config,
-  log: Logger,
-  options: MongoClientOptions & { dbName?: string } = {},
-): Promise<Database> {
+export async function openDatabase(config: Config, log: Logger, options: MongoClientOptions & { dbName?: string } = {}): Promise<Database> {
   const backend = await resolveBackend(config, log);
   const { dbName = config.dbName, ...clientOptions } = options;
   const client = new MongoClient(backend.uri, { serverSelectionTimeoutMS: 10_000, ...clientOptions });

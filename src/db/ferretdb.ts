@@ -34,11 +34,12 @@ function ensureBinary(config: Config, log: Logger): string {
   } catch (error) {
     if (config.ferretdbBin) throw error;
     if (spawnSync('go', ['version'], { stdio: 'ignore' }).status !== 0) {
-      throw new Error('no ferretdb binary, and no Go to build one: install Go, or set FERRETDB_BIN');
+      throw new Error('no ferretdb binary, and no Go to build one: install Go, or set FERRETDB_BIN', { cause: error });
     }
     log.info('database', 'no FerretDB binary yet: building FerretDB v1.24.2 with Go, once (about two minutes)');
     const build = spawnSync('bash', [path.join(PROJECT_ROOT, 'scripts/install-ferretdb.sh')], { stdio: ['ignore', 2, 2] });
-    if (build.status !== 0) throw new Error(`building FerretDB failed (scripts/install-ferretdb.sh exited ${build.status})`);
+    if (build.status !== 0)
+      throw new Error(`building FerretDB failed (scripts/install-ferretdb.sh exited ${build.status})`, { cause: error });
     return findBinary(config);
   }
 }

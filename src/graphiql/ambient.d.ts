@@ -4,6 +4,5 @@
 declare module '*.css' {}
 
 /** Monaco's hook for creating its web workers (monaco-editor's own types are not in scope). */
-declare var MonacoEnvironment:
-  | { getWorker?(workerId: string, label: string): Worker | Promise<Worker> }
-  | undefined;
+// eslint-disable-next-line no-var -- a global augmented by `var` is the only form TypeScript accepts
+declare var MonacoEnvironment: { getWorker?(workerId: string, label: string): Worker | Promise<Worker> } | undefined;

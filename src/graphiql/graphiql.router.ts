@@ -103,10 +103,7 @@ export function graphiqlRouter(options: GraphiQLRouterOptions): express.Router {
     res.setHeader('Referrer-Policy', 'no-referrer');
     // Checked per request, so building the bundle does not need a restart.
     if (!existsSync(appJs)) {
-      res
-        .status(503)
-        .type('text/plain')
-        .send(`GraphiQL is not built: ${GRAPHIQL_DIST_DIR} is missing. Run \`npm run build:ide\`.\n`);
+      res.status(503).type('text/plain').send(`GraphiQL is not built: ${GRAPHIQL_DIST_DIR} is missing. Run \`npm run build:ide\`.\n`);
       return;
     }
     next();

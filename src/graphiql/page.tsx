@@ -104,9 +104,7 @@ function namespacedStorage(namespace: string): Storage {
 }
 
 const config = readConfig();
-const headersJson = Object.keys(config.defaultHeaders).length
-  ? JSON.stringify(config.defaultHeaders, null, 2)
-  : undefined;
+const headersJson = Object.keys(config.defaultHeaders).length ? JSON.stringify(config.defaultHeaders, null, 2) : undefined;
 // Created once: GraphiQL refetches the schema whenever the fetcher identity changes.
 const fetcher = createGraphiQLFetcher({ url: config.endpoint });
 const defaultTabs = config.examples.map((example) => ({

@@ -7,7 +7,12 @@ export const DEMO_PARTNERS = {
   /** Direct-bill partner: the IDE's default caller. */
   contoso: { id: '4a1f0c3e-0000-4000-8000-00000000c0de', name: 'Contoso Cloud Services', partnerType: 'direct_bill', mpnId: '1000001' },
   /** Indirect provider. */
-  fabrikam: { id: '4a1f0c3e-0000-4000-8000-00000000fab1', name: 'Fabrikam Distribution', partnerType: 'indirect_provider', mpnId: '1000002' },
+  fabrikam: {
+    id: '4a1f0c3e-0000-4000-8000-00000000fab1',
+    name: 'Fabrikam Distribution',
+    partnerType: 'indirect_provider',
+    mpnId: '1000002',
+  },
   /** Indirect reseller buying through Fabrikam (cannot buy add-ons: ADDON-PARTNER-TYPE). */
   tailspin: { id: '4a1f0c3e-0000-4000-8000-000000007a11', name: 'Tailspin Resellers', partnerType: 'indirect_reseller', mpnId: '1000003' },
 } as const;

@@ -68,7 +68,15 @@ export function addTerm(start: Date, term: TermDuration): Date {
   const m = start.getUTCMonth() + months;
   const lastDay = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
   return new Date(
-    Date.UTC(y, m, Math.min(start.getUTCDate(), lastDay), start.getUTCHours(), start.getUTCMinutes(), start.getUTCSeconds(), start.getUTCMilliseconds()),
+    Date.UTC(
+      y,
+      m,
+      Math.min(start.getUTCDate(), lastDay),
+      start.getUTCHours(),
+      start.getUTCMinutes(),
+      start.getUTCSeconds(),
+      start.getUTCMilliseconds(),
+    ),
   );
 }
 
@@ -101,41 +109,187 @@ function prorate(termPriceCents: number, days: number, daysInTerm: number): numb
 // ---------------------------------------------------------------------------------------------
 
 const STEMS = [
-  'Northwind', 'Blue Harbor', 'Silverline', 'Redwood', 'Summit', 'Evergreen', 'Ironbridge', 'Lakeside',
-  'Brightwater', 'Cedar Point', 'Falcon', 'Granite', 'Harborview', 'Juniper', 'Keystone', 'Lighthouse',
-  'Maple Leaf', 'Nimbus', 'Oakridge', 'Pinnacle', 'Quartz', 'Riverbend', 'Sterling', 'Tidewater', 'Upland',
-  'Vanguard', 'Westfield', 'Yellowpine', 'Zephyr', 'Alder', 'Beacon', 'Copperfield', 'Driftwood', 'Eastgate',
-  'Foxglove', 'Goldcrest', 'Highland', 'Jasper', 'Kingfisher', 'Larkspur', 'Meridian', 'Northstar', 'Orchard',
-  'Pacific Rim', 'Quayside', 'Rosewood', 'Sapphire', 'Thornbury', 'Unity', 'Valley Forge', 'Willowbrook',
-  'Aurora', 'Bramble', 'Crescent', 'Dovetail', 'Emberly', 'Fairhaven', 'Glacier', 'Hawthorn', 'Ironwood',
-  'Kestrel', 'Lindenhof', 'Moonstone', 'Nordlicht', 'Oceanic', 'Parkside', 'Ravensworth', 'Stonegate', 'Trident',
+  'Northwind',
+  'Blue Harbor',
+  'Silverline',
+  'Redwood',
+  'Summit',
+  'Evergreen',
+  'Ironbridge',
+  'Lakeside',
+  'Brightwater',
+  'Cedar Point',
+  'Falcon',
+  'Granite',
+  'Harborview',
+  'Juniper',
+  'Keystone',
+  'Lighthouse',
+  'Maple Leaf',
+  'Nimbus',
+  'Oakridge',
+  'Pinnacle',
+  'Quartz',
+  'Riverbend',
+  'Sterling',
+  'Tidewater',
+  'Upland',
+  'Vanguard',
+  'Westfield',
+  'Yellowpine',
+  'Zephyr',
+  'Alder',
+  'Beacon',
+  'Copperfield',
+  'Driftwood',
+  'Eastgate',
+  'Foxglove',
+  'Goldcrest',
+  'Highland',
+  'Jasper',
+  'Kingfisher',
+  'Larkspur',
+  'Meridian',
+  'Northstar',
+  'Orchard',
+  'Pacific Rim',
+  'Quayside',
+  'Rosewood',
+  'Sapphire',
+  'Thornbury',
+  'Unity',
+  'Valley Forge',
+  'Willowbrook',
+  'Aurora',
+  'Bramble',
+  'Crescent',
+  'Dovetail',
+  'Emberly',
+  'Fairhaven',
+  'Glacier',
+  'Hawthorn',
+  'Ironwood',
+  'Kestrel',
+  'Lindenhof',
+  'Moonstone',
+  'Nordlicht',
+  'Oceanic',
+  'Parkside',
+  'Ravensworth',
+  'Stonegate',
+  'Trident',
 ];
 const TRADES = [
-  'Logistics', 'Dental', 'Consulting', 'Engineering', 'Bakery', 'Architects', 'Legal', 'Accounting', 'Marine',
-  'Solar', 'Foods', 'Healthcare', 'Robotics', 'Analytics', 'Construction', 'Motors', 'Pharmacy', 'Textiles',
-  'Media', 'Studios', 'Outfitters', 'Veterinary', 'Realty', 'Insurance', 'Brewing', 'Freight', 'Labs', 'Systems',
-  'Partners', 'Hospitality', 'Electric', 'Printing', 'Aviation', 'Dairy', 'Furniture', 'Optics', 'Security',
-  'Recruitment', 'Travel', 'Wealth',
+  'Logistics',
+  'Dental',
+  'Consulting',
+  'Engineering',
+  'Bakery',
+  'Architects',
+  'Legal',
+  'Accounting',
+  'Marine',
+  'Solar',
+  'Foods',
+  'Healthcare',
+  'Robotics',
+  'Analytics',
+  'Construction',
+  'Motors',
+  'Pharmacy',
+  'Textiles',
+  'Media',
+  'Studios',
+  'Outfitters',
+  'Veterinary',
+  'Realty',
+  'Insurance',
+  'Brewing',
+  'Freight',
+  'Labs',
+  'Systems',
+  'Partners',
+  'Hospitality',
+  'Electric',
+  'Printing',
+  'Aviation',
+  'Dairy',
+  'Furniture',
+  'Optics',
+  'Security',
+  'Recruitment',
+  'Travel',
+  'Wealth',
 ];
 const EDUCATION_KINDS = ['College', 'University', 'School District', 'Academy', 'Grammar School', 'Institute of Technology'];
 const GOVERNMENT_KINDS = ['City of', 'County of', 'Town of', 'Port Authority of', 'Water Board of'];
 const NONPROFIT_KINDS = ['Foundation', 'Community Trust', 'Relief Fund', 'Wildlife Society', 'Food Bank', 'Youth Alliance'];
 const LEGAL_FORMS: Record<string, readonly string[]> = {
-  US: ['Inc.', 'LLC', 'Corp.'], CA: ['Inc.', 'Ltd.'], GB: ['Ltd', 'plc'], IE: ['Ltd', 'DAC'], DE: ['GmbH', 'AG'],
-  NL: ['B.V.', 'N.V.'], FR: ['SAS', 'SARL'], ES: ['S.L.', 'S.A.'], IT: ['S.r.l.', 'S.p.A.'], SE: ['AB'],
-  AU: ['Pty Ltd'], NZ: ['Limited'], BR: ['Ltda.', 'S.A.'], MX: ['S.A. de C.V.'], JP: ['K.K.', 'G.K.'],
-  IN: ['Pvt. Ltd.'], SG: ['Pte. Ltd.'], ZA: ['(Pty) Ltd'], CN: ['Co., Ltd.'], AZ: ['LLC'], KH: ['Co., Ltd.'],
+  US: ['Inc.', 'LLC', 'Corp.'],
+  CA: ['Inc.', 'Ltd.'],
+  GB: ['Ltd', 'plc'],
+  IE: ['Ltd', 'DAC'],
+  DE: ['GmbH', 'AG'],
+  NL: ['B.V.', 'N.V.'],
+  FR: ['SAS', 'SARL'],
+  ES: ['S.L.', 'S.A.'],
+  IT: ['S.r.l.', 'S.p.A.'],
+  SE: ['AB'],
+  AU: ['Pty Ltd'],
+  NZ: ['Limited'],
+  BR: ['Ltda.', 'S.A.'],
+  MX: ['S.A. de C.V.'],
+  JP: ['K.K.', 'G.K.'],
+  IN: ['Pvt. Ltd.'],
+  SG: ['Pte. Ltd.'],
+  ZA: ['(Pty) Ltd'],
+  CN: ['Co., Ltd.'],
+  AZ: ['LLC'],
+  KH: ['Co., Ltd.'],
 };
 const NICKNAMES = [
-  'Head office', 'Sales team', 'Finance', 'Warehouse staff', 'Contractors', 'Executive team', 'Support desk',
-  'Engineering', 'Field technicians', 'Marketing', 'Front desk', 'Seasonal staff', 'Branch offices', 'IT admins',
+  'Head office',
+  'Sales team',
+  'Finance',
+  'Warehouse staff',
+  'Contractors',
+  'Executive team',
+  'Support desk',
+  'Engineering',
+  'Field technicians',
+  'Marketing',
+  'Front desk',
+  'Seasonal staff',
+  'Branch offices',
+  'IT admins',
 ];
 const AZURE_REGIONS = [
-  'eastus', 'eastus2', 'westus2', 'centralus', 'westeurope', 'northeurope', 'uksouth', 'germanywestcentral',
-  'australiaeast', 'brazilsouth', 'japaneast', 'southeastasia', 'canadacentral', 'francecentral',
+  'eastus',
+  'eastus2',
+  'westus2',
+  'centralus',
+  'westeurope',
+  'northeurope',
+  'uksouth',
+  'germanywestcentral',
+  'australiaeast',
+  'brazilsouth',
+  'japaneast',
+  'southeastasia',
+  'canadacentral',
+  'francecentral',
 ];
 const LANGUAGE_BY_COUNTRY: Record<string, string> = {
-  DE: 'de-de', NL: 'nl-nl', FR: 'fr-fr', ES: 'es-es', IT: 'it-it', SE: 'sv-se', BR: 'pt-br', MX: 'es-es', JP: 'ja-jp', CN: 'zh-cn',
+  DE: 'de-de',
+  NL: 'nl-nl',
+  FR: 'fr-fr',
+  ES: 'es-es',
+  IT: 'it-it',
+  SE: 'sv-se',
+  BR: 'pt-br',
+  MX: 'es-es',
+  JP: 'ja-jp',
+  CN: 'zh-cn',
 };
 
 /**
@@ -143,8 +297,26 @@ const LANGUAGE_BY_COUNTRY: Record<string, string> = {
  * seed 002's list of markets where Azure reservations cannot be bought (RES-MARKETS).
  */
 const COUNTRY_WEIGHTS: readonly (readonly [string, number])[] = [
-  ['US', 30], ['GB', 9], ['DE', 8], ['NL', 5], ['FR', 5], ['CA', 5], ['AU', 7], ['BR', 6], ['JP', 3], ['IN', 3],
-  ['SE', 2], ['ES', 2], ['IT', 2], ['IE', 2], ['MX', 2], ['NZ', 1.5], ['SG', 1.5], ['ZA', 1.5], ['CN', 2], ['AZ', 1],
+  ['US', 30],
+  ['GB', 9],
+  ['DE', 8],
+  ['NL', 5],
+  ['FR', 5],
+  ['CA', 5],
+  ['AU', 7],
+  ['BR', 6],
+  ['JP', 3],
+  ['IN', 3],
+  ['SE', 2],
+  ['ES', 2],
+  ['IT', 2],
+  ['IE', 2],
+  ['MX', 2],
+  ['NZ', 1.5],
+  ['SG', 1.5],
+  ['ZA', 1.5],
+  ['CN', 2],
+  ['AZ', 1],
   ['KH', 1],
 ];
 /** The seeded countries that seed 002 lists as reservation-unavailable markets: no reservations there. */
@@ -152,19 +324,37 @@ const SEEDED_NO_RESERVATION_MARKETS = new Set(['CN', 'AZ', 'KH']);
 const TAX_INCLUSIVE_COUNTRIES = new Set(['AU', 'BR']);
 
 const SEGMENT_WEIGHTS: readonly (readonly [CustomerSegment, number])[] = [
-  ['commercial', 84], ['education', 7], ['government', 4], ['nonprofit', 5],
+  ['commercial', 84],
+  ['education', 7],
+  ['government', 4],
+  ['nonprofit', 5],
 ];
 
 type PartnerKey = keyof typeof DEMO_PARTNERS;
-const PARTNER_WEIGHTS: readonly (readonly [PartnerKey, number])[] = [['contoso', 50], ['fabrikam', 30], ['tailspin', 20]];
+const PARTNER_WEIGHTS: readonly (readonly [PartnerKey, number])[] = [
+  ['contoso', 50],
+  ['fabrikam', 30],
+  ['tailspin', 20],
+];
 
 /** How often a subscribable offer is picked, relative to 1. */
 const OFFER_POPULARITY: Record<string, number> = {
-  [OFFER_IDS.m365BusinessBasic]: 6, [OFFER_IDS.m365BusinessStandard]: 6, [OFFER_IDS.m365BusinessPremium]: 7,
-  [OFFER_IDS.m365E3]: 5, [OFFER_IDS.m365E5]: 3, [OFFER_IDS.o365E3]: 4, [OFFER_IDS.o365E1]: 2,
-  [OFFER_IDS.exchangeOnlinePlan1]: 4, [OFFER_IDS.powerBiPro]: 4, [OFFER_IDS.azurePlan]: 3,
-  [OFFER_IDS.m365BusinessPremiumNonprofit]: 8, [OFFER_IDS.m365A3Faculty]: 8, [OFFER_IDS.o365G3Gcc]: 8,
-  [OFFER_IDS.litwareBackup]: 2, [OFFER_IDS.prosewareCrm]: 1.5, [OFFER_IDS.adatumESign]: 1.5,
+  [OFFER_IDS.m365BusinessBasic]: 6,
+  [OFFER_IDS.m365BusinessStandard]: 6,
+  [OFFER_IDS.m365BusinessPremium]: 7,
+  [OFFER_IDS.m365E3]: 5,
+  [OFFER_IDS.m365E5]: 3,
+  [OFFER_IDS.o365E3]: 4,
+  [OFFER_IDS.o365E1]: 2,
+  [OFFER_IDS.exchangeOnlinePlan1]: 4,
+  [OFFER_IDS.powerBiPro]: 4,
+  [OFFER_IDS.azurePlan]: 3,
+  [OFFER_IDS.m365BusinessPremiumNonprofit]: 8,
+  [OFFER_IDS.m365A3Faculty]: 8,
+  [OFFER_IDS.o365G3Gcc]: 8,
+  [OFFER_IDS.litwareBackup]: 2,
+  [OFFER_IDS.prosewareCrm]: 1.5,
+  [OFFER_IDS.adatumESign]: 1.5,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -187,7 +377,15 @@ export interface SeedDocs {
 export type SeedCollection = keyof SeedDocs;
 
 export const SEED_COLLECTIONS: readonly SeedCollection[] = [
-  'partners', 'offers', 'clock', 'customers', 'subscriptions', 'orders', 'softwareOrders', 'reservations', 'ledger',
+  'partners',
+  'offers',
+  'clock',
+  'customers',
+  'subscriptions',
+  'orders',
+  'softwareOrders',
+  'reservations',
+  'ledger',
 ];
 
 /** One batch of documents for one collection; `customersDone` customers are fully generated. */
@@ -264,48 +462,96 @@ interface Showcase {
 const O = OFFER_IDS;
 const SHOWCASE: readonly Showcase[] = [
   {
-    partner: 'contoso', country: 'US', segment: 'commercial',
+    partner: 'contoso',
+    country: 'US',
+    segment: 'commercial',
     software: [
       { offerId: O.windowsServer2022Datacenter, recent: true, cancelled: false },
       { offerId: O.officeLtscProPlus2021, recent: false, cancelled: false },
     ],
     subs: [
-      { offerId: O.m365BusinessPremium, scenario: 'active', plan: ['monthly', 'P1Y'], quantity: 25, addOns: [{ offerId: O.teamsPhoneStandard, sameOrder: true }, { offerId: O.m365Copilot }] },
-      { offerId: O.m365E3, scenario: 'active', plan: ['annual', 'P1Y'], quantity: 120, schedule: true, addOns: [{ offerId: O.audioConferencing }] },
+      {
+        offerId: O.m365BusinessPremium,
+        scenario: 'active',
+        plan: ['monthly', 'P1Y'],
+        quantity: 25,
+        addOns: [{ offerId: O.teamsPhoneStandard, sameOrder: true }, { offerId: O.m365Copilot }],
+      },
+      {
+        offerId: O.m365E3,
+        scenario: 'active',
+        plan: ['annual', 'P1Y'],
+        quantity: 120,
+        schedule: true,
+        addOns: [{ offerId: O.audioConferencing }],
+      },
       { offerId: O.litwareBackup, scenario: 'action_needed', plan: ['monthly', 'P1M'], quantity: 40 },
     ],
   },
   {
-    partner: 'contoso', country: 'AU', segment: 'commercial',
+    partner: 'contoso',
+    country: 'AU',
+    segment: 'commercial',
     subs: [
-      { offerId: O.m365BusinessStandard, scenario: 'recent_24h', plan: ['monthly', 'P1M'], quantity: 10, addOns: [{ offerId: O.audioConferencing, sameOrder: true }] },
-      { offerId: O.legacyO365E3, scenario: 'suspended', plan: ['monthly', 'P1Y'], quantity: 30, addOns: [{ offerId: O.legacyExtraFileStorage, suspendedByPartner: true }, { offerId: O.legacyExtraFileStorage }] },
+      {
+        offerId: O.m365BusinessStandard,
+        scenario: 'recent_24h',
+        plan: ['monthly', 'P1M'],
+        quantity: 10,
+        addOns: [{ offerId: O.audioConferencing, sameOrder: true }],
+      },
+      {
+        offerId: O.legacyO365E3,
+        scenario: 'suspended',
+        plan: ['monthly', 'P1Y'],
+        quantity: 30,
+        addOns: [{ offerId: O.legacyExtraFileStorage, suspendedByPartner: true }, { offerId: O.legacyExtraFileStorage }],
+      },
       { offerId: O.m365BusinessPremiumTrial, scenario: 'trial_active', quantity: 25 },
     ],
   },
   {
-    partner: 'contoso', country: 'GB', segment: 'commercial',
+    partner: 'contoso',
+    country: 'GB',
+    segment: 'commercial',
     subs: [
       { offerId: O.m365E3, scenario: 'paused', plan: ['monthly', 'P1Y'], quantity: 60, addOns: [{ offerId: O.teamsPhoneStandard }] },
-      { offerId: O.o365E3, scenario: 'recent_14d', plan: ['annual', 'P1Y'], quantity: 45, addOns: [{ offerId: O.m365Copilot, sameOrder: true }] },
+      {
+        offerId: O.o365E3,
+        scenario: 'recent_14d',
+        plan: ['annual', 'P1Y'],
+        quantity: 45,
+        addOns: [{ offerId: O.m365Copilot, sameOrder: true }],
+      },
       { offerId: O.litwareBackup, scenario: 'active', plan: ['annual', 'P1Y'], quantity: 45 },
     ],
   },
   {
-    partner: 'contoso', country: 'BR', segment: 'commercial',
+    partner: 'contoso',
+    country: 'BR',
+    segment: 'commercial',
     software: [
       { offerId: O.suseSles1Y, recent: true, cancelled: false },
       { offerId: O.sqlServer2022StandardSub1Y, recent: true, cancelled: true },
     ],
     subs: [
-      { offerId: O.legacyO365E1, scenario: 'active', plan: ['monthly', 'P1Y'], quantity: 15, addOns: [{ offerId: O.legacyExtraFileStorage }] },
+      {
+        offerId: O.legacyO365E1,
+        scenario: 'active',
+        plan: ['monthly', 'P1Y'],
+        quantity: 15,
+        addOns: [{ offerId: O.legacyExtraFileStorage }],
+      },
       { offerId: O.m365BusinessBasic, scenario: 'cancelled', plan: ['monthly', 'P1Y'], quantity: 8 },
       { offerId: O.powerBiProTrial, scenario: 'trial_expired', quantity: 5 },
       { offerId: O.m365E5, scenario: 'recent_30d', plan: ['monthly', 'P1M'], quantity: 12, addOns: [{ offerId: O.m365Copilot }] },
     ],
   },
   {
-    partner: 'contoso', country: 'DE', segment: 'commercial', reservations: 2,
+    partner: 'contoso',
+    country: 'DE',
+    segment: 'commercial',
+    reservations: 2,
     subs: [
       { offerId: O.m365E5, scenario: 'active', plan: ['triennial', 'P3Y'], quantity: 200, addOns: [{ offerId: O.m365Copilot }] },
       { offerId: O.m365BusinessStandard, scenario: 'upgraded', plan: ['monthly', 'P1Y'], quantity: 18 },
@@ -313,16 +559,26 @@ const SHOWCASE: readonly Showcase[] = [
     ],
   },
   {
-    partner: 'contoso', country: 'CN', segment: 'commercial',
+    partner: 'contoso',
+    country: 'CN',
+    segment: 'commercial',
     subs: [
-      { offerId: O.exchangeOnlinePlan1, scenario: 'recent_30d', plan: ['monthly', 'P1Y'], quantity: 50, addOns: [{ offerId: O.exchangeOnlineArchiving, sameOrder: true }] },
+      {
+        offerId: O.exchangeOnlinePlan1,
+        scenario: 'recent_30d',
+        plan: ['monthly', 'P1Y'],
+        quantity: 50,
+        addOns: [{ offerId: O.exchangeOnlineArchiving, sameOrder: true }],
+      },
       { offerId: O.legacyExchangePlan1, scenario: 'data_deleted', plan: ['monthly', 'P1Y'], quantity: 20 },
       { offerId: O.o365E1, scenario: 'disabled', plan: ['monthly', 'P1Y'], quantity: 9 },
       { offerId: O.azurePlan, scenario: 'active' },
     ],
   },
   {
-    partner: 'fabrikam', country: 'US', segment: 'commercial',
+    partner: 'fabrikam',
+    country: 'US',
+    segment: 'commercial',
     subs: [
       { offerId: O.adatumESign, scenario: 'active', plan: ['monthly', 'P1Y'], quantity: 30 },
       { offerId: O.woodgroveThreatIntel, scenario: 'active' },
@@ -331,7 +587,9 @@ const SHOWCASE: readonly Showcase[] = [
     ],
   },
   {
-    partner: 'tailspin', country: 'US', segment: 'commercial',
+    partner: 'tailspin',
+    country: 'US',
+    segment: 'commercial',
     subs: [
       { offerId: O.m365BusinessBasic, scenario: 'active', plan: ['annual', 'P1Y'], quantity: 12 },
       { offerId: O.prosewareCrm, scenario: 'recent_24h', plan: ['monthly', 'P1M'], quantity: 3 },
@@ -473,8 +731,7 @@ class CustomerBuilder {
     // SUSP-DATA-DELETION: 90 days plus the days from opening to first billing, at most 120.
     this.graceDays = Math.min(120, 90 + daysIn(this.opened, customer.firstBillingAt.getTime()));
     this.pricesIncludeTax = TAX_INCLUSIVE_COUNTRIES.has(customer.billingCountry);
-    this.partnerIdOnRecord =
-      customer.associatedPartnerId ?? (partner.partnerType === 'indirect_reseller' ? partner.mpnId : '');
+    this.partnerIdOnRecord = customer.associatedPartnerId ?? (partner.partnerType === 'indirect_reseller' ? partner.mpnId : '');
   }
 
   // ---- random time helpers -----------------------------------------------------------------
@@ -528,7 +785,11 @@ class CustomerBuilder {
   private pickQuantity(offer: OfferDoc): number {
     if (offer.maxQuantity <= offer.minQuantity) return offer.minQuantity;
     const [lo, hi] = this.rng.weighted<[number, number]>([
-      [[1, 5], 35], [[6, 25], 35], [[26, 100], 20], [[101, 300], 8], [[301, 2000], 2],
+      [[1, 5], 35],
+      [[6, 25], 35],
+      [[26, 100], 20],
+      [[101, 300], 8],
+      [[301, 2000], 2],
     ]);
     const min = Math.max(offer.minQuantity, Math.min(lo, offer.maxQuantity));
     const max = Math.min(offer.maxQuantity, hi);
@@ -617,7 +878,11 @@ class CustomerBuilder {
   }
 
   private reasons(): SuspensionReason[] {
-    const first = this.rng.weighted<SuspensionReason>([['customer_request', 40], ['non_payment', 45], ['fraud', 15]]);
+    const first = this.rng.weighted<SuspensionReason>([
+      ['customer_request', 40],
+      ['non_payment', 45],
+      ['fraud', 15],
+    ]);
     if (!this.rng.chance(0.1)) return [first];
     const second = this.rng.pick((['customer_request', 'non_payment', 'fraud'] as const).filter((r) => r !== first));
     return [first, second];
@@ -629,13 +894,20 @@ class CustomerBuilder {
     const legacy = offer.commerceType === 'legacy';
     const marketplace = offer.commerceType === 'marketplace_saas';
     const base = (c: number, s: number, e: number): Timeline => ({
-      c, s, e,
+      c,
+      s,
+      e,
       status: 'active',
       autoRenew: legacy || offer.billingType === 'usage' ? true : this.rng.chance(marketplace ? 0.8 : 0.85),
-      suspendedBy: null, suspendedAt: null, dataDeletionAt: null, reasons: [],
-      deletedReason: null, deletedAt: null,
+      suspendedBy: null,
+      suspendedAt: null,
+      dataDeletionAt: null,
+      reasons: [],
+      deletedReason: null,
+      deletedAt: null,
       fulfilment: marketplace ? 'fulfilled' : null,
-      cancel: null, upgradeAt: null,
+      cancel: null,
+      upgradeAt: null,
     });
     const live = (c: number | null): Timeline | null => {
       if (c === null) return null;
@@ -783,19 +1055,49 @@ class CustomerBuilder {
 
   private randomScenario(offer: OfferDoc): Scenario {
     const w = <T>(entries: readonly (readonly [T, number])[]): T => this.rng.weighted(entries);
-    if (offer.trial) return w<Scenario>([['trial_active', 55], ['trial_expired', 45]]);
+    if (offer.trial)
+      return w<Scenario>([
+        ['trial_active', 55],
+        ['trial_expired', 45],
+      ]);
     switch (offer.commerceType) {
       case 'legacy':
-        return w<Scenario>([['active', 66], ['suspended', 22], ['data_deleted', 12]]);
+        return w<Scenario>([
+          ['active', 66],
+          ['suspended', 22],
+          ['data_deleted', 12],
+        ]);
       case 'marketplace_saas':
         return offer.billingType === 'usage'
-          ? w<Scenario>([['active', 75], ['action_needed', 10], ['isv_cancelled', 15]])
-          : w<Scenario>([['active', 58], ['recent_24h', 6], ['recent_14d', 6], ['action_needed', 15], ['isv_cancelled', 9], ['term_ended', 6]]);
+          ? w<Scenario>([
+              ['active', 75],
+              ['action_needed', 10],
+              ['isv_cancelled', 15],
+            ])
+          : w<Scenario>([
+              ['active', 58],
+              ['recent_24h', 6],
+              ['recent_14d', 6],
+              ['action_needed', 15],
+              ['isv_cancelled', 9],
+              ['term_ended', 6],
+            ]);
       default:
-        if (offer.billingType === 'usage') return w<Scenario>([['active', 95], ['paused', 5]]);
+        if (offer.billingType === 'usage')
+          return w<Scenario>([
+            ['active', 95],
+            ['paused', 5],
+          ]);
         return w<Scenario>([
-          ['active', 58], ['recent_24h', 5], ['recent_14d', 5], ['recent_30d', 6], ['paused', 4], ['cancelled', 7],
-          ['term_ended', 6], ['upgraded', 4], ['disabled', 1.5],
+          ['active', 58],
+          ['recent_24h', 5],
+          ['recent_14d', 5],
+          ['recent_30d', 6],
+          ['paused', 4],
+          ['cancelled', 7],
+          ['term_ended', 6],
+          ['upgraded', 4],
+          ['disabled', 1.5],
         ]);
     }
   }
@@ -819,7 +1121,10 @@ class CustomerBuilder {
         ? null
         : (() => {
             const code = this.rng.chars(TOKEN_ALPHABET, 43);
-            const host = offer.publisherName.toLowerCase().replace(/[^a-z]+/g, '').slice(0, 20);
+            const host = offer.publisherName
+              .toLowerCase()
+              .replace(/[^a-z]+/g, '')
+              .slice(0, 20);
             return {
               status: t.fulfilment,
               activationLink: `https://marketplace.${host}.example/activate?token=${code}`,
@@ -882,8 +1187,7 @@ class CustomerBuilder {
     }
     // A scenario the customer's age does not allow falls back to a plain active one (never for a
     // trial, whose 30 days do not follow the renewal schedule).
-    const t =
-      this.timeline(offer, plan, scenario) ?? (scenario === 'active' || offer.trial ? null : this.timeline(offer, plan, 'active'));
+    const t = this.timeline(offer, plan, scenario) ?? (scenario === 'active' || offer.trial ? null : this.timeline(offer, plan, 'active'));
     if (!t) return false;
     const quantity = clamp(planned.quantity ?? this.pickQuantity(offer), offer);
 
@@ -904,9 +1208,7 @@ class CustomerBuilder {
     }
     if (t.cancel && t.cancel.refund !== 'none') {
       const refund =
-        t.cancel.refund === 'full'
-          ? charged
-          : Math.max(0, charged - prorate(termPrice, daysUsed(t.s, t.cancel.at), daysIn(t.s, t.e)));
+        t.cancel.refund === 'full' ? charged : Math.max(0, charged - prorate(termPrice, daysUsed(t.s, t.cancel.at), daysIn(t.s, t.e)));
       this.ledger(-refund, 'refund', source, order.id, t.cancel.ruleId, `Cancellation refund: ${offer.name}`, t.cancel.at);
     }
 
@@ -915,8 +1217,12 @@ class CustomerBuilder {
 
     if (upgradeTo && t.upgradeAt !== null) this.addUpgradeTarget(offer, upgradeTo, plan, doc, t);
     if (
-      doc.status === 'active' && doc.autoRenewEnabled && doc.commerceType === 'new_commerce' && !doc.isTrial &&
-      doc.billingType === 'license' && (planned.schedule || this.rng.chance(0.1))
+      doc.status === 'active' &&
+      doc.autoRenewEnabled &&
+      doc.commerceType === 'new_commerce' &&
+      !doc.isTrial &&
+      doc.billingType === 'license' &&
+      (planned.schedule || this.rng.chance(0.1))
     ) {
       doc.scheduledNextTermInstructions = this.scheduledChange(offer, plan, quantity);
     }
@@ -941,18 +1247,43 @@ class CustomerBuilder {
     const remaining = Math.max(0, days - daysUsed(t.s, at));
     const charged = prorate(targetPlan.unitPriceCents * quantity, remaining, days);
     const tt: Timeline = {
-      c: at, s: at, e: t.e, status: 'active', autoRenew: this.rng.chance(0.85),
-      suspendedBy: null, suspendedAt: null, dataDeletionAt: null, reasons: [],
-      deletedReason: null, deletedAt: null, fulfilment: null, cancel: null, upgradeAt: null,
+      c: at,
+      s: at,
+      e: t.e,
+      status: 'active',
+      autoRenew: this.rng.chance(0.85),
+      suspendedBy: null,
+      suspendedAt: null,
+      dataDeletionAt: null,
+      reasons: [],
+      deletedReason: null,
+      deletedAt: null,
+      fulfilment: null,
+      cancel: null,
+      upgradeAt: null,
     };
     const order = this.draft(at, plan.billingCycle);
-    const doc = { ...this.subscriptionDoc(target, targetPlan, quantity, tt, order.id, at, charged, null), upgradedFromSubscriptionId: from._id };
+    const doc = {
+      ...this.subscriptionDoc(target, targetPlan, quantity, tt, order.id, at, charged, null),
+      upgradedFromSubscriptionId: from._id,
+    };
     this.addLine(order, lineFor(target, doc, 'convert', charged), {
-      amount: charged, kind: 'prorated_charge', ruleId: 'UPG-SAME-END', source: { type: 'subscription', id: doc._id },
+      amount: charged,
+      kind: 'prorated_charge',
+      ruleId: 'UPG-SAME-END',
+      source: { type: 'subscription', id: doc._id },
     });
     // The source's unused days come back as a credit.
     const credit = Math.max(0, from.chargedCents - prorate(from.unitPriceCents * from.quantity, daysUsed(t.s, at), days));
-    this.ledger(-credit, 'credit', { type: 'subscription', id: from._id }, order.id, 'UPG-FULL', `Upgrade credit: ${source.name} to ${target.name}`, at);
+    this.ledger(
+      -credit,
+      'credit',
+      { type: 'subscription', id: from._id },
+      order.id,
+      'UPG-FULL',
+      `Upgrade credit: ${source.name} to ${target.name}`,
+      at,
+    );
     this.out.subscriptions.push(doc);
     this.subCount++;
     this.closeOrder(order);
@@ -985,7 +1316,11 @@ class CustomerBuilder {
       const e = eligible(id);
       return e ? [e] : [];
     });
-    const wanted = this.rng.weighted([[0, 50], [1, 36], [2, 14]]);
+    const wanted = this.rng.weighted([
+      [0, 50],
+      [1, 36],
+      [2, 14],
+    ]);
     const room = Math.max(0, MAX_SUBSCRIPTIONS - this.subCount);
     const suspendedBase = t.status === 'suspended' && t.suspendedBy === 'partner';
     return this.rng.sample(candidates, Math.min(wanted, room)).map((e) => ({
@@ -995,7 +1330,14 @@ class CustomerBuilder {
   }
 
   /** ADDON-ALIGN: the add-on's term ends with its base's; bought mid-term, its first charge is prorated. */
-  private addAddOn(offer: OfferDoc, plan: BillingPlan, base: SubscriptionDoc, bt: Timeline, baseOrder: OrderDraft, planned: PlannedAddOn): void {
+  private addAddOn(
+    offer: OfferDoc,
+    plan: BillingPlan,
+    base: SubscriptionDoc,
+    bt: Timeline,
+    baseOrder: OrderDraft,
+    planned: PlannedAddOn,
+  ): void {
     const lastMoment = (bt.suspendedAt ?? this.now) - 10 * MINUTE;
     const lo = Math.max(bt.c, bt.s) + HOUR;
     const sameOrder = planned.sameOrder === true || lo > lastMoment;
@@ -1011,9 +1353,20 @@ class CustomerBuilder {
     const charged = prorated ? prorate(termPrice, Math.max(0, days - daysUsed(bt.s, bought)), days) : termPrice;
 
     const t: Timeline = {
-      c: bought, s: start, e: bt.e, status: 'active', autoRenew: bt.autoRenew,
-      suspendedBy: null, suspendedAt: null, dataDeletionAt: null, reasons: [],
-      deletedReason: null, deletedAt: null, fulfilment: null, cancel: null, upgradeAt: null,
+      c: bought,
+      s: start,
+      e: bt.e,
+      status: 'active',
+      autoRenew: bt.autoRenew,
+      suspendedBy: null,
+      suspendedAt: null,
+      dataDeletionAt: null,
+      reasons: [],
+      deletedReason: null,
+      deletedAt: null,
+      fulfilment: null,
+      cancel: null,
+      upgradeAt: null,
     };
     if (bt.status === 'suspended' && bt.suspendedAt !== null) {
       t.status = 'suspended';
@@ -1036,7 +1389,10 @@ class CustomerBuilder {
     const doc = this.subscriptionDoc(offer, plan, quantity, t, order.id, bought, charged, base._id);
     const source = { type: 'subscription', id: doc._id } as const;
     this.addLine(order, lineFor(offer, doc, 'new', charged), {
-      amount: charged, kind: prorated ? 'prorated_charge' : 'charge', ruleId: prorated ? 'ADDON-ALIGN' : null, source,
+      amount: charged,
+      kind: prorated ? 'prorated_charge' : 'charge',
+      ruleId: prorated ? 'ADDON-ALIGN' : null,
+      source,
     });
     if (sameOrder && bt.s > bt.c) {
       this.ledger(charged, 'charge', source, null, 'RENEW-DEFAULT', `Renewal: ${offer.name} x ${quantity}`, bt.s);
@@ -1168,12 +1524,19 @@ class CustomerBuilder {
       const res = this.reservationDoc(offer, plan, quantity, purchasedAt);
       const order = this.draft(purchasedAt, 'one_time');
       this.addLine(order, reservationLine(offer, res, plan), {
-        amount: res.priceCents, kind: 'charge', ruleId: null, source: { type: 'reservation', id: res._id },
+        amount: res.priceCents,
+        kind: 'charge',
+        ruleId: null,
+        source: { type: 'reservation', id: res._id },
       });
       this.closeOrder(order);
       this.out.reservations.push(res);
       if (res.status !== 'active' || this.now - purchasedAt < 2 * HOUR) continue;
-      const outcome = this.rng.weighted([['keep', 82], ['cancel', 11], ['exchange', 7]] as const);
+      const outcome = this.rng.weighted([
+        ['keep', 82],
+        ['cancel', 11],
+        ['exchange', 7],
+      ] as const);
       if (outcome === 'keep') continue;
       const at = this.between(purchasedAt + HOUR, this.now - HOUR);
       const expiry = res.expiryDateTime.getTime();
@@ -1199,7 +1562,10 @@ class CustomerBuilder {
         const fresh = this.reservationDoc(newOffer, newPlan, newQuantity, at);
         const newOrder = this.draft(at, 'one_time');
         this.addLine(newOrder, reservationLine(newOffer, fresh, newPlan), {
-          amount: fresh.priceCents, kind: 'charge', ruleId: 'RES-EXCHANGE', source: { type: 'reservation', id: fresh._id },
+          amount: fresh.priceCents,
+          kind: 'charge',
+          ruleId: 'RES-EXCHANGE',
+          source: { type: 'reservation', id: fresh._id },
         });
         this.ledger(-refundable, 'credit', source, newOrder.id, 'RES-EXCHANGE', `Exchange credit: ${res.displayName}`, at);
         this.closeOrder(newOrder);
@@ -1211,10 +1577,27 @@ class CustomerBuilder {
   private reservationDoc(offer: OfferDoc, plan: BillingPlan, quantity: number, purchasedAt: number): ReservationDoc {
     const expiry = addTermMs(purchasedAt, plan.termDuration);
     const age = this.now - purchasedAt;
-    const utilization = age < DAY ? 0 : age <= 5 * DAY && this.rng.chance(0.4) ? 0 : this.rng.weighted([[0, 3], [this.rng.int(20, 69), 25], [this.rng.int(70, 100), 72]]);
-    const scopeType = this.rng.weighted<ReservationScopeType>([['single', 50], ['shared', 30], ['resource_group', 15], ['management_group', 5]]);
+    const utilization =
+      age < DAY
+        ? 0
+        : age <= 5 * DAY && this.rng.chance(0.4)
+          ? 0
+          : this.rng.weighted([
+              [0, 3],
+              [this.rng.int(20, 69), 25],
+              [this.rng.int(70, 100), 72],
+            ]);
+    const scopeType = this.rng.weighted<ReservationScopeType>([
+      ['single', 50],
+      ['shared', 30],
+      ['resource_group', 15],
+      ['management_group', 5],
+    ]);
     const azure = this.azureSubscriptionId!;
-    const slug = this.customer.domain.split('.')[0]!.replace(/[0-9]+$/, '').slice(0, 12);
+    const slug = this.customer.domain
+      .split('.')[0]!
+      .replace(/[0-9]+$/, '')
+      .slice(0, 12);
     const prefix = { virtual_machines: 'VM_RI', sql_database: 'SQL_RI', cosmos_db: 'CosmosDB_RI' }[offer.reservationType!];
     const d = new Date(purchasedAt);
     const stamp = `${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}-${d.getUTCFullYear()}_${pad(d.getUTCHours())}-${pad(d.getUTCMinutes())}`;
@@ -1256,9 +1639,18 @@ class CustomerBuilder {
   /** Random purchases for a customer that is not a showcase. */
   fillRandom(): void {
     const pool = CATALOG.filter(
-      (o) => !o.isAddOn && (o.commerceType === 'legacy' || o.commerceType === 'new_commerce' || o.commerceType === 'marketplace_saas') && this.available(o),
+      (o) =>
+        !o.isAddOn &&
+        (o.commerceType === 'legacy' || o.commerceType === 'new_commerce' || o.commerceType === 'marketplace_saas') &&
+        this.available(o),
     );
-    const bases = this.rng.weighted([[1, 10], [2, 22], [3, 30], [4, 23], [5, 15]]);
+    const bases = this.rng.weighted([
+      [1, 10],
+      [2, 22],
+      [3, 30],
+      [4, 23],
+      [5, 15],
+    ]);
     const chosen = new Set<string>();
     for (let attempt = 0; chosen.size < bases && attempt < bases * 3 && this.subCount < MAX_SUBSCRIPTIONS; attempt++) {
       const remaining = pool.filter((o) => !chosen.has(o._id));
@@ -1275,10 +1667,19 @@ class CustomerBuilder {
       for (const offer of pool) if (!offer.trial && this.addBase({ offerId: offer._id, scenario: 'active' })) break;
     }
     if (this.rng.chance(0.18)) {
-      const n = this.rng.weighted([[1, 80], [2, 20]]);
+      const n = this.rng.weighted([
+        [1, 80],
+        [2, 20],
+      ]);
       for (let i = 0; i < n; i++) this.addSoftwareOrder();
     }
-    if (this.rng.chance(0.1)) this.addReservations(this.rng.weighted([[1, 75], [2, 25]]));
+    if (this.rng.chance(0.1))
+      this.addReservations(
+        this.rng.weighted([
+          [1, 75],
+          [2, 25],
+        ]),
+      );
   }
 
   fillShowcase(showcase: Showcase): void {
@@ -1296,7 +1697,12 @@ function clamp(quantity: number, offer: OfferDoc): number {
   return Math.min(offer.maxQuantity, Math.max(offer.minQuantity, quantity));
 }
 
-function lineFor(offer: OfferDoc, sub: SubscriptionDoc, transactionType: OrderLineItem['transactionType'], total: number): Omit<OrderLineItem, 'lineItemNumber'> {
+function lineFor(
+  offer: OfferDoc,
+  sub: SubscriptionDoc,
+  transactionType: OrderLineItem['transactionType'],
+  total: number,
+): Omit<OrderLineItem, 'lineItemNumber'> {
   return {
     offerId: offer._id,
     subscriptionId: sub._id,
@@ -1365,7 +1771,11 @@ function companyName(rng: Rng, segment: CustomerSegment, country: string): { nam
  * Letters followed by digits parse one way only, so no two customers share one (domain_unique).
  */
 function initialDomain(label: string, ordinal: number): string {
-  const letters = label.toLowerCase().replace(/[^a-z]/g, '').slice(0, 24) || 'tenant';
+  const letters =
+    label
+      .toLowerCase()
+      .replace(/[^a-z]/g, '')
+      .slice(0, 24) || 'tenant';
   return `${letters}${ordinal}.onmicrosoft.com`;
 }
 
@@ -1410,7 +1820,13 @@ function generateCustomer(seed: string, ordinal: number, total: number, now: num
     billingCountry: country,
     segment,
     relationshipToPartner:
-      partnerKey === 'contoso' ? rng.weighted<CustomerDoc['relationshipToPartner']>([['reseller', 80], ['advisor', 15], ['none', 5]]) : 'reseller',
+      partnerKey === 'contoso'
+        ? rng.weighted<CustomerDoc['relationshipToPartner']>([
+            ['reseller', 80],
+            ['advisor', 15],
+            ['none', 5],
+          ])
+        : 'reseller',
     associatedPartnerId,
     accountOpenedAt: new Date(openedAt),
     firstBillingAt: new Date(openedAt + rng.int(0, 45) * DAY),
@@ -1418,14 +1834,31 @@ function generateCustomer(seed: string, ordinal: number, total: number, now: num
     version: 0,
   };
   out.customers.push(customer);
-  const builder = new CustomerBuilder(rng, ids, now, ordinal, orderKeys, customer, { id: partner.id, partnerType: partner.partnerType, mpnId: partner.mpnId }, out);
+  const builder = new CustomerBuilder(
+    rng,
+    ids,
+    now,
+    ordinal,
+    orderKeys,
+    customer,
+    { id: partner.id, partnerType: partner.partnerType, mpnId: partner.mpnId },
+    out,
+  );
   if (showcase) builder.fillShowcase(showcase);
   else builder.fillRandom();
 }
 
 function emptyBuffers(): Buffers {
   return {
-    partners: [], offers: [], clock: [], customers: [], subscriptions: [], orders: [], softwareOrders: [], reservations: [], ledger: [],
+    partners: [],
+    offers: [],
+    clock: [],
+    customers: [],
+    subscriptions: [],
+    orders: [],
+    softwareOrders: [],
+    reservations: [],
+    ledger: [],
   };
 }
 
@@ -1544,7 +1977,11 @@ export async function seedWorld(cols: Collections, options: SeedWorldOptions): P
     counts[batch.collection] += batch.docs.length;
     written += batch.docs.length;
     customersDone = Math.max(customersDone, batch.customersDone);
-    options.onProgress?.({ customersDone: Math.min(customersDone, batch.customersTotal), customersTotal: batch.customersTotal, documentsWritten: written });
+    options.onProgress?.({
+      customersDone: Math.min(customersDone, batch.customersTotal),
+      customersTotal: batch.customersTotal,
+      documentsWritten: written,
+    });
   };
 
   const batches = generateWorld({

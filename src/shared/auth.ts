@@ -32,7 +32,12 @@ export function parseRoles(raw: string | undefined): PartnerRole[] {
   if (!raw || raw.trim() === '') return [];
   const roles = raw
     .split(',')
-    .map((r) => r.trim().toLowerCase().replace(/[\s-]+/g, '_'))
+    .map((r) =>
+      r
+        .trim()
+        .toLowerCase()
+        .replace(/[\s-]+/g, '_'),
+    )
     .filter((r) => r !== '');
   const unknown = roles.filter((r) => !ROLE_VALUES.has(r));
   if (unknown.length > 0) {
@@ -56,7 +61,9 @@ export class HeaderAuthenticator implements Authenticator {
   constructor(private readonly partners: Collection<PartnerDoc>) {}
 
   async authenticate(headers: IncomingHttpHeaders): Promise<Caller> {
-    const bearer = header(headers, 'authorization')?.match(/^Bearer\s+(.+)$/i)?.[1]?.trim();
+    const bearer = header(headers, 'authorization')
+      ?.match(/^Bearer\s+(.+)$/i)?.[1]
+      ?.trim();
     const partnerId = (header(headers, 'x-partner-id') ?? bearer)?.trim().toLowerCase();
     if (!partnerId) {
       throw new ClientError(

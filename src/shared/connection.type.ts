@@ -24,7 +24,10 @@ export class PageArgs {
   })
   first?: number | null;
 
-  @Field(() => String, { nullable: true, description: 'Return the items after this cursor (an `endCursor` of the same connection and filters).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Return the items after this cursor (an `endCursor` of the same connection and filters).',
+  })
   after?: string | null;
 }
 

@@ -7,13 +7,7 @@ import type { Logger } from './logger.js';
  * INTERNAL_SERVER_ERROR and logged with its detail.
  */
 export type ClientErrorCode =
-  | 'BAD_USER_INPUT'
-  | 'BAD_REQUEST'
-  | 'NOT_FOUND'
-  | 'FORBIDDEN'
-  | 'UNAUTHENTICATED'
-  | 'POLICY_REFUSED'
-  | 'CONFLICT';
+  'BAD_USER_INPUT' | 'BAD_REQUEST' | 'NOT_FOUND' | 'FORBIDDEN' | 'UNAUTHENTICATED' | 'POLICY_REFUSED' | 'CONFLICT';
 
 const HTTP_STATUS: Partial<Record<ClientErrorCode, number>> = { UNAUTHENTICATED: 401, BAD_REQUEST: 400 };
 

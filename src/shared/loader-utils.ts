@@ -1,16 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Collection, Document, Filter } from 'mongodb';
 import { notFound } from './errors.js';
-import {
-  compareKeys,
-  fingerprint,
-  pageInMemory,
-  pageRequest,
-  sortDocument,
-  sortKey,
-  type Page,
-  type SortSpec,
-} from './pagination.js';
+import { compareKeys, fingerprint, pageInMemory, pageRequest, sortDocument, sortKey, type Page, type SortSpec } from './pagination.js';
 
 /*
  * DataLoader factories over MongoDB. Contract (dataloader README): one command per batch,
@@ -50,12 +41,7 @@ export function childrenLoader<T extends WithId>(
  * keys with the same filter fingerprint share one `$in` command, so a page of 100 customers
  * costs one command for all their subscriptions. Paging then happens in memory per parent.
  */
-export function filteredChildrenLoader<T extends WithId>(
-  collection: Collection<T>,
-  scope: Filter<T>,
-  parentField: string,
-  sort: SortSpec,
-) {
+export function filteredChildrenLoader<T extends WithId>(collection: Collection<T>, scope: Filter<T>, parentField: string, sort: SortSpec) {
   const filters = new Map<string, Filter<T>>();
   const loader = new DataLoader<string, T[]>(async (keys) => {
     const groups = new Map<string, string[]>();

@@ -18,6 +18,10 @@ export async function pagedFind<T extends Document>(
   const fp = fingerprint(filterArgs);
   const request = pageRequest(connection, fp, args, sort);
   const query = (request.after ? { $and: [where, keysetFilter(sort, request.after)] } : where) as Filter<T>;
-  const rows = (await collection.find(query).sort(sortDocument(sort)).limit(request.first + 1).toArray()) as T[];
+  const rows = (await collection
+    .find(query)
+    .sort(sortDocument(sort))
+    .limit(request.first + 1)
+    .toArray()) as T[];
   return toPage(rows, request, connection, fp, sort, () => collection.countDocuments(where));
 }

@@ -44,7 +44,10 @@ export function pageRequest(
 
 /** A short, stable hash of the filter arguments, so cursors stay bound to them. */
 export function fingerprint(filter: unknown): string {
-  return createHash('sha256').update(stableJson(filter ?? {})).digest('base64url').slice(0, 10);
+  return createHash('sha256')
+    .update(stableJson(filter ?? {}))
+    .digest('base64url')
+    .slice(0, 10);
 }
 
 function stableJson(value: unknown): string {

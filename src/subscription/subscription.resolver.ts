@@ -15,7 +15,10 @@ export class SubscriptionResolver {
   async subscription(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<SubscriptionDoc> {
     const doc = await ctx.loaders.subscriptionById.load(parseId('subscription', id));
     if (doc.parentSubscriptionId !== null) {
-      throw new ClientError('NOT_FOUND', `Subscription '${doc._id}' is an add-on; query it with addOn(id:)`, { kind: 'subscription', id: doc._id });
+      throw new ClientError('NOT_FOUND', `Subscription '${doc._id}' is an add-on; query it with addOn(id:)`, {
+        kind: 'subscription',
+        id: doc._id,
+      });
     }
     return doc;
   }
@@ -29,7 +32,10 @@ export class SubscriptionResolver {
     @Ctx() ctx: Context,
   ): Promise<Page<SubscriptionDoc>> {
     const partnerId = ctx.caller.partner._id;
-    const customerIds = filter?.customerSearch != null ? await ctx.repositories.customers.idsMatching(partnerId, filter.customerSearch, 'customerSearch') : null;
+    const customerIds =
+      filter?.customerSearch != null
+        ? await ctx.repositories.customers.idsMatching(partnerId, filter.customerSearch, 'customerSearch')
+        : null;
     return ctx.repositories.subscriptions.page(partnerId, filter, page, customerIds);
   }
 

@@ -6,7 +6,11 @@ import { startTestGateway, type TestGateway } from '../support/gateway.js';
 
 /** 120 customers, each with 2 base subscriptions, each base with 2 add-ons: 720 subscription documents. */
 async function seedWide(cols: Collections): Promise<void> {
-  const base = anOffer({ _id: 'CFQ7TTC0LH18:0001', name: 'Microsoft 365 Business Basic', eligibleAddOnIds: ['CFQ7TTC0ADD1:0001', 'CFQ7TTC0ADD2:0001'] });
+  const base = anOffer({
+    _id: 'CFQ7TTC0LH18:0001',
+    name: 'Microsoft 365 Business Basic',
+    eligibleAddOnIds: ['CFQ7TTC0ADD1:0001', 'CFQ7TTC0ADD2:0001'],
+  });
   const addOnOffers = ['CFQ7TTC0ADD1:0001', 'CFQ7TTC0ADD2:0001'].map((_id) => anOffer({ _id, isAddOn: true }));
   await cols.offers.insertMany([base, ...addOnOffers]);
   const customers = [];
@@ -20,7 +24,13 @@ async function seedWide(cols: Collections): Promise<void> {
       subscriptions.push(aSubscription({ _id: subId, customerId, offerId: base._id, creationDate: created }));
       addOnOffers.forEach((offer, a) =>
         subscriptions.push(
-          aSubscription({ _id: guid(`wide-addon-${c}-${s}-${a}`), customerId, offerId: offer._id, parentSubscriptionId: subId, creationDate: created }),
+          aSubscription({
+            _id: guid(`wide-addon-${c}-${s}-${a}`),
+            customerId,
+            offerId: offer._id,
+            parentSubscriptionId: subId,
+            creationDate: created,
+          }),
         ),
       );
     }
@@ -61,13 +71,7 @@ describe('DataLoader batching: one database command per level', () => {
       }
     }
     // The caller's partner (authentication), then exactly one command per level.
-    expect(data).toEqual([
-      'partners:find',
-      'customers:find',
-      'subscriptions:find',
-      'subscriptions:find',
-      'offers:find',
-    ]);
+    expect(data).toEqual(['partners:find', 'customers:find', 'subscriptions:find', 'subscriptions:find', 'offers:find']);
   });
 
   it('the command count is the same for page sizes 1 and 100', async () => {

@@ -54,7 +54,14 @@ describe('database resolution order', () => {
     const second = await openDatabase(config, createMemoryLogger());
     try {
       const names = (await second.collections.subscriptions.indexes()).map((i) => i.name).sort();
-      expect(names).toEqual(['_id_', 'lifecycle_term_end', 'partner_created', 'partner_customer_created', 'partner_parent', 'partner_term_end']);
+      expect(names).toEqual([
+        '_id_',
+        'lifecycle_term_end',
+        'partner_created',
+        'partner_customer_created',
+        'partner_parent',
+        'partner_term_end',
+      ]);
     } finally {
       await second.db.dropDatabase();
       await second.close();
@@ -71,28 +78,31 @@ describe('database resolution order', () => {
     expect(await refuses(port)).toBe(true);
   });
 
-  it.runIf(inject('backendKind') === 'ferretdb')('a FerretDB outlives no owner: when its process is SIGKILLed, FerretDB stops too', async () => {
-    const script = [
-      "const { resolveBackend } = await import('./src/db/database.ts');",
-      "const { loadConfig } = await import('./src/shared/config.ts');",
-      "const { createMemoryLogger } = await import('./src/shared/logger.ts');",
-      `const b = await resolveBackend(loadConfig({ DB_BACKEND: 'ferretdb', DATA_DIR: ${JSON.stringify(path.join(dataDir, 'orphan'))} }), createMemoryLogger());`,
-      'console.log(b.uri);',
-      'setInterval(() => {}, 1000);',
-    ].join('\n');
-    const owner = spawn(process.execPath, ['--import', './scripts/register.mjs', '--input-type=module', '-e', script], {
-      cwd: PROJECT_ROOT,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const uri = await new Promise<string>((resolve, reject) => {
-      owner.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
-      owner.once('exit', (code) => reject(new Error(`owner exited early with ${code}`)));
-    });
-    const port = Number(new URL(uri).port);
-    expect(await refuses(port)).toBe(false);
-    owner.kill('SIGKILL');
-    const deadline = Date.now() + 5000;
-    while (!(await refuses(port)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(await refuses(port)).toBe(true);
-  });
+  it.runIf(inject('backendKind') === 'ferretdb')(
+    'a FerretDB outlives no owner: when its process is SIGKILLed, FerretDB stops too',
+    async () => {
+      const script = [
+        "const { resolveBackend } = await import('./src/db/database.ts');",
+        "const { loadConfig } = await import('./src/shared/config.ts');",
+        "const { createMemoryLogger } = await import('./src/shared/logger.ts');",
+        `const b = await resolveBackend(loadConfig({ DB_BACKEND: 'ferretdb', DATA_DIR: ${JSON.stringify(path.join(dataDir, 'orphan'))} }), createMemoryLogger());`,
+        'console.log(b.uri);',
+        'setInterval(() => {}, 1000);',
+      ].join('\n');
+      const owner = spawn(process.execPath, ['--import', './scripts/register.mjs', '--input-type=module', '-e', script], {
+        cwd: PROJECT_ROOT,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      const uri = await new Promise<string>((resolve, reject) => {
+        owner.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
+        owner.once('exit', (code) => reject(new Error(`owner exited early with ${code}`)));
+      });
+      const port = Number(new URL(uri).port);
+      expect(await refuses(port)).toBe(false);
+      owner.kill('SIGKILL');
+      const deadline = Date.now() + 5000;
+      while (!(await refuses(port)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(await refuses(port)).toBe(true);
+    },
+  );
 });

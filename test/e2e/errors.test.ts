@@ -31,11 +31,23 @@ async function seed(cols: Collections): Promise<void> {
   await cols.offers.insertMany([anOffer({ _id: OFFER }), corrupt as OfferDoc]);
   await cols.customers.insertMany(CUSTOMERS.map((_id, i) => aCustomer({ _id, companyName: `Customer ${i}` })));
   await cols.subscriptions.insertMany(
-    SUBS.map((_id, i) => aSubscription({ _id, customerId: CUSTOMERS[0]!, offerId: OFFER, creationDate: new Date(T0.getTime() + i * 60_000) })),
+    SUBS.map((_id, i) =>
+      aSubscription({ _id, customerId: CUSTOMERS[0]!, offerId: OFFER, creationDate: new Date(T0.getTime() + i * 60_000) }),
+    ),
   );
 }
 
-const WRITE_COMMANDS = new Set(['insert', 'update', 'delete', 'findAndModify', 'create', 'drop', 'dropDatabase', 'createIndexes', 'bulkWrite']);
+const WRITE_COMMANDS = new Set([
+  'insert',
+  'update',
+  'delete',
+  'findAndModify',
+  'create',
+  'drop',
+  'dropDatabase',
+  'createIndexes',
+  'bulkWrite',
+]);
 
 let gw: TestGateway;
 let countsBefore: Record<string, number>;
@@ -106,8 +118,16 @@ describe('invalid IDs', () => {
   it.each([
     ['subscription(id: "nope")', '{ subscription(id: "nope") { id } }', "Argument 'id' must be a subscription ID (GUID), but got 'nope'"],
     ['addOn(id: "1234")', '{ addOn(id: "1234") { id } }', "Argument 'id' must be an add-on subscription ID (GUID), but got '1234'"],
-    ['order(id: GUID)', `{ order(id: "${guid('x')}") { id } }`, `Argument 'id' must be an order ID (12 hex digits), but got '${guid('x')}'`],
-    ['offer(id: "office")', '{ offer(id: "office") { id } }', "Argument 'id' must be a catalog item ID such as 'CFQ7TTC0LH18:0001', but got 'office'"],
+    [
+      'order(id: GUID)',
+      `{ order(id: "${guid('x')}") { id } }`,
+      `Argument 'id' must be an order ID (12 hex digits), but got '${guid('x')}'`,
+    ],
+    [
+      'offer(id: "office")',
+      '{ offer(id: "office") { id } }',
+      "Argument 'id' must be a catalog item ID such as 'CFQ7TTC0LH18:0001', but got 'office'",
+    ],
     ['reservation(id: "")', '{ reservation(id: "") { id } }', "Argument 'id' must be a reservation ID (GUID), but got ''"],
   ])('%s answers BAD_USER_INPUT naming the expected shape', async (_name, query, message) => {
     const error = coded(await raw(query), 'BAD_USER_INPUT', 200);
@@ -132,7 +152,9 @@ describe('unknown enum values', () => {
   it('an unknown enum value in a variable answers BAD_USER_INPUT with HTTP 400', async () => {
     const res = await gw.execute(ErrorsSubscriptionsDocument, { filter: { status: ['NOPE'] } as unknown as SubscriptionFilter });
     const error = coded(res, 'BAD_USER_INPUT', 400);
-    expect(error.message).toBe('Variable "$filter" got invalid value "NOPE" at "filter.status[0]"; Value "NOPE" does not exist in "SubscriptionStatus" enum.');
+    expect(error.message).toBe(
+      'Variable "$filter" got invalid value "NOPE" at "filter.status[0]"; Value "NOPE" does not exist in "SubscriptionStatus" enum.',
+    );
     expect(res.data).toBeUndefined();
   });
 
@@ -149,7 +171,11 @@ describe('cursors', () => {
 
   it('a random string as after answers BAD_USER_INPUT', async () => {
     const error = coded(await gw.execute(ErrorsCustomersDocument, { first: 1, after: 'not a cursor!' }), 'BAD_USER_INPUT', 200);
-    expect(error).toMatchObject({ message: `${MALFORMED} 'not a cursor!'`, path: ['customers'], extensions: { code: 'BAD_USER_INPUT', argumentName: 'after' } });
+    expect(error).toMatchObject({
+      message: `${MALFORMED} 'not a cursor!'`,
+      path: ['customers'],
+      extensions: { code: 'BAD_USER_INPUT', argumentName: 'after' },
+    });
   });
 
   it.each([
@@ -188,10 +214,18 @@ describe('cursors', () => {
   it('a cursor reused with different filters answers BAD_USER_INPUT asking to page again from the start', async () => {
     const message = "Argument 'after' was issued for other filter arguments; page again from the start with the new filters";
     const unfiltered = await customersCursor();
-    const withFilter = coded(await gw.execute(ErrorsCustomersDocument, { first: 1, after: unfiltered, filter: { search: 'customer' } }), 'BAD_USER_INPUT', 200);
+    const withFilter = coded(
+      await gw.execute(ErrorsCustomersDocument, { first: 1, after: unfiltered, filter: { search: 'customer' } }),
+      'BAD_USER_INPUT',
+      200,
+    );
     expect(withFilter.message).toBe(message);
     const filtered = await customersCursor({ search: 'customer' });
-    const otherFilter = coded(await gw.execute(ErrorsCustomersDocument, { first: 1, after: filtered, filter: { search: 'customer 1' } }), 'BAD_USER_INPUT', 200);
+    const otherFilter = coded(
+      await gw.execute(ErrorsCustomersDocument, { first: 1, after: filtered, filter: { search: 'customer 1' } }),
+      'BAD_USER_INPUT',
+      200,
+    );
     expect(otherFilter.message).toBe(message);
     const noFilter = coded(await gw.execute(ErrorsCustomersDocument, { first: 1, after: filtered }), 'BAD_USER_INPUT', 200);
     expect(noFilter.message).toBe(message);
@@ -203,7 +237,12 @@ describe('cursors', () => {
   it('a nested cursor reused with a different filter answers BAD_USER_INPUT', async () => {
     const page = await gw.execute(ErrorsCustomerSubscriptionsDocument, { id: CUSTOMERS[0]!, first: 1 });
     const after = page.data!.customer.subscriptions.pageInfo.endCursor;
-    const res = await gw.execute(ErrorsCustomerSubscriptionsDocument, { id: CUSTOMERS[0]!, first: 1, after, filter: { status: ['ACTIVE'] } });
+    const res = await gw.execute(ErrorsCustomerSubscriptionsDocument, {
+      id: CUSTOMERS[0]!,
+      first: 1,
+      after,
+      filter: { status: ['ACTIVE'] },
+    });
     expect(coded(res, 'BAD_USER_INPUT', 200).message).toBe(
       "Argument 'after' was issued for other filter arguments; page again from the start with the new filters",
     );
@@ -270,7 +309,11 @@ describe('authentication', () => {
   });
 
   it('Authorization: Bearer <partner ID> stands in for X-Partner-Id', async () => {
-    const res = await gw.execute(ErrorsViewerDocument, {}, { partner: null, headers: { authorization: `Bearer ${DEMO_PARTNERS.fabrikam.id}` } });
+    const res = await gw.execute(
+      ErrorsViewerDocument,
+      {},
+      { partner: null, headers: { authorization: `Bearer ${DEMO_PARTNERS.fabrikam.id}` } },
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data).toEqual({ viewer: { partner: { id: DEMO_PARTNERS.fabrikam.id } } });
   });
@@ -333,7 +376,11 @@ describe('invalid filter values', () => {
   });
 
   it('a malformed offerId in a subscription filter answers BAD_USER_INPUT naming the catalog item ID shape', async () => {
-    const error = coded(await gw.execute(ErrorsSubscriptionsDocument, { filter: { offerId: [OFFER, 'office365'] } }), 'BAD_USER_INPUT', 200);
+    const error = coded(
+      await gw.execute(ErrorsSubscriptionsDocument, { filter: { offerId: [OFFER, 'office365'] } }),
+      'BAD_USER_INPUT',
+      200,
+    );
     expect(error.message).toBe("Argument 'filter.offerId' must be a catalog item ID such as 'CFQ7TTC0LH18:0001', but got 'office365'");
     expect(error.extensions).toEqual({ code: 'BAD_USER_INPUT', argumentName: 'filter.offerId' });
   });
@@ -375,7 +422,9 @@ describe('unexpected errors', () => {
 describe('no partial write', () => {
   // Runs last: everything above was a bad or read-only request.
   it('none of the requests above issued a write command, and every collection holds what was seeded', async () => {
-    const writes = gw.commands.filter((e) => WRITE_COMMANDS.has(e.commandName)).map((e) => `${e.commandName}:${String(e.command[e.commandName])}`);
+    const writes = gw.commands
+      .filter((e) => WRITE_COMMANDS.has(e.commandName))
+      .map((e) => `${e.commandName}:${String(e.command[e.commandName])}`);
     expect(writes).toEqual([]);
     expect(gw.commands.length).toBeGreaterThan(0);
     expect(await countAll(gw.collections)).toEqual(countsBefore);

@@ -30,19 +30,21 @@ async function start(): Promise<void> {
   // Side by side; both settle before returning so afterAll can close whichever one started.
   const started = await Promise.allSettled([
     startTestGateway().then((g) => (gateway = g)),
-    chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    }).then((b) => (browser = b)),
+    chromium
+      .launch({
+        executablePath: CHROMIUM,
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+          '--disable-quic',
+        ],
+      })
+      .then((b) => (browser = b)),
   ]);
   for (const result of started) if (result.status === 'rejected') throw result.reason;
 }
@@ -92,9 +94,11 @@ describe('GraphiQL IDE', () => {
       const csp = ide?.headers()['content-security-policy'] ?? '';
       expect(csp).toContain("connect-src 'self'");
 
-      const config = JSON.parse(
-        (await page.locator('#graphiql-config').textContent()) ?? 'null',
-      ) as { endpoint: string; defaultHeaders: Record<string, string>; examples: { query: string }[] };
+      const config = JSON.parse((await page.locator('#graphiql-config').textContent()) ?? 'null') as {
+        endpoint: string;
+        defaultHeaders: Record<string, string>;
+        examples: { query: string }[];
+      };
       expect(config.examples.length).toBeGreaterThan(0);
 
       // The first example is the active tab; the headers editor holds the default headers.
@@ -139,8 +143,12 @@ describe('GraphiQL IDE', () => {
       expect(problems, 'console errors and CSP violations').toEqual([]);
     } catch (err) {
       const shot = path.join(os.tmpdir(), 'graphiql-e2e-failure.png');
-      await context.pages()[0]?.screenshot({ path: shot }).catch(() => {});
-      if (err instanceof Error) err.message += `\n(screenshot: ${shot}; external: ${JSON.stringify(external)}; problems: ${JSON.stringify(problems)})`;
+      await context
+        .pages()[0]
+        ?.screenshot({ path: shot })
+        .catch(() => {});
+      if (err instanceof Error)
+        err.message += `\n(screenshot: ${shot}; external: ${JSON.stringify(external)}; problems: ${JSON.stringify(problems)})`;
       throw err;
     } finally {
       await context.close();

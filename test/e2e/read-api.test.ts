@@ -101,7 +101,13 @@ async function seed(cols: Collections): Promise<void> {
 
   await cols.customers.insertMany([
     aCustomer({ _id: C.alpha, companyName: 'Alpha Industries', domain: 'alphaind.onmicrosoft.com', associatedPartnerId: '1000003' }),
-    aCustomer({ _id: C.alphaLabs, companyName: 'alpha labs', domain: 'alphalabs.onmicrosoft.com', billingCountry: 'GB', segment: 'education' }),
+    aCustomer({
+      _id: C.alphaLabs,
+      companyName: 'alpha labs',
+      domain: 'alphalabs.onmicrosoft.com',
+      billingCountry: 'GB',
+      segment: 'education',
+    }),
     aCustomer({ _id: C.bravo1, companyName: 'Bravo Corp', domain: 'bravo1.onmicrosoft.com' }),
     aCustomer({ _id: C.bravo2, companyName: 'Bravo Corp', domain: 'bravo2.example.com' }),
     aCustomer({ _id: C.charlie, companyName: 'Charlie Ltd', domain: 'zulu.onmicrosoft.com' }),
@@ -124,8 +130,22 @@ async function seed(cols: Collections): Promise<void> {
   });
   await cols.subscriptions.insertMany([
     s1,
-    aSubscription({ _id: S.a1, customerId: C.alpha, offerId: OFFER.addOn, parentSubscriptionId: S.s1, creationDate: at(MIN), commitmentEndDate: s1.commitmentEndDate }),
-    aSubscription({ _id: S.a2, customerId: C.alpha, offerId: OFFER.addOn, parentSubscriptionId: S.s1, creationDate: at(2 * MIN), commitmentEndDate: s1.commitmentEndDate }),
+    aSubscription({
+      _id: S.a1,
+      customerId: C.alpha,
+      offerId: OFFER.addOn,
+      parentSubscriptionId: S.s1,
+      creationDate: at(MIN),
+      commitmentEndDate: s1.commitmentEndDate,
+    }),
+    aSubscription({
+      _id: S.a2,
+      customerId: C.alpha,
+      offerId: OFFER.addOn,
+      parentSubscriptionId: S.s1,
+      creationDate: at(2 * MIN),
+      commitmentEndDate: s1.commitmentEndDate,
+    }),
     aSubscription({ _id: S.s5, customerId: C.alphaLabs, offerId: OFFER.base, creationDate: at(30 * MIN) }),
     aSubscription({
       _id: S.s2,
@@ -180,10 +200,24 @@ async function seed(cols: Collections): Promise<void> {
     }),
     // Fabrikam's.
     aSubscription({ _id: SF.sf1, partnerId: FABRIKAM, customerId: F.aardvark, offerId: OFFER.base, creationDate: at(-HOUR) }),
-    aSubscription({ _id: SF.af1, partnerId: FABRIKAM, customerId: F.aardvark, offerId: OFFER.addOn, parentSubscriptionId: SF.sf1, creationDate: at(-HOUR) }),
+    aSubscription({
+      _id: SF.af1,
+      partnerId: FABRIKAM,
+      customerId: F.aardvark,
+      offerId: OFFER.addOn,
+      parentSubscriptionId: SF.sf1,
+      creationDate: at(-HOUR),
+    }),
     aSubscription({ _id: SF.sf2, partnerId: FABRIKAM, customerId: C.alpha, offerId: OFFER.base, creationDate: at(10 * MIN) }),
     aSubscription({ _id: SF.sf3, partnerId: FABRIKAM, customerId: F.alpha, offerId: OFFER.base, creationDate: at(20 * MIN) }),
-    aSubscription({ _id: SF.af2, partnerId: FABRIKAM, customerId: C.alpha, offerId: OFFER.addOn, parentSubscriptionId: S.s1, creationDate: at(3 * MIN) }),
+    aSubscription({
+      _id: SF.af2,
+      partnerId: FABRIKAM,
+      customerId: C.alpha,
+      offerId: OFFER.addOn,
+      parentSubscriptionId: S.s1,
+      creationDate: at(3 * MIN),
+    }),
   ]);
 
   await cols.orders.insertMany([
@@ -206,7 +240,11 @@ function withoutId(response: GraphQLResponse<unknown>, id: string): unknown {
 
 describe('viewer', () => {
   it("viewer returns the caller's partner, user ID and roles as sent", async () => {
-    const res = await gw.execute(ViewerDocument, {}, { roles: 'global_admin, Admin agent', headers: { 'x-user-id': 'alice@contoso.example' } });
+    const res = await gw.execute(
+      ViewerDocument,
+      {},
+      { roles: 'global_admin, Admin agent', headers: { 'x-user-id': 'alice@contoso.example' } },
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data).toEqual({
       viewer: {
@@ -253,10 +291,34 @@ describe('customer -> subscriptions -> addOns -> offer', () => {
         billingProfile: { companyName: 'Alpha Industries', defaultAddress: { country: 'US' } },
         subscriptions: {
           nodes: [
-            { id: S.s1, offerId: OFFER.base, customer: { id: C.alpha }, offer: { id: OFFER.base, ...base }, addOns: [addOn(S.a1), addOn(S.a2)] },
-            { id: S.s2, offerId: OFFER.isv, customer: { id: C.alpha }, offer: { id: OFFER.isv, name: 'Contoso SaaS', isAddOn: false }, addOns: [] },
-            { id: S.s3, offerId: OFFER.usage, customer: { id: C.alpha }, offer: { id: OFFER.usage, name: 'Azure plan', isAddOn: false }, addOns: [] },
-            { id: S.s4, offerId: OFFER.legacy, customer: { id: C.alpha }, offer: { id: OFFER.legacy, name: 'Legacy Office', isAddOn: false }, addOns: [] },
+            {
+              id: S.s1,
+              offerId: OFFER.base,
+              customer: { id: C.alpha },
+              offer: { id: OFFER.base, ...base },
+              addOns: [addOn(S.a1), addOn(S.a2)],
+            },
+            {
+              id: S.s2,
+              offerId: OFFER.isv,
+              customer: { id: C.alpha },
+              offer: { id: OFFER.isv, name: 'Contoso SaaS', isAddOn: false },
+              addOns: [],
+            },
+            {
+              id: S.s3,
+              offerId: OFFER.usage,
+              customer: { id: C.alpha },
+              offer: { id: OFFER.usage, name: 'Azure plan', isAddOn: false },
+              addOns: [],
+            },
+            {
+              id: S.s4,
+              offerId: OFFER.legacy,
+              customer: { id: C.alpha },
+              offer: { id: OFFER.legacy, name: 'Legacy Office', isAddOn: false },
+              addOns: [],
+            },
           ],
         },
         orders: { nodes: [{ id: ORD.contoso }] },
@@ -486,9 +548,17 @@ describe('subscription filters', () => {
     ['autoRenewEnabled false', { autoRenewEnabled: false }, [S.s2, S.s3]],
     ['autoRenewEnabled true', { autoRenewEnabled: true }, [S.s1, S.s5, S.s4, S.s6]],
     ['status ACTIVE AND autoRenewEnabled false', { status: ['ACTIVE'], autoRenewEnabled: false }, [S.s3]],
-    ['commerceType NEW_COMMERCE AND billingCycle MONTHLY', { commerceType: ['NEW_COMMERCE'], billingCycle: ['MONTHLY'] }, [S.s1, S.s5, S.s3]],
+    [
+      'commerceType NEW_COMMERCE AND billingCycle MONTHLY',
+      { commerceType: ['NEW_COMMERCE'], billingCycle: ['MONTHLY'] },
+      [S.s1, S.s5, S.s3],
+    ],
     ['status SUSPENDED AND billingCycle ANNUAL', { status: ['SUSPENDED'], billingCycle: ['ANNUAL'] }, [S.s2]],
-    ['status SUSPENDED AND offerId of the ISV offer AND autoRenewEnabled true', { status: ['SUSPENDED'], offerId: [OFFER.isv], autoRenewEnabled: true }, []],
+    [
+      'status SUSPENDED AND offerId of the ISV offer AND autoRenewEnabled true',
+      { status: ['SUSPENDED'], offerId: [OFFER.isv], autoRenewEnabled: true },
+      [],
+    ],
     ['customerSearch ALPHA', { customerSearch: 'ALPHA' }, [S.s1, S.s5, S.s2, S.s3, S.s4]],
     ['customerSearch bravo AND status SUSPENDED', { customerSearch: 'bravo', status: ['SUSPENDED'] }, [S.s6]],
     ['customerSearch on a domain prefix', { customerSearch: 'alphalabs.' }, [S.s5]],
@@ -540,7 +610,12 @@ describe('customer.subscriptions', () => {
     expect(one.errors).toBeUndefined();
     const p1 = one.data!.customer.subscriptions;
     expect(p1.edges.map((e) => e.node.id)).toEqual([S.s1, S.s2]);
-    expect(p1.pageInfo).toEqual({ hasNextPage: true, hasPreviousPage: false, startCursor: p1.edges[0]!.cursor, endCursor: p1.edges[1]!.cursor });
+    expect(p1.pageInfo).toEqual({
+      hasNextPage: true,
+      hasPreviousPage: false,
+      startCursor: p1.edges[0]!.cursor,
+      endCursor: p1.edges[1]!.cursor,
+    });
 
     const two = await nested(null, 2, p1.pageInfo.endCursor);
     const p2 = two.data!.customer.subscriptions;
@@ -549,7 +624,12 @@ describe('customer.subscriptions', () => {
 
     const three = await nested(null, 2, p2.pageInfo.endCursor);
     expect(three.data!.customer.subscriptions.edges).toEqual([]);
-    expect(three.data!.customer.subscriptions.pageInfo).toEqual({ hasNextPage: false, hasPreviousPage: true, startCursor: null, endCursor: null });
+    expect(three.data!.customer.subscriptions.pageInfo).toEqual({
+      hasNextPage: false,
+      hasPreviousPage: true,
+      startCursor: null,
+      endCursor: null,
+    });
   });
 
   it('customer.subscriptions first: 0 gives no edges but hasNextPage true', async () => {
@@ -712,16 +792,19 @@ describe('ROLE-TENANT', () => {
     ['addOn', ReadApiAddOnDocument, SF.af1, 'subscription'],
     ['order', ReadApiOrderDocument, ORD.fabrikam, 'order'],
     ['order (the foreign one on a Contoso customer)', ReadApiOrderDocument, ORD.fabrikamOnAlpha, 'order'],
-  ] as const)("ROLE-TENANT: another partner's %s ID answers NOT_FOUND exactly like an unknown ID", async (_name, document, foreignId, kind) => {
-    const unknown = kind === 'order' ? orderId('ra-unknown') : guid('ra-unknown');
-    const foreign = await gw.execute(document as typeof ReadApiOrderDocument, { id: foreignId });
-    const missing = await gw.execute(document as typeof ReadApiOrderDocument, { id: unknown });
-    expect(foreign.errors?.[0]).toMatchObject({
-      message: `No ${kind} with ID '${foreignId}' exists for this partner`,
-      extensions: { code: 'NOT_FOUND', kind, id: foreignId },
-    });
-    expect(withoutId(foreign, foreignId)).toEqual(withoutId(missing, unknown));
-  });
+  ] as const)(
+    "ROLE-TENANT: another partner's %s ID answers NOT_FOUND exactly like an unknown ID",
+    async (_name, document, foreignId, kind) => {
+      const unknown = kind === 'order' ? orderId('ra-unknown') : guid('ra-unknown');
+      const foreign = await gw.execute(document as typeof ReadApiOrderDocument, { id: foreignId });
+      const missing = await gw.execute(document as typeof ReadApiOrderDocument, { id: unknown });
+      expect(foreign.errors?.[0]).toMatchObject({
+        message: `No ${kind} with ID '${foreignId}' exists for this partner`,
+        extensions: { code: 'NOT_FOUND', kind, id: foreignId },
+      });
+      expect(withoutId(foreign, foreignId)).toEqual(withoutId(missing, unknown));
+    },
+  );
 
   it("ROLE-TENANT: nested lists never include another partner's records that point at the caller's customer or subscription", async () => {
     const tree = await gw.execute(ReadApiCustomerTreeDocument, { id: C.alpha });

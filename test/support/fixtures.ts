@@ -84,9 +84,7 @@ export function aCustomer(overrides: Partial<CustomerDoc> & { _id: string; compa
   };
 }
 
-export function aSubscription(
-  overrides: Partial<SubscriptionDoc> & { _id: string; customerId: string; offerId: string },
-): SubscriptionDoc {
+export function aSubscription(overrides: Partial<SubscriptionDoc> & { _id: string; customerId: string; offerId: string }): SubscriptionDoc {
   const start = overrides.effectiveStartDate ?? T0;
   const end = new Date(start);
   end.setUTCFullYear(end.getUTCFullYear() + 1);

@@ -62,7 +62,9 @@ describe('parseRoles', () => {
   });
 
   it('parseRoles rejects an unknown role as UNAUTHENTICATED naming the valid roles and the unknown one', async () => {
-    expect(await unauthenticated(() => parseRoles('superuser'))).toBe(`Header X-Partner-Roles must list roles from ${VALID_LIST}, but got 'superuser'`);
+    expect(await unauthenticated(() => parseRoles('superuser'))).toBe(
+      `Header X-Partner-Roles must list roles from ${VALID_LIST}, but got 'superuser'`,
+    );
   });
 
   it('parseRoles names every unknown role of a list, and only those', async () => {
@@ -71,9 +73,12 @@ describe('parseRoles', () => {
     );
   });
 
-  it.each(['admin', 'adminagent', 'admin_agent_', 'admin.agent', 'global admin agent'])('parseRoles rejects the near miss %j', async (raw) => {
-    expect(await unauthenticated(() => parseRoles(raw))).toMatch(/^Header X-Partner-Roles must list roles from /);
-  });
+  it.each(['admin', 'adminagent', 'admin_agent_', 'admin.agent', 'global admin agent'])(
+    'parseRoles rejects the near miss %j',
+    async (raw) => {
+      expect(await unauthenticated(() => parseRoles(raw))).toMatch(/^Header X-Partner-Roles must list roles from /);
+    },
+  );
 });
 
 describe('HeaderAuthenticator', () => {

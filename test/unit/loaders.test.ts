@@ -47,13 +47,25 @@ beforeAll(async () => {
     }
   });
   // Two subscriptions with one creation date: _id breaks the tie.
-  subscriptions.push(aSubscription({ _id: 'ffffffff-0000-4000-8000-000000000000', customerId: C[0]!, offerId: OFFER, creationDate: minute(5) }));
-  subscriptions.push(aSubscription({ _id: '00000000-0000-4000-8000-000000000000', customerId: C[0]!, offerId: OFFER, creationDate: minute(5) }));
+  subscriptions.push(
+    aSubscription({ _id: 'ffffffff-0000-4000-8000-000000000000', customerId: C[0]!, offerId: OFFER, creationDate: minute(5) }),
+  );
+  subscriptions.push(
+    aSubscription({ _id: '00000000-0000-4000-8000-000000000000', customerId: C[0]!, offerId: OFFER, creationDate: minute(5) }),
+  );
   // Another partner's subscription on C[0]: scope must hide it.
-  subscriptions.push(aSubscription({ _id: guid('ld-foreign-sub'), customerId: C[0]!, offerId: OFFER, creationDate: minute(4), partnerId: FABRIKAM }));
+  subscriptions.push(
+    aSubscription({ _id: guid('ld-foreign-sub'), customerId: C[0]!, offerId: OFFER, creationDate: minute(4), partnerId: FABRIKAM }),
+  );
   // An add-on of one of C[0]'s subscriptions.
   subscriptions.push(
-    aSubscription({ _id: guid('ld-addon'), customerId: C[0]!, offerId: OFFER, creationDate: minute(6), parentSubscriptionId: 'ffffffff-0000-4000-8000-000000000000' }),
+    aSubscription({
+      _id: guid('ld-addon'),
+      customerId: C[0]!,
+      offerId: OFFER,
+      creationDate: minute(6),
+      parentSubscriptionId: 'ffffffff-0000-4000-8000-000000000000',
+    }),
   );
   await db.collections.customers.insertMany(customers);
   await db.collections.subscriptions.insertMany(subscriptions);
@@ -126,7 +138,12 @@ describe('filteredChildrenLoader', () => {
   const active: Filter<SubscriptionDoc> = { status: { $in: ['active'] } };
 
   it('filteredChildrenLoader: two filters for the same parents cost two commands, each applying its filter', async () => {
-    const loader = filteredChildrenLoader(db.collections.subscriptions, { partnerId: CONTOSO, parentSubscriptionId: null }, 'customerId', SORT);
+    const loader = filteredChildrenLoader(
+      db.collections.subscriptions,
+      { partnerId: CONTOSO, parentSubscriptionId: null },
+      'customerId',
+      SORT,
+    );
     const fpAll = fingerprint(null);
     const fpActive = fingerprint({ status: ['active'] });
     const [all0, all1, active0, active1] = await Promise.all([
@@ -149,7 +166,12 @@ describe('filteredChildrenLoader', () => {
   });
 
   it('filteredChildrenLoader: the same filter for 50 parents costs one command, and each parent gets its own children', async () => {
-    const loader = filteredChildrenLoader(db.collections.subscriptions, { partnerId: CONTOSO, parentSubscriptionId: null }, 'customerId', SORT);
+    const loader = filteredChildrenLoader(
+      db.collections.subscriptions,
+      { partnerId: CONTOSO, parentSubscriptionId: null },
+      'customerId',
+      SORT,
+    );
     const fp = fingerprint({ status: ['active'] });
     const results = await Promise.all(PARENTS.map((id) => loader.load(id, active, fp)));
     expect(finds()).toHaveLength(1);
@@ -164,7 +186,12 @@ describe('filteredChildrenLoader', () => {
   });
 
   it("filteredChildrenLoader applies the scope: another partner's child and add-ons stay out; creation-date ties sort by _id", async () => {
-    const loader = filteredChildrenLoader(db.collections.subscriptions, { partnerId: CONTOSO, parentSubscriptionId: null }, 'customerId', SORT);
+    const loader = filteredChildrenLoader(
+      db.collections.subscriptions,
+      { partnerId: CONTOSO, parentSubscriptionId: null },
+      'customerId',
+      SORT,
+    );
     const [children, unknown] = await Promise.all([loader.load(C[0]!, {}, ''), loader.load(UNKNOWN, {}, '')]);
     expect(finds()).toHaveLength(1);
     expect(children!.map((s) => s._id)).toEqual(['00000000-0000-4000-8000-000000000000', 'ffffffff-0000-4000-8000-000000000000']);

@@ -45,7 +45,8 @@ describe('encodeCursor / decodeCursor', () => {
     expect((decoded[0] as Date).toISOString()).toBe('2027-03-15T12:00:00.001Z');
   });
 
-  const malformed = (cursor: string) => `Argument 'after' must be a cursor returned by this connection (customers), but got '${cursor.slice(0, 60)}'`;
+  const malformed = (cursor: string) =>
+    `Argument 'after' must be a cursor returned by this connection (customers), but got '${cursor.slice(0, 60)}'`;
 
   it.each([
     ['characters outside base64url', 'abc+/def=='],
@@ -81,7 +82,7 @@ describe('encodeCursor / decodeCursor', () => {
     expect(malformed(cursor)).toContain(`'${'x'.repeat(60)}'`);
   });
 
-  it("a cursor of another connection is refused as BAD_USER_INPUT naming both connections", () => {
+  it('a cursor of another connection is refused as BAD_USER_INPUT naming both connections', () => {
     const foreign = encodeCursor('subscriptions', 'fp', ['acme', 'id-1']);
     expect(rejection(() => decodeCursor(foreign, 'customers', 'fp', 2))).toBe(
       "Argument 'after' is a cursor of connection 'subscriptions', but this is 'customers'",
@@ -140,11 +141,7 @@ describe('keysetFilter and sortDocument', () => {
     const d = new Date('2026-11-01T09:00:00.000Z');
     const filter = keysetFilter(['creationDate', 'quantity', '_id'], [d, 3, 'x']);
     expect(filter).toEqual({
-      $or: [
-        { creationDate: { $gt: d } },
-        { creationDate: d, quantity: { $gt: 3 } },
-        { creationDate: d, quantity: 3, _id: { $gt: 'x' } },
-      ],
+      $or: [{ creationDate: { $gt: d } }, { creationDate: d, quantity: { $gt: 3 } }, { creationDate: d, quantity: 3, _id: { $gt: 'x' } }],
     });
     expect((filter.$or as { creationDate: unknown }[])[1]!.creationDate).toBeInstanceOf(Date);
   });
@@ -206,7 +203,12 @@ describe('pageInMemory and toPage', () => {
       { node: ROWS[0], cursor: cursorOf(ROWS[0]!) },
       { node: ROWS[1], cursor: cursorOf(ROWS[1]!) },
     ]);
-    expect(p.pageInfo).toEqual({ hasNextPage: true, hasPreviousPage: false, startCursor: cursorOf(ROWS[0]!), endCursor: cursorOf(ROWS[1]!) });
+    expect(p.pageInfo).toEqual({
+      hasNextPage: true,
+      hasPreviousPage: false,
+      startCursor: cursorOf(ROWS[0]!),
+      endCursor: cursorOf(ROWS[1]!),
+    });
     expect(await p.totalCount).toBe(5);
   });
 

@@ -73,7 +73,13 @@ describe('Rng', () => {
     const seen = new Set<number>();
     for (let i = 0; i < 500; i++) seen.add(rng.int(3, 5));
     expect([...seen].sort()).toEqual([3, 4, 5]);
-    for (let i = 0; i < 200; i++) expect(rng.weighted([['a', 1], ['b', 0]])).toBe('a');
+    for (let i = 0; i < 200; i++)
+      expect(
+        rng.weighted([
+          ['a', 1],
+          ['b', 0],
+        ]),
+      ).toBe('a');
     expect(() => rng.int(5, 3)).toThrow(/min <= max/);
   });
 });
@@ -179,7 +185,11 @@ describe('generateWorld', () => {
   });
 
   it('always yields the three demo partners, the catalog and the clock at now', () => {
-    expect(world.partners.map((p) => p._id).sort()).toEqual(Object.values(DEMO_PARTNERS).map((p) => p.id).sort());
+    expect(world.partners.map((p) => p._id).sort()).toEqual(
+      Object.values(DEMO_PARTNERS)
+        .map((p) => p.id)
+        .sort(),
+    );
     expect(world.partners.find((p) => p._id === DEMO_PARTNERS.tailspin.id)?.indirectProviderId).toBe(DEMO_PARTNERS.fabrikam.id);
     expect(world.offers).toHaveLength(CATALOG.length);
     expect(world.clock).toEqual([{ _id: 'simulation', now: NOW, version: 0 }]);
@@ -266,19 +276,25 @@ describe('generateWorld', () => {
 
   it('gives several contoso customers subscriptions with add-ons', () => {
     const contosoParents = new Set(
-      world.subscriptions.filter((s) => s.partnerId === DEMO_PARTNERS.contoso.id && s.parentSubscriptionId !== null).map((s) => s.customerId),
+      world.subscriptions
+        .filter((s) => s.partnerId === DEMO_PARTNERS.contoso.id && s.parentSubscriptionId !== null)
+        .map((s) => s.customerId),
     );
     expect(contosoParents.size).toBeGreaterThanOrEqual(5);
     // The demo world's first customers alone (the showcase) already qualify.
     const demo = collect(demoWorldSize, 'demo');
     const demoParents = new Set(
-      demo.subscriptions.filter((s) => s.partnerId === DEMO_PARTNERS.contoso.id && s.parentSubscriptionId !== null).map((s) => s.customerId),
+      demo.subscriptions
+        .filter((s) => s.partnerId === DEMO_PARTNERS.contoso.id && s.parentSubscriptionId !== null)
+        .map((s) => s.customerId),
     );
     expect(demoParents.size).toBeGreaterThanOrEqual(5);
   });
 
   it('ends every own term at addTerm(start, term), a trial after 30 days, and keeps live terms around now', () => {
-    const convertLines = new Set(world.orders.flatMap((o) => o.lineItems.filter((l) => l.transactionType === 'convert').map((l) => l.subscriptionId)));
+    const convertLines = new Set(
+      world.orders.flatMap((o) => o.lineItems.filter((l) => l.transactionType === 'convert').map((l) => l.subscriptionId)),
+    );
     for (const s of world.subscriptions) {
       const end = s.commitmentEndDate.getTime();
       if (s.isTrial) expect(end - s.effectiveStartDate.getTime()).toBe(30 * DAY);
@@ -417,12 +433,16 @@ describe('generateWorld', () => {
       for (const line of o.lineItems) {
         const sourceId = line.subscriptionId ?? line.reservationId!;
         const sub = line.subscriptionId ? subsById.get(line.subscriptionId) : undefined;
-        if (line.totalPriceCents > 0 && sub?.status !== 'pending') expect(charged.has(`${o._id}/${sourceId}`), `${o._id}/${sourceId}`).toBe(true);
+        if (line.totalPriceCents > 0 && sub?.status !== 'pending')
+          expect(charged.has(`${o._id}/${sourceId}`), `${o._id}/${sourceId}`).toBe(true);
       }
     }
     const refunds = world.ledger.filter((l) => l.amountCents < 0);
     for (const rule of ['CANCEL-NCE-24H', 'CANCEL-NCE-30D', 'SW-POST-CANCEL']) {
-      expect(refunds.some((l) => l.ruleId === rule), rule).toBe(true);
+      expect(
+        refunds.some((l) => l.ruleId === rule),
+        rule,
+      ).toBe(true);
     }
     const cancelledNce = world.subscriptions.filter((s) => s.commerceType === 'new_commerce' && s.deletedReason === 'cancelled');
     for (const s of cancelledNce) {
