@@ -1,0 +1,65 @@
+/** The ISV publisher's side of marketplace SaaS, simulated (CAT-ISV-FULFILMENT). */
+import { allow, refuse, type Decision } from './decision.js';
+import type { Effect } from './effects.js';
+import { auditFor, awaitsFulfilment, describe, ledgerFor, updateSub, type Sub } from './common.js';
+import type { Actor } from './roles.js';
+import { checkRole } from './roles.js';
+import { addTerm } from './time.js';
+
+export interface FulfilmentOutcome {
+  effects: Effect[];
+  chargeCents: number;
+  summary: string;
+}
+
+/**
+ * CAT-ISV-FULFILMENT: a marketplace SaaS subscription is billed only after its publisher has
+ * assigned licences and confirmed set-up; until then it shows "action needed". Confirming starts
+ * its first term now and charges it.
+ */
+export function decideConfirmFulfillment(input: { subscription: Sub; actor: Actor; now: Date }): Decision<FulfilmentOutcome> {
+  const { subscription: s, actor, now } = input;
+  const refusal =
+    checkRole(actor, 'ROLE-MARKETPLACE', 'confirm a marketplace fulfilment') ??
+    (s.commerceType !== 'marketplace_saas'
+      ? refuse('CAT-ISV-FULFILMENT', 'NOT_SUPPORTED', `${describe(s)} is not a marketplace SaaS subscription.`)
+      : null) ??
+    (!awaitsFulfilment(s) || s.status !== 'pending'
+      ? refuse('CAT-ISV-FULFILMENT', 'NO_CHANGE', `${describe(s)} does not await its publisher (status ${s.status}).`)
+      : null);
+  if (refusal) return refusal;
+  const charge = s.unitPriceCents * s.quantity;
+  const end = addTerm(now, s.termDuration);
+  const effects: Effect[] = [
+    updateSub(s, {
+      status: 'active',
+      fulfilment: { ...s.fulfilment!, status: 'fulfilled' },
+      effectiveStartDate: now,
+      commitmentEndDate: end,
+      chargedCents: charge,
+      updatedAt: now,
+    }),
+    ledgerFor(s, {
+      amountCents: charge,
+      kind: 'charge',
+      rule: 'CAT-ISV-FULFILMENT',
+      description: `Marketplace set-up confirmed: ${s.offerName} x ${s.quantity}`,
+      at: now,
+      orderId: s.orderId,
+    }),
+    auditFor(actor, {
+      partnerId: s.partnerId,
+      customerId: s.customerId,
+      operationType: 'activate_subscription',
+      resourceId: s._id,
+      at: now,
+      before: { status: s.status },
+      after: { status: 'active' },
+    }),
+  ];
+  return allow({
+    effects,
+    chargeCents: charge,
+    summary: `The publisher confirmed set-up of ${describe(s)}; billing starts now, term ends ${end.toISOString()}.`,
+  });
+}

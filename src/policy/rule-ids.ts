@@ -1,0 +1,90 @@
+/**
+ * Every rule ID of the spec (shared/spec/rules.md), by its section. `rules.ts` maps each to the
+ * function that decides it; test/policy/rule-registry.test.ts checks both against the spec.
+ */
+export const RULE_SECTIONS = {
+  General: ['GEN-UTC', 'GEN-CLOCK', 'GEN-REASON', 'GEN-WINDOW'],
+  'Roles (who may do what)': [
+    'ROLE-SUBSCRIPTIONS',
+    'ROLE-MARKETPLACE',
+    'ROLE-SOFTWARE',
+    'ROLE-SOFTWARE-KEYS',
+    'ROLE-SOFTWARE-CANCEL',
+    'ROLE-ACTIVITY-LOG',
+    'ROLE-RESERVATIONS',
+    'ROLE-TENANT',
+  ],
+  'Catalog and purchase': [
+    'CAT-FILTER',
+    'CAT-ONE-PER-CUSTOMER',
+    'CAT-UNAVAILABLE',
+    'CAT-CART',
+    'CAT-ISV-LINK',
+    'CAT-ISV-FULFILMENT',
+    'CAT-TRIAL',
+    'PRICE-TAX',
+  ],
+  'Add-ons': ['ADDON-BASE-ACTIVE', 'ADDON-NOT-CATALOG', 'ADDON-PARTNER-TYPE', 'ADDON-ELIGIBLE', 'ADDON-CASCADE', 'ADDON-ALIGN'],
+  'Editing a subscription': ['SUB-EDIT', 'SUB-ACTION-NEEDED', 'SUB-QTY-INCREASE', 'SUB-QTY-DECREASE-NCE'],
+  'Suspension (legacy licence-based)': ['SUSP-EFFECT', 'SUSP-STATES', 'SUSP-DATA-DELETION', 'SUSP-REACTIVATE', 'SUSP-NCE-SUPPORT'],
+  'Pause and resume (new commerce, non-payment)': ['PAUSE-EFFECT', 'PAUSE-RESUME', 'PAUSE-SIDE-EFFECTS'],
+  Cancellation: [
+    'CANCEL-ISV-MONTHLY',
+    'CANCEL-ISV-ANNUAL',
+    'CANCEL-ISV-USAGE',
+    'CANCEL-NCE-24H',
+    'CANCEL-NCE-30D',
+    'CANCEL-NCE-AFTER',
+    'CANCEL-FINAL',
+    'CANCEL-WINDOW-SHOWN',
+  ],
+  'Auto-renew': ['RENEW-DEFAULT', 'RENEW-TOGGLE', 'RENEW-OFF-ENDS'],
+  'Scheduled changes at renewal (new commerce)': [
+    'SCHED-KINDS',
+    'SCHED-PREREQ',
+    'SCHED-APPLY',
+    'SCHED-MANAGE',
+    'SCHED-TRIAL',
+    'SCHED-REASSIGN',
+    'SCHED-CLEARED',
+  ],
+  'Upgrades, including partial (new commerce)': [
+    'UPG-PARTIAL',
+    'UPG-ACTIVE',
+    'UPG-ELIGIBLE',
+    'UPG-TIMING',
+    'UPG-CLEARS-SCHEDULED',
+    'UPG-SAME-END',
+    'UPG-TARGET',
+    'UPG-FULL',
+  ],
+  'Software purchases': [
+    'SW-PRICE',
+    'SW-KEYS',
+    'SW-MAK',
+    'SW-ACTIVITY-LOG',
+    'SW-CANCEL-30D',
+    'SW-CANCEL-EXCLUDED',
+    'SW-CANCEL-PER-ORDER',
+    'SW-CANCEL-INFO',
+    'SW-CANCEL-DELAY',
+    'SW-POST-CANCEL',
+    'SW-SUPPORT-REQUEST',
+    'RES-MARKETS',
+  ],
+  'Azure reservations': [
+    'RES-MANAGE',
+    'RES-CANCEL',
+    'RES-REFUND-TABLE',
+    'RES-REFUND-CAP',
+    'RES-EXCHANGE',
+    'RES-PARTNER-CREDIT',
+    'RES-SUPPORT-REQUEST',
+  ],
+  Money: ['MONEY-PRORATE', 'MONEY-EXACT'],
+} as const;
+
+export type RuleSection = keyof typeof RULE_SECTIONS;
+export type RuleId = (typeof RULE_SECTIONS)[RuleSection][number];
+
+export const RULE_IDS: readonly RuleId[] = Object.values(RULE_SECTIONS).flat();

@@ -1,0 +1,328 @@
+/**
+ * Upgrades, partial and full (UPG-*): licences move from a subscription to another SKU, now
+ * (mid-term) or at term end; none is ever lost or duplicated.
+ */
+import type { CustomerDoc, OfferDoc, PartnerDoc } from '../db/documents.js';
+import { allow, refuse, type Decision, type Refused } from './decision.js';
+import type { Effect, IdSource } from './effects.js';
+import { checkQuantity, planFor } from './catalog.js';
+import {
+  auditFor,
+  capital,
+  CLEAR_SCHEDULED,
+  describe,
+  isEnded,
+  isLegacy,
+  isNewCommerce,
+  kindLabel,
+  ledgerFor,
+  updateSub,
+  type Sub,
+} from './common.js';
+import { proratedCharge } from './money.js';
+import { lineItem, newOrder, newSubscription } from './new-docs.js';
+import { checkSubscriptionRoles, type Actor } from './roles.js';
+import { checkSchedulePrereq } from './scheduled-change.js';
+
+export interface UpgradeInput {
+  source: Sub;
+  sourceOffer: OfferDoc;
+  targetOffer: OfferDoc;
+  /** UPG-TARGET: an existing subscription of the target SKU, or null for a new one. */
+  targetSubscription: Sub | null;
+  /** Licences to move; all of them is a full upgrade (UPG-FULL). */
+  quantity: number;
+  timing: 'now' | 'term_end';
+  /** Add-ons of the source that are not ended (a full upgrade needs none). */
+  sourceAddOns: readonly Sub[];
+  customer: CustomerDoc;
+  partner: PartnerDoc;
+  actor: Actor;
+  now: Date;
+  ids: IdSource;
+}
+
+export interface UpgradeOutcome {
+  effects: Effect[];
+  upgradeType: 'partial' | 'full';
+  timing: 'now' | 'term_end';
+  sourceSubscriptionId: string;
+  /** The new or existing target; null until a scheduled upgrade is applied at renewal. */
+  targetSubscriptionId: string | null;
+  /** Credit for the moved licences' unused days, and the target's prorated charge (cents). */
+  creditCents: number;
+  chargeCents: number;
+  /** SCHED-REASSIGN / UPG-PARTIAL: moved licences must be reassigned to users by hand. */
+  licenceReassignmentRequired: boolean;
+  summary: string;
+}
+
+/** UPG-ACTIVE: upgrades start only from active subscriptions. */
+export function checkUpgradeActive(s: Sub): Refused | null {
+  return s.status === 'active'
+    ? null
+    : refuse('UPG-ACTIVE', 'INVALID_STATUS', `Upgrades start only from active subscriptions; ${describe(s)} is ${s.status}.`);
+}
+
+/** UPG-ELIGIBLE: the target SKU must be an upgrade path of the source's. */
+export function checkUpgradeEligible(sourceOffer: OfferDoc, targetOffer: OfferDoc): Refused | null {
+  return sourceOffer.upgradeTargetIds.includes(targetOffer._id)
+    ? null
+    : refuse(
+        'UPG-ELIGIBLE',
+        'NOT_ELIGIBLE',
+        `'${targetOffer.name}' is not an upgrade path of '${sourceOffer.name}'` +
+          (sourceOffer.upgradeTargetIds.length
+            ? `; its upgrade paths are ${sourceOffer.upgradeTargetIds.join(', ')}.`
+            : '; it has no upgrade paths.'),
+        'targetOfferId',
+      );
+}
+
+/** UPG-PARTIAL: some licences (1 to all); legacy subscriptions can only upgrade all their licences. */
+export function checkUpgradeQuantity(s: Sub, quantity: number): Refused | null {
+  if (!Number.isInteger(quantity) || quantity < 1 || quantity > s.quantity) {
+    return refuse(
+      'UPG-PARTIAL',
+      'INVALID_VALUE',
+      `An upgrade moves 1 to ${s.quantity} licences of ${describe(s)}; got ${quantity}.`,
+      'quantity',
+    );
+  }
+  if (isLegacy(s) && quantity !== s.quantity) {
+    return refuse(
+      'UPG-PARTIAL',
+      'NOT_SUPPORTED',
+      `Legacy ${describe(s)} can only upgrade all ${s.quantity} licences, not ${quantity}.`,
+      'quantity',
+    );
+  }
+  return null;
+}
+
+/** UPG-TARGET: an existing target must be the customer's active subscription of the target SKU, on the same term. */
+export function checkUpgradeTarget(source: Sub, targetOffer: OfferDoc, target: Sub | null): Refused | null {
+  if (target === null) return null;
+  if (
+    target.customerId !== source.customerId ||
+    target.offerId !== targetOffer._id ||
+    target.status !== 'active' ||
+    target.parentSubscriptionId !== null
+  ) {
+    return refuse(
+      'UPG-TARGET',
+      'NOT_ELIGIBLE',
+      `The target must be an active subscription of '${targetOffer.name}' of the same customer; ${describe(target)} is not.`,
+      'targetSubscriptionId',
+    );
+  }
+  if (target._id === source._id)
+    return refuse('UPG-TARGET', 'INVALID_VALUE', 'A subscription cannot be upgraded into itself.', 'targetSubscriptionId');
+  return null;
+}
+
+/**
+ * UPG-PARTIAL, UPG-FULL, UPG-TIMING, UPG-CLEARS-SCHEDULED, UPG-SAME-END, UPG-TARGET.
+ * Now: the source keeps the other licences (a full upgrade ends it, reason "upgraded") and is
+ * credited the moved licences' unused days; a new target starts now and ends with the source
+ * (UPG-SAME-END), charged prorated; an existing target grows, charged prorated to its own term
+ * end. Any scheduled changes of the source are removed (UPG-CLEARS-SCHEDULED, SCHED-CLEARED).
+ * At term end: saved on the source and applied at renewal (SCHED-APPLY).
+ */
+export function decideUpgrade(input: UpgradeInput): Decision<UpgradeOutcome> {
+  const { source: s, sourceOffer, targetOffer, targetSubscription: target, quantity, timing, actor, now, ids } = input;
+  const full = quantity === s.quantity;
+  const refusal =
+    checkSubscriptionRoles(actor, s, 'upgrade a subscription') ??
+    (isNewCommerce(s) || isLegacy(s)
+      ? null
+      : refuse('UPG-ELIGIBLE', 'NOT_SUPPORTED', `${capital(kindLabel(s))} subscriptions have no upgrade paths.`)) ??
+    (s.isTrial
+      ? refuse('SCHED-TRIAL', 'NOT_SUPPORTED', `Trial ${describe(s)} converts to its paid SKU at term end; upgrade it after conversion.`)
+      : null) ??
+    checkUpgradeActive(s) ??
+    checkUpgradeEligible(sourceOffer, targetOffer) ??
+    checkUpgradeQuantity(s, quantity) ??
+    checkUpgradeTarget(s, targetOffer, target) ??
+    (timing === 'term_end' ? checkSchedulePrereq(s) : null) ??
+    (full && timing === 'now' && input.sourceAddOns.some((a) => !isEnded(a))
+      ? refuse(
+          'UPG-FULL',
+          'NOT_ELIGIBLE',
+          `${capital(describe(s))} has add-ons; cancel them or move fewer than all licences (a partial upgrade).`,
+          'quantity',
+        )
+      : null);
+  if (refusal) return refusal;
+  const plan = planFor(targetOffer, s.billingCycle, s.termDuration);
+  if (!plan) {
+    return refuse(
+      'UPG-ELIGIBLE',
+      'NOT_ELIGIBLE',
+      `'${targetOffer.name}' has no ${s.billingCycle}/${s.termDuration} plan to match ${describe(s)}.`,
+      'targetOfferId',
+    );
+  }
+  const totalAfter = (target?.quantity ?? 0) + quantity;
+  const bad = checkQuantity(targetOffer, target ? totalAfter : quantity, 'quantity', 'UPG-PARTIAL');
+  if (bad) return bad;
+  const upgradeType = full ? 'full' : 'partial';
+
+  if (timing === 'term_end') {
+    return allow({
+      effects: [
+        updateSub(s, {
+          scheduledUpgrade: { targetOfferId: targetOffer._id, quantity, targetSubscriptionId: target?._id ?? null },
+          updatedAt: now,
+        }),
+        auditFor(actor, {
+          partnerId: s.partnerId,
+          customerId: s.customerId,
+          operationType: 'upgrade_subscription',
+          resourceId: s._id,
+          at: now,
+          after: { scheduledUpgrade: { targetOfferId: targetOffer._id, quantity } },
+        }),
+      ],
+      upgradeType,
+      timing,
+      sourceSubscriptionId: s._id,
+      targetSubscriptionId: target?._id ?? null,
+      creditCents: 0,
+      chargeCents: 0,
+      licenceReassignmentRequired: true,
+      summary: `At renewal on ${s.commitmentEndDate.toISOString()}, ${quantity} licence(s) of ${describe(s)} move to ${targetOffer.name}.`,
+    });
+  }
+
+  const credit = proratedCharge({
+    unitPriceCents: s.unitPriceCents,
+    quantity,
+    termStart: s.effectiveStartDate,
+    termEnd: s.commitmentEndDate,
+    at: now,
+  });
+  const orderId = ids.order(0);
+  const effects: Effect[] = [
+    updateSub(s, {
+      quantity: s.quantity - quantity,
+      chargedCents: Math.max(0, s.chargedCents - credit),
+      ...CLEAR_SCHEDULED,
+      ...(full ? { status: 'deleted' as const, deletedReason: 'upgraded' as const, deletedAt: now, autoRenewEnabled: false } : {}),
+      updatedAt: now,
+    }),
+  ];
+  if (credit > 0) {
+    effects.push(
+      ledgerFor(s, {
+        amountCents: -credit,
+        kind: 'credit',
+        rule: full ? 'UPG-FULL' : 'UPG-PARTIAL',
+        description: `Upgrade credit: ${quantity} x ${s.offerName} to ${targetOffer.name}`,
+        at: now,
+        orderId,
+      }),
+    );
+  }
+  let targetId: string;
+  let charge: number;
+  if (target) {
+    targetId = target._id;
+    charge = proratedCharge({
+      unitPriceCents: target.unitPriceCents,
+      quantity,
+      termStart: target.effectiveStartDate,
+      termEnd: target.commitmentEndDate,
+      at: now,
+    });
+    effects.push(
+      updateSub(target, {
+        quantity: target.quantity + quantity,
+        chargedCents: target.chargedCents + charge,
+        ...CLEAR_SCHEDULED,
+        updatedAt: now,
+      }),
+    );
+    effects.push(
+      ledgerFor(target, {
+        amountCents: charge,
+        kind: 'prorated_charge',
+        rule: 'UPG-TARGET',
+        description: `Upgrade: ${quantity} licence(s) from ${s.offerName}`,
+        at: now,
+        orderId,
+      }),
+    );
+    effects.push({
+      kind: 'insert',
+      collection: 'orders',
+      doc: newOrder(orderId, input.customer, now, [{ ...lineItem(0, { ...target, quantity }, 'convert', charge) }]),
+    });
+  } else {
+    targetId = ids.subscription(0);
+    // UPG-SAME-END: the new subscription ends with its source; charged for the days left.
+    charge = proratedCharge({
+      unitPriceCents: plan.unitPriceCents,
+      quantity,
+      termStart: s.effectiveStartDate,
+      termEnd: s.commitmentEndDate,
+      at: now,
+    });
+    const created = newSubscription({
+      id: targetId,
+      offer: targetOffer,
+      plan,
+      customer: input.customer,
+      partner: input.partner,
+      quantity,
+      friendlyName: s.friendlyName,
+      orderId,
+      at: now,
+      termStart: now,
+      termEnd: s.commitmentEndDate,
+      chargedCents: charge,
+      upgradedFromSubscriptionId: s._id,
+      autoRenewEnabled: s.autoRenewEnabled,
+    });
+    effects.push({ kind: 'insert', collection: 'subscriptions', doc: created });
+    effects.push({
+      kind: 'insert',
+      collection: 'orders',
+      doc: newOrder(orderId, input.customer, now, [lineItem(0, created, 'convert', charge)]),
+    });
+    effects.push(
+      ledgerFor(created, {
+        amountCents: charge,
+        kind: 'prorated_charge',
+        rule: 'UPG-SAME-END',
+        description: `Upgrade: ${targetOffer.name} x ${quantity}`,
+        at: now,
+        orderId,
+      }),
+    );
+  }
+  effects.push(
+    auditFor(actor, {
+      partnerId: s.partnerId,
+      customerId: s.customerId,
+      operationType: 'upgrade_subscription',
+      resourceId: s._id,
+      at: now,
+      before: { quantity: s.quantity, offerId: s.offerId },
+      after: { quantity: s.quantity - quantity, targetSubscriptionId: targetId, moved: quantity },
+    }),
+  );
+  return allow({
+    effects,
+    upgradeType,
+    timing,
+    sourceSubscriptionId: s._id,
+    targetSubscriptionId: targetId,
+    creditCents: credit,
+    chargeCents: charge,
+    licenceReassignmentRequired: !full,
+    summary: full
+      ? `Upgraded all ${quantity} licence(s) of ${describe(s)} to ${targetOffer.name} (${targetId}); the source ended (upgraded).`
+      : `Moved ${quantity} of ${s.quantity} licence(s) of ${describe(s)} to ${targetOffer.name} (${targetId}); reassign those users' licences by hand.`,
+  });
+}
