@@ -190,6 +190,15 @@ export interface SubscriptionDoc {
     authorizationCode: string;
   } | null;
   scheduledNextTermInstructions: ScheduledNextTermInstructions | null;
+  /**
+   * UPG-TIMING: an upgrade saved for term end, applied at renewal (SCHED-APPLY): `quantity` licences
+   * move to `targetOfferId`, into `targetSubscriptionId` or a new subscription (UPG-TARGET).
+   */
+  scheduledUpgrade: { targetOfferId: string; quantity: number; targetSubscriptionId: string | null } | null;
+  /** CANCEL-ISV-MONTHLY / CANCEL-ISV-ANNUAL after their window: cancelled at term end instead of renewing. */
+  cancelAtTermEnd: boolean;
+  /** The write-path operation that last changed it: makes replaying a journaled operation a no-op. */
+  lastOperationId?: string | null;
   /** Set when the status becomes deleted: cancelled, term_ended (RENEW-OFF-ENDS), upgraded, data_deleted. */
   deletedReason: 'cancelled' | 'term_ended' | 'upgraded' | 'data_deleted' | null;
   deletedAt: Date | null;
@@ -369,6 +378,8 @@ export interface LedgerEntryDoc {
   ruleId: string | null;
   description: string;
   at: Date;
+  /** The write-path operation that produced it (absent on seeded entries). */
+  operationId?: string | null;
 }
 
 export interface AuditEventDoc {
@@ -387,9 +398,44 @@ export interface AuditEventDoc {
   resourceNewValue: string | null;
 }
 
-/** GEN-CLOCK: the one simulation clock every gateway instance shares. */
+/**
+ * GEN-CLOCK: each partner tenant's simulation clock, `_id` = the partner's tenant ID; shared by
+ * every gateway instance, moved forward only, by compare-and-swap on `version`.
+ */
 export interface ClockDoc {
-  _id: 'simulation';
+  _id: string;
   now: Date;
   version: number;
+  updatedAt: Date;
+}
+
+/**
+ * The write path's journal (src/write/): an operation and all its effects are written here first,
+ * then applied one single-document write at a time; `applied` counts the effects done. A pending
+ * operation is resumed at start-up and on every clock advance, so a crash between writes loses
+ * no licence and counts no money twice. Lifecycle operations have IDs derived from the event
+ * (`renew:<subscription>:<term end>`), so two instances processing the same event collide here.
+ */
+export interface OperationDoc {
+  _id: string;
+  partnerId: string;
+  customerId: string | null;
+  /** e.g. cancel_subscription, renew_subscription. */
+  kind: string;
+  status: 'pending' | 'done';
+  /** The effects as data (src/policy/effects.ts), applied in order. */
+  effects: unknown[];
+  applied: number;
+  /** Simulation time of the decision, and wall time for leases. */
+  at: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A lease that serialises writers of one customer (or one partner's clock) across gateway instances. */
+export interface LockDoc {
+  _id: string;
+  holder: string;
+  /** Wall-clock expiry: a holder that died releases its lease by time. */
+  expiresAt: Date;
 }

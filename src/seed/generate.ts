@@ -16,7 +16,9 @@
  *   past it are deleted ('data_deleted'); paused ones have auto-renew off (PAUSE-SIDE-EFFECTS);
  * - marketplace subscriptions awaiting fulfilment are 'pending', not yet charged (CAT-ISV-FULFILMENT);
  * - money is integer cents; the ledger holds a charge per order line, the current term's renewal
- *   charge, and the refunds/credits of cancellations (MONEY-EXACT), rounded half up (MONEY-PRORATE).
+ *   charge, and the refunds/credits of cancellations (MONEY-EXACT), rounded half up (MONEY-PRORATE);
+ * - terms, days and cents come from the rule maths in src/policy/time.ts and src/policy/money.ts,
+ *   the same functions the gateway decides with, so seeded and live amounts cannot drift apart.
  */
 import type { Collection, Document } from 'mongodb';
 import type { Collections } from '../db/collections.js';
@@ -40,6 +42,8 @@ import type {
   SuspensionReason,
   TermDuration,
 } from '../db/documents.js';
+import { percentOf, pricesIncludeTax, proratedCharge, proratedRefund } from '../policy/money.js';
+import { addTerm, atMost, DAY, daysInTerm, HOUR, MINUTE, SECOND, within } from '../policy/time.js';
 import type { Logger } from '../shared/logger.js';
 import { CATALOG, OFFER_IDS, OFFERS_BY_ID } from './catalog.js';
 import { DEMO_PARTNERS, SEED_CLOCK_START } from './demo-ids.js';
@@ -49,60 +53,10 @@ import { Rng } from './random.js';
 // Time and money
 // ---------------------------------------------------------------------------------------------
 
-const SECOND = 1000;
-const MINUTE = 60 * SECOND;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
 /** Creation dates spread over this much history before `now`. */
 const HISTORY = 3 * 365 * DAY;
 /** The longest each term can be, for choosing starts whose first term is already over. */
 const TERM_MAX: Record<TermDuration, number> = { P1M: 31 * DAY, P1Y: 366 * DAY, P3Y: 1097 * DAY };
-
-/**
- * End (exclusive) of a term starting at `start`: the same UTC time of day, 1, 12 or 36 calendar
- * months later, clamped to the target month's last day (31 Jan + P1M = 28/29 Feb).
- */
-export function addTerm(start: Date, term: TermDuration): Date {
-  const months = term === 'P1M' ? 1 : term === 'P1Y' ? 12 : 36;
-  const y = start.getUTCFullYear();
-  const m = start.getUTCMonth() + months;
-  const lastDay = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
-  return new Date(
-    Date.UTC(
-      y,
-      m,
-      Math.min(start.getUTCDate(), lastDay),
-      start.getUTCHours(),
-      start.getUTCMinutes(),
-      start.getUTCSeconds(),
-      start.getUTCMilliseconds(),
-    ),
-  );
-}
-
-function addTermMs(start: number, term: TermDuration): number {
-  return addTerm(new Date(start), term).getTime();
-}
-
-/** MONEY-PRORATE: calendar days a term spans. */
-function daysIn(start: number, end: number): number {
-  return Math.round((end - start) / DAY);
-}
-
-/** MONEY-PRORATE: started 24 h periods since the start. */
-function daysUsed(start: number, at: number): number {
-  return Math.max(0, Math.ceil((at - start) / DAY));
-}
-
-/** round(n / d) half up, exact for the integer ranges used here. */
-function roundDiv(n: number, d: number): number {
-  return Math.floor((2 * n + d) / (2 * d));
-}
-
-/** termPrice x days / daysInTerm, rounded once to the cent, half up. */
-function prorate(termPriceCents: number, days: number, daysInTerm: number): number {
-  return roundDiv(termPriceCents * days, daysInTerm);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Word lists and mixes
@@ -321,7 +275,6 @@ const COUNTRY_WEIGHTS: readonly (readonly [string, number])[] = [
 ];
 /** The seeded countries that seed 002 lists as reservation-unavailable markets: no reservations there. */
 const SEEDED_NO_RESERVATION_MARKETS = new Set(['CN', 'AZ', 'KH']);
-const TAX_INCLUSIVE_COUNTRIES = new Set(['AU', 'BR']);
 
 const SEGMENT_WEIGHTS: readonly (readonly [CustomerSegment, number])[] = [
   ['commercial', 84],
@@ -729,8 +682,8 @@ class CustomerBuilder {
     this.opened = customer.accountOpenedAt.getTime();
     this.orderSlot = ids.prefix(24);
     // SUSP-DATA-DELETION: 90 days plus the days from opening to first billing, at most 120.
-    this.graceDays = Math.min(120, 90 + daysIn(this.opened, customer.firstBillingAt.getTime()));
-    this.pricesIncludeTax = TAX_INCLUSIVE_COUNTRIES.has(customer.billingCountry);
+    this.graceDays = Math.min(120, 90 + daysInTerm(customer.accountOpenedAt, customer.firstBillingAt));
+    this.pricesIncludeTax = pricesIncludeTax(customer.billingCountry); // PRICE-TAX
     this.partnerIdOnRecord = customer.associatedPartnerId ?? (partner.partnerType === 'indirect_reseller' ? partner.mpnId : '');
   }
 
@@ -869,10 +822,10 @@ class CustomerBuilder {
 
   private currentTerm(c: number, term: TermDuration, until: number): { s: number; e: number } {
     let s = c;
-    let e = addTermMs(s, term);
+    let e = addTerm(new Date(s), term).getTime();
     while (e <= until) {
       s = e;
-      e = addTermMs(s, term);
+      e = addTerm(new Date(s), term).getTime();
     }
     return { s, e };
   }
@@ -972,7 +925,7 @@ class CustomerBuilder {
       case 'cancelled': {
         const c = this.past(HOUR, HISTORY);
         if (c === null) return null;
-        const e = addTermMs(c, term);
+        const e = addTerm(new Date(c), term).getTime();
         const windowEnd = Math.min(c + 30 * DAY - SECOND, this.now - MINUTE, e - MINUTE);
         const within24h = this.rng.chance(0.4);
         const at = this.between(c + MINUTE, within24h ? Math.min(c + DAY - SECOND, windowEnd) : windowEnd);
@@ -981,14 +934,14 @@ class CustomerBuilder {
         t.autoRenew = false;
         t.deletedReason = 'cancelled';
         t.deletedAt = at;
-        const full = at - c < DAY;
+        const full = within(new Date(c), new Date(at), DAY);
         t.cancel = { at, refund: full ? 'full' : 'prorated', ruleId: full ? NCE_REFUND_RULE.full24h : NCE_REFUND_RULE.prorated30d };
         return t;
       }
       case 'isv_cancelled': {
         const c = this.past(HOUR, HISTORY);
         if (c === null) return null;
-        const e = addTermMs(c, term);
+        const e = addTerm(new Date(c), term).getTime();
         const t = base(c, c, e);
         t.status = 'deleted';
         t.autoRenew = false;
@@ -1008,7 +961,7 @@ class CustomerBuilder {
       case 'term_ended': {
         const c = this.past(TERM_MAX[term] + HOUR, HISTORY);
         if (c === null) return null;
-        const e = addTermMs(c, term);
+        const e = addTerm(new Date(c), term).getTime();
         const t = base(c, c, e);
         t.status = 'deleted';
         t.autoRenew = false;
@@ -1166,6 +1119,8 @@ class CustomerBuilder {
       partnerIdOnRecord: this.partnerIdOnRecord,
       fulfilment,
       scheduledNextTermInstructions: null,
+      scheduledUpgrade: null,
+      cancelAtTermEnd: false,
       deletedReason: t.deletedReason,
       deletedAt: t.deletedAt === null ? null : new Date(t.deletedAt),
       updatedAt: new Date(updatedAt),
@@ -1208,7 +1163,15 @@ class CustomerBuilder {
     }
     if (t.cancel && t.cancel.refund !== 'none') {
       const refund =
-        t.cancel.refund === 'full' ? charged : Math.max(0, charged - prorate(termPrice, daysUsed(t.s, t.cancel.at), daysIn(t.s, t.e)));
+        t.cancel.refund === 'full'
+          ? charged
+          : proratedRefund({
+              chargedCents: charged,
+              termPriceCents: termPrice,
+              termStart: new Date(t.s),
+              termEnd: new Date(t.e),
+              at: new Date(t.cancel.at),
+            });
       this.ledger(-refund, 'refund', source, order.id, t.cancel.ruleId, `Cancellation refund: ${offer.name}`, t.cancel.at);
     }
 
@@ -1243,9 +1206,9 @@ class CustomerBuilder {
     const at = t.upgradeAt!;
     const targetPlan = this.planOf(target, plan.billingCycle, plan.termDuration)!;
     const quantity = clamp(from.quantity, target);
-    const days = daysIn(t.s, t.e);
-    const remaining = Math.max(0, days - daysUsed(t.s, at));
-    const charged = prorate(targetPlan.unitPriceCents * quantity, remaining, days);
+    const termStart = new Date(t.s);
+    const termEnd = new Date(t.e);
+    const charged = proratedCharge({ unitPriceCents: targetPlan.unitPriceCents, quantity, termStart, termEnd, at: new Date(at) });
     const tt: Timeline = {
       c: at,
       s: at,
@@ -1274,7 +1237,13 @@ class CustomerBuilder {
       source: { type: 'subscription', id: doc._id },
     });
     // The source's unused days come back as a credit.
-    const credit = Math.max(0, from.chargedCents - prorate(from.unitPriceCents * from.quantity, daysUsed(t.s, at), days));
+    const credit = proratedRefund({
+      chargedCents: from.chargedCents,
+      termPriceCents: from.unitPriceCents * from.quantity,
+      termStart,
+      termEnd,
+      at: new Date(at),
+    });
     this.ledger(
       -credit,
       'credit',
@@ -1347,10 +1316,16 @@ class CustomerBuilder {
       offer._id === OFFER_IDS.legacyExtraFileStorage
         ? clamp(this.rng.int(10, 2000), offer)
         : clamp(Math.min(base.quantity, this.pickQuantity(offer)), offer);
-    const termPrice = plan.unitPriceCents * quantity;
-    const days = daysIn(bt.s, bt.e);
     const prorated = !sameOrder;
-    const charged = prorated ? prorate(termPrice, Math.max(0, days - daysUsed(bt.s, bought)), days) : termPrice;
+    const charged = prorated
+      ? proratedCharge({
+          unitPriceCents: plan.unitPriceCents,
+          quantity,
+          termStart: new Date(bt.s),
+          termEnd: new Date(bt.e),
+          at: new Date(bought),
+        })
+      : plan.unitPriceCents * quantity;
 
     const t: Timeline = {
       c: bought,
@@ -1436,11 +1411,13 @@ class CustomerBuilder {
     const amount = plan.unitPriceCents * quantity;
     const id = this.nextOrderId();
     // SW-CANCEL-30D, SW-CANCEL-EXCLUDED: only orders still inside the window, never SUSE or Red Hat.
-    const cancellable = offer.softwareVendorPlan === null && this.now - purchasedAt > 2 * HOUR && this.now - purchasedAt < 30 * DAY;
+    const cancellable =
+      offer.softwareVendorPlan === null && this.now - purchasedAt > 2 * HOUR && within(new Date(purchasedAt), new Date(this.now), 30 * DAY);
     const cancelledAt =
       cancellable && (planned?.cancelled ?? this.rng.chance(0.35))
         ? this.between(purchasedAt + HOUR, Math.min(purchasedAt + 30 * DAY - MINUTE, this.now - MINUTE))
         : null;
+    const termEnd = offer.softwareKind === 'subscription' ? addTerm(new Date(purchasedAt), plan.termDuration) : null;
     const c = this.customer;
     this.out.softwareOrders.push({
       _id: id,
@@ -1452,7 +1429,7 @@ class CustomerBuilder {
       softwareVendorPlan: offer.softwareVendorPlan,
       quantity,
       purchasedAt: new Date(purchasedAt),
-      termEndDate: offer.softwareKind === 'subscription' ? new Date(addTermMs(purchasedAt, plan.termDuration)) : null,
+      termEndDate: termEnd,
       status: cancelledAt === null ? 'active' : 'cancelled',
       cancelledAt: cancelledAt === null ? null : new Date(cancelledAt),
       cancellationVisibleAt: cancelledAt === null ? null : new Date(cancelledAt + 15 * MINUTE), // SW-CANCEL-DELAY
@@ -1467,8 +1444,14 @@ class CustomerBuilder {
     if (cancelledAt !== null) {
       // SW-POST-CANCEL: 100 % for perpetual software, prorated for software subscriptions.
       const credit =
-        offer.softwareKind === 'subscription'
-          ? amount - prorate(amount, daysUsed(purchasedAt, cancelledAt), daysIn(purchasedAt, addTermMs(purchasedAt, plan.termDuration)))
+        termEnd !== null
+          ? proratedRefund({
+              chargedCents: amount,
+              termPriceCents: amount,
+              termStart: new Date(purchasedAt),
+              termEnd,
+              at: new Date(cancelledAt),
+            })
           : amount;
       this.ledger(-credit, 'credit', source, id, 'SW-POST-CANCEL', `Cancellation credit: ${offer.name}`, cancelledAt);
     }
@@ -1539,17 +1522,22 @@ class CustomerBuilder {
       ] as const);
       if (outcome === 'keep') continue;
       const at = this.between(purchasedAt + HOUR, this.now - HOUR);
-      const expiry = res.expiryDateTime.getTime();
-      const refundable = res.priceCents - prorate(res.priceCents, daysUsed(purchasedAt, at), daysIn(purchasedAt, expiry));
+      const refundable = proratedRefund({
+        chargedCents: res.priceCents,
+        termPriceCents: res.priceCents,
+        termStart: res.purchasedAt,
+        termEnd: res.expiryDateTime,
+        at: new Date(at),
+      });
       res.cancelledAt = new Date(at);
       const source = { type: 'reservation', id: res._id } as const;
       if (outcome === 'cancel') {
         res.status = 'cancelled';
         // RES-REFUND-TABLE: 5 days or fewer without usage: everything back; with usage: prorated;
         // later: prorated minus a 12 % fee (of the prorated amount).
-        const early = at - purchasedAt <= 5 * DAY;
+        const early = atMost(res.purchasedAt, new Date(at), 5 * DAY);
         const refund = early && !res.hasUsage ? res.priceCents : refundable;
-        const fee = early ? 0 : roundDiv(refund * 12, 100);
+        const fee = early ? 0 : percentOf(refund, 12);
         this.ledger(-refund, 'refund', source, order.id, 'RES-REFUND-TABLE', `Reservation refund: ${res.displayName}`, at);
         this.ledger(fee, 'fee', source, order.id, 'RES-REFUND-TABLE', `Early termination fee: ${res.displayName}`, at);
       } else {
@@ -1575,7 +1563,7 @@ class CustomerBuilder {
   }
 
   private reservationDoc(offer: OfferDoc, plan: BillingPlan, quantity: number, purchasedAt: number): ReservationDoc {
-    const expiry = addTermMs(purchasedAt, plan.termDuration);
+    const expiry = addTerm(new Date(purchasedAt), plan.termDuration).getTime();
     const age = this.now - purchasedAt;
     const utilization =
       age < DAY
@@ -1794,6 +1782,11 @@ function partnerDocs(now: number): PartnerDoc[] {
   });
 }
 
+/** GEN-CLOCK: one simulation clock per partner tenant, all starting at the world's `now`. */
+function clockDocs(now: number): ClockDoc[] {
+  return Object.values(DEMO_PARTNERS).map((p) => ({ _id: p.id, now: new Date(now), version: 0, updatedAt: new Date(now) }));
+}
+
 function generateCustomer(seed: string, ordinal: number, total: number, now: number, orderKeys: readonly number[], out: Buffers): void {
   const rng = new Rng(`${seed}#${ordinal}`);
   const ids = new IdSlots(rng, ordinal, total);
@@ -1887,7 +1880,7 @@ export function* generateWorld(options: GenerateOptions): Generator<WorldBatch> 
 
   yield { collection: 'partners', docs: partnerDocs(now), customersDone: 0, customersTotal: total };
   yield { collection: 'offers', docs: CATALOG.map((o) => structuredClone(o)), customersDone: 0, customersTotal: total };
-  yield { collection: 'clock', docs: [{ _id: 'simulation', now: new Date(now), version: 0 }], customersDone: 0, customersTotal: total };
+  yield { collection: 'clock', docs: clockDocs(now), customersDone: 0, customersTotal: total };
 
   const out = emptyBuffers();
   const tenantCollections = SEED_COLLECTIONS.slice(3);
@@ -1936,8 +1929,8 @@ export interface SeedResult {
 }
 
 /**
- * Writes a generated world. The fixed documents (partners, offers) are upserted, and the clock is
- * only created when missing, so seeding next to them is safe; everything else is inserted with
+ * Writes a generated world. The fixed documents (partners, offers) are upserted, and each partner's
+ * clock is only created when missing, so seeding next to them is safe; everything else is inserted with
  * unordered insertMany. Meant for collections without customers: rerunning the same seed into the
  * same database fails on duplicate keys.
  */
@@ -1966,7 +1959,11 @@ export async function seedWorld(cols: Collections, options: SeedWorldOptions): P
         break;
       case 'clock':
         for (const doc of batch.docs) {
-          await cols.clock.updateOne({ _id: doc._id }, { $setOnInsert: { now: doc.now, version: doc.version } }, { upsert: true });
+          await cols.clock.updateOne(
+            { _id: doc._id },
+            { $setOnInsert: { now: doc.now, version: doc.version, updatedAt: doc.updatedAt } },
+            { upsert: true },
+          );
         }
         break;
       default: {
@@ -2006,13 +2003,14 @@ export async function seedWorld(cols: Collections, options: SeedWorldOptions): P
 
 /**
  * Seeds the demo world (seed 'demo', `demoWorldSize` customers) when the customers collection is
- * empty. Dates are derived from the clock already in the database, else SEED_CLOCK_START, so the
- * demo's windows (24 h, 14 d, 30 d) are open relative to the simulation clock. Returns whether it seeded.
+ * empty. Dates are derived from the Contoso demo partner's clock (GEN-CLOCK: one clock per partner)
+ * when the database has one, else SEED_CLOCK_START, so the demo's windows (24 h, 14 d, 30 d) are
+ * open relative to the simulation clock. Returns whether it seeded.
  */
 export async function seedDemoIfEmpty(cols: Collections, log: Logger): Promise<boolean> {
   const existing = await cols.customers.findOne({}, { projection: { _id: 1 } });
   if (existing) return false;
-  const clock = await cols.clock.findOne({ _id: 'simulation' });
+  const clock = await cols.clock.findOne({ _id: DEMO_PARTNERS.contoso.id });
   const now = clock?.now ?? SEED_CLOCK_START;
   const result = await seedWorld(cols, { customers: demoWorldSize, seed: 'demo', now });
   const summary = SEED_COLLECTIONS.map((n) => `${n} ${result.counts[n]}`).join(', ');

@@ -1,4 +1,25 @@
 import { registerEnumType } from 'type-graphql';
+import type {
+  BillingCycle,
+  BillingType,
+  CommerceType,
+  CustomerDoc,
+  CustomerSegment,
+  OfferCategory,
+  OfferDoc,
+  OrderLineItem,
+  OrderStatus,
+  PartnerRole,
+  PartnerType,
+  Publisher,
+  ReservationDoc,
+  ReservationScopeType,
+  SoftwareOrderDoc,
+  SubscriptionDoc,
+  SubscriptionStatus,
+  SuspensionReason,
+  TermDuration,
+} from '../db/documents.js';
 
 /*
  * GraphQL enums. Names are GraphQL style (SCREAMING_SNAKE); values are the Partner Center wire
@@ -149,6 +170,51 @@ export enum ReservationStatusEnum {
   EXCHANGED = 'exchanged',
   EXPIRED = 'expired',
 }
+
+/*
+ * One vocabulary: every GraphQL enum above has exactly the values of its document union in
+ * src/db/documents.ts, checked by the compiler. A value added to one side only fails `tsc` here,
+ * naming the enum and the values missing on the other side.
+ */
+
+/** `true` when two sets of string literals are equal, else what each side has that the other lacks. */
+type Same<GraphQL extends string, Stored extends string> = [Exclude<GraphQL, Stored>, Exclude<Stored, GraphQL>] extends [never, never]
+  ? true
+  : { onlyInGraphQLEnum: Exclude<GraphQL, Stored>; onlyInDocuments: Exclude<Stored, GraphQL> };
+/** `true` when every stored value (a narrower field reusing an enum) is a value of the enum. */
+type Within<Stored extends string, GraphQL extends string> = [Exclude<Stored, GraphQL>] extends [never]
+  ? true
+  : { onlyInDocuments: Exclude<Stored, GraphQL> };
+type Assert<T extends true> = T;
+
+/** Compile-time only (a type: nothing runs); exported so that `noUnusedLocals` keeps it. */
+export type VocabularyInSync = [
+  Assert<Same<`${PartnerTypeEnum}`, PartnerType>>,
+  Assert<Same<`${PartnerRoleEnum}`, PartnerRole>>,
+  Assert<Same<`${CustomerSegmentEnum}`, CustomerSegment>>,
+  Assert<Same<`${RelationshipToPartnerEnum}`, CustomerDoc['relationshipToPartner']>>,
+  Assert<Same<`${PublisherEnum}`, Publisher>>,
+  Assert<Same<`${CommerceTypeEnum}`, CommerceType>>,
+  Assert<Same<`${BillingTypeEnum}`, BillingType>>,
+  Assert<Same<`${BillingCycleEnum}`, BillingCycle>>,
+  Assert<Same<`${TermDurationEnum}`, TermDuration>>,
+  Assert<Within<ReservationDoc['termDuration'], `${TermDurationEnum}`>>,
+  Assert<Same<`${OfferCategoryEnum}`, OfferCategory>>,
+  Assert<Same<`${SubscriptionStatusEnum}`, SubscriptionStatus>>,
+  Assert<Same<`${SuspensionReasonEnum}`, SuspensionReason>>,
+  Assert<Same<`${SuspendedByEnum}`, NonNullable<SubscriptionDoc['suspendedBy']>>>,
+  Assert<Same<`${DeletedReasonEnum}`, NonNullable<SubscriptionDoc['deletedReason']>>>,
+  Assert<Same<`${FulfilmentStatusEnum}`, NonNullable<SubscriptionDoc['fulfilment']>['status']>>,
+  Assert<Same<`${OrderStatusEnum}`, OrderStatus>>,
+  Assert<Same<`${TransactionTypeEnum}`, OrderLineItem['transactionType']>>,
+  Assert<Same<`${SoftwareKindEnum}`, SoftwareOrderDoc['softwareKind']>>,
+  Assert<Same<`${SoftwareKindEnum}`, NonNullable<OfferDoc['softwareKind']>>>,
+  Assert<Same<`${SoftwareOrderStatusEnum}`, SoftwareOrderDoc['status']>>,
+  Assert<Same<`${ReservationTypeEnum}`, ReservationDoc['reservationType']>>,
+  Assert<Same<`${ReservationTypeEnum}`, NonNullable<OfferDoc['reservationType']>>>,
+  Assert<Same<`${ReservationScopeTypeEnum}`, ReservationScopeType>>,
+  Assert<Same<`${ReservationStatusEnum}`, ReservationDoc['status']>>,
+];
 
 const enums: [object, string, string][] = [
   [PartnerTypeEnum, 'PartnerType', 'How a CSP partner transacts: direct-bill, indirect provider or indirect reseller.'],

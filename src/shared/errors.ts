@@ -6,8 +6,17 @@ import type { Logger } from './logger.js';
  * Codes a client may see and branch on. Anything else that goes wrong is masked as
  * INTERNAL_SERVER_ERROR and logged with its detail.
  */
-export type ClientErrorCode =
-  'BAD_USER_INPUT' | 'BAD_REQUEST' | 'NOT_FOUND' | 'FORBIDDEN' | 'UNAUTHENTICATED' | 'POLICY_REFUSED' | 'CONFLICT';
+export const CLIENT_ERROR_CODES = [
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'NOT_FOUND',
+  'FORBIDDEN',
+  'UNAUTHENTICATED',
+  'POLICY_REFUSED',
+  'CONFLICT',
+] as const;
+
+export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[number];
 
 const HTTP_STATUS: Partial<Record<ClientErrorCode, number>> = { UNAUTHENTICATED: 401, BAD_REQUEST: 400 };
 
@@ -26,15 +35,9 @@ export const badUserInput = (message: string, extensions: Record<string, unknown
 export const notFound = (kind: string, id: string) =>
   new ClientError('NOT_FOUND', `No ${kind} with ID '${id}' exists for this partner`, { kind, id });
 
-/** Codes produced by Apollo Server and graphql-js itself, which are also safe to show. */
+/** The client codes, and the codes produced by Apollo Server and graphql-js itself, which are also safe to show. */
 const SAFE_CODES = new Set<string>([
-  'BAD_USER_INPUT',
-  'BAD_REQUEST',
-  'NOT_FOUND',
-  'FORBIDDEN',
-  'UNAUTHENTICATED',
-  'POLICY_REFUSED',
-  'CONFLICT',
+  ...CLIENT_ERROR_CODES,
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'PERSISTED_QUERY_NOT_FOUND',

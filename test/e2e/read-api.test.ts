@@ -750,13 +750,19 @@ describe('simulationClock', () => {
     const clock = gw.collections.clock;
     const before = await gw.execute(ReadApiClockDocument);
     expect(before.data).toEqual({ simulationClock: { now: '2026-11-01T09:00:00.000Z' } });
-    await clock.insertOne({ _id: 'simulation', now: new Date('2027-02-03T04:05:06.789Z'), version: 1 } satisfies ClockDoc);
+    // GEN-CLOCK: one clock per partner tenant; the test calls as Contoso.
+    await clock.insertOne({
+      _id: CONTOSO,
+      now: new Date('2027-02-03T04:05:06.789Z'),
+      version: 1,
+      updatedAt: new Date('2027-02-03T04:05:06.789Z'),
+    } satisfies ClockDoc);
     try {
       const after = await gw.execute(ReadApiClockDocument);
       expect(after.errors).toBeUndefined();
       expect(after.data).toEqual({ simulationClock: { now: '2027-02-03T04:05:06.789Z' } });
     } finally {
-      await clock.deleteOne({ _id: 'simulation' });
+      await clock.deleteOne({ _id: CONTOSO });
     }
   });
 });

@@ -119,6 +119,8 @@ export function aSubscription(overrides: Partial<SubscriptionDoc> & { _id: strin
     partnerIdOnRecord: '',
     fulfilment: null,
     scheduledNextTermInstructions: null,
+    scheduledUpgrade: null,
+    cancelAtTermEnd: false,
     deletedReason: null,
     deletedAt: null,
     updatedAt: start,

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SubscriptionDoc } from '../../src/db/documents.js';
+import { proratedCharge, proratedRefund } from '../../src/policy/money.js';
+import { addTerm } from '../../src/policy/time.js';
 import { CATALOG, OFFERS_BY_ID } from '../../src/seed/catalog.js';
 import { DEMO_PARTNERS, SEED_CLOCK_START } from '../../src/seed/demo-ids.js';
 import {
-  addTerm,
   demoWorldSize,
   generateWorld,
   SEED_COLLECTIONS,
@@ -25,9 +26,9 @@ const CATALOG_ITEM_ID = /^[A-Z0-9]{1,20}:[A-Z0-9]{1,8}$/;
 
 type World = { [K in keyof SeedDocs]: SeedDocs[K][] };
 
-function collect(customers: number, seed: string | number, batchSize?: number): World {
+function collect(customers: number, seed: string | number, batchSize?: number, now = NOW): World {
   const world = Object.fromEntries(SEED_COLLECTIONS.map((n) => [n, []])) as unknown as World;
-  for (const batch of generateWorld({ customers, seed, now: NOW, batchSize })) {
+  for (const batch of generateWorld({ customers, seed, now, batchSize })) {
     (world[batch.collection] as unknown[]).push(...batch.docs);
   }
   return world;
@@ -184,7 +185,7 @@ describe('generateWorld', () => {
     expect(customer(shifted).accountOpenedAt.getTime() - customer(base).accountOpenedAt.getTime()).toBe(10 * DAY);
   });
 
-  it('always yields the three demo partners, the catalog and the clock at now', () => {
+  it('always yields the three demo partners, the catalog and a clock per partner at now (GEN-CLOCK)', () => {
     expect(world.partners.map((p) => p._id).sort()).toEqual(
       Object.values(DEMO_PARTNERS)
         .map((p) => p.id)
@@ -192,7 +193,7 @@ describe('generateWorld', () => {
     );
     expect(world.partners.find((p) => p._id === DEMO_PARTNERS.tailspin.id)?.indirectProviderId).toBe(DEMO_PARTNERS.fabrikam.id);
     expect(world.offers).toHaveLength(CATALOG.length);
-    expect(world.clock).toEqual([{ _id: 'simulation', now: NOW, version: 0 }]);
+    expect(world.clock).toEqual(Object.values(DEMO_PARTNERS).map((p) => ({ _id: p.id, now: NOW, version: 0, updatedAt: NOW })));
   });
 
   it('sells every commerce type from both publishers', () => {
@@ -221,6 +222,13 @@ describe('generateWorld', () => {
     expect(world.subscriptions.some((s) => !s.autoRenewEnabled && s.status === 'active')).toBe(true);
     expect(new Set(world.subscriptions.map((s) => s.billingCycle))).toEqual(new Set(['monthly', 'annual', 'triennial', 'none']));
     expect(world.subscriptions.some((s) => s.scheduledNextTermInstructions !== null)).toBe(true);
+  });
+
+  it('seeds no scheduled upgrade and no cancellation at term end', () => {
+    for (const s of world.subscriptions) {
+      expect(s.scheduledUpgrade, s._id).toBeNull();
+      expect(s.cancelAtTermEnd, s._id).toBe(false);
+    }
   });
 
   it('records the reason of every suspension (GEN-REASON) and pauses NCE only (PAUSE-SIDE-EFFECTS)', () => {
@@ -450,6 +458,39 @@ describe('generateWorld', () => {
     }
   });
 
+  it('computes NCE refunds and prorated charges with the rule maths of src/policy (MONEY-PRORATE)', () => {
+    const byRule = (rule: string) => world.ledger.filter((l) => l.ruleId === rule);
+    // CANCEL-NCE-30D: charged - term price x days used / days in term.
+    expect(byRule('CANCEL-NCE-30D').length).toBeGreaterThan(0);
+    for (const l of byRule('CANCEL-NCE-30D')) {
+      const s = subsById.get(l.source.id)!;
+      const refund = proratedRefund({
+        chargedCents: s.chargedCents,
+        termPriceCents: s.unitPriceCents * s.quantity,
+        termStart: s.effectiveStartDate,
+        termEnd: s.commitmentEndDate,
+        at: s.deletedAt!,
+      });
+      expect(l.amountCents, s._id).toBe(-refund);
+    }
+    // UPG-SAME-END and ADDON-ALIGN: unit price x quantity x days remaining / days in term.
+    const prorated = world.ledger.filter((l) => l.ruleId === 'UPG-SAME-END' || l.ruleId === 'ADDON-ALIGN');
+    expect(new Set(prorated.map((l) => l.ruleId))).toEqual(new Set(['UPG-SAME-END', 'ADDON-ALIGN']));
+    for (const l of prorated) {
+      const s = subsById.get(l.source.id)!;
+      // The term the charge is prorated over: the add-on's base's, or the upgrade source's.
+      const origin = subsById.get((l.ruleId === 'ADDON-ALIGN' ? s.parentSubscriptionId : s.upgradedFromSubscriptionId)!)!;
+      const charge = proratedCharge({
+        unitPriceCents: s.unitPriceCents,
+        quantity: s.quantity,
+        termStart: origin.effectiveStartDate,
+        termEnd: s.commitmentEndDate,
+        at: s.orderedAt,
+      });
+      expect(l.amountCents, s._id).toBe(charge);
+    }
+  });
+
   it('leaves marketplace subscriptions awaiting fulfilment pending and uncharged (CAT-ISV-FULFILMENT, CAT-ISV-LINK)', () => {
     const saas = world.subscriptions.filter((s) => s.commerceType === 'marketplace_saas');
     const waiting = saas.filter((s) => s.fulfilment?.status === 'action_needed');
@@ -517,7 +558,15 @@ describe('seedWorld', () => {
     }
     expect(result.counts.customers).toBe(50);
     expect(result.counts.partners).toBe(3);
-    expect(result.counts.clock).toBe(1);
+    expect(result.counts.clock).toBe(3);
+    for (const p of Object.values(DEMO_PARTNERS)) {
+      expect(await db.collections.clock.findOne({ _id: p.id }), p.name).toEqual({
+        _id: p.id,
+        now: SEED_CLOCK_START,
+        version: 0,
+        updatedAt: SEED_CLOCK_START,
+      });
+    }
     expect(progress.at(-1)).toMatchObject({ customersDone: 50, customersTotal: 50 });
     const sample = await db.collections.subscriptions.findOne({ _id: expected.subscriptions[7]!._id });
     expect(sample).toEqual(expected.subscriptions[7]);
@@ -545,9 +594,42 @@ describe('seedDemoIfEmpty', () => {
     const log = createMemoryLogger();
     expect(await seedDemoIfEmpty(db.collections, log)).toBe(true);
     expect(await db.collections.customers.countDocuments({})).toBe(demoWorldSize);
-    expect(await db.collections.clock.findOne({ _id: 'simulation' })).toMatchObject({ now: SEED_CLOCK_START });
+    for (const p of Object.values(DEMO_PARTNERS)) {
+      expect(await db.collections.clock.findOne({ _id: p.id }), p.name).toMatchObject({ now: SEED_CLOCK_START, version: 0 });
+    }
     expect(log.lines.some((l) => l.area === 'seed' && l.message.includes('demo'))).toBe(true);
     expect(await seedDemoIfEmpty(db.collections, log)).toBe(false);
     expect(await db.collections.customers.countDocuments({})).toBe(demoWorldSize);
+  });
+});
+
+describe('seedDemoIfEmpty next to an existing clock', () => {
+  let db: TestDb;
+
+  beforeAll(async () => {
+    db = await openTestDb('democlock');
+  });
+
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it("derives the demo world's dates from the Contoso partner's clock and leaves that clock as it was (GEN-CLOCK)", async () => {
+    const now = new Date('2027-03-15T12:00:00.000Z');
+    const wall = new Date('2026-01-01T00:00:00.000Z');
+    await db.collections.clock.insertOne({ _id: DEMO_PARTNERS.contoso.id, now, version: 7, updatedAt: wall });
+    expect(await seedDemoIfEmpty(db.collections, createMemoryLogger())).toBe(true);
+    expect(await db.collections.clock.findOne({ _id: DEMO_PARTNERS.contoso.id })).toEqual({
+      _id: DEMO_PARTNERS.contoso.id,
+      now,
+      version: 7,
+      updatedAt: wall,
+    });
+    for (const p of [DEMO_PARTNERS.fabrikam, DEMO_PARTNERS.tailspin]) {
+      expect(await db.collections.clock.findOne({ _id: p.id }), p.name).toEqual({ _id: p.id, now, version: 0, updatedAt: now });
+    }
+    const expected = collect(demoWorldSize, 'demo', undefined, now);
+    const first = expected.customers[0]!;
+    expect(await db.collections.customers.findOne({ _id: first._id })).toEqual(first);
   });
 });
