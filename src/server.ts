@@ -15,6 +15,7 @@ import { createContext, createRepositories, type Context, type Services } from '
 import { createFormatError } from './shared/errors.js';
 import type { Logger } from './shared/logger.js';
 import { createSchema } from './schema.js';
+import type { WriteFaults } from './write/deps.js';
 
 export interface GatewayDeps {
   config: Config;
@@ -22,6 +23,8 @@ export interface GatewayDeps {
   log: Logger;
   /** Defaults to the development header authenticator (README, "Calling the API"). */
   authenticator?: Authenticator;
+  /** Tests only: hooks into the write path that simulate a crash between two writes. */
+  faults?: WriteFaults;
 }
 
 export interface Gateway {
@@ -39,9 +42,10 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const { config, database, log } = deps;
   const services: Services = {
     collections: database.collections,
-    repositories: createRepositories(database.collections),
+    repositories: createRepositories(database.collections, config.clockStart),
     authenticator: deps.authenticator ?? new HeaderAuthenticator(database.collections.partners),
     log,
+    write: { collections: database.collections, log, lockLeaseMs: config.lockLeaseMs, faults: deps.faults },
   };
   const app = express();
   const httpServer = http.createServer(app);

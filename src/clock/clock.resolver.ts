@@ -6,6 +6,6 @@ import { SimulationClock } from './clock.type.js';
 export class ClockResolver {
   @Query(() => SimulationClock, { description: 'The shared simulation clock (GEN-CLOCK).' })
   async simulationClock(@Ctx() ctx: Context): Promise<SimulationClock> {
-    return { now: await ctx.repositories.clock.now() };
+    return { now: await ctx.now() };
   }
 }

@@ -5,7 +5,9 @@ import type {
   ClockDoc,
   CustomerDoc,
   LedgerEntryDoc,
+  LockDoc,
   OfferDoc,
+  OperationDoc,
   OrderDoc,
   PartnerDoc,
   ReservationDoc,
@@ -28,6 +30,8 @@ export interface Collections {
   ledger: Collection<LedgerEntryDoc>;
   auditEvents: Collection<AuditEventDoc>;
   clock: Collection<ClockDoc>;
+  operations: Collection<OperationDoc>;
+  locks: Collection<LockDoc>;
 }
 
 export function collections(db: Db): Collections {
@@ -44,6 +48,8 @@ export function collections(db: Db): Collections {
     ledger: db.collection<LedgerEntryDoc>('ledger'),
     auditEvents: db.collection<AuditEventDoc>('auditEvents'),
     clock: db.collection<ClockDoc>('clock'),
+    operations: db.collection<OperationDoc>('operations'),
+    locks: db.collection<LockDoc>('locks'),
   };
 }
 
@@ -66,6 +72,9 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
     { key: { partnerId: 1, parentSubscriptionId: 1 }, name: 'partner_parent' },
     { key: { partnerId: 1, commitmentEndDate: 1 }, name: 'partner_term_end' },
     { key: { status: 1, commitmentEndDate: 1 }, name: 'lifecycle_term_end' },
+    // The lifecycle engine's due dates, per partner clock: terms ending, suspended data to delete.
+    { key: { partnerId: 1, status: 1, commitmentEndDate: 1 }, name: 'partner_status_term_end' },
+    { key: { partnerId: 1, dataDeletionAt: 1 }, name: 'partner_data_deletion' },
   ],
   orders: [{ key: { partnerId: 1, customerId: 1, creationDate: 1, _id: 1 }, name: 'partner_customer_created' }],
   softwareOrders: [{ key: { partnerId: 1, customerId: 1, purchasedAt: 1, _id: 1 }, name: 'partner_customer_purchased' }],
@@ -82,6 +91,12 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
   ],
   auditEvents: [{ key: { partnerId: 1, at: 1 }, name: 'partner_at' }],
   clock: [],
+  // resumePending: a partner's (clock advance) or a customer's (before a change) pending operations.
+  operations: [
+    { key: { partnerId: 1, status: 1 }, name: 'partner_status' },
+    { key: { customerId: 1, status: 1 }, name: 'customer_status' },
+  ],
+  locks: [],
 };
 
 /**

@@ -33,7 +33,16 @@ export interface Config {
   exposeErrorDetails: boolean;
   /** `LOG_LEVEL`: debug, info, warn, error or silent. @default 'info' */
   logLevel: LogLevel;
+  /**
+   * `SIMULATION_CLOCK_START`: the instant a partner's simulation clock reads until it is first
+   * advanced (GEN-CLOCK), an ISO-8601 instant with a time zone. @default 2026-11-01T09:00:00.000Z
+   */
+  clockStart: Date;
+  /** `LOCK_LEASE_MS`: how long a writer's customer lock lasts if it dies holding it, in milliseconds. @default 30000 */
+  lockLeaseMs: number;
 }
+
+export const DEFAULT_CLOCK_START = '2026-11-01T09:00:00.000Z';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -53,6 +62,42 @@ function parseBool(raw: string | undefined, fallback: boolean, name: string): bo
   if (/^(1|true|yes|on)$/i.test(raw)) return true;
   if (/^(0|false|no|off)$/i.test(raw)) return false;
   throw new ConfigError(`${name} must be true or false, but got '${raw}'`);
+}
+
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/i;
+
+/** An ISO-8601 instant with a zone (`Z` or an offset) whose date and time exist (no 30 February). */
+function parseInstant(raw: string | undefined, fallback: string, name: string): Date {
+  const text = raw === undefined || raw.trim() === '' ? fallback : raw.trim();
+  const fields = ISO_INSTANT.exec(text)
+    ?.slice(1)
+    .map((g) => Number(g ?? 0));
+  const exists = (f: number[]): boolean => {
+    const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, offsetHours = 0, offsetMinutes = 0] = f;
+    const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+    return (
+      month >= 1 &&
+      month <= 12 &&
+      day >= 1 &&
+      day <= daysInMonth &&
+      hour <= 23 &&
+      minute <= 59 &&
+      second <= 59 &&
+      offsetHours <= 23 &&
+      offsetMinutes <= 59
+    );
+  };
+  if (!fields || !exists(fields)) {
+    throw new ConfigError(`${name} must be an ISO-8601 instant with a time zone, such as ${fallback}, but got '${raw}'`);
+  }
+  return new Date(text);
+}
+
+function parsePositiveInt(raw: string | undefined, fallback: number, name: string): number {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = /^\d{1,15}$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n <= 0) throw new ConfigError(`${name} must be a positive integer, but got '${raw}'`);
+  return n;
 }
 
 /** Pure: the same environment always gives the same config; rejects bad values with a message. */
@@ -80,5 +125,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     seedDemo: parseBool(env.SEED_DEMO, true, 'SEED_DEMO'),
     exposeErrorDetails: parseBool(env.EXPOSE_ERROR_DETAILS, false, 'EXPOSE_ERROR_DETAILS'),
     logLevel,
+    clockStart: parseInstant(env.SIMULATION_CLOCK_START, DEFAULT_CLOCK_START, 'SIMULATION_CLOCK_START'),
+    lockLeaseMs: parsePositiveInt(env.LOCK_LEASE_MS, 30_000, 'LOCK_LEASE_MS'),
   };
 }

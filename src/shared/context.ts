@@ -10,6 +10,7 @@ import { createSoftwareOrderLoaders } from '../software-order/software-order.loa
 import { createSubscriptionLoaders } from '../subscription/subscription.loader.js';
 import { SubscriptionRepository } from '../subscription/subscription.repository.js';
 import { ClockRepository } from '../clock/clock.repository.js';
+import type { WriteDeps } from '../write/deps.js';
 import type { Authenticator, Caller } from './auth.js';
 import type { Logger } from './logger.js';
 
@@ -19,6 +20,8 @@ export interface Services {
   repositories: Repositories;
   authenticator: Authenticator;
   log: Logger;
+  /** The write path's dependencies: mutations and the lifecycle engine pass them to runOperation. */
+  write: WriteDeps;
 }
 
 export interface Repositories {
@@ -28,12 +31,13 @@ export interface Repositories {
   clock: ClockRepository;
 }
 
-export function createRepositories(cols: Collections): Repositories {
+/** `clockStart`: what a partner's clock reads before it is first advanced (Config.clockStart). */
+export function createRepositories(cols: Collections, clockStart: Date): Repositories {
   return {
     customers: new CustomerRepository(cols.customers),
     subscriptions: new SubscriptionRepository(cols.subscriptions),
     offers: new OfferRepository(cols.offers),
-    clock: new ClockRepository(cols.clock),
+    clock: new ClockRepository(cols.clock, clockStart),
   };
 }
 
@@ -56,15 +60,26 @@ export interface Context {
   loaders: Loaders;
   repositories: Repositories;
   log: Logger;
+  /** For runOperation (src/write/run-operation.ts). */
+  write: WriteDeps;
+  /**
+   * GEN-CLOCK: the caller's partner's simulation instant. Read from the database at most once per
+   * request, on first use (memoised, failure included), so every field of one response is measured
+   * against the same instant.
+   */
+  now(): Promise<Date>;
 }
 
 /** The context factory: authenticate, then build this request's loaders. */
 export async function createContext(services: Services, headers: IncomingHttpHeaders): Promise<Context> {
   const caller = await services.authenticator.authenticate(headers);
+  let now: Promise<Date> | undefined;
   return {
     caller,
     loaders: createLoaders(services.collections, caller.partner._id),
     repositories: services.repositories,
     log: services.log,
+    write: services.write,
+    now: () => (now ??= services.repositories.clock.read(caller.partner._id).then((reading) => reading.now)),
   };
 }

@@ -59,7 +59,9 @@ describe('database resolution order', () => {
         'lifecycle_term_end',
         'partner_created',
         'partner_customer_created',
+        'partner_data_deletion',
         'partner_parent',
+        'partner_status_term_end',
         'partner_term_end',
       ]);
     } finally {

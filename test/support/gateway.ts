@@ -7,6 +7,8 @@ import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
 import { loadConfig } from '../../src/shared/config.js';
 import { createMemoryLogger } from '../../src/shared/logger.js';
 import { createGateway } from '../../src/server.js';
+import type { Services } from '../../src/shared/context.js';
+import type { WriteFaults } from '../../src/write/deps.js';
 import { openTestDb } from './db.js';
 import { partners } from './fixtures.js';
 
@@ -23,9 +25,18 @@ export interface GraphQLResponse<R> {
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
 }
 
+export interface TestGatewayOptions {
+  /** Write-path hooks, e.g. to throw between two effects (a simulated crash). */
+  faults?: WriteFaults;
+  /** Overrides LOCK_LEASE_MS. */
+  lockLeaseMs?: number;
+}
+
 export interface TestGateway {
   url: string;
   collections: Collections;
+  /** The gateway's long-lived services (write path, repositories), for driving it in process. */
+  services: Services;
   /** Every command the gateway's MongoDB client started, in order. */
   commands: CommandStartedEvent[];
   logs: ReturnType<typeof createMemoryLogger>['lines'];
@@ -40,7 +51,10 @@ export interface TestGateway {
  * A real gateway on a free loopback port, over a fresh database on the run's shared server
  * (FerretDB, an embedded mongod or MONGODB_URI), with the demo partners and whatever `seed` adds.
  */
-export async function startTestGateway(seed?: (cols: Collections) => Promise<void>): Promise<TestGateway> {
+export async function startTestGateway(
+  seed?: (cols: Collections) => Promise<void>,
+  gatewayOptions: TestGatewayOptions = {},
+): Promise<TestGateway> {
   const testDb = await openTestDb('gw', { monitorCommands: true });
   const commands: CommandStartedEvent[] = [];
   testDb.client.on('commandStarted', (event) => commands.push(event));
@@ -55,8 +69,12 @@ export async function startTestGateway(seed?: (cols: Collections) => Promise<voi
     collections: testDb.collections,
     close: testDb.close,
   };
-  const config = { ...loadConfig({}), dbName: testDb.dbName };
-  const gateway = await createGateway({ config, database, log });
+  const config = {
+    ...loadConfig({}),
+    dbName: testDb.dbName,
+    ...(gatewayOptions.lockLeaseMs !== undefined ? { lockLeaseMs: gatewayOptions.lockLeaseMs } : {}),
+  };
+  const gateway = await createGateway({ config, database, log, faults: gatewayOptions.faults });
   const url = await gateway.listen(0, '127.0.0.1');
 
   const headersFor = (options: CallOptions = {}): Record<string, string> => {
@@ -71,6 +89,7 @@ export async function startTestGateway(seed?: (cols: Collections) => Promise<voi
   return {
     url,
     collections: testDb.collections,
+    services: gateway.services,
     commands,
     logs: log.lines,
     async execute(document, variables, options) {

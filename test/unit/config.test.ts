@@ -28,6 +28,8 @@ describe('loadConfig defaults', () => {
       seedDemo: true,
       exposeErrorDetails: false,
       logLevel: 'info',
+      clockStart: new Date('2026-11-01T09:00:00.000Z'),
+      lockLeaseMs: 30_000,
     });
   });
 
@@ -35,9 +37,19 @@ describe('loadConfig defaults', () => {
     expect(PROJECT_ROOT).toBe(path.resolve(import.meta.dirname, '../..'));
   });
 
-  it('empty strings count as unset for PORT, HOST, MONGODB_URI, FERRETDB_BIN, DATA_DIR, SEED_DEMO and EXPOSE_ERROR_DETAILS', () => {
+  it('empty strings count as unset for PORT, HOST, MONGODB_URI, FERRETDB_BIN, DATA_DIR, SEED_DEMO, EXPOSE_ERROR_DETAILS, SIMULATION_CLOCK_START and LOCK_LEASE_MS', () => {
     expect(
-      loadConfig({ PORT: '', HOST: '', MONGODB_URI: '', FERRETDB_BIN: '', DATA_DIR: '', SEED_DEMO: '', EXPOSE_ERROR_DETAILS: '' }),
+      loadConfig({
+        PORT: '',
+        HOST: '',
+        MONGODB_URI: '',
+        FERRETDB_BIN: '',
+        DATA_DIR: '',
+        SEED_DEMO: '',
+        EXPOSE_ERROR_DETAILS: '',
+        SIMULATION_CLOCK_START: '',
+        LOCK_LEASE_MS: '',
+      }),
     ).toEqual(loadConfig({}));
   });
 
@@ -54,6 +66,8 @@ describe('loadConfig defaults', () => {
         SEED_DEMO: 'false',
         EXPOSE_ERROR_DETAILS: 'yes',
         LOG_LEVEL: 'debug',
+        SIMULATION_CLOCK_START: '2027-01-15T00:00:00Z',
+        LOCK_LEASE_MS: '5000',
       }),
     ).toEqual({
       port: 8080,
@@ -66,6 +80,8 @@ describe('loadConfig defaults', () => {
       seedDemo: false,
       exposeErrorDetails: true,
       logLevel: 'debug',
+      clockStart: new Date('2027-01-15T00:00:00.000Z'),
+      lockLeaseMs: 5000,
     });
   });
 
@@ -159,5 +175,39 @@ describe('SEED_DEMO and EXPOSE_ERROR_DETAILS', () => {
 
   it('EXPOSE_ERROR_DETAILS refuses a non-boolean in the same words', () => {
     expect(configError({ EXPOSE_ERROR_DETAILS: 'verbose' })).toBe("EXPOSE_ERROR_DETAILS must be true or false, but got 'verbose'");
+  });
+});
+
+describe('SIMULATION_CLOCK_START', () => {
+  it.each([
+    ['2026-11-01T09:00:00Z', '2026-11-01T09:00:00.000Z'],
+    ['2026-11-01T09:00:00.250Z', '2026-11-01T09:00:00.250Z'],
+    ['2026-11-01T10:00:00+01:00', '2026-11-01T09:00:00.000Z'],
+    ['2028-02-29T00:00Z', '2028-02-29T00:00:00.000Z'],
+  ])('SIMULATION_CLOCK_START %s is the instant %s (GEN-CLOCK, GEN-UTC)', (raw, iso) => {
+    expect(loadConfig({ SIMULATION_CLOCK_START: raw }).clockStart.toISOString()).toBe(iso);
+  });
+
+  it.each(['tomorrow', '2026-11-01', '2026-11-01T09:00:00', '2026-02-30T00:00:00Z', '2026-11-01T24:00:00Z', '1762000000000'])(
+    'SIMULATION_CLOCK_START %j is refused naming the ISO-8601 form',
+    (raw) => {
+      expect(configError({ SIMULATION_CLOCK_START: raw })).toBe(
+        `SIMULATION_CLOCK_START must be an ISO-8601 instant with a time zone, such as 2026-11-01T09:00:00.000Z, but got '${raw}'`,
+      );
+    },
+  );
+});
+
+describe('LOCK_LEASE_MS', () => {
+  it.each([
+    ['1', 1],
+    ['30000', 30_000],
+    [' 120000 ', 120_000],
+  ])('LOCK_LEASE_MS %j is %d milliseconds', (raw, ms) => {
+    expect(loadConfig({ LOCK_LEASE_MS: raw }).lockLeaseMs).toBe(ms);
+  });
+
+  it.each(['0', '-5', '1.5', '30s', 'abc'])('LOCK_LEASE_MS %j is refused naming a positive integer', (raw) => {
+    expect(configError({ LOCK_LEASE_MS: raw })).toBe(`LOCK_LEASE_MS must be a positive integer, but got '${raw}'`);
   });
 });

@@ -1,0 +1,98 @@
+/**
+ * Applies a journaled operation's effects (src/policy/effects.ts), in order, one single-document
+ * write each. Idempotent: every write is recognisable as already done (updates by the document's
+ * `lastOperationId`, inserts by their deterministic `_id`), so applying an operation again from
+ * effect 0 writes only what the previous attempt did not.
+ */
+import type { Collection } from 'mongodb';
+import type { Collections } from '../db/collections.js';
+import type { OperationDoc } from '../db/documents.js';
+import { UnreachableCaseError, type Effect, type UpdatableCollection } from '../policy/effects.js';
+import type { WriteFaults } from './deps.js';
+import { isDuplicateKey } from './mongo-errors.js';
+import { updateIfVersion, type VersionedDoc } from './versioned.js';
+
+/**
+ * An update effect found its document changed by someone else since the decision (or gone).
+ * `written` counts the effects this call wrote before it: 0 on a first apply means the operation
+ * changed nothing and may be abandoned and decided again.
+ */
+export class WriteConflictError extends Error {
+  override name = 'WriteConflictError';
+  constructor(
+    readonly operationId: string,
+    readonly index: number,
+    readonly collection: UpdatableCollection,
+    readonly documentId: string,
+    readonly reason: 'conflict' | 'missing',
+    readonly written: number,
+  ) {
+    super(
+      `Operation ${operationId}, effect ${index}: ${collection} ${documentId} ` +
+        (reason === 'missing' ? 'no longer exists' : 'was changed by another writer since the decision'),
+    );
+  }
+}
+
+/** The operation's effects as the policy made them (the journal stores them as plain data). */
+export function effectsOf(operation: OperationDoc): Effect[] {
+  return operation.effects as Effect[];
+}
+
+/** Ledger and audit records of an operation: `<operation ID>:<effect index>`. */
+export function recordId(operationId: string, index: number): string {
+  return `${operationId}:${index}`;
+}
+
+/**
+ * Writes effect `index`; returns false when it was already there (a replay). Throws
+ * WriteConflictError when an update's document moved on.
+ */
+async function applyEffect(cols: Collections, operationId: string, effect: Effect, index: number, written: number): Promise<boolean> {
+  switch (effect.kind) {
+    case 'update': {
+      // Every updatable collection holds versioned documents keyed by a string _id.
+      const target = cols[effect.collection] as unknown as Collection<VersionedDoc>;
+      const result = await updateIfVersion(target, effect.id, effect.expectedVersion, effect.set, operationId);
+      if (!result.ok) throw new WriteConflictError(operationId, index, effect.collection, effect.id, result.reason, written);
+      return !result.replay;
+    }
+    case 'insert':
+      return ignoreDuplicate(
+        effect.collection === 'subscriptions'
+          ? cols.subscriptions.insertOne({ ...effect.doc, lastOperationId: operationId })
+          : cols.orders.insertOne({ ...effect.doc, lastOperationId: operationId } as typeof effect.doc),
+      );
+    case 'ledger':
+      return ignoreDuplicate(cols.ledger.insertOne({ ...effect.entry, _id: recordId(operationId, index), operationId }));
+    case 'audit':
+      return ignoreDuplicate(cols.auditEvents.insertOne({ ...effect.event, _id: recordId(operationId, index) }));
+    default:
+      throw new UnreachableCaseError(effect);
+  }
+}
+
+async function ignoreDuplicate(insert: Promise<unknown>): Promise<boolean> {
+  try {
+    await insert;
+    return true;
+  } catch (error) {
+    if (isDuplicateKey(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * Applies every effect of `operation` from effect 0, then marks it done. Returns the number of
+ * effects this call wrote (0 for a complete replay). `faults.afterEffect` runs after each effect.
+ */
+export async function applyEffects(cols: Collections, operation: OperationDoc, faults?: WriteFaults): Promise<number> {
+  const effects = effectsOf(operation);
+  let written = 0;
+  for (const [index, effect] of effects.entries()) {
+    if (await applyEffect(cols, operation._id, effect, index, written)) written++;
+    faults?.afterEffect?.(operation._id, index);
+  }
+  await cols.operations.updateOne({ _id: operation._id }, { $set: { status: 'done', applied: effects.length, updatedAt: new Date() } });
+  return written;
+}

@@ -1,0 +1,30 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Collections } from '../db/collections.js';
+import type { Logger } from '../shared/logger.js';
+
+/** Test hooks: `afterEffect` runs after each applied effect, so a test can simulate a crash between two writes by throwing. */
+export interface WriteFaults {
+  afterEffect?(operationId: string, index: number): void;
+}
+
+/** What the write path needs; built once in the composition root (server.ts) and shared by all requests. */
+export interface WriteDeps {
+  collections: Collections;
+  log: Logger;
+  /** Lease of a customer lock, in wall-clock milliseconds. @default DEFAULT_LOCK_LEASE_MS */
+  lockLeaseMs?: number;
+  faults?: WriteFaults;
+  /** Names this gateway instance in lock holders. @default `<hostname>:<pid>` */
+  holderId?: string;
+}
+
+export const DEFAULT_LOCK_LEASE_MS = 30_000;
+
+/** How long a writer waits for a customer lock held by someone else before answering CONFLICT. */
+export const LOCK_WAIT_MS = 5_000;
+
+/** A holder name unique to one acquisition: `<instance>/<random>`, so two operations of one instance never share a lease. */
+export function uniqueHolder(deps: Pick<WriteDeps, 'holderId'>): string {
+  return `${deps.holderId ?? `${hostname()}:${process.pid}`}/${randomUUID()}`;
+}

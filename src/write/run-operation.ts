@@ -1,0 +1,128 @@
+/**
+ * The one write path, for mutations and the lifecycle engine alike. Under the customer's lock
+ * (`customer:<id>`, or `partner:<id>` for partner-wide operations) it finishes the customer's
+ * pending operations, loads fresh documents, decides, journals the decision's effects, and
+ * applies them one single-document write at a time (FerretDB 1.24 has no transactions).
+ *
+ * Guarantees: a refusal or a quote (`dryRun`) writes nothing; an applied operation's effects are
+ * all written, now or by a later resumePending; a decision is never applied over documents that
+ * changed since it was made (version check), it is decided again instead (up to 3 times).
+ * Decisions list their update effects first: only a conflict before anything was written can be
+ * decided again; one after a write leaves the operation pending (and is logged by resumePending).
+ */
+import type { OperationDoc } from '../db/documents.js';
+import type { Allowed, Decision, Refused } from '../policy/decision.js';
+import type { Effect, IdSource } from '../policy/effects.js';
+import { ClientError } from '../shared/errors.js';
+import { applyEffects, WriteConflictError } from './apply-effects.js';
+import { DEFAULT_LOCK_LEASE_MS, LOCK_WAIT_MS, uniqueHolder, type WriteDeps } from './deps.js';
+import { idSourceFor, newOperationId } from './ids.js';
+import { journal, resumePending } from './journal.js';
+import { acquire, operationLockKey, release } from './locks.js';
+
+export type { WriteDeps, WriteFaults } from './deps.js';
+
+/** Attempts of load-decide-apply when the first write finds its document changed. */
+export const MAX_ATTEMPTS = 3;
+
+export interface OperationPlan<L, R extends object> {
+  /** Partner Center audit `operationType` style, e.g. `cancel_subscription`. */
+  kind: string;
+  partnerId: string;
+  /** The customer whose lock the operation takes; null: partner-wide (`partner:<partnerId>`). */
+  customerId: string | null;
+  /** Deterministic for lifecycle events (`renew:<subscription>:<term end>`); a random UUID otherwise. */
+  operationId?: string;
+  /** The simulation instant the decision is made at (GEN-CLOCK), recorded on the journal entry. */
+  at: Date;
+  /** Runs on every attempt and must read fresh documents from the database, never request caches. */
+  load(): Promise<L>;
+  /** Pure (src/policy/): the decision and, when allowed, the effects that carry it out. */
+  decide(loaded: L, ids: IdSource): Decision<R & { effects: Effect[] }>;
+}
+
+export type OperationResult<R> =
+  | { status: 'refused'; refusal: Refused }
+  /** `dryRun`: decided, nothing written, no lock taken. */
+  | { status: 'quoted'; outcome: Allowed<R & { effects: Effect[] }> }
+  | { status: 'applied'; outcome: Allowed<R & { effects: Effect[] }>; operationId: string }
+  /** A deterministic operation with this ID is already journaled (another instance took the event). */
+  | { status: 'duplicate'; operationId: string };
+
+export interface RunOptions {
+  dryRun?: boolean;
+}
+
+function busy(plan: { partnerId: string; customerId: string | null }): ClientError {
+  const what = plan.customerId === null ? 'this partner' : 'this customer';
+  return new ClientError('CONFLICT', `Another change to ${what} is in progress; try again in a few seconds.`, {
+    customerId: plan.customerId,
+  });
+}
+
+/**
+ * Loads, decides and, unless refused or `dryRun`, journals and applies the plan. Throws
+ * ClientError CONFLICT when the lock stays busy for LOCK_WAIT_MS or the documents keep changing
+ * under the decision for MAX_ATTEMPTS attempts; any other error after journaling leaves the
+ * operation pending (finished later by resumePending) and is rethrown.
+ */
+export async function runOperation<L, R extends object>(
+  deps: WriteDeps,
+  plan: OperationPlan<L, R>,
+  options: RunOptions = {},
+): Promise<OperationResult<R>> {
+  const operationId = plan.operationId ?? newOperationId();
+  const ids = idSourceFor(operationId);
+
+  if (options.dryRun) {
+    const decision = plan.decide(await plan.load(), ids);
+    return decision.allowed ? { status: 'quoted', outcome: decision } : { status: 'refused', refusal: decision };
+  }
+
+  const cols = deps.collections;
+  const key = operationLockKey(plan.partnerId, plan.customerId);
+  const holder = uniqueHolder(deps);
+  const lease = await acquire(cols.locks, key, holder, { leaseMs: deps.lockLeaseMs ?? DEFAULT_LOCK_LEASE_MS, waitMs: LOCK_WAIT_MS });
+  if (lease === null) throw busy(plan);
+  if (lease.takenOver) deps.log.warn('write', `${plan.kind}: took over the expired lease of ${key}`);
+  try {
+    await resumePending(cols, { partnerId: plan.partnerId, customerId: plan.customerId }, deps, { heldLock: key });
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const decision = plan.decide(await plan.load(), ids);
+      if (!decision.allowed) return { status: 'refused', refusal: decision };
+
+      const wall = new Date();
+      const op: OperationDoc = {
+        _id: operationId,
+        partnerId: plan.partnerId,
+        customerId: plan.customerId,
+        kind: plan.kind,
+        status: 'pending',
+        effects: decision.effects,
+        applied: 0,
+        at: plan.at,
+        createdAt: wall,
+        updatedAt: wall,
+      };
+      if ((await journal(cols, op)) === 'exists') return { status: 'duplicate', operationId };
+      try {
+        await applyEffects(cols, op, deps.faults);
+        return { status: 'applied', outcome: decision, operationId };
+      } catch (error) {
+        // Nothing written yet: the decision is stale, not half applied. Forget it and decide again.
+        if (!(error instanceof WriteConflictError && error.written === 0)) throw error;
+        await cols.operations.deleteOne({ _id: operationId, status: 'pending' });
+        deps.log.warn('write', `${plan.kind} ${operationId}: attempt ${attempt} of ${MAX_ATTEMPTS} abandoned: ${error.message}`);
+      }
+    }
+    throw new ClientError(
+      'CONFLICT',
+      `The documents this change depends on kept changing while it was being made (${MAX_ATTEMPTS} attempts); try again.`,
+      { customerId: plan.customerId },
+    );
+  } finally {
+    if (!(await release(cols.locks, key, holder))) {
+      deps.log.warn('write', `${plan.kind} ${operationId}: the lease of ${key} had expired and was taken over before release`);
+    }
+  }
+}
