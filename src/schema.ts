@@ -1,7 +1,11 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { AddOnResolver } from './addon/addon.resolver.js';
+import { ClockMutationResolver } from './clock/clock.mutation.js';
 import { ClockResolver } from './clock/clock.resolver.js';
+import { CustomerLedgerResolver, InvoiceResolver, LedgerEntryResolver } from './ledger/ledger.resolver.js';
+import { PurchaseMutationResolver } from './purchase/purchase.mutation.js';
+import { SubscriptionMutationResolver } from './subscription/subscription.mutation.js';
 import { CustomerResolver } from './customer/customer.resolver.js';
 import { OfferResolver } from './offer/offer.resolver.js';
 import { OrderLineItemResolver, OrderResolver } from './order/order.resolver.js';
@@ -23,6 +27,12 @@ export const RESOLVERS = [
   SoftwareOrderResolver,
   ReservationResolver,
   ClockResolver,
+  SubscriptionMutationResolver,
+  PurchaseMutationResolver,
+  ClockMutationResolver,
+  CustomerLedgerResolver,
+  LedgerEntryResolver,
+  InvoiceResolver,
 ] as const;
 
 /** The executable schema, built from the decorated classes; `schema/schema.graphql` is its printout. */

@@ -85,7 +85,7 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
   carts: [{ key: { partnerId: 1, customerId: 1, creationTimestamp: 1 }, name: 'partner_customer_created' }],
   supportRequests: [{ key: { partnerId: 1, customerId: 1, createdAt: 1 }, name: 'partner_customer_created' }],
   ledger: [
-    { key: { partnerId: 1, customerId: 1, at: 1 }, name: 'partner_customer_at' },
+    { key: { partnerId: 1, customerId: 1, at: 1, _id: 1 }, name: 'partner_customer_at_id' },
     // RES-REFUND-CAP sums a customer's reservation refunds over a rolling 365 days.
     { key: { customerId: 1, ruleId: 1, at: 1 }, name: 'customer_rule_at' },
   ],

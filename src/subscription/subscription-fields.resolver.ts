@@ -1,4 +1,10 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { allowedActions, type ActionAvailability } from '../policy/allowed-actions.js';
+import { cancellationAllowedUntil, decideCancel, refundableQuantity } from '../policy/cancellation.js';
+import { actorOf } from '../mutation/run-mutation.js';
+import { canViewMarketplace } from '../policy/roles.js';
+import { usersHaveAccess } from '../policy/states.js';
+import { AllowedAction, CancellationQuote, RefundableQuantity } from './subscription-rules.type.js';
 import type { CustomerDoc, OfferDoc, OrderDoc, SubscriptionDoc } from '../db/documents.js';
 import { Customer } from '../customer/customer.type.js';
 import { Offer } from '../offer/offer.type.js';
@@ -55,5 +61,59 @@ export class SubscriptionFieldsResolver {
   @FieldResolver(() => Boolean, { description: 'True while a marketplace subscription awaits the publisher ("action needed").' })
   attentionNeeded(@Root() s: SubscriptionDoc): boolean {
     return s.fulfilment?.status === 'action_needed';
+  }
+
+  @FieldResolver(() => [AllowedAction], {
+    description:
+      'Every action on it, allowed or not, with the rule and reason when not; the same decisions the mutations make, at the simulation clock.',
+  })
+  async allowedActions(@Root() s: SubscriptionDoc, @Ctx() ctx: Context): Promise<ActionAvailability[]> {
+    const [offer, customer, now] = await Promise.all([
+      ctx.loaders.offerById.load(s.offerId),
+      ctx.loaders.customerById.load(s.customerId),
+      ctx.now(),
+    ]);
+    return allowedActions({ subscription: s, offer, customer, partner: ctx.caller.partner, actor: actorOf(ctx), now });
+  }
+
+  @FieldResolver(() => Date, {
+    nullable: true,
+    description:
+      'CANCEL-WINDOW-SHOWN: cancellation is possible before this instant (new commerce: 30 days from the start; marketplace: the term end); null when it cannot be cancelled.',
+  })
+  async cancellationAllowedUntilDate(@Root() s: SubscriptionDoc, @Ctx() ctx: Context): Promise<Date | null> {
+    return cancellationAllowedUntil(s, await ctx.now());
+  }
+
+  @FieldResolver(() => RefundableQuantity, { description: "CANCEL-WINDOW-SHOWN: Partner Center's refundableQuantity." })
+  async refundableQuantity(@Root() s: SubscriptionDoc, @Ctx() ctx: Context): Promise<RefundableQuantity> {
+    return refundableQuantity(s, await ctx.now());
+  }
+
+  @FieldResolver(() => CancellationQuote, {
+    description: 'CANCEL-WINDOW-SHOWN: what cancelling now would do (refund or scheduled at renewal), without changing anything.',
+  })
+  async cancellationQuote(@Root() s: SubscriptionDoc, @Ctx() ctx: Context): Promise<CancellationQuote> {
+    const addOns = s.parentSubscriptionId === null ? await ctx.loaders.addOnsByParentId.load(s._id) : [];
+    const d = decideCancel({ subscription: s, addOns, actor: actorOf(ctx), now: await ctx.now() });
+    if (!d.allowed) return { allowed: false, mode: null, rule: d.rule, refund: null, effectiveDate: null, reason: d.message };
+    const total = d.refundCents + d.addOns.reduce((n, a) => n + a.refundCents, 0);
+    return { allowed: true, mode: d.mode, rule: d.rule, refund: money(total, d.currency), effectiveDate: d.effectiveDate, reason: null };
+  }
+
+  @FieldResolver(() => Boolean, {
+    description: "SUSP-EFFECT: whether the customer's users can sign in and use the service (only while active).",
+  })
+  usersHaveAccess(@Root() s: SubscriptionDoc): boolean {
+    return usersHaveAccess(s);
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      "CAT-ISV-LINK: the marketplace publisher's personalised activation link; shown to global admins and admin agents only (ROLE-MARKETPLACE).",
+  })
+  activationLink(@Root() s: SubscriptionDoc, @Ctx() ctx: Context): string | null {
+    return s.fulfilment && canViewMarketplace(actorOf(ctx)) ? s.fulfilment.activationLink : null;
   }
 }

@@ -11,6 +11,7 @@ import {
   SuspensionReasonEnum,
   TermDurationEnum,
 } from '../shared/enums.js';
+import { ScheduledUpgrade } from './subscription-rules.type.js';
 
 @ObjectType({ description: 'A change saved to take effect at renewal (SCHED-*), as scheduledNextTermInstructions.' })
 export class ScheduledNextTermInstructions {
@@ -108,6 +109,12 @@ export abstract class SubscriptionFields {
 
   @Field(() => ScheduledNextTermInstructions, { nullable: true })
   scheduledNextTermInstructions!: SubscriptionDoc['scheduledNextTermInstructions'];
+
+  @Field(() => ScheduledUpgrade, { nullable: true, description: 'An upgrade saved for term end (UPG-TIMING).' })
+  scheduledUpgrade!: SubscriptionDoc['scheduledUpgrade'];
+
+  @Field({ description: 'Cancelled at term end instead of renewing (CANCEL-ISV-MONTHLY / CANCEL-ISV-ANNUAL after their window).' })
+  cancelAtTermEnd!: boolean;
 
   @Field(() => DeletedReasonEnum, { nullable: true })
   deletedReason!: SubscriptionDoc['deletedReason'];

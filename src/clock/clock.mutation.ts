@@ -1,0 +1,78 @@
+import { Arg, Ctx, Field, InputType, Mutation, ObjectType, Resolver } from 'type-graphql';
+import { actorOf, forbidden } from '../mutation/run-mutation.js';
+import { EventCount, LifecycleEventResult, MutationPayload } from '../mutation/payload.types.js';
+import { userError } from '../mutation/user-error.type.js';
+import { checkRole } from '../policy/roles.js';
+import { addDuration, parseDuration } from '../policy/time.js';
+import type { Context } from '../shared/context.js';
+import { badUserInput } from '../shared/errors.js';
+import { advanceClock } from './lifecycle-engine.js';
+import { SimulationClock } from './clock.type.js';
+
+@InputType({ description: 'GEN-CLOCK: move your partner’s simulation clock forward, by a duration or to an instant (exactly one).' })
+export class AdvanceClockInput {
+  @Field(() => String, { nullable: true, description: "An ISO-8601 duration: 'PT24H', 'P30D', 'P1M' (calendar month), 'P1DT2H30M'." })
+  by?: string | null;
+
+  @Field(() => Date, { nullable: true, description: 'An instant later than the clock, e.g. 2026-12-01T00:00:00Z.' })
+  to?: Date | null;
+}
+
+@ObjectType({ description: 'What a clock advance did: the instants, and every lifecycle event it applied, in time order.' })
+export class AdvanceClockPayload extends MutationPayload {
+  @Field(() => SimulationClock, { nullable: true })
+  clock!: SimulationClock | null;
+
+  @Field(() => Date, { nullable: true })
+  from!: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  to!: Date | null;
+
+  @Field(() => [LifecycleEventResult])
+  events!: LifecycleEventResult[];
+
+  @Field(() => [EventCount], { description: 'Events applied, by kind.' })
+  eventCounts!: EventCount[];
+}
+
+@Resolver()
+export class ClockMutationResolver {
+  @Mutation(() => AdvanceClockPayload, {
+    description:
+      'GEN-CLOCK: advance your partner’s clock (forward only) and apply every lifecycle event that fell due: trial conversions, renewals with scheduled changes, terms ending, scheduled cancellations, data deletions.',
+  })
+  async advanceClock(@Arg('input', () => AdvanceClockInput) input: AdvanceClockInput, @Ctx() ctx: Context): Promise<AdvanceClockPayload> {
+    const role = checkRole(actorOf(ctx), 'ROLE-SUBSCRIPTIONS', 'advance the simulation clock');
+    if (role) throw forbidden(role);
+    if ((input.by == null) === (input.to == null))
+      throw badUserInput(
+        "Give exactly one of 'by' (an ISO-8601 duration such as 'P30D') or 'to' (an instant such as 2026-12-01T00:00:00Z)",
+        { argumentName: 'input' },
+      );
+    const duration = input.by != null ? parseDuration(input.by) : null;
+    if (input.by != null && duration === null) {
+      throw badUserInput(
+        `Argument 'input.by' must be an ISO-8601 duration such as 'PT24H', 'P30D' or 'P1M', but got '${input.by.slice(0, 40)}'`,
+        { argumentName: 'input.by' },
+      );
+    }
+    const result = await advanceClock({ write: ctx.write, clock: ctx.repositories.clock }, ctx.caller.partner, (current) =>
+      duration ? addDuration(current, duration) : input.to!,
+    );
+    const empty = { clock: null, from: null, to: null, events: [], eventCounts: [], dryRun: false, operationId: null, summary: null };
+    if (!result.ok) return { ...empty, userErrors: [userError(result.refusal)] };
+    const counts = new Map<string, number>();
+    for (const e of result.events) counts.set(e.kind, (counts.get(e.kind) ?? 0) + 1);
+    return {
+      ...empty,
+      clock: { now: result.to },
+      from: result.from,
+      to: result.to,
+      events: result.events,
+      eventCounts: [...counts].map(([kind, count]) => ({ kind, count })),
+      summary: `Clock moved from ${result.from.toISOString()} to ${result.to.toISOString()}; ${result.events.length} lifecycle event(s) applied.`,
+      userErrors: [],
+    };
+  }
+}

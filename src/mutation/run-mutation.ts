@@ -1,0 +1,51 @@
+/**
+ * The shape every mutation resolver shares: authorise, run the plan through the one write path,
+ * turn the result into a payload. Role refusals (ROLE-*) become a top-level FORBIDDEN error; any
+ * other refusal is a `userErrors` entry; an applied operation clears this request's loaders so
+ * the payload shows the documents as written.
+ */
+import type { Effect } from '../policy/effects.js';
+import type { Actor } from '../policy/roles.js';
+import type { Allowed, Refused } from '../policy/decision.js';
+import type { Context } from '../shared/context.js';
+import { ClientError } from '../shared/errors.js';
+import { runOperation, type OperationPlan } from '../write/run-operation.js';
+import { userError, type UserError } from './user-error.type.js';
+
+export function actorOf(ctx: Context): Actor {
+  return { partner: ctx.caller.partner, userId: ctx.caller.userId, roles: ctx.caller.roles };
+}
+
+export function forbidden(refusal: Refused): ClientError {
+  return new ClientError('FORBIDDEN', refusal.message, { rule: refusal.rule });
+}
+
+export type MutationResult<R> =
+  | { ok: true; outcome: Allowed<R & { effects: Effect[] }>; operationId: string | null; dryRun: boolean }
+  | { ok: false; userErrors: UserError[] };
+
+export async function runMutation<L, R extends object>(
+  ctx: Context,
+  plan: OperationPlan<L, R>,
+  dryRun = false,
+): Promise<MutationResult<R>> {
+  const result = await runOperation(ctx.write, plan, { dryRun });
+  switch (result.status) {
+    case 'refused':
+      if (result.refusal.code === 'ROLE_NOT_ALLOWED') throw forbidden(result.refusal);
+      return { ok: false, userErrors: [userError(result.refusal)] };
+    case 'quoted':
+      return { ok: true, outcome: result.outcome, operationId: null, dryRun: true };
+    case 'applied':
+      clearLoaders(ctx);
+      return { ok: true, outcome: result.outcome, operationId: result.operationId, dryRun: false };
+    case 'duplicate':
+      throw new ClientError('CONFLICT', 'The same operation was already applied; read the resource again.');
+  }
+}
+
+function clearLoaders(ctx: Context): void {
+  for (const loader of Object.values(ctx.loaders)) {
+    if (loader && typeof (loader as { clearAll?: unknown }).clearAll === 'function') (loader as { clearAll(): void }).clearAll();
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * The plan shared by mutations on one subscription: find its customer (for the lock), then on
+ * every attempt load fresh the subscription, its add-ons, customer and offer, and decide.
+ */
+import type { CustomerDoc, OfferDoc, SubscriptionDoc } from '../db/documents.js';
+import type { Decision } from '../policy/decision.js';
+import type { Effect, IdSource } from '../policy/effects.js';
+import type { Context } from '../shared/context.js';
+import { parseId } from '../shared/ids.js';
+import { money } from '../shared/money.type.js';
+import type { OperationPlan } from '../write/run-operation.js';
+import { loadAddOns, loadCustomer, loadOffer, loadSubscription } from './load.js';
+import type { SubscriptionChangePayload } from './payload.types.js';
+import { runMutation } from './run-mutation.js';
+
+export interface SubscriptionLoaded {
+  subscription: SubscriptionDoc;
+  addOns: SubscriptionDoc[];
+  customer: CustomerDoc;
+  offer: OfferDoc;
+}
+
+export async function subscriptionPlan<R extends object>(
+  ctx: Context,
+  kind: string,
+  rawId: string,
+  decide: (loaded: SubscriptionLoaded, now: Date, ids: IdSource) => Decision<R & { effects: Effect[] }>,
+): Promise<OperationPlan<SubscriptionLoaded, R>> {
+  const id = parseId('subscription', rawId, 'input.subscriptionId');
+  const cols = ctx.write.collections;
+  const partnerId = ctx.caller.partner._id;
+  const first = await loadSubscription(cols, partnerId, id);
+  const now = await ctx.now();
+  return {
+    kind,
+    partnerId,
+    customerId: first.customerId,
+    at: now,
+    load: async () => {
+      const subscription = await loadSubscription(cols, partnerId, id);
+      const [addOns, customer, offer] = await Promise.all([
+        subscription.parentSubscriptionId === null ? loadAddOns(cols, partnerId, id) : Promise.resolve([]),
+        loadCustomer(cols, partnerId, subscription.customerId),
+        loadOffer(cols, subscription.offerId),
+      ]);
+      return { subscription, addOns, customer, offer };
+    },
+    decide: (loaded, ids) => decide(loaded, now, ids),
+  };
+}
+
+/** Splits a subscription into the payload's `subscription` or `addOn` field. */
+export function placed(doc: SubscriptionDoc | null): { subscription: SubscriptionDoc | null; addOn: SubscriptionDoc | null } {
+  if (!doc) return { subscription: null, addOn: null };
+  return doc.parentSubscriptionId === null ? { subscription: doc, addOn: null } : { subscription: null, addOn: doc };
+}
+
+export interface ChangeExtras {
+  chargeCents?: number;
+  currency?: string;
+  dataDeletionDate?: Date | null;
+  cascadedAddOnIds?: string[];
+  licenceReassignmentRequired?: boolean;
+  summary?: string;
+}
+
+/** Runs a single-subscription change and shapes SubscriptionChangePayload. */
+export async function changeSubscription<R extends ChangeExtras>(
+  ctx: Context,
+  kind: string,
+  rawId: string,
+  dryRun: boolean,
+  decide: (loaded: SubscriptionLoaded, now: Date, ids: IdSource) => Decision<R & { effects: Effect[] }>,
+): Promise<SubscriptionChangePayload> {
+  const plan = await subscriptionPlan(ctx, kind, rawId, decide);
+  const result = await runMutation(ctx, plan, dryRun);
+  const current = await ctx.loaders.subscriptionById.load(parseId('subscription', rawId, 'input.subscriptionId'));
+  const empty = {
+    cascadedAddOns: [],
+    charge: null,
+    dataDeletionDate: null,
+    licenceReassignmentRequired: null,
+    dryRun,
+    operationId: null,
+    summary: null,
+  };
+  if (!result.ok) return { ...placed(current), ...empty, userErrors: result.userErrors };
+  const o = result.outcome;
+  const cascaded = o.cascadedAddOnIds?.length ? await ctx.loaders.subscriptionById.loadMany(o.cascadedAddOnIds) : [];
+  return {
+    ...placed(current),
+    cascadedAddOns: cascaded.filter((d): d is SubscriptionDoc => !(d instanceof Error)),
+    charge: o.chargeCents === undefined ? null : money(o.chargeCents, o.currency ?? current.currency),
+    dataDeletionDate: o.dataDeletionDate ?? null,
+    licenceReassignmentRequired: o.licenceReassignmentRequired ?? null,
+    summary: o.summary ?? null,
+    dryRun: result.dryRun,
+    operationId: result.operationId,
+    userErrors: [],
+  };
+}
