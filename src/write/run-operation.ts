@@ -7,8 +7,9 @@
  * Guarantees: a refusal or a quote (`dryRun`) writes nothing; an applied operation's effects are
  * all written, now or by a later resumePending; a decision is never applied over documents that
  * changed since it was made (version check), it is decided again instead (up to 3 times).
- * Decisions list their update effects first: only a conflict before anything was written can be
- * decided again; one after a write leaves the operation pending (and is logged by resumePending).
+ * Updates are journaled before every other effect (updatesFirst), so a conflict is met before
+ * anything was written and the operation is decided again; a failure after a write leaves the
+ * operation pending, finished by resumePending.
  */
 import type { OperationDoc } from '../db/documents.js';
 import type { Allowed, Decision, Refused } from '../policy/decision.js';
@@ -98,7 +99,7 @@ export async function runOperation<L, R extends object>(
         customerId: plan.customerId,
         kind: plan.kind,
         status: 'pending',
-        effects: decision.effects,
+        effects: updatesFirst(decision.effects),
         applied: 0,
         at: plan.at,
         createdAt: wall,
@@ -125,4 +126,13 @@ export async function runOperation<L, R extends object>(
       deps.log.warn('write', `${plan.kind} ${operationId}: the lease of ${key} had expired and was taken over before release`);
     }
   }
+}
+
+/**
+ * Journal order: every version-conditional update before any insert, ledger entry or audit
+ * record, so a stale decision is detected before anything is written and can be decided again.
+ * Stable otherwise: updates keep their order, and so does the rest.
+ */
+export function updatesFirst(effects: readonly Effect[]): Effect[] {
+  return [...effects.filter((e) => e.kind === 'update'), ...effects.filter((e) => e.kind !== 'update')];
 }
