@@ -6,7 +6,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler } from 'express';
 import type { Database } from './db/database.js';
-import { EXAMPLE_OPERATIONS } from './graphiql/examples.js';
+import { exampleOperations, type ExampleIds } from './graphiql/examples.js';
 import { graphiqlRouter } from './graphiql/graphiql.router.js';
 import { DEMO_PARTNERS } from './seed/demo-ids.js';
 import { HeaderAuthenticator, type Authenticator } from './shared/auth.js';
@@ -71,7 +71,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     graphiqlRouter({
       endpoint: '/graphql',
       defaultHeaders: { 'X-Partner-Id': DEMO_PARTNERS.contoso.id, 'X-Partner-Roles': 'global_admin,admin_agent' },
-      examples: EXAMPLE_OPERATIONS,
+      examples: () => demoExampleIds(database.collections, DEMO_PARTNERS.contoso.id).then(exampleOperations),
     }),
   );
   app.use(
@@ -117,4 +117,16 @@ function jsonErrors(log: Logger): ErrorRequestHandler {
           : String(error?.message ?? 'Bad request');
     res.status(status).json({ errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
   };
+}
+
+/** IDs for the IDE's mutation examples: the default partner's first customer and its newest active new-commerce subscription. */
+async function demoExampleIds(cols: Database['collections'], partnerId: string): Promise<ExampleIds> {
+  const sub = await cols.subscriptions.findOne(
+    { partnerId, status: 'active', commerceType: 'new_commerce', parentSubscriptionId: null, isTrial: false },
+    { sort: { creationDate: -1 }, projection: { _id: 1, customerId: 1 } },
+  );
+  const customer = sub
+    ? { _id: sub.customerId }
+    : await cols.customers.findOne({ partnerId }, { sort: { companyNameLower: 1 }, projection: { _id: 1 } });
+  return { customerId: customer?._id ?? '00000000-0000-4000-8000-000000000000', subscriptionId: sub?._id ?? null };
 }

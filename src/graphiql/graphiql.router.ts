@@ -14,8 +14,8 @@ export interface GraphiQLRouterOptions {
   endpoint: string;
   /** Prefilled in the headers editor of every tab. */
   defaultHeaders: Record<string, string>;
-  /** Initial tabs, in order; the first one is active. */
-  examples: GraphiQLExample[];
+  /** Initial tabs, in order; the first one is active. A function is called per page load (examples filled from live data). */
+  examples: GraphiQLExample[] | (() => Promise<GraphiQLExample[]>);
 }
 
 /** Where scripts/build-graphiql.mjs (`npm run build:ide`) writes the bundle. */
@@ -59,7 +59,7 @@ function contentSecurityPolicy(endpoint: string): string {
   ].join('; ');
 }
 
-function renderPage(baseUrl: string, options: GraphiQLRouterOptions): string {
+function renderPage(baseUrl: string, options: GraphiQLRouterOptions & { examples: GraphiQLExample[] }): string {
   const base = escapeAttr(baseUrl);
   const config = {
     endpoint: options.endpoint,
@@ -109,9 +109,14 @@ export function graphiqlRouter(options: GraphiQLRouterOptions): express.Router {
     next();
   });
 
-  router.get('/', (req, res) => {
-    res.setHeader('Cache-Control', 'no-store');
-    res.type('html').send(renderPage(req.baseUrl, options));
+  router.get('/', async (req, res, next) => {
+    try {
+      const examples = typeof options.examples === 'function' ? await options.examples() : options.examples;
+      res.setHeader('Cache-Control', 'no-store');
+      res.type('html').send(renderPage(req.baseUrl, { ...options, examples }));
+    } catch (error) {
+      next(error);
+    }
   });
 
   router.use(express.static(GRAPHIQL_DIST_DIR, { index: false, redirect: false }));
