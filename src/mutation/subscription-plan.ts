@@ -20,12 +20,14 @@ export interface SubscriptionLoaded {
   offer: OfferDoc;
 }
 
-export async function subscriptionPlan<R extends object>(
+export async function subscriptionPlan<R extends object, X = null>(
   ctx: Context,
   kind: string,
   rawId: string,
-  decide: (loaded: SubscriptionLoaded, now: Date, ids: IdSource) => Decision<R & { effects: Effect[] }>,
-): Promise<OperationPlan<SubscriptionLoaded, R>> {
+  decide: (loaded: SubscriptionLoaded & { extra: X }, now: Date, ids: IdSource) => Decision<R & { effects: Effect[] }>,
+  /** More fresh documents the decision needs (e.g. an upgrade's target subscription). */
+  loadExtra?: (subscription: SubscriptionDoc) => Promise<X>,
+): Promise<OperationPlan<SubscriptionLoaded & { extra: X }, R>> {
   const id = parseId('subscription', rawId, 'input.subscriptionId');
   const cols = ctx.write.collections;
   const partnerId = ctx.caller.partner._id;
@@ -43,7 +45,8 @@ export async function subscriptionPlan<R extends object>(
         loadCustomer(cols, partnerId, subscription.customerId),
         loadOffer(cols, subscription.offerId),
       ]);
-      return { subscription, addOns, customer, offer };
+      const extra = loadExtra ? await loadExtra(subscription) : (null as X);
+      return { subscription, addOns, customer, offer, extra };
     },
     decide: (loaded, ids) => decide(loaded, now, ids),
   };

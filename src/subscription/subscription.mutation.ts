@@ -1,11 +1,10 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
-import type { BillingCycle, SubscriptionDoc, TermDuration } from '../db/documents.js';
+import type { BillingCycle, TermDuration } from '../db/documents.js';
 import { actorOf, runMutation } from '../mutation/run-mutation.js';
 import { changeSubscription, placed, subscriptionPlan } from '../mutation/subscription-plan.js';
 import { loadOffer, loadSubscription } from '../mutation/load.js';
 import { AddOnRefund, CancelSubscriptionPayload, SubscriptionChangePayload, UpgradePayload } from '../mutation/payload.types.js';
 import { decideCancel } from '../policy/cancellation.js';
-import { refuse } from '../policy/decision.js';
 import { decideUpdate } from '../policy/edit.js';
 import { decideConfirmFulfillment } from '../policy/fulfilment.js';
 import { decidePause, decideResume } from '../policy/pause.js';
@@ -222,30 +221,28 @@ export class SubscriptionMutationResolver {
     const targetSubId = input.targetSubscriptionId
       ? parseId('subscription', input.targetSubscriptionId, 'input.targetSubscriptionId')
       : null;
-    const plan = await subscriptionPlan(ctx, 'upgrade_subscription', input.subscriptionId, () =>
-      refuse('UPG-ACTIVE', 'INVALID_STATUS', 'unreachable'),
-    );
-    const load = plan.load;
-    const fullPlan = {
-      ...plan,
-      load: async () => ({ ...(await load()), target: targetSubId ? await loadSubscription(cols, partnerId, targetSubId) : null }),
-      decide: (l: Awaited<ReturnType<typeof load>> & { target: SubscriptionDoc | null }, ids: Parameters<typeof plan.decide>[1]) =>
+    const plan = await subscriptionPlan(
+      ctx,
+      'upgrade_subscription',
+      input.subscriptionId,
+      (l, now, ids) =>
         decideUpgrade({
           source: l.subscription,
           sourceOffer: l.offer,
           targetOffer,
-          targetSubscription: l.target,
+          targetSubscription: l.extra,
           quantity: quantity ?? l.subscription.quantity,
           timing: input.timing,
           sourceAddOns: l.addOns,
           customer: l.customer,
           partner: ctx.caller.partner,
           actor: actorOf(ctx),
-          now: plan.at,
+          now,
           ids,
         }),
-    };
-    const result = await runMutation(ctx, fullPlan, input.dryRun);
+      async () => (targetSubId ? loadSubscription(cols, partnerId, targetSubId) : null),
+    );
+    const result = await runMutation(ctx, plan, input.dryRun);
     const source = await ctx.loaders.subscriptionById.load(parseId('subscription', input.subscriptionId, 'input.subscriptionId'));
     const empty = {
       sourceSubscription: source,
