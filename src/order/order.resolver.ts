@@ -3,6 +3,7 @@ import type { CustomerDoc, OfferDoc, OrderDoc, OrderLineItem as OrderLineItemDoc
 import { Customer } from '../customer/customer.type.js';
 import { Offer } from '../offer/offer.type.js';
 import { Subscription } from '../subscription/subscription.type.js';
+import { canViewMarketplace } from '../policy/roles.js';
 import type { Context } from '../shared/context.js';
 import { parseId } from '../shared/ids.js';
 import { Money, money } from '../shared/money.type.js';
@@ -41,6 +42,16 @@ export class OrderLineItemResolver {
   @FieldResolver(() => Subscription, { nullable: true, description: 'The subscription the line created, if any.' })
   async subscription(@Root() line: OrderLineItemDoc, @Ctx() ctx: Context): Promise<SubscriptionDoc | null> {
     return line.subscriptionId ? ctx.loaders.subscriptionById.load(line.subscriptionId) : null;
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: "CAT-ISV-LINK: for a marketplace SaaS line, the publisher's personalised activation link; global admins and admin agents only (ROLE-MARKETPLACE).",
+  })
+  async activationLink(@Root() line: OrderLineItemDoc, @Ctx() ctx: Context): Promise<string | null> {
+    if (!line.subscriptionId || !canViewMarketplace(ctx.caller)) return null;
+    const sub = await ctx.loaders.subscriptionById.load(line.subscriptionId);
+    return sub.fulfilment?.activationLink ?? null;
   }
 
   @FieldResolver(() => Money)
