@@ -62,9 +62,9 @@ async function applyDueEvents(write: WriteDeps, partner: PartnerDoc, to: Date): 
   const candidates = await cols.subscriptions
     .find({
       partnerId: partner._id,
-      parentSubscriptionId: null,
       status: { $in: ['active', 'suspended'] },
-      $or: [{ commitmentEndDate: { $lte: to } }, { dataDeletionAt: { $lte: to } }],
+      // Base subscriptions whose term ends, and any subscription (add-ons too) whose data-deletion deadline passes.
+      $or: [{ parentSubscriptionId: null, commitmentEndDate: { $lte: to } }, { dataDeletionAt: { $lte: to } }],
     })
     .toArray();
   const queue: LifecycleEvent[] = [];

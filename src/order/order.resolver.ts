@@ -46,7 +46,8 @@ export class OrderLineItemResolver {
 
   @FieldResolver(() => String, {
     nullable: true,
-    description: "CAT-ISV-LINK: for a marketplace SaaS line, the publisher's personalised activation link; global admins and admin agents only (ROLE-MARKETPLACE).",
+    description:
+      "CAT-ISV-LINK: for a marketplace SaaS line, the publisher's personalised activation link; global admins and admin agents only (ROLE-MARKETPLACE).",
   })
   async activationLink(@Root() line: OrderLineItemDoc, @Ctx() ctx: Context): Promise<string | null> {
     if (!line.subscriptionId || !canViewMarketplace(ctx.caller)) return null;

@@ -179,7 +179,8 @@ export function decideCancel(input: CancelInput): Decision<CancelOutcome> {
     effects.push(...endNow(s, terms, now));
     for (const a of live) {
       // ADDON-CASCADE: add-ons go with their base; each is refunded under its own window.
-      const t = cancelTerms(a, now);
+      // An add-on suspended only by its base's pause is refunded as if active: the base's refund rule applies to it too.
+      const t = cancelTerms(a.suspendedBy === 'cascade' ? { ...a, status: 'active', suspendedBy: null } : a, now);
       const own =
         'allowed' in t || t.mode !== 'immediate'
           ? { mode: 'immediate' as const, rule: 'CANCEL-FINAL' as RuleId, refundCents: 0, refundableUntil: null }

@@ -21,18 +21,20 @@ export interface LifecycleEvent {
 }
 
 /**
- * The next event of a base subscription due at or before `upTo`, or null. Add-ons have no events
- * of their own: they follow their base (ADDON-ALIGN). A subscription suspended by the partner
- * waits for reactivation or its data deletion (SUSP-DATA-DELETION); one awaiting its publisher
- * has no term yet (CAT-ISV-FULFILMENT).
+ * The next event of a subscription due at or before `upTo`, or null. Add-ons have no term events
+ * of their own: they follow their base (ADDON-ALIGN); an add-on the partner suspended itself is
+ * deleted at its own deadline (SUSP-DATA-DELETION). A subscription suspended by the partner
+ * waits for reactivation or its data deletion; one awaiting its publisher has no term yet
+ * (CAT-ISV-FULFILMENT).
  */
 export function nextEvent(s: Sub, upTo: Date): LifecycleEvent | null {
-  if (isAddOn(s) || isEnded(s) || s.status === 'pending') return null;
+  if (isEnded(s) || s.status === 'pending') return null;
   if (s.status === 'suspended' && s.suspendedBy === 'partner') {
     return s.dataDeletionAt && elapsed(s.dataDeletionAt, upTo) >= 0
       ? { kind: 'data_deletion', subscriptionId: s._id, due: s.dataDeletionAt }
       : null;
   }
+  if (isAddOn(s)) return null;
   if (elapsed(s.commitmentEndDate, upTo) < 0) return null;
   const kind: LifecycleKind = s.cancelAtTermEnd
     ? 'scheduled_cancellation'
@@ -212,8 +214,9 @@ function renew(input: LifecycleInput): Decision<LifecycleOutcome> {
   const upOffer = up ? offers.get(up.targetOfferId) : undefined;
   const upPlan = upOffer ? planFor(upOffer, billingCycle, termDuration) : undefined;
   let moved = 0;
-  if (up && upOffer && upPlan && up.quantity <= quantity) {
-    moved = up.quantity;
+  if (up && upOffer && upPlan && quantity > 0) {
+    // A scheduled seat reduction may leave fewer licences than the upgrade named: it moves what is left.
+    moved = Math.min(up.quantity, quantity);
     quantity -= moved;
     const target =
       input.upgradeTarget && !isEnded(input.upgradeTarget) && input.upgradeTarget.offerId === upOffer._id ? input.upgradeTarget : null;

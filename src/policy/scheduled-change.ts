@@ -6,7 +6,7 @@ import type { BillingCycle, OfferDoc, ScheduledNextTermInstructions, TermDuratio
 import { allow, refuse, type Decision, type Refused } from './decision.js';
 import type { Effect } from './effects.js';
 import { checkQuantity, planFor } from './catalog.js';
-import { auditFor, capital, describe, isNewCommerce, kindLabel, updateSub, type Sub } from './common.js';
+import { auditFor, capital, CLEAR_SCHEDULED, describe, hasScheduled, isNewCommerce, kindLabel, updateSub, type Sub } from './common.js';
 import { checkSubscriptionRoles, type Actor } from './roles.js';
 
 export interface ScheduleChangeInput {
@@ -155,26 +155,24 @@ export function decideScheduleChange(input: ScheduleChangeInput): Decision<Sched
   });
 }
 
-/** SCHED-MANAGE: deletes the saved change; nothing else changes. */
+/** SCHED-MANAGE: deletes the saved changes (instructions and a term-end upgrade); nothing else changes. */
 export function decideDeleteScheduledChange(input: { subscription: Sub; actor: Actor; now: Date }): Decision<ScheduleOutcome> {
   const { subscription: s, actor, now } = input;
   const refusal =
     checkSubscriptionRoles(actor, s, 'delete a scheduled change') ??
-    (s.scheduledNextTermInstructions === null
-      ? refuse('SCHED-MANAGE', 'NO_CHANGE', `${capital(describe(s))} has no scheduled change.`)
-      : null);
+    (!hasScheduled(s) ? refuse('SCHED-MANAGE', 'NO_CHANGE', `${capital(describe(s))} has no scheduled change.`) : null);
   if (refusal) return refusal;
   return allow({
     effects: [
-      updateSub(s, { scheduledNextTermInstructions: null, updatedAt: now }),
+      updateSub(s, { ...CLEAR_SCHEDULED, updatedAt: now }),
       auditFor(actor, {
         partnerId: s.partnerId,
         customerId: s.customerId,
         operationType: 'update_subscription',
         resourceId: s._id,
         at: now,
-        before: { scheduledNextTermInstructions: s.scheduledNextTermInstructions },
-        after: { scheduledNextTermInstructions: null },
+        before: { scheduledNextTermInstructions: s.scheduledNextTermInstructions, scheduledUpgrade: s.scheduledUpgrade },
+        after: { scheduledNextTermInstructions: null, scheduledUpgrade: null },
       }),
     ],
     instructions: null,
