@@ -3,22 +3,38 @@ import { defineConfig } from 'vitest/config';
 
 const require = createRequire(import.meta.url);
 
+// One graphql module for everything: without this, code vitest transforms gets graphql's ESM
+// build while Apollo and type-graphql (loaded by Node) get its CommonJS build, and errors and
+// types from one are not recognised by the other ("another module or realm").
+const resolve = { alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }] };
+
 export default defineConfig({
-  resolve: {
-    // One graphql module for everything: without this, code vitest transforms gets graphql's ESM
-    // build while Apollo and type-graphql (loaded by Node) get its CommonJS build, and errors
-    // and types from one are not recognised by the other ("another module or realm").
-    alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
-  },
+  resolve,
   test: {
-    include: ['test/**/*.test.ts'],
-    // One database server for the whole run (FerretDB, an embedded mongod or MONGODB_URI);
-    // each test file works in a database of its own on it.
-    globalSetup: ['test/support/global-setup.ts'],
-    setupFiles: ['reflect-metadata'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Two cores: files in parallel, but FerretDB's SQLite backend serialises writes anyway.
     maxWorkers: 2,
+    projects: [
+      {
+        resolve,
+        // The pure policy: no database, no server; `npm run test:policy` runs it in seconds.
+        test: { name: 'policy', include: ['test/policy/**/*.test.ts'] },
+      },
+      {
+        resolve,
+        test: {
+          name: 'db',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/policy/**'],
+          // One database server for the whole run (FerretDB, an embedded mongod or MONGODB_URI);
+          // each test file works in a database of its own on it.
+          globalSetup: ['test/support/global-setup.ts'],
+          setupFiles: ['reflect-metadata'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
   },
 });

@@ -255,6 +255,7 @@ function renew(input: LifecycleInput): Decision<LifecycleOutcome> {
         termEnd,
         chargedCents: upPlan.unitPriceCents * moved,
         upgradedFromSubscriptionId: s._id,
+        partnerIdOnRecord: s.partnerIdOnRecord,
       });
       effects.push({ kind: 'insert', collection: 'subscriptions', doc: created });
       effects.push(

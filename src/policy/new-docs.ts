@@ -24,6 +24,8 @@ export interface NewSubscriptionArgs {
   autoRenewEnabled?: boolean;
   isTrial?: boolean;
   fulfilment?: SubscriptionDoc['fulfilment'];
+  /** The reseller of record; by default the customer's (partnerIdOnRecord). An upgrade keeps its source's. */
+  partnerIdOnRecord?: string;
 }
 
 /** The reseller of record: the customer's associated reseller, or the calling reseller itself. */
@@ -63,7 +65,7 @@ export function newSubscription(a: NewSubscriptionArgs): SubscriptionDoc {
     orderedAt: a.at,
     parentSubscriptionId: a.parentSubscriptionId ?? null,
     upgradedFromSubscriptionId: a.upgradedFromSubscriptionId ?? null,
-    partnerIdOnRecord: partnerIdOnRecord(a.customer, a.partner),
+    partnerIdOnRecord: a.partnerIdOnRecord ?? partnerIdOnRecord(a.customer, a.partner),
     fulfilment: a.fulfilment ?? null,
     scheduledNextTermInstructions: null,
     scheduledUpgrade: null,

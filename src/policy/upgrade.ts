@@ -282,6 +282,7 @@ export function decideUpgrade(input: UpgradeInput): Decision<UpgradeOutcome> {
       termEnd: s.commitmentEndDate,
       chargedCents: charge,
       upgradedFromSubscriptionId: s._id,
+      partnerIdOnRecord: s.partnerIdOnRecord,
       autoRenewEnabled: s.autoRenewEnabled,
     });
     effects.push({ kind: 'insert', collection: 'subscriptions', doc: created });
