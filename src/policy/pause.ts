@@ -6,7 +6,7 @@ import { allow, refuse, type Decision, type Refused } from './decision.js';
 import type { Effect } from './effects.js';
 import { auditFor, capital, CLEAR_SCHEDULED, describe, hasScheduled, isNewCommerce, kindLabel, updateSub, type Sub } from './common.js';
 import { checkSubscriptionRoles, type Actor } from './roles.js';
-import { cascadeTargets, type SuspensionOutcome } from './suspension.js';
+import { cascadeTargets, restoreAccess, type SuspensionOutcome } from './suspension.js';
 
 export interface PauseInput {
   subscription: Sub;
@@ -95,32 +95,14 @@ export function decideResume(input: PauseInput): Decision<SuspensionOutcome> {
         )
       : null);
   if (refusal) return refusal;
-  const restored = {
-    status: 'active' as const,
-    suspendedBy: null,
-    suspendedAt: null,
-    suspensionReasons: [],
-    dataDeletionAt: null,
-    updatedAt: now,
-  };
-  const effects: Effect[] = [updateSub(s, restored)];
-  const cascaded = cascadeTargets(s, input.addOns, 'restore');
-  for (const a of cascaded) effects.push(updateSub(a, restored));
-  effects.push(
-    auditFor(actor, {
-      partnerId: s.partnerId,
-      customerId: s.customerId,
-      operationType: 'resume_subscription',
-      resourceId: s._id,
-      at: now,
-      before: { status: s.status },
-      after: { status: 'active' },
-    }),
+  return allow(
+    restoreAccess(
+      s,
+      input.addOns,
+      actor,
+      now,
+      'resume_subscription',
+      `Resumed ${describe(s)}: its users have access again. Auto-renew stays off until you turn it on.`,
+    ),
   );
-  return allow({
-    effects,
-    dataDeletionDate: null,
-    cascadedAddOnIds: cascaded.map((a) => a._id),
-    summary: `Resumed ${describe(s)}: its users have access again. Auto-renew stays off until you turn it on.`,
-  });
 }

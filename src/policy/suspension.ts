@@ -142,34 +142,9 @@ export function decideReactivate(input: ReactivateInput): Decision<SuspensionOut
   const refusal =
     checkSubscriptionRoles(actor, s, 'reactivate a subscription') ?? checkSelfServeSuspension(s, 'reactivate') ?? reactivationState(s);
   if (refusal) return refusal;
-  const restored = {
-    status: 'active' as const,
-    suspendedBy: null,
-    suspendedAt: null,
-    dataDeletionAt: null,
-    suspensionReasons: [],
-    updatedAt: now,
-  };
-  const effects: Effect[] = [updateSub(s, restored)];
-  const cascaded = cascadeTargets(s, input.addOns, 'restore');
-  for (const a of cascaded) effects.push(updateSub(a, restored));
-  effects.push(
-    auditFor(actor, {
-      partnerId: s.partnerId,
-      customerId: s.customerId,
-      operationType: 'reactivate_subscription',
-      resourceId: s._id,
-      at: now,
-      before: { status: s.status },
-      after: { status: 'active' },
-    }),
+  return allow(
+    restoreAccess(s, input.addOns, actor, now, 'reactivate_subscription', `Reactivated ${describe(s)}; its users have access again.`),
   );
-  return allow({
-    effects,
-    dataDeletionDate: null,
-    cascadedAddOnIds: cascaded.map((a) => a._id),
-    summary: `Reactivated ${describe(s)}; its users have access again.`,
-  });
 }
 
 function reactivationState(s: Sub): Refused | null {
@@ -188,4 +163,41 @@ function reactivationState(s: Sub): Refused | null {
     );
   }
   return null;
+}
+
+/**
+ * SUSP-REACTIVATE / PAUSE-RESUME: back to active, access restored at once, and the add-ons the
+ * suspension or pause cascaded to come back with it (ADDON-CASCADE).
+ */
+export function restoreAccess(
+  s: Sub,
+  addOns: readonly Sub[],
+  actor: Actor,
+  now: Date,
+  operationType: string,
+  summary: string,
+): SuspensionOutcome {
+  const restored = {
+    status: 'active' as const,
+    suspendedBy: null,
+    suspendedAt: null,
+    dataDeletionAt: null,
+    suspensionReasons: [],
+    updatedAt: now,
+  };
+  const cascaded = cascadeTargets(s, addOns, 'restore');
+  const effects: Effect[] = [
+    updateSub(s, restored),
+    ...cascaded.map((a) => updateSub(a, restored)),
+    auditFor(actor, {
+      partnerId: s.partnerId,
+      customerId: s.customerId,
+      operationType,
+      resourceId: s._id,
+      at: now,
+      before: { status: s.status },
+      after: { status: 'active' },
+    }),
+  ];
+  return { effects, dataDeletionDate: null, cascadedAddOnIds: cascaded.map((a) => a._id), summary };
 }
