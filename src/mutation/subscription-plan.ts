@@ -11,7 +11,8 @@ import { money } from '../shared/money.type.js';
 import type { OperationPlan } from '../write/run-operation.js';
 import { loadAddOns, loadCustomer, loadOffer, loadSubscription } from './load.js';
 import type { SubscriptionChangePayload } from './payload.types.js';
-import { runMutation } from './run-mutation.js';
+import { actorOf, forbidden, runMutation } from './run-mutation.js';
+import { checkSubscriptionRoles } from '../policy/roles.js';
 
 export interface SubscriptionLoaded {
   subscription: SubscriptionDoc;
@@ -32,6 +33,10 @@ export async function subscriptionPlan<R extends object, X = null>(
   const cols = ctx.write.collections;
   const partnerId = ctx.caller.partner._id;
   const first = await loadSubscription(cols, partnerId, id);
+  // Role first (ROLE-SUBSCRIPTIONS, ROLE-MARKETPLACE), before any lock: a caller without a role
+  // never touches the customer's lease. The decision checks again (a quote needs it too).
+  const role = checkSubscriptionRoles(actorOf(ctx), first, kind.replace(/_/g, ' '));
+  if (role) throw forbidden(role);
   const now = await ctx.now();
   return {
     kind,

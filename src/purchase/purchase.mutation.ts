@@ -2,7 +2,8 @@ import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { SubscriptionDoc } from '../db/documents.js';
 import { loadCustomer, loadOffers, loadSubscription } from '../mutation/load.js';
 import { PurchaseAddOnPayload, PurchasePayload } from '../mutation/payload.types.js';
-import { actorOf, runMutation } from '../mutation/run-mutation.js';
+import { actorOf, forbidden, runMutation } from '../mutation/run-mutation.js';
+import { checkRole, checkSubscriptionRoles } from '../policy/roles.js';
 import { decidePurchaseAddOn } from '../policy/add-on.js';
 import { decidePurchase } from '../policy/purchase.js';
 import type { Context } from '../shared/context.js';
@@ -20,6 +21,8 @@ export class PurchaseMutationResolver {
   async purchase(@Arg('input', () => PurchaseInput) input: PurchaseInput, @Ctx() ctx: Context): Promise<PurchasePayload> {
     const cols = ctx.write.collections;
     const partnerId = ctx.caller.partner._id;
+    const role = checkRole(actorOf(ctx), 'ROLE-SUBSCRIPTIONS', 'buy subscriptions');
+    if (role) throw forbidden(role);
     const customerId = parseId('customer', input.customerId, 'input.customerId');
     const offerIds = input.lineItems.map((l, i) => parseId('offer', l.offerId, `input.lineItems.${i}.offerId`));
     const now = await ctx.now();
@@ -89,6 +92,8 @@ export class PurchaseMutationResolver {
     const baseId = parseId('subscription', input.subscriptionId, 'input.subscriptionId');
     const addOnOfferId = parseId('offer', input.offerId, 'input.offerId');
     const first = await loadSubscription(cols, partnerId, baseId);
+    const role = checkSubscriptionRoles(actorOf(ctx), first, 'buy an add-on');
+    if (role) throw forbidden(role);
     const now = await ctx.now();
     const result = await runMutation(
       ctx,
