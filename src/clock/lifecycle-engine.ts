@@ -95,10 +95,10 @@ async function applyDueEvents(write: WriteDeps, partner: PartnerDoc, to: Date): 
           subscription.scheduledNextTermInstructions?.offerId,
           up?.targetOfferId,
         ].filter((x): x is string => typeof x === 'string');
-        const [addOns, customer, offers, upgradeTarget] = await Promise.all([
-          loadAddOns(cols, partner._id, subscription._id),
+        const addOns = await loadAddOns(cols, partner._id, subscription._id);
+        const [customer, offers, upgradeTarget] = await Promise.all([
           loadCustomer(cols, partner._id, subscription.customerId),
-          loadOffers(cols, offerIds),
+          loadOffers(cols, [...offerIds, ...addOns.map((a) => a.offerId)]),
           up?.targetSubscriptionId
             ? cols.subscriptions.findOne({ _id: up.targetSubscriptionId, partnerId: partner._id })
             : Promise.resolve(null),

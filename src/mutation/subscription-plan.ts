@@ -11,7 +11,7 @@ import { money } from '../shared/money.type.js';
 import type { OperationPlan } from '../write/run-operation.js';
 import { loadAddOns, loadCustomer, loadOffer, loadSubscription } from './load.js';
 import type { SubscriptionChangePayload } from './payload.types.js';
-import { actorOf, forbidden, runMutation } from './run-mutation.js';
+import { actorOf, forbidden, runMutation, type MutationResult } from './run-mutation.js';
 import { checkSubscriptionRoles } from '../policy/roles.js';
 
 export interface SubscriptionLoaded {
@@ -81,7 +81,16 @@ export async function changeSubscription<R extends ChangeExtras>(
   decide: (loaded: SubscriptionLoaded, now: Date, ids: IdSource) => Decision<R & { effects: Effect[] }>,
 ): Promise<SubscriptionChangePayload> {
   const plan = await subscriptionPlan(ctx, kind, rawId, decide);
-  const result = await runMutation(ctx, plan, dryRun);
+  return changePayload(ctx, rawId, dryRun, await runMutation(ctx, plan, dryRun));
+}
+
+/** Shapes SubscriptionChangePayload from a mutation's result, with the documents as written. */
+export async function changePayload<R extends ChangeExtras>(
+  ctx: Context,
+  rawId: string,
+  dryRun: boolean,
+  result: MutationResult<R>,
+): Promise<SubscriptionChangePayload> {
   const current = await ctx.loaders.subscriptionById.load(parseId('subscription', rawId, 'input.subscriptionId'));
   const empty = {
     cascadedAddOns: [],

@@ -57,7 +57,7 @@ export interface LifecycleInput {
   addOns: readonly Sub[];
   customer: CustomerDoc;
   partner: PartnerDoc;
-  /** Offers by ID: the subscription's, its scheduled or trial target, and upgrade targets. */
+  /** Offers by ID: the subscription's, its add-ons', its scheduled or trial target, and upgrade targets. */
   offers: ReadonlyMap<string, OfferDoc>;
   /** An existing target of a scheduled upgrade (UPG-TARGET), if it names one. */
   upgradeTarget: Sub | null;
@@ -315,7 +315,14 @@ function renew(input: LifecycleInput): Decision<LifecycleOutcome> {
     lines.push(lineItem(lines.length, { ...s, offerId, quantity, billingCycle, termDuration, unitPriceCents }, 'renew', charge));
   }
   for (const a of input.addOns.filter((x) => !isEnded(x))) {
-    if (quantity === 0 || !a.autoRenewEnabled || a.cancelAtTermEnd || a.status !== 'active') {
+    // ADDON-ALIGN: the add-on follows its base's new term; on a changed term or billing it takes
+    // its offer's plan for them, and ends when its offer has none.
+    const samePlan = a.billingCycle === billingCycle && a.termDuration === termDuration;
+    const addOnOffer = offers.get(a.offerId);
+    const plan = samePlan
+      ? { billingCycle, termDuration, unitPriceCents: a.unitPriceCents }
+      : addOnOffer && planFor(addOnOffer, billingCycle, termDuration);
+    if (quantity === 0 || !a.autoRenewEnabled || a.cancelAtTermEnd || a.status !== 'active' || !plan) {
       effects.push(
         updateSub(a, {
           status: 'deleted',
@@ -327,8 +334,16 @@ function renew(input: LifecycleInput): Decision<LifecycleOutcome> {
       );
       continue;
     }
-    const charge = a.unitPriceCents * a.quantity;
-    effects.push(updateSub(a, { effectiveStartDate: at, commitmentEndDate: termEnd, chargedCents: charge, updatedAt: at }));
+    const charge = plan.unitPriceCents * a.quantity;
+    effects.push(
+      updateSub(a, {
+        ...(samePlan ? {} : { billingCycle, termDuration, unitPriceCents: plan.unitPriceCents }),
+        effectiveStartDate: at,
+        commitmentEndDate: termEnd,
+        chargedCents: charge,
+        updatedAt: at,
+      }),
+    );
     effects.push(
       ledgerFor(a, {
         amountCents: charge,
@@ -339,7 +354,7 @@ function renew(input: LifecycleInput): Decision<LifecycleOutcome> {
         orderId,
       }),
     );
-    lines.push(lineItem(lines.length, a, 'renew', charge));
+    lines.push(lineItem(lines.length, { ...a, billingCycle, termDuration, unitPriceCents: plan.unitPriceCents }, 'renew', charge));
   }
   if (lines.length > 0) effects.push({ kind: 'insert', collection: 'orders', doc: newOrder(orderId, input.customer, at, lines) });
   effects.push(

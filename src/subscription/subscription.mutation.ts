@@ -1,14 +1,14 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
-import type { BillingCycle, TermDuration } from '../db/documents.js';
+import type { BillingCycle, OfferDoc, TermDuration } from '../db/documents.js';
 import { actorOf, runMutation } from '../mutation/run-mutation.js';
-import { changeSubscription, placed, subscriptionPlan } from '../mutation/subscription-plan.js';
+import { changePayload, changeSubscription, placed, subscriptionPlan } from '../mutation/subscription-plan.js';
 import { loadOffer, loadSubscription } from '../mutation/load.js';
 import { AddOnRefund, CancelSubscriptionPayload, SubscriptionChangePayload, UpgradePayload } from '../mutation/payload.types.js';
 import { decideCancel } from '../policy/cancellation.js';
 import { decideUpdate } from '../policy/edit.js';
 import { decideConfirmFulfillment } from '../policy/fulfilment.js';
 import { decidePause, decideResume } from '../policy/pause.js';
-import { decideDeleteScheduledChange, decideScheduleChange } from '../policy/scheduled-change.js';
+import { decideDeleteScheduledChange, decideScheduleChange, type ScheduleOutcome } from '../policy/scheduled-change.js';
 import { decideReactivate, decideSuspend } from '../policy/suspension.js';
 import { decideUpgrade } from '../policy/upgrade.js';
 import type { Context } from '../shared/context.js';
@@ -132,25 +132,32 @@ export class SubscriptionMutationResolver {
   }
 
   private async schedule(input: ScheduleChangeInput, ctx: Context, mustExist: boolean): Promise<SubscriptionChangePayload> {
+    const cols = ctx.write.collections;
     const targetId = input.offerId ? parseId('offer', input.offerId, 'input.offerId') : null;
-    const targetOffer = targetId ? await loadOffer(ctx.write.collections, targetId) : null;
     const change = {
       offerId: targetId,
       quantity: input.quantity,
       billingCycle: input.billingCycle as BillingCycle | null,
       termDuration: input.termDuration as TermDuration | null,
     };
-    return changeSubscription(ctx, 'update_subscription', input.subscriptionId, input.dryRun, (l, now) =>
-      decideScheduleChange({
-        subscription: l.subscription,
-        offer: l.offer,
-        targetOffer: targetOffer ?? l.offer,
-        change,
-        actor: actorOf(ctx),
-        now,
-        mustExist,
-      }),
+    const plan = await subscriptionPlan<ScheduleOutcome, OfferDoc>(
+      ctx,
+      'update_subscription',
+      input.subscriptionId,
+      (l, now) =>
+        decideScheduleChange({
+          subscription: l.subscription,
+          offer: l.offer,
+          targetOffer: l.extra,
+          change,
+          actor: actorOf(ctx),
+          now,
+          mustExist,
+        }),
+      // An omitted offer keeps the SKU already scheduled, else the current one (SCHED-MANAGE).
+      (s) => loadOffer(cols, targetId ?? s.scheduledNextTermInstructions?.offerId ?? s.offerId),
     );
+    return changePayload(ctx, input.subscriptionId, input.dryRun, await runMutation(ctx, plan, input.dryRun));
   }
 
   @Mutation(() => CancelSubscriptionPayload, {
