@@ -15,6 +15,8 @@ import { actorOf, forbidden, runMutation, type MutationResult } from './run-muta
 import { checkSubscriptionRoles } from '../policy/roles.js';
 
 export interface SubscriptionLoaded {
+  /** The partner's simulation instant, read under the lock. */
+  now: Date;
   subscription: SubscriptionDoc;
   addOns: SubscriptionDoc[];
   customer: CustomerDoc;
@@ -37,13 +39,14 @@ export async function subscriptionPlan<R extends object, X = null>(
   // never touches the customer's lease. The decision checks again (a quote needs it too).
   const role = checkSubscriptionRoles(actorOf(ctx), first, kind.replace(/_/g, ' '));
   if (role) throw forbidden(role);
-  const now = await ctx.now();
   return {
     kind,
     partnerId,
     customerId: first.customerId,
-    at: now,
+    at: (loaded) => loaded.now,
     load: async () => {
+      // Under the customer's lock: the clock as it is now, not as it was before waiting (GEN-CLOCK).
+      const now = await ctx.readClock();
       const subscription = await loadSubscription(cols, partnerId, id);
       const [addOns, customer, offer] = await Promise.all([
         subscription.parentSubscriptionId === null ? loadAddOns(cols, partnerId, id) : Promise.resolve([]),
@@ -51,9 +54,9 @@ export async function subscriptionPlan<R extends object, X = null>(
         loadOffer(cols, subscription.offerId),
       ]);
       const extra = loadExtra ? await loadExtra(subscription) : (null as X);
-      return { subscription, addOns, customer, offer, extra };
+      return { subscription, addOns, customer, offer, extra, now };
     },
-    decide: (loaded, ids) => decide(loaded, now, ids),
+    decide: (loaded, ids) => decide(loaded, loaded.now, ids),
   };
 }
 

@@ -25,21 +25,21 @@ export class PurchaseMutationResolver {
     if (role) throw forbidden(role);
     const customerId = parseId('customer', input.customerId, 'input.customerId');
     const offerIds = input.lineItems.map((l, i) => parseId('offer', l.offerId, `input.lineItems.${i}.offerId`));
-    const now = await ctx.now();
     const result = await runMutation(
       ctx,
       {
         kind: 'create_order',
         partnerId,
         customerId,
-        at: now,
+        at: (l) => l.now,
         load: async () => {
+          const now = await ctx.readClock();
           const [customer, offers] = await Promise.all([loadCustomer(cols, partnerId, customerId), loadOffers(cols, offerIds)]);
           const missing = offerIds.findIndex((id) => !offers.has(id));
           if (missing >= 0)
             throw badUserInput(`No offer '${offerIds[missing]}' is in the catalog`, { argumentName: `input.lineItems.${missing}.offerId` });
           const existing = await cols.subscriptions.find({ partnerId, customerId, offerId: { $in: [...offers.keys()] } }).toArray();
-          return { customer, offers, existing };
+          return { customer, offers, existing, now };
         },
         decide: (l, ids) =>
           decidePurchase({
@@ -48,7 +48,7 @@ export class PurchaseMutationResolver {
             lines: input.lineItems.map((line, i) => ({ ...line, offer: l.offers.get(offerIds[i]!)! })),
             existing: l.existing,
             actor: actorOf(ctx),
-            now,
+            now: l.now,
             ids,
           }),
       },
@@ -94,15 +94,15 @@ export class PurchaseMutationResolver {
     const first = await loadSubscription(cols, partnerId, baseId);
     const role = checkSubscriptionRoles(actorOf(ctx), first, 'buy an add-on');
     if (role) throw forbidden(role);
-    const now = await ctx.now();
     const result = await runMutation(
       ctx,
       {
         kind: 'create_order',
         partnerId,
         customerId: first.customerId,
-        at: now,
+        at: (l) => l.now,
         load: async () => {
+          const now = await ctx.readClock();
           const base = await loadSubscription(cols, partnerId, baseId);
           const [customer, offers] = await Promise.all([
             loadCustomer(cols, partnerId, base.customerId),
@@ -110,7 +110,7 @@ export class PurchaseMutationResolver {
           ]);
           const addOnOffer = offers.get(addOnOfferId);
           if (!addOnOffer) throw notFound('offer', addOnOfferId);
-          return { base, customer, baseOffer: offers.get(base.offerId)!, addOnOffer };
+          return { base, customer, baseOffer: offers.get(base.offerId)!, addOnOffer, now };
         },
         decide: (l, ids) =>
           decidePurchaseAddOn({
@@ -119,7 +119,7 @@ export class PurchaseMutationResolver {
             quantity: input.quantity,
             friendlyName: input.friendlyName,
             actor: actorOf(ctx),
-            now,
+            now: l.now,
             ids,
           }),
       },

@@ -68,6 +68,11 @@ export interface Context {
    * against the same instant.
    */
   now(): Promise<Date>;
+  /**
+   * Reads the partner's clock afresh (a mutation does, under its customer lock, so it decides at
+   * the clock as it is then) and makes it this request's `now()` from here on.
+   */
+  readClock(): Promise<Date>;
 }
 
 /** The context factory: authenticate, then build this request's loaders. */
@@ -81,5 +86,10 @@ export async function createContext(services: Services, headers: IncomingHttpHea
     log: services.log,
     write: services.write,
     now: () => (now ??= services.repositories.clock.read(caller.partner._id).then((reading) => reading.now)),
+    readClock: async () => {
+      const fresh = (await services.repositories.clock.read(caller.partner._id)).now;
+      now = Promise.resolve(fresh);
+      return fresh;
+    },
   };
 }

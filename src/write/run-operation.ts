@@ -34,8 +34,11 @@ export interface OperationPlan<L, R extends object> {
   customerId: string | null;
   /** Deterministic for lifecycle events (`renew:<subscription>:<term end>`); a random UUID otherwise. */
   operationId?: string;
-  /** The simulation instant the decision is made at (GEN-CLOCK), recorded on the journal entry. */
-  at: Date;
+  /**
+   * The simulation instant the decision is made at (GEN-CLOCK), recorded on the journal entry:
+   * fixed (a lifecycle event's due time), or read from what `load` read under the lock.
+   */
+  at: Date | ((loaded: L) => Date);
   /** Runs on every attempt and must read fresh documents from the database, never request caches. */
   load(): Promise<L>;
   /** Pure (src/policy/): the decision and, when allowed, the effects that carry it out. */
@@ -89,7 +92,8 @@ export async function runOperation<L, R extends object>(
   try {
     await resumePending(cols, { partnerId: plan.partnerId, customerId: plan.customerId }, deps, { heldLock: key });
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const decision = plan.decide(await plan.load(), ids);
+      const loaded = await plan.load();
+      const decision = plan.decide(loaded, ids);
       if (!decision.allowed) return { status: 'refused', refusal: decision };
 
       const wall = new Date();
@@ -101,7 +105,7 @@ export async function runOperation<L, R extends object>(
         status: 'pending',
         effects: updatesFirst(decision.effects),
         applied: 0,
-        at: plan.at,
+        at: typeof plan.at === 'function' ? plan.at(loaded) : plan.at,
         createdAt: wall,
         updatedAt: wall,
       };
