@@ -23,6 +23,7 @@ import {
 import { formatMoney, proratedRefund } from './money.js';
 import { checkSubscriptionRoles, type Actor } from './roles.js';
 import type { RuleId } from './rule-ids.js';
+import { checkReason } from './suspension.js';
 import { DAY, elapsed, HOUR, within, windowEnd } from './time.js';
 
 /** What cancelling now would do, by the rule that applies. */
@@ -141,6 +142,8 @@ export function cancelTerms(s: Sub, now: Date): CancelTerms | Refused {
 
 export interface CancelInput {
   subscription: Sub;
+  /** GEN-REASON: why the partner cancels, when given; recorded in the audit event. */
+  reason?: string | null;
   /** Its add-ons (for a base subscription); ended ones are ignored. */
   addOns: readonly Sub[];
   actor: Actor;
@@ -167,7 +170,7 @@ export interface CancelOutcome {
  */
 export function decideCancel(input: CancelInput): Decision<CancelOutcome> {
   const { subscription: s, actor, now } = input;
-  const role = checkSubscriptionRoles(actor, s, 'cancel a subscription');
+  const role = checkSubscriptionRoles(actor, s, 'cancel a subscription') ?? (input.reason != null ? checkReason(input.reason) : null);
   if (role) return role;
   const terms = cancelTerms(s, now);
   if ('allowed' in terms) return terms;
@@ -204,8 +207,8 @@ export function decideCancel(input: CancelInput): Decision<CancelOutcome> {
       before: { status: s.status, autoRenewEnabled: s.autoRenewEnabled },
       after:
         terms.mode === 'immediate'
-          ? { status: 'deleted', refundCents: total, rule: terms.rule }
-          : { cancelAtTermEnd: true, rule: terms.rule },
+          ? { status: 'deleted', refundCents: total, rule: terms.rule, reason: input.reason ?? null }
+          : { cancelAtTermEnd: true, rule: terms.rule, reason: input.reason ?? null },
     }),
   );
   const effectiveDate = terms.mode === 'immediate' ? now : s.commitmentEndDate;

@@ -35,7 +35,7 @@ export class SuspendSubscriptionInput extends TargetInput {
   reason!: string;
 }
 
-@InputType({ description: 'Reactivate, pause, resume, cancel, confirm fulfilment, or delete a scheduled change.' })
+@InputType({ description: 'Reactivate, pause, resume, confirm fulfilment, or delete a scheduled change.' })
 export class SubscriptionTargetInput extends TargetInput {}
 
 @InputType({
@@ -53,6 +53,15 @@ export class ScheduleChangeInput extends TargetInput {
 
   @Field(() => TermDurationEnum, { nullable: true })
   termDuration?: string | null;
+}
+
+@InputType({ description: 'CANCEL-*: cancel a subscription (and its add-ons), or with dryRun quote it.' })
+export class CancelSubscriptionInput extends TargetInput {
+  @Field(() => SuspensionReasonEnum, {
+    nullable: true,
+    description: 'GEN-REASON: why (the customer asked, non-payment, fraud); recorded in the audit event.',
+  })
+  reason?: string | null;
 }
 
 @InputType({ description: 'UPG-*: move licences to another SKU.' })

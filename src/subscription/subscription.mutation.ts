@@ -15,6 +15,7 @@ import type { Context } from '../shared/context.js';
 import { parseId } from '../shared/ids.js';
 import { money } from '../shared/money.type.js';
 import {
+  CancelSubscriptionInput,
   PartialUpgradeInput,
   ScheduleChangeInput,
   SubscriptionTargetInput,
@@ -164,11 +165,11 @@ export class SubscriptionMutationResolver {
     description: 'CANCEL-*: cancel (or with dryRun, quote the cancellation of) a subscription and its add-ons.',
   })
   async cancelSubscription(
-    @Arg('input', () => SubscriptionTargetInput) input: SubscriptionTargetInput,
+    @Arg('input', () => CancelSubscriptionInput) input: CancelSubscriptionInput,
     @Ctx() ctx: Context,
   ): Promise<CancelSubscriptionPayload> {
     const plan = await subscriptionPlan(ctx, 'cancel_subscription', input.subscriptionId, (l, now) =>
-      decideCancel({ subscription: l.subscription, addOns: l.addOns, actor: actorOf(ctx), now }),
+      decideCancel({ subscription: l.subscription, addOns: l.addOns, actor: actorOf(ctx), now, reason: input.reason }),
     );
     const result = await runMutation(ctx, plan, input.dryRun);
     const current = await ctx.loaders.subscriptionById.load(parseId('subscription', input.subscriptionId, 'input.subscriptionId'));

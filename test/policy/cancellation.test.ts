@@ -159,7 +159,7 @@ describe('what an immediate cancellation writes (CANCEL-FINAL, MONEY-EXACT)', ()
         userId: adminAgent.userId,
         roles: ['admin_agent'],
         at: at(HOUR),
-        resourceNewValue: JSON.stringify({ status: 'deleted', refundCents: 12000, rule: 'CANCEL-NCE-24H' }),
+        resourceNewValue: JSON.stringify({ status: 'deleted', refundCents: 12000, rule: 'CANCEL-NCE-24H', reason: null }),
       },
     });
   });
@@ -353,5 +353,19 @@ describe('what a cancellation now would do (CANCEL-WINDOW-SHOWN)', () => {
     });
     expect(s).toEqual(snapshot);
     expect(allowed(cancel(s, at(DAY + 1))).refundCents).toBe(11934);
+  });
+});
+
+describe('cancellation reason (GEN-REASON)', () => {
+  it('GEN-REASON: a cancellation may give one of the three reasons, recorded in its audit event', () => {
+    const d = allowed(decideCancel({ subscription: nceSub(), addOns: [], actor: adminAgent, now: T0, reason: 'fraud' }));
+    const audit = d.effects.find((e) => e.kind === 'audit');
+    expect(audit?.kind === 'audit' && JSON.parse(audit.event.resourceNewValue!)).toMatchObject({ status: 'deleted', reason: 'fraud' });
+  });
+
+  it('GEN-REASON: a cancellation with another reason is refused and names the three', () => {
+    const r = refused(decideCancel({ subscription: nceSub(), addOns: [], actor: adminAgent, now: T0, reason: 'bored' }));
+    expect(r).toMatchObject({ rule: 'GEN-REASON', code: 'INVALID_VALUE', field: 'reason' });
+    expect(r.message).toContain('customer_request, non_payment, fraud');
   });
 });
