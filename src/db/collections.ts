@@ -8,6 +8,8 @@ import type {
   LockDoc,
   OfferDoc,
   OperationDoc,
+  RefundCapDoc,
+  SoftwareActivityDoc,
   OrderDoc,
   PartnerDoc,
   ReservationDoc,
@@ -30,6 +32,8 @@ export interface Collections {
   ledger: Collection<LedgerEntryDoc>;
   auditEvents: Collection<AuditEventDoc>;
   clock: Collection<ClockDoc>;
+  softwareActivity: Collection<SoftwareActivityDoc>;
+  refundCaps: Collection<RefundCapDoc>;
   operations: Collection<OperationDoc>;
   locks: Collection<LockDoc>;
 }
@@ -48,6 +52,8 @@ export function collections(db: Db): Collections {
     ledger: db.collection<LedgerEntryDoc>('ledger'),
     auditEvents: db.collection<AuditEventDoc>('auditEvents'),
     clock: db.collection<ClockDoc>('clock'),
+    softwareActivity: db.collection<SoftwareActivityDoc>('softwareActivity'),
+    refundCaps: db.collection<RefundCapDoc>('refundCaps'),
     operations: db.collection<OperationDoc>('operations'),
     locks: db.collection<LockDoc>('locks'),
   };
@@ -91,6 +97,9 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
   ],
   auditEvents: [{ key: { partnerId: 1, at: 1 }, name: 'partner_at' }],
   clock: [],
+  // SW-ACTIVITY-LOG: activityLog(from, to) reads one partner's records by time.
+  softwareActivity: [{ key: { partnerId: 1, at: 1, _id: 1 }, name: 'partner_at' }],
+  refundCaps: [],
   // resumePending: a partner's (clock advance) or a customer's (before a change) pending operations.
   operations: [
     { key: { partnerId: 1, status: 1 }, name: 'partner_status' },

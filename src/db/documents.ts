@@ -439,3 +439,35 @@ export interface LockDoc {
   /** Wall-clock expiry: a holder that died releases its lease by time. */
   expiresAt: Date;
 }
+
+/**
+ * SW-ACTIVITY-LOG: one product-key view or download, who, what and when (simulation time).
+ * Read by `activityLog(from, to)` (ROLE-ACTIVITY-LOG).
+ */
+export interface SoftwareActivityDoc {
+  _id: string;
+  partnerId: string;
+  customerId: string;
+  softwareOrderId: string;
+  /** What was accessed: the key shown, or the download link used. */
+  activity: 'view_key' | 'download';
+  productVersion: string;
+  language: string;
+  bitness: 'x64' | 'x86';
+  userId: string;
+  at: Date;
+}
+
+/**
+ * RES-REFUND-CAP: one customer's reservation refunds inside the rolling 365-day window, in one
+ * document updated by compare-and-swap on `version`, so concurrent cancellations cannot together
+ * refund more than the cap (a sum over the ledger read before writing would race). `_id` is the
+ * customer's tenant ID.
+ */
+export interface RefundCapDoc {
+  _id: string;
+  partnerId: string;
+  /** Refunds counted toward the cap, oldest first; entries older than 365 days no longer count. */
+  refunds: { reservationId: string; amountCents: number; at: Date }[];
+  version: number;
+}

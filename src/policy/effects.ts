@@ -10,9 +10,19 @@
  * Ledger and audit records get `_id` = `<operation ID>:<effect index>` from the write path.
  * Invariant: one operation updates each document at most once.
  */
-import type { AuditEventDoc, LedgerEntryDoc, OrderDoc, SubscriptionDoc } from '../db/documents.js';
+import type {
+  AuditEventDoc,
+  LedgerEntryDoc,
+  OrderDoc,
+  RefundCapDoc,
+  ReservationDoc,
+  SoftwareActivityDoc,
+  SoftwareOrderDoc,
+  SubscriptionDoc,
+  SupportRequestDoc,
+} from '../db/documents.js';
 
-export type UpdatableCollection = 'subscriptions' | 'orders' | 'customers';
+export type UpdatableCollection = 'subscriptions' | 'orders' | 'customers' | 'softwareOrders' | 'reservations' | 'refundCaps';
 
 export interface UpdateEffect {
   kind: 'update';
@@ -23,7 +33,14 @@ export interface UpdateEffect {
 }
 
 export type InsertEffect =
-  { kind: 'insert'; collection: 'subscriptions'; doc: SubscriptionDoc } | { kind: 'insert'; collection: 'orders'; doc: OrderDoc };
+  | { kind: 'insert'; collection: 'subscriptions'; doc: SubscriptionDoc }
+  | { kind: 'insert'; collection: 'orders'; doc: OrderDoc }
+  | { kind: 'insert'; collection: 'softwareOrders'; doc: SoftwareOrderDoc }
+  | { kind: 'insert'; collection: 'reservations'; doc: ReservationDoc }
+  | { kind: 'insert'; collection: 'supportRequests'; doc: SupportRequestDoc }
+  | { kind: 'insert'; collection: 'softwareActivity'; doc: SoftwareActivityDoc }
+  /** RES-REFUND-CAP: a customer's first counted refund creates its cap document. */
+  | { kind: 'insert'; collection: 'refundCaps'; doc: RefundCapDoc };
 
 export interface LedgerEffect {
   kind: 'ledger';

@@ -4,7 +4,7 @@
  * `lastOperationId`, inserts by their deterministic `_id`), so applying an operation again from
  * effect 0 writes only what the previous attempt did not.
  */
-import type { Collection } from 'mongodb';
+import type { Collection, Document } from 'mongodb';
 import type { Collections } from '../db/collections.js';
 import type { OperationDoc } from '../db/documents.js';
 import { UnreachableCaseError, type Effect, type UpdatableCollection } from '../policy/effects.js';
@@ -57,12 +57,11 @@ async function applyEffect(cols: Collections, operationId: string, effect: Effec
       if (!result.ok) throw new WriteConflictError(operationId, index, effect.collection, effect.id, result.reason, written);
       return !result.replay;
     }
-    case 'insert':
-      return ignoreDuplicate(
-        effect.collection === 'subscriptions'
-          ? cols.subscriptions.insertOne({ ...effect.doc, lastOperationId: operationId })
-          : cols.orders.insertOne({ ...effect.doc, lastOperationId: operationId } as typeof effect.doc),
-      );
+    case 'insert': {
+      // The document's _id comes from the operation, so a replay meets a duplicate key and writes nothing.
+      const target = cols[effect.collection] as unknown as Collection<Document & { _id: string }>;
+      return ignoreDuplicate(target.insertOne({ ...effect.doc, lastOperationId: operationId }));
+    }
     case 'ledger':
       return ignoreDuplicate(cols.ledger.insertOne({ ...effect.entry, _id: recordId(operationId, index), operationId }));
     case 'audit':
