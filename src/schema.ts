@@ -10,8 +10,15 @@ import { CustomerResolver } from './customer/customer.resolver.js';
 import { OfferResolver } from './offer/offer.resolver.js';
 import { OrderLineItemResolver, OrderResolver } from './order/order.resolver.js';
 import { ViewerResolver } from './partner/viewer.resolver.js';
+import { ReservationMutationResolver } from './reservation/reservation.mutation.js';
 import { ReservationResolver } from './reservation/reservation.resolver.js';
-import { SoftwareOrderResolver } from './software-order/software-order.resolver.js';
+import { SoftwareOrderMutationResolver } from './software-order/software-order.mutation.js';
+import {
+  CustomerSupportRequestsResolver,
+  SoftwareActivityResolver,
+  SoftwareOrderResolver,
+  SupportRequestResolver,
+} from './software-order/software-order.resolver.js';
 import { SubscriptionFieldsResolver } from './subscription/subscription-fields.resolver.js';
 import { SubscriptionResolver } from './subscription/subscription.resolver.js';
 
@@ -25,7 +32,12 @@ export const RESOLVERS = [
   OrderResolver,
   OrderLineItemResolver,
   SoftwareOrderResolver,
+  SoftwareActivityResolver,
+  SupportRequestResolver,
+  CustomerSupportRequestsResolver,
+  SoftwareOrderMutationResolver,
   ReservationResolver,
+  ReservationMutationResolver,
   ClockResolver,
   SubscriptionMutationResolver,
   PurchaseMutationResolver,

@@ -46,6 +46,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     authenticator: deps.authenticator ?? new HeaderAuthenticator(database.collections.partners),
     log,
     write: { collections: database.collections, log, lockLeaseMs: config.lockLeaseMs, faults: deps.faults },
+    settings: { softwareCancelDelayMs: config.softwareCancelDelayMs },
   };
   const app = express();
   const httpServer = http.createServer(app);
@@ -120,7 +121,7 @@ function jsonErrors(log: Logger): ErrorRequestHandler {
 }
 
 /** IDs for the IDE's mutation examples: the default partner's first customer and its newest active new-commerce subscription. */
-async function demoExampleIds(cols: Database['collections'], partnerId: string): Promise<ExampleIds> {
+export async function demoExampleIds(cols: Database['collections'], partnerId: string): Promise<ExampleIds> {
   const sub = await cols.subscriptions.findOne(
     { partnerId, status: 'active', commerceType: 'new_commerce', parentSubscriptionId: null, isTrial: false },
     { sort: { creationDate: -1 }, projection: { _id: 1, customerId: 1 } },
@@ -128,5 +129,29 @@ async function demoExampleIds(cols: Database['collections'], partnerId: string):
   const customer = sub
     ? { _id: sub.customerId }
     : await cols.customers.findOne({ partnerId }, { sort: { companyNameLower: 1 }, projection: { _id: 1 } });
-  return { customerId: customer?._id ?? '00000000-0000-4000-8000-000000000000', subscriptionId: sub?._id ?? null };
+  // The newest active software order with keys (not SUSE or Red Hat), for the software examples.
+  const software = await cols.softwareOrders.findOne(
+    { partnerId, status: 'active', softwareVendorPlan: null },
+    { sort: { purchasedAt: -1 }, projection: { _id: 1, customerId: 1, keys: 1 } },
+  );
+  const key = software?.keys[0];
+  // The newest active Azure reservation, for the reservation examples.
+  const reservation = await cols.reservations.findOne(
+    { partnerId, status: 'active' },
+    { sort: { purchasedAt: -1 }, projection: { _id: 1, customerId: 1, offerId: 1, quantity: 1, azureSubscriptionId: 1 } },
+  );
+  return {
+    customerId: customer?._id ?? '00000000-0000-4000-8000-000000000000',
+    subscriptionId: sub?._id ?? null,
+    softwareOrder: software && key ? { id: software._id, customerId: software.customerId, productVersion: key.productVersion } : null,
+    reservation: reservation
+      ? {
+          id: reservation._id,
+          customerId: reservation.customerId,
+          offerId: reservation.offerId,
+          quantity: reservation.quantity,
+          azureSubscriptionId: reservation.azureSubscriptionId,
+        }
+      : null,
+  };
 }

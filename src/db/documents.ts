@@ -288,6 +288,11 @@ export interface ReservationDoc {
   termDuration: 'P1Y' | 'P3Y';
   /** Total commitment for the whole term. */
   priceCents: number;
+  /**
+   * How the commitment is paid: all at purchase, or in equal monthly instalments (ledger charges
+   * dated at each monthly anniversary of the purchase). Absent on seeded reservations: upfront.
+   */
+  billingPlan?: 'upfront' | 'monthly';
   currency: string;
   purchasedAt: Date;
   expiryDateTime: Date;

@@ -3,6 +3,10 @@ export interface ExampleIds {
   customerId: string;
   /** One of its active new-commerce base subscriptions, if any. */
   subscriptionId: string | null;
+  /** An active software order with keys (of any customer of the partner), for the software examples; they are left out without it. */
+  softwareOrder?: { id: string; customerId: string; productVersion: string } | null;
+  /** An active Azure reservation of the partner (any customer), for the reservation examples; they are left out without it. */
+  reservation?: { id: string; customerId: string; offerId: string; quantity: number; azureSubscriptionId: string } | null;
 }
 
 /**
@@ -11,7 +15,7 @@ export interface ExampleIds {
  */
 export function exampleOperations(ids: ExampleIds): { title: string; query: string; variables?: string }[] {
   const sub = ids.subscriptionId ?? '00000000-0000-4000-8000-000000000000';
-  return [...READ_EXAMPLES, ...mutationExamples(ids.customerId, sub)];
+  return [...READ_EXAMPLES, ...mutationExamples(ids.customerId, sub), ...softwareExamples(ids), ...reservationExamples(ids)];
 }
 
 const READ_EXAMPLES: { title: string; query: string; variables?: string }[] = [
@@ -216,6 +220,183 @@ query Money($customerId: ID!, $period: String!) {
 }
 `,
       variables: JSON.stringify({ customerId, period: '2026-11' }, null, 2),
+    },
+  ];
+}
+
+/** Software purchases (SW-*): buy, keys (logged), the activity log, cancellation info and quote, a refund request. */
+function softwareExamples(ids: ExampleIds): { title: string; query: string; variables?: string }[] {
+  const examples: { title: string; query: string; variables?: string }[] = [
+    {
+      title: 'Buy software',
+      query: `# SW-PRICE: one software order, charged in full (tax included for AU and BR), with MAK keys per language (SW-KEYS).
+# Needs an admin agent or a global admin (ROLE-SOFTWARE). Set dryRun: true to quote it.
+mutation BuySoftware($customerId: ID!) {
+  purchaseSoftware(input: { customerId: $customerId, offerId: "DG7GMGF0DVSV:0001", quantity: 1, languages: ["en-us"] }) {
+    summary
+    amount { amount currencyCode }
+    pricesIncludeTax
+    softwareOrder { id productName status keys { productVersion language bitness keyType } cancellationInfo { state daysLeft } }
+    ${USER_ERRORS}
+  }
+}
+`,
+      variables: JSON.stringify({ customerId: ids.customerId }, null, 2),
+    },
+    {
+      title: 'Software activity log',
+      query: `# SW-ACTIVITY-LOG: who viewed a product key or downloaded software, for at most 90 days at once.
+# Global, account, referral and marketing content admins only (ROLE-ACTIVITY-LOG).
+query ActivityLog($from: DateTimeISO!, $to: DateTimeISO!) {
+  activityLog(from: $from, to: $to, first: 20) {
+    totalCount
+    nodes { at activity userId productVersion language bitness softwareOrderId customer { companyProfile { companyName } } }
+  }
+}
+`,
+      variables: JSON.stringify({ from: '2026-10-01T00:00:00Z', to: '2026-12-30T00:00:00Z' }, null, 2),
+    },
+  ];
+  const order = ids.softwareOrder;
+  if (!order) return examples;
+  return [
+    ...examples,
+    {
+      title: 'Software order: keys and cancellation',
+      query: `# SW-CANCEL-INFO: days left to cancel, or window passed (a support request is needed), or excluded (SUSE, Red Hat).
+query SoftwareOrder($id: ID!) {
+  softwareOrder(id: $id) {
+    id productName softwareKind status purchaseDate termEndDate cancellationDate
+    amount { amount currencyCode }
+    keys { productVersion language bitness keyType }
+    cancellationInfo { state rule daysLeft cancellableUntil supportRequestNeeded message }
+    allowedActions { action allowed rule reason }
+  }
+}
+`,
+      variables: JSON.stringify({ id: order.id }, null, 2),
+    },
+    {
+      title: 'Get a product key',
+      query: `# SW-KEYS, SW-MAK: the MAK, a download link and a copyable link; the view is logged (SW-ACTIVITY-LOG).
+# Admin agents only (ROLE-SOFTWARE-KEYS); keyType: KMS is refused (SW-MAK).
+mutation GetKey($id: ID!, $productVersion: String!) {
+  getSoftwareKey(input: { softwareOrderId: $id, productVersion: $productVersion, language: "en-us", bitness: X64 }) {
+    productKey keyType downloadLink copyLink
+    activity { at userId activity }
+    ${USER_ERRORS}
+  }
+}
+`,
+      variables: JSON.stringify({ id: order.id, productVersion: order.productVersion }, null, 2),
+    },
+    {
+      title: 'Quote a software cancellation',
+      query: `# SW-CANCEL-30D, SW-POST-CANCEL: within 30 days, 100 % credit (prorated for software subscriptions).
+# Admin agents only (ROLE-SOFTWARE-CANCEL). Without dryRun the order shows cancelled after up to 15 minutes (SW-CANCEL-DELAY).
+mutation QuoteSoftwareCancel($id: ID!) {
+  cancelSoftwareOrder(input: { softwareOrderId: $id, dryRun: true }) {
+    dryRun summary rule
+    credit { amount currencyCode }
+    cancellationVisibleAt
+    ${USER_ERRORS}
+  }
+}
+`,
+      variables: JSON.stringify({ id: order.id }, null, 2),
+    },
+    {
+      title: 'Software refund support request',
+      query: `# SW-SUPPORT-REQUEST: every field is checked; a refusal names the field. Set dryRun: false to file it.
+mutation RefundRequest($customer: String!, $orderId: String!) {
+  createSupportRequest(input: {
+    dryRun: true
+    customer: $customer
+    resourceId: $orderId
+    impact: "Moderate"
+    title: "Refund of a software order after the 30-day window"
+    reason: "Bought for the wrong customer"
+    amountRequestedInCents: 10000
+    contact: { name: "Megan Bowen", email: "megan@contoso.com", phone: "+1 425 555 0100" }
+  }) {
+    dryRun summary
+    supportRequest { kind problemType resourceId amountRequested { amount } }
+    ${USER_ERRORS}
+  }
+}
+`,
+      variables: JSON.stringify({ customer: order.customerId, orderId: order.id }, null, 2),
+    },
+  ];
+}
+
+/** Azure reservations (RES-*): what can I do, quote a cancellation, quote an exchange, buy one. Left out without a demo reservation. */
+function reservationExamples(ids: ExampleIds): { title: string; query: string; variables?: string }[] {
+  const r = ids.reservation;
+  if (!r) return [];
+  return [
+    {
+      title: 'Azure reservation: what can I do?',
+      query: `# RES-MANAGE: expiry, scope, utilisation, reservation and order IDs; what cancelling now would refund
+# (RES-REFUND-TABLE, RES-REFUND-CAP), credited to the partner (RES-PARTNER-CREDIT).
+query Reservation($id: ID!) {
+  reservation(id: $id) {
+    id reservationOrderId displayName status purchaseDate expiryDateTime billingPlan
+    scope { type subscriptionId resourceGroupId managementGroupId }
+    azureSubscriptionId utilizationPercent hasUsage
+    price { amount currencyCode }
+    refundQuote { allowed rule refundBasis fee { amount } amountBeforeCap { amount } capApplied capReduction { amount } refund { amount } creditedTo reason }
+    allowedActions { action allowed rule reason }
+  }
+}
+`,
+      variables: JSON.stringify({ id: r.id }, null, 2),
+    },
+    {
+      title: 'Quote a reservation cancellation',
+      query: `# RES-CANCEL: cancellable at any time; 5 days or fewer without usage: 100 %; with usage: prorated;
+# later: prorated minus a 12 % fee; at most USD 50,000 per customer over 365 days. dryRun: true only quotes.
+mutation QuoteReservationCancel($id: ID!) {
+  cancelReservation(input: { reservationId: $id, dryRun: true }) {
+    dryRun rule refundBasis summary
+    paid { amount } fee { amount } amountBeforeCap { amount } capApplied capReduction { amount }
+    refund { amount currencyCode } refundCapRemaining { amount } creditedTo
+    ${USER_ERRORS}
+  }
+}
+`,
+      variables: JSON.stringify({ id: r.id }, null, 2),
+    },
+    {
+      title: 'Quote a reservation exchange',
+      query: `# RES-EXCHANGE: the prorated refund is credited toward a new reservation of the same type costing at least
+# as much; no fee, not counted toward the refund cap. dryRun: true only quotes.
+mutation QuoteReservationExchange($id: ID!, $offerId: ID!, $quantity: Int!) {
+  exchangeReservation(input: { reservationId: $id, offerId: $offerId, quantity: $quantity, termDuration: P3Y, dryRun: true }) {
+    dryRun summary credit { amount } newPrice { amount } difference { amount } creditedTo
+    reservation { displayName termDuration expiryDateTime exchangedFromReservationId }
+    ${USER_ERRORS}
+  }
+}
+`,
+      variables: JSON.stringify({ id: r.id, offerId: r.offerId, quantity: r.quantity }, null, 2),
+    },
+    {
+      title: 'Buy an Azure reservation',
+      query: `# Admin agents and global admins (ROLE-SOFTWARE); refused in the markets of RES-MARKETS; prices per PRICE-TAX.
+mutation BuyReservation($customerId: ID!, $azureSubscriptionId: String!) {
+  purchaseReservation(input: {
+    customerId: $customerId, offerId: "DZH318Z0BQ3Q:0001", region: "westeurope", termDuration: P1Y, quantity: 2
+    scope: { type: SINGLE, subscriptionId: $azureSubscriptionId }, azureSubscriptionId: $azureSubscriptionId, billingPlan: UPFRONT
+  }) {
+    summary price { amount currencyCode } chargedNow { amount } pricesIncludeTax
+    reservation { id reservationOrderId displayName purchaseDate expiryDateTime status }
+    order { id }
+    ${USER_ERRORS}
+  }
+}
+`,
+      variables: JSON.stringify({ customerId: r.customerId, azureSubscriptionId: r.azureSubscriptionId }, null, 2),
     },
   ];
 }

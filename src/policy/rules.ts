@@ -2,7 +2,8 @@
  * The rule registry: every rule ID -> the function that decides it (its doc comment cites the ID).
  * test/policy/rule-registry.test.ts fails when a rule of an implemented section of
  * shared/spec/rules.md has no entry here, when an entry's file does not cite its ID, or when an
- * ID is named in no test. Software and reservation rules (SW-*, RES-*) join with their issue.
+ * ID is named in no test. Software rules (SW-*) are decided in software.ts and support-request.ts;
+ * reservation rules (RES-*) in reservation.ts and reservation-markets.ts.
  */
 import { checkAddOnEligible, checkAddOnPartnerType, checkBaseActive, decidePurchaseAddOn } from './add-on.js';
 import { allowedActions } from './allowed-actions.js';
@@ -24,11 +25,37 @@ import { decideLifecycleEvent, nextEvent } from './lifecycle.js';
 import { pricesIncludeTax, prorate } from './money.js';
 import { decidePause, decideResume } from './pause.js';
 import { activationLink, checkOnePerCustomer, decidePurchase, trialTerm } from './purchase.js';
+import {
+  applyRefundCap,
+  decideCancelReservation,
+  decideExchangeReservation,
+  decideUpdateReservation,
+  partnerCredit,
+  reservationRefundTerms,
+} from './reservation.js';
+import { checkReservationMarket } from './reservation-markets.js';
 import { canViewMarketplace, checkRole, checkSubscriptionRoles, ownedByActor } from './roles.js';
 import type { RuleId } from './rule-ids.js';
 import { checkSchedulable, checkSchedulePrereq, decideDeleteScheduledChange, decideScheduleChange } from './scheduled-change.js';
 import { canTransition, usersHaveAccess } from './states.js';
 import { cascadeTargets, checkReason, checkSelfServeSuspension, dataDeletionDate, decideReactivate } from './suspension.js';
+import {
+  activityRecord,
+  cancellationVisibleAt,
+  checkActivityLogRole,
+  checkCancelExcluded,
+  checkCancelWindow,
+  checkMak,
+  checkOrderCustomer,
+  checkSoftwareCancelRole,
+  checkSoftwareKeysRole,
+  checkSoftwareRole,
+  decideCancelSoftware,
+  decideGetKey,
+  softwareCancelInfo,
+  softwarePrice,
+} from './software.js';
+import { decideCreateSupportRequest } from './support-request.js';
 import { invalidInstant, within } from './time.js';
 import { checkUpgradeActive, checkUpgradeEligible, checkUpgradeQuantity, checkUpgradeTarget, decideUpgrade } from './upgrade.js';
 
@@ -47,10 +74,10 @@ export const RULES: Partial<Record<RuleId, RuleEntry>> = {
   'GEN-WINDOW': at('time.ts', within),
   'ROLE-SUBSCRIPTIONS': at('roles.ts', checkSubscriptionRoles),
   'ROLE-MARKETPLACE': at('roles.ts', canViewMarketplace),
-  'ROLE-SOFTWARE': at('roles.ts', checkRole),
-  'ROLE-SOFTWARE-KEYS': at('roles.ts', checkRole),
-  'ROLE-SOFTWARE-CANCEL': at('roles.ts', checkRole),
-  'ROLE-ACTIVITY-LOG': at('roles.ts', checkRole),
+  'ROLE-SOFTWARE': at('software.ts', checkSoftwareRole),
+  'ROLE-SOFTWARE-KEYS': at('software.ts', checkSoftwareKeysRole),
+  'ROLE-SOFTWARE-CANCEL': at('software.ts', checkSoftwareCancelRole),
+  'ROLE-ACTIVITY-LOG': at('software.ts', checkActivityLogRole),
   'ROLE-RESERVATIONS': at('roles.ts', checkRole),
   'ROLE-TENANT': at('roles.ts', ownedByActor),
   'CAT-FILTER': at('catalog.ts', checkSegment),
@@ -105,6 +132,25 @@ export const RULES: Partial<Record<RuleId, RuleEntry>> = {
   'UPG-SAME-END': at('upgrade.ts', decideUpgrade),
   'UPG-TARGET': at('upgrade.ts', checkUpgradeTarget),
   'UPG-FULL': at('upgrade.ts', decideUpgrade),
+  'SW-PRICE': at('software.ts', softwarePrice),
+  'SW-KEYS': at('software.ts', decideGetKey),
+  'SW-MAK': at('software.ts', checkMak),
+  'SW-ACTIVITY-LOG': at('software.ts', activityRecord),
+  'SW-CANCEL-30D': at('software.ts', checkCancelWindow),
+  'SW-CANCEL-EXCLUDED': at('software.ts', checkCancelExcluded),
+  'SW-CANCEL-PER-ORDER': at('software.ts', checkOrderCustomer),
+  'SW-CANCEL-INFO': at('software.ts', softwareCancelInfo),
+  'SW-CANCEL-DELAY': at('software.ts', cancellationVisibleAt),
+  'SW-POST-CANCEL': at('software.ts', decideCancelSoftware),
+  'SW-SUPPORT-REQUEST': at('support-request.ts', decideCreateSupportRequest),
+  'RES-MARKETS': at('reservation-markets.ts', checkReservationMarket),
+  'RES-MANAGE': at('reservation.ts', decideUpdateReservation),
+  'RES-CANCEL': at('reservation.ts', decideCancelReservation),
+  'RES-REFUND-TABLE': at('reservation.ts', reservationRefundTerms),
+  'RES-REFUND-CAP': at('reservation.ts', applyRefundCap),
+  'RES-EXCHANGE': at('reservation.ts', decideExchangeReservation),
+  'RES-PARTNER-CREDIT': at('reservation.ts', partnerCredit),
+  'RES-SUPPORT-REQUEST': at('support-request.ts', decideCreateSupportRequest),
   'MONEY-PRORATE': at('money.ts', prorate),
   'MONEY-EXACT': at('common.ts', ledgerFor),
 };

@@ -1,7 +1,17 @@
-import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { ReservationDoc } from '../db/documents.js';
 import { ConnectionType } from '../shared/connection.type.js';
-import { ReservationScopeTypeEnum, ReservationStatusEnum, ReservationTypeEnum, TermDurationEnum } from '../shared/enums.js';
+import { ReservationScopeTypeEnum, ReservationTypeEnum, TermDurationEnum } from '../shared/enums.js';
+
+/** How a reservation's commitment is paid (ReservationDoc.billingPlan). */
+export enum ReservationBillingPlanEnum {
+  UPFRONT = 'upfront',
+  MONTHLY = 'monthly',
+}
+registerEnumType(ReservationBillingPlanEnum, {
+  name: 'ReservationBillingPlan',
+  description: 'How a reservation is paid: all at purchase, or in equal monthly instalments over its term.',
+});
 
 @ObjectType({ description: 'Where a reservation applies (RES-MANAGE).' })
 export class ReservationScope {
@@ -59,8 +69,11 @@ export class Reservation {
   @Field(() => Float, { description: 'Utilisation over the last 30 days, 0 to 100.' })
   utilizationPercent!: number;
 
-  @Field(() => ReservationStatusEnum)
-  status!: ReservationDoc['status'];
+  @Field({ description: 'RES-REFUND-TABLE: whether the reservation has been used at all (any utilisation above 0).' })
+  hasUsage!: boolean;
+
+  @Field(() => Date, { nullable: true, description: 'When it was cancelled or exchanged.' })
+  cancelledAt!: Date | null;
 
   @Field(() => ID, { nullable: true, description: 'RES-EXCHANGE: the reservation this one was exchanged for.' })
   exchangedForReservationId!: string | null;

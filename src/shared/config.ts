@@ -40,7 +40,16 @@ export interface Config {
   clockStart: Date;
   /** `LOCK_LEASE_MS`: how long a writer's customer lock lasts if it dies holding it, in milliseconds. @default 30000 */
   lockLeaseMs: number;
+  /**
+   * `SOFTWARE_CANCEL_DELAY_MS`: how long a confirmed software cancellation takes to show on the
+   * order (SW-CANCEL-DELAY: up to 15 minutes), in milliseconds of the simulation clock, 0 to 900000.
+   * @default 900000
+   */
+  softwareCancelDelayMs: number;
 }
+
+/** SW-CANCEL-DELAY: the default and the largest delay, 15 minutes. */
+export const DEFAULT_SOFTWARE_CANCEL_DELAY_MS = 900_000;
 
 export const DEFAULT_CLOCK_START = '2026-11-01T09:00:00.000Z';
 
@@ -100,6 +109,15 @@ function parsePositiveInt(raw: string | undefined, fallback: number, name: strin
   return n;
 }
 
+function parseIntInRange(raw: string | undefined, fallback: number, min: number, max: number, name: string): number {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = /^\d{1,15}$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, but got '${raw}'`);
+  }
+  return n;
+}
+
 /** Pure: the same environment always gives the same config; rejects bad values with a message. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const backend = (env.DB_BACKEND ?? 'auto') as BackendChoice;
@@ -127,5 +145,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel,
     clockStart: parseInstant(env.SIMULATION_CLOCK_START, DEFAULT_CLOCK_START, 'SIMULATION_CLOCK_START'),
     lockLeaseMs: parsePositiveInt(env.LOCK_LEASE_MS, 30_000, 'LOCK_LEASE_MS'),
+    softwareCancelDelayMs: parseIntInRange(
+      env.SOFTWARE_CANCEL_DELAY_MS,
+      DEFAULT_SOFTWARE_CANCEL_DELAY_MS,
+      0,
+      DEFAULT_SOFTWARE_CANCEL_DELAY_MS,
+      'SOFTWARE_CANCEL_DELAY_MS',
+    ),
   };
 }

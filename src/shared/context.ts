@@ -22,7 +22,17 @@ export interface Services {
   log: Logger;
   /** The write path's dependencies: mutations and the lifecycle engine pass them to runOperation. */
   write: WriteDeps;
+  /** Rule settings from the configuration, passed to the policy as data; defaults when absent. */
+  settings?: Partial<Settings>;
 }
+
+/** Rule settings from the configuration (src/shared/config.ts). */
+export interface Settings {
+  /** SW-CANCEL-DELAY: how long a software cancellation takes to show on its order. */
+  softwareCancelDelayMs: number;
+}
+
+export const DEFAULT_SETTINGS: Settings = { softwareCancelDelayMs: 900_000 };
 
 export interface Repositories {
   customers: CustomerRepository;
@@ -62,6 +72,8 @@ export interface Context {
   log: Logger;
   /** For runOperation (src/write/run-operation.ts). */
   write: WriteDeps;
+  /** Rule settings from the configuration. */
+  settings: Settings;
   /**
    * GEN-CLOCK: the caller's partner's simulation instant. Read from the database at most once per
    * request, on first use (memoised, failure included), so every field of one response is measured
@@ -85,6 +97,7 @@ export async function createContext(services: Services, headers: IncomingHttpHea
     repositories: services.repositories,
     log: services.log,
     write: services.write,
+    settings: { ...DEFAULT_SETTINGS, ...services.settings },
     now: () => (now ??= services.repositories.clock.read(caller.partner._id).then((reading) => reading.now)),
     readClock: async () => {
       const fresh = (await services.repositories.clock.read(caller.partner._id)).now;

@@ -3,9 +3,16 @@ import { byIdLoader, filteredChildrenLoader } from '../shared/loader-utils.js';
 
 export const SOFTWARE_ORDER_SORT = ['purchasedAt', '_id'] as const;
 
+/** SW-ACTIVITY-LOG: oldest first (index partner_at). */
+export const SOFTWARE_ACTIVITY_SORT = ['at', '_id'] as const;
+
+/** SW-SUPPORT-REQUEST: a customer's support requests, oldest first. */
+export const SUPPORT_REQUEST_SORT = ['createdAt', '_id'] as const;
+
 export function createSoftwareOrderLoaders(cols: Collections, partnerId: string) {
   return {
     softwareOrderById: byIdLoader(cols.softwareOrders, { partnerId }, 'software order'),
     softwareOrdersByCustomerId: filteredChildrenLoader(cols.softwareOrders, { partnerId }, 'customerId', SOFTWARE_ORDER_SORT),
+    supportRequestsByCustomerId: filteredChildrenLoader(cols.supportRequests, { partnerId }, 'customerId', SUPPORT_REQUEST_SORT),
   };
 }

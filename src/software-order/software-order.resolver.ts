@@ -1,11 +1,38 @@
-import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
-import type { CustomerDoc, OfferDoc, SoftwareOrderDoc } from '../db/documents.js';
+import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import type { CustomerDoc, OfferDoc, SoftwareActivityDoc, SoftwareKey, SoftwareOrderDoc, SupportRequestDoc } from '../db/documents.js';
 import { Customer } from '../customer/customer.type.js';
+import { actorOf, forbidden } from '../mutation/run-mutation.js';
 import { Offer } from '../offer/offer.type.js';
+import {
+  checkActivityLogRange,
+  checkActivityLogRole,
+  softwareAllowedActions,
+  softwareCancelInfo,
+  visibleStatus,
+  type SoftwareActionAvailability,
+  type SoftwareCancelInfo,
+} from '../policy/software.js';
+import { PageArgs } from '../shared/connection.type.js';
 import type { Context } from '../shared/context.js';
+import { SoftwareOrderStatusEnum } from '../shared/enums.js';
+import { badUserInput } from '../shared/errors.js';
 import { parseId } from '../shared/ids.js';
+import { pageChildren } from '../shared/loader-utils.js';
 import { Money, money } from '../shared/money.type.js';
-import { SoftwareOrder } from './software-order.type.js';
+import { pagedFind } from '../shared/paged-find.js';
+import type { Page } from '../shared/pagination.js';
+import { SOFTWARE_ACTIVITY_SORT, SUPPORT_REQUEST_SORT } from './software-order.loader.js';
+import {
+  SoftwareActivity,
+  SoftwareActivityConnection,
+  SoftwareCancellationInfo,
+  SoftwareKeyInfo,
+  SoftwareOrder,
+  SoftwareOrderAllowedAction,
+  SupportRequest,
+  SupportRequestConnection,
+} from './software-order.type.js';
+import { SUPPORT_REQUEST_KINDS } from '../policy/support-request.js';
 
 @Resolver(() => SoftwareOrder)
 export class SoftwareOrderResolver {
@@ -27,5 +54,105 @@ export class SoftwareOrderResolver {
   @FieldResolver(() => Money)
   amount(@Root() order: SoftwareOrderDoc): Money {
     return money(order.amountCents, order.currency);
+  }
+
+  @FieldResolver(() => SoftwareOrderStatusEnum, {
+    description: 'SW-CANCEL-DELAY: a cancellation shows here once its delay (up to 15 minutes of the simulation clock) has passed.',
+  })
+  async status(@Root() order: SoftwareOrderDoc, @Ctx() ctx: Context): Promise<SoftwareOrderDoc['status']> {
+    return order.status === 'cancelled' ? visibleStatus(order, await ctx.now()) : order.status;
+  }
+
+  @FieldResolver(() => Date, {
+    nullable: true,
+    description: 'When it was cancelled; shown once the cancellation is visible (SW-CANCEL-DELAY).',
+  })
+  async cancellationDate(@Root() order: SoftwareOrderDoc, @Ctx() ctx: Context): Promise<Date | null> {
+    if (order.status !== 'cancelled') return null;
+    return visibleStatus(order, await ctx.now()) === 'cancelled' ? order.cancelledAt : null;
+  }
+
+  @FieldResolver(() => [SoftwareKeyInfo], {
+    description:
+      'SW-KEYS: the product versions, languages and bitnesses to get keys and downloads for (getSoftwareKey). Empty once the order shows as cancelled: it stays listed without its keys (SW-POST-CANCEL).',
+  })
+  async keys(@Root() order: SoftwareOrderDoc, @Ctx() ctx: Context): Promise<Omit<SoftwareKey, 'productKey' | 'downloadUrl' | 'revoked'>[]> {
+    if (order.status === 'cancelled' && visibleStatus(order, await ctx.now()) === 'cancelled') return [];
+    return order.keys.map((k) => ({ productVersion: k.productVersion, language: k.language, bitness: k.bitness, keyType: k.keyType }));
+  }
+
+  @FieldResolver(() => SoftwareCancellationInfo, {
+    description:
+      'SW-CANCEL-INFO: days left to cancel, or that the window has passed (a support request is needed), or why it cannot be cancelled.',
+  })
+  async cancellationInfo(@Root() order: SoftwareOrderDoc, @Ctx() ctx: Context): Promise<SoftwareCancelInfo> {
+    return softwareCancelInfo(order, await ctx.now());
+  }
+
+  @FieldResolver(() => [SoftwareOrderAllowedAction], {
+    description: 'Every action on the order, allowed or not, with the rule and reason when not; the same decisions the mutations make.',
+  })
+  async allowedActions(@Root() order: SoftwareOrderDoc, @Ctx() ctx: Context): Promise<SoftwareActionAvailability[]> {
+    const [customer, now] = await Promise.all([ctx.loaders.customerById.load(order.customerId), ctx.now()]);
+    return softwareAllowedActions({ order, customer, actor: actorOf(ctx), now, delayMs: ctx.settings.softwareCancelDelayMs });
+  }
+}
+
+@Resolver(() => SoftwareActivity)
+export class SoftwareActivityResolver {
+  @Query(() => SoftwareActivityConnection, {
+    description:
+      'SW-ACTIVITY-LOG: every product-key view and download of your customers in [from, to) (at most 90 days), oldest first. Global, account, referral and marketing content admins only (ROLE-ACTIVITY-LOG).',
+  })
+  async activityLog(
+    @Arg('from', () => Date) from: Date,
+    @Arg('to', () => Date) to: Date,
+    @Args() page: PageArgs,
+    @Ctx() ctx: Context,
+  ): Promise<Page<SoftwareActivityDoc>> {
+    const role = checkActivityLogRole(actorOf(ctx));
+    if (role) throw forbidden(role);
+    const bad = checkActivityLogRange(from, to);
+    if (bad) throw badUserInput(bad.message, { argumentName: bad.argumentName, rule: 'SW-ACTIVITY-LOG' });
+    const where = { partnerId: ctx.caller.partner._id, at: { $gte: from, $lt: to } };
+    return pagedFind(ctx.write.collections.softwareActivity, 'activityLog', { from, to }, where, page, SOFTWARE_ACTIVITY_SORT);
+  }
+
+  @FieldResolver(() => Customer)
+  customer(@Root() a: SoftwareActivityDoc, @Ctx() ctx: Context): Promise<CustomerDoc> {
+    return ctx.loaders.customerById.load(a.customerId);
+  }
+
+  @FieldResolver(() => SoftwareOrder)
+  softwareOrder(@Root() a: SoftwareActivityDoc, @Ctx() ctx: Context): Promise<SoftwareOrderDoc> {
+    return ctx.loaders.softwareOrderById.load(a.softwareOrderId);
+  }
+}
+
+@Resolver(() => SupportRequest)
+export class SupportRequestResolver {
+  @FieldResolver(() => String, { nullable: true, description: 'e.g. "billing" (reservations).' })
+  issueType(@Root() r: SupportRequestDoc): string | null {
+    return SUPPORT_REQUEST_KINDS[r.kind].issueType;
+  }
+
+  @FieldResolver(() => Money, { nullable: true, description: 'The amount asked.' })
+  amountRequested(@Root() r: SupportRequestDoc): Money | null {
+    return r.amountRequestedCents === null ? null : money(r.amountRequestedCents, r.currency ?? 'USD');
+  }
+
+  @FieldResolver(() => Customer)
+  customer(@Root() r: SupportRequestDoc, @Ctx() ctx: Context): Promise<CustomerDoc> {
+    return ctx.loaders.customerById.load(r.customerId);
+  }
+}
+
+@Resolver(() => Customer)
+export class CustomerSupportRequestsResolver {
+  @FieldResolver(() => SupportRequestConnection, {
+    description: "The customer's support requests for refunds and exchanges (SW-SUPPORT-REQUEST, RES-SUPPORT-REQUEST), oldest first.",
+  })
+  supportRequests(@Root() c: CustomerDoc, @Args() page: PageArgs, @Ctx() ctx: Context): Promise<Page<SupportRequestDoc>> {
+    return pageChildren(ctx.loaders.supportRequestsByCustomerId, c._id, 'customer.supportRequests', null, {}, page, SUPPORT_REQUEST_SORT);
   }
 }

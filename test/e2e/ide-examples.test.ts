@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleOperations } from '../../src/graphiql/examples.js';
 import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
 import { seedWorld } from '../../src/seed/generate.js';
+import { demoExampleIds } from '../../src/server.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 
 /*
@@ -21,12 +22,9 @@ afterAll(() => gw?.close());
 async function examples() {
   const res = await fetch(`${gw.url}/graphiql`);
   expect(res.status === 200 || res.status === 503).toBe(true);
-  const sub = await gw.collections.subscriptions.findOne(
-    { partnerId: DEMO_PARTNERS.contoso.id, status: 'active', commerceType: 'new_commerce', parentSubscriptionId: null, isTrial: false },
-    { sort: { creationDate: -1 } },
-  );
-  expect(sub).not.toBeNull();
-  return exampleOperations({ customerId: sub!.customerId, subscriptionId: sub!._id });
+  const ids = await demoExampleIds(gw.collections, DEMO_PARTNERS.contoso.id);
+  expect(ids.subscriptionId).not.toBeNull();
+  return exampleOperations(ids);
 }
 
 describe('IDE examples on the demo data', () => {

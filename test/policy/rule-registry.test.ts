@@ -58,6 +58,10 @@ const IN_SCOPE: { section: string; only?: string[] }[] = [
   { section: 'Scheduled changes' },
   { section: 'Upgrades' },
   { section: 'Money' },
+  // Azure reservations: bought under ROLE-SOFTWARE, managed under ROLE-RESERVATIONS; RES-MARKETS sits with the software rules.
+  { section: 'Roles', only: ['ROLE-SOFTWARE', 'ROLE-RESERVATIONS'] },
+  { section: 'Software purchases', only: ['RES-MARKETS'] },
+  { section: 'Azure reservations' },
 ];
 
 function inScopeIds(): string[] {

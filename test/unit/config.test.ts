@@ -30,6 +30,7 @@ describe('loadConfig defaults', () => {
       logLevel: 'info',
       clockStart: new Date('2026-11-01T09:00:00.000Z'),
       lockLeaseMs: 30_000,
+      softwareCancelDelayMs: 900_000,
     });
   });
 
@@ -37,7 +38,7 @@ describe('loadConfig defaults', () => {
     expect(PROJECT_ROOT).toBe(path.resolve(import.meta.dirname, '../..'));
   });
 
-  it('empty strings count as unset for PORT, HOST, MONGODB_URI, FERRETDB_BIN, DATA_DIR, SEED_DEMO, EXPOSE_ERROR_DETAILS, SIMULATION_CLOCK_START and LOCK_LEASE_MS', () => {
+  it('empty strings count as unset for PORT, HOST, MONGODB_URI, FERRETDB_BIN, DATA_DIR, SEED_DEMO, EXPOSE_ERROR_DETAILS, SIMULATION_CLOCK_START, LOCK_LEASE_MS and SOFTWARE_CANCEL_DELAY_MS', () => {
     expect(
       loadConfig({
         PORT: '',
@@ -49,6 +50,7 @@ describe('loadConfig defaults', () => {
         EXPOSE_ERROR_DETAILS: '',
         SIMULATION_CLOCK_START: '',
         LOCK_LEASE_MS: '',
+        SOFTWARE_CANCEL_DELAY_MS: '',
       }),
     ).toEqual(loadConfig({}));
   });
@@ -68,6 +70,7 @@ describe('loadConfig defaults', () => {
         LOG_LEVEL: 'debug',
         SIMULATION_CLOCK_START: '2027-01-15T00:00:00Z',
         LOCK_LEASE_MS: '5000',
+        SOFTWARE_CANCEL_DELAY_MS: '60000',
       }),
     ).toEqual({
       port: 8080,
@@ -82,6 +85,7 @@ describe('loadConfig defaults', () => {
       logLevel: 'debug',
       clockStart: new Date('2027-01-15T00:00:00.000Z'),
       lockLeaseMs: 5000,
+      softwareCancelDelayMs: 60_000,
     });
   });
 
@@ -210,4 +214,24 @@ describe('LOCK_LEASE_MS', () => {
   it.each(['0', '-5', '1.5', '30s', 'abc'])('LOCK_LEASE_MS %j is refused naming a positive integer', (raw) => {
     expect(configError({ LOCK_LEASE_MS: raw })).toBe(`LOCK_LEASE_MS must be a positive integer, but got '${raw}'`);
   });
+});
+
+describe('SOFTWARE_CANCEL_DELAY_MS', () => {
+  it.each([
+    ['0', 0],
+    ['1', 1],
+    ['900000', 900_000],
+    [' 60000 ', 60_000],
+  ])('SW-CANCEL-DELAY: SOFTWARE_CANCEL_DELAY_MS %j is %d milliseconds', (raw, ms) => {
+    expect(loadConfig({ SOFTWARE_CANCEL_DELAY_MS: raw }).softwareCancelDelayMs).toBe(ms);
+  });
+
+  it.each(['900001', '-1', '1.5', '15m', 'abc'])(
+    'SW-CANCEL-DELAY: SOFTWARE_CANCEL_DELAY_MS %j is refused: at most 15 minutes (900000 ms)',
+    (raw) => {
+      expect(configError({ SOFTWARE_CANCEL_DELAY_MS: raw })).toBe(
+        `SOFTWARE_CANCEL_DELAY_MS must be an integer from 0 to 900000, but got '${raw}'`,
+      );
+    },
+  );
 });
