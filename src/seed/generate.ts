@@ -33,6 +33,7 @@ import type {
   OrderDoc,
   OrderLineItem,
   PartnerDoc,
+  RefundCapDoc,
   ReservationDoc,
   ReservationScopeType,
   SoftwareKey,
@@ -43,6 +44,7 @@ import type {
   TermDuration,
 } from '../db/documents.js';
 import { percentOf, pricesIncludeTax, proratedCharge, proratedRefund } from '../policy/money.js';
+import { RES_REFUND_CAP_WINDOW } from '../policy/reservation.js';
 import { addTerm, atMost, DAY, daysInTerm, HOUR, MINUTE, SECOND, within } from '../policy/time.js';
 import type { Logger } from '../shared/logger.js';
 import { CATALOG, OFFER_IDS, OFFERS_BY_ID } from './catalog.js';
@@ -325,6 +327,7 @@ export interface SeedDocs {
   softwareOrders: SoftwareOrderDoc;
   reservations: ReservationDoc;
   ledger: LedgerEntryDoc;
+  refundCaps: RefundCapDoc;
 }
 
 export type SeedCollection = keyof SeedDocs;
@@ -339,6 +342,7 @@ export const SEED_COLLECTIONS: readonly SeedCollection[] = [
   'softwareOrders',
   'reservations',
   'ledger',
+  'refundCaps',
 ];
 
 /** One batch of documents for one collection; `customersDone` customers are fully generated. */
@@ -664,6 +668,8 @@ class CustomerBuilder {
   private readonly orderSlot: number;
   private subCount = 0;
   private azureSubscriptionId: string | null = null;
+  /** RES-REFUND-CAP: this customer's reservation refunds that still count toward its cap. */
+  private readonly capRefunds: RefundCapDoc['refunds'] = [];
   private readonly opened: number;
   private readonly graceDays: number;
   private readonly pricesIncludeTax: boolean;
@@ -685,6 +691,13 @@ class CustomerBuilder {
     this.graceDays = Math.min(120, 90 + daysInTerm(customer.accountOpenedAt, customer.firstBillingAt));
     this.pricesIncludeTax = pricesIncludeTax(customer.billingCountry); // PRICE-TAX
     this.partnerIdOnRecord = customer.associatedPartnerId ?? (partner.partnerType === 'indirect_reseller' ? partner.mpnId : '');
+  }
+
+  /** Documents that summarise the customer once everything is generated: its refund-cap record. */
+  finish(): void {
+    if (this.capRefunds.length === 0) return;
+    this.capRefunds.sort((a, b) => a.at.getTime() - b.at.getTime());
+    this.out.refundCaps.push({ _id: this.customer._id, partnerId: this.customer.partnerId, refunds: this.capRefunds, version: 0 });
   }
 
   // ---- random time helpers -----------------------------------------------------------------
@@ -1540,6 +1553,10 @@ class CustomerBuilder {
         const fee = early ? 0 : percentOf(refund, 12);
         this.ledger(-refund, 'refund', source, order.id, 'RES-REFUND-TABLE', `Reservation refund: ${res.displayName}`, at);
         this.ledger(fee, 'fee', source, order.id, 'RES-REFUND-TABLE', `Early termination fee: ${res.displayName}`, at);
+        // RES-REFUND-CAP: refunds of the last 365 days count toward the customer's cap (after the fee).
+        if (within(new Date(at), new Date(this.now), RES_REFUND_CAP_WINDOW) && refund - fee > 0) {
+          this.capRefunds.push({ reservationId: res._id, amountCents: refund - fee, at: new Date(at) });
+        }
       } else {
         // RES-EXCHANGE: the prorated refund is credited toward a new reservation of the same type costing at least as much.
         res.status = 'exchanged';
@@ -1839,6 +1856,7 @@ function generateCustomer(seed: string, ordinal: number, total: number, now: num
   );
   if (showcase) builder.fillShowcase(showcase);
   else builder.fillRandom();
+  builder.finish();
 }
 
 function emptyBuffers(): Buffers {
@@ -1852,6 +1870,7 @@ function emptyBuffers(): Buffers {
     softwareOrders: [],
     reservations: [],
     ledger: [],
+    refundCaps: [],
   };
 }
 

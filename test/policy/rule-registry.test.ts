@@ -44,10 +44,10 @@ function parseSpec(text: string): Map<string, string[]> {
 const spec = parseSpec(readSpec());
 const specIds = [...spec.values()].flat();
 
-/** The sections this policy implements, by heading prefix; for Roles, only the listed IDs. */
+/** The sections this policy implements, by heading prefix: every section of the spec, every role. */
 const IN_SCOPE: { section: string; only?: string[] }[] = [
   { section: 'General' },
-  { section: 'Roles', only: ['ROLE-SUBSCRIPTIONS', 'ROLE-MARKETPLACE', 'ROLE-TENANT'] },
+  { section: 'Roles' },
   { section: 'Catalog and purchase' },
   { section: 'Add-ons' },
   { section: 'Editing a subscription' },
@@ -57,11 +57,9 @@ const IN_SCOPE: { section: string; only?: string[] }[] = [
   { section: 'Auto-renew' },
   { section: 'Scheduled changes' },
   { section: 'Upgrades' },
-  { section: 'Money' },
-  // Azure reservations: bought under ROLE-SOFTWARE, managed under ROLE-RESERVATIONS; RES-MARKETS sits with the software rules.
-  { section: 'Roles', only: ['ROLE-SOFTWARE', 'ROLE-RESERVATIONS'] },
-  { section: 'Software purchases', only: ['RES-MARKETS'] },
+  { section: 'Software purchases' },
   { section: 'Azure reservations' },
+  { section: 'Money' },
 ];
 
 function inScopeIds(): string[] {

@@ -224,6 +224,32 @@ describe('generateWorld', () => {
     expect(world.subscriptions.some((s) => s.scheduledNextTermInstructions !== null)).toBe(true);
   });
 
+  it('RES-REFUND-CAP: each customer with reservation refunds in the last 365 days has a cap record of exactly those refunds, net of fees', () => {
+    const expected = new Map<string, { reservationId: string; amountCents: number; at: Date }[]>();
+    const byReservation = new Map<string, { customerId: string; net: number; at: Date }>();
+    for (const e of world.ledger) {
+      if (e.source.type !== 'reservation' || (e.kind !== 'refund' && e.kind !== 'fee')) continue;
+      const r = byReservation.get(e.source.id) ?? { customerId: e.customerId, net: 0, at: e.at };
+      r.net -= e.amountCents;
+      if (e.kind === 'refund') r.at = e.at;
+      byReservation.set(e.source.id, r);
+    }
+    for (const [reservationId, r] of byReservation) {
+      if (NOW.getTime() - r.at.getTime() >= 365 * DAY || r.net <= 0) continue;
+      expected.set(r.customerId, [...(expected.get(r.customerId) ?? []), { reservationId, amountCents: r.net, at: r.at }]);
+    }
+    expect(expected.size).toBeGreaterThan(0);
+    const actual = new Map(world.refundCaps.map((c) => [c._id, c.refunds]));
+    expect(new Set(actual.keys())).toEqual(new Set(expected.keys()));
+    for (const [customerId, refunds] of expected) {
+      const sorted = [...refunds].sort((a, b) => a.at.getTime() - b.at.getTime() || a.reservationId.localeCompare(b.reservationId));
+      const got = [...actual.get(customerId)!].sort(
+        (a, b) => a.at.getTime() - b.at.getTime() || a.reservationId.localeCompare(b.reservationId),
+      );
+      expect(got).toEqual(sorted);
+    }
+  });
+
   it('seeds no scheduled upgrade and no cancellation at term end', () => {
     for (const s of world.subscriptions) {
       expect(s.scheduledUpgrade, s._id).toBeNull();
