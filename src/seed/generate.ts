@@ -45,6 +45,7 @@ import type {
 } from '../db/documents.js';
 import { percentOf, pricesIncludeTax, proratedCharge, proratedRefund } from '../policy/money.js';
 import { RES_REFUND_CAP_WINDOW } from '../policy/reservation.js';
+import { softwareCredit } from '../policy/software.js';
 import { addTerm, atMost, DAY, daysInTerm, HOUR, MINUTE, SECOND, within } from '../policy/time.js';
 import type { Logger } from '../shared/logger.js';
 import { CATALOG, OFFER_IDS, OFFERS_BY_ID } from './catalog.js';
@@ -1456,16 +1457,15 @@ class CustomerBuilder {
     this.ledger(amount, 'charge', source, id, null, `${offer.name} x ${quantity}`, purchasedAt);
     if (cancelledAt !== null) {
       // SW-POST-CANCEL: 100 % for perpetual software, prorated for software subscriptions.
-      const credit =
-        termEnd !== null
-          ? proratedRefund({
-              chargedCents: amount,
-              termPriceCents: amount,
-              termStart: new Date(purchasedAt),
-              termEnd,
-              at: new Date(cancelledAt),
-            })
-          : amount;
+      const credit = softwareCredit(
+        {
+          softwareKind: termEnd !== null ? 'subscription' : 'perpetual',
+          amountCents: amount,
+          purchasedAt: new Date(purchasedAt),
+          termEndDate: termEnd,
+        },
+        new Date(cancelledAt),
+      );
       this.ledger(-credit, 'credit', source, id, 'SW-POST-CANCEL', `Cancellation credit: ${offer.name}`, cancelledAt);
     }
   }
