@@ -9,11 +9,13 @@ import type { Database } from './db/database.js';
 import { exampleOperations, type ExampleIds } from './graphiql/examples.js';
 import { graphiqlRouter } from './graphiql/graphiql.router.js';
 import { DEMO_PARTNERS } from './seed/demo-ids.js';
-import { HeaderAuthenticator, type Authenticator } from './shared/auth.js';
+import { createAuthenticator, type Authenticator } from './shared/auth.js';
 import type { Config } from './shared/config.js';
 import { createContext, createRepositories, type Context, type Services } from './shared/context.js';
 import { createFormatError } from './shared/errors.js';
 import type { Logger } from './shared/logger.js';
+import { mintToken } from './shared/tokens.js';
+import { gatewayLimits } from './limits/index.js';
 import { createSchema } from './schema.js';
 import type { WriteFaults } from './write/deps.js';
 
@@ -21,7 +23,7 @@ export interface GatewayDeps {
   config: Config;
   database: Database;
   log: Logger;
-  /** Defaults to the development header authenticator (README, "Calling the API"). */
+  /** Defaults to the configured one: bearer tokens, plus the development headers if DEV_HEADER_AUTH (README, "Calling the API"). */
   authenticator?: Authenticator;
   /** Tests only: hooks into the write path that simulate a crash between two writes. */
   faults?: WriteFaults;
@@ -43,24 +45,26 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const services: Services = {
     collections: database.collections,
     repositories: createRepositories(database.collections, config.clockStart),
-    authenticator: deps.authenticator ?? new HeaderAuthenticator(database.collections.partners),
+    authenticator: deps.authenticator ?? createAuthenticator(config, database.collections.partners, log),
     log,
     write: { collections: database.collections, log, lockLeaseMs: config.lockLeaseMs, faults: deps.faults },
     settings: { softwareCancelDelayMs: config.softwareCancelDelayMs },
   };
   const app = express();
   const httpServer = http.createServer(app);
+  const limits = gatewayLimits<Context>(config);
   const apollo = new ApolloServer<Context>({
     schema: await createSchema(),
-    introspection: true,
+    ...limits.apollo,
     // main.ts owns SIGINT/SIGTERM: Apollo's own handlers re-raise the signal after stopping,
     // which kills the process before the database (and a FerretDB it started) is closed.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: config.exposeErrorDetails,
     formatError: createFormatError(log, config.exposeErrorDetails),
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginDrainHttpServer({ httpServer })],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginDrainHttpServer({ httpServer }), ...limits.apollo.plugins],
   });
   await apollo.start();
+  const ideHeaders = await ideDefaultHeaders(config, log);
 
   app.disable('x-powered-by');
   app.get('/healthz', (_req, res) => {
@@ -71,12 +75,13 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     '/graphiql',
     graphiqlRouter({
       endpoint: '/graphql',
-      defaultHeaders: { 'X-Partner-Id': DEMO_PARTNERS.contoso.id, 'X-Partner-Roles': 'global_admin,admin_agent' },
+      defaultHeaders: ideHeaders,
       examples: () => demoExampleIds(database.collections, DEMO_PARTNERS.contoso.id).then(exampleOperations),
     }),
   );
   app.use(
     '/graphql',
+    limits.rateLimit,
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, { context: async ({ req }) => createContext(services, req.headers) }),
   );
@@ -100,6 +105,27 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
       if (httpServer.listening) await new Promise((r) => httpServer.close(r));
     },
   };
+}
+
+/**
+ * Logs how callers authenticate, and gives the IDE its default headers: in development a token for
+ * Contoso (global_admin, admin_agent) signed with the configured secret, valid 30 days from start;
+ * in production none (the IDE user pastes their own token).
+ */
+async function ideDefaultHeaders(config: Config, log: Logger): Promise<Record<string, string>> {
+  if (config.authSecretIsDevelopmentDefault) {
+    log.info('auth', 'AUTH_SECRET is unset: tokens are signed with the published development secret (development mode only)');
+  }
+  log.info('auth', `bearer tokens on; development headers (X-Partner-Id) ${config.devHeaderAuth ? 'on (DEV_HEADER_AUTH)' : 'off'}`);
+  if (config.mode !== 'development') return {};
+  const token = await mintToken({
+    secret: config.authSecret,
+    partnerId: DEMO_PARTNERS.contoso.id,
+    userId: 'ide-developer',
+    roles: ['global_admin', 'admin_agent'],
+    expiresIn: '30d',
+  });
+  return { Authorization: `Bearer ${token}` };
 }
 
 /**

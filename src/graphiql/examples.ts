@@ -21,7 +21,7 @@ export function exampleOperations(ids: ExampleIds): { title: string; query: stri
 const READ_EXAMPLES: { title: string; query: string; variables?: string }[] = [
   {
     title: 'Viewer',
-    query: `# Who am I? The IDE sends X-Partner-Id and X-Partner-Roles (see the Headers tab).
+    query: `# Who am I? The IDE sends a development token in Authorization (see the Headers tab).
 query Viewer {
   viewer {
     partner {

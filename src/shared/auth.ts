@@ -1,8 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { jwtVerify } from 'jose';
 import type { Collection } from 'mongodb';
 import type { PartnerDoc, PartnerRole } from '../db/documents.js';
+import { AUTH_AUDIENCE, AUTH_ISSUER, type Config } from './config.js';
 import { ClientError } from './errors.js';
 import { PartnerRoleEnum } from './enums.js';
+import type { Logger } from './logger.js';
 
 /** Who is calling: one partner (the tenant every read is scoped to, ROLE-TENANT), one user, roles. */
 export interface Caller {
@@ -21,6 +24,25 @@ export interface Authenticator {
 }
 
 const ROLE_VALUES = new Set<string>(Object.values(PartnerRoleEnum));
+
+/**
+ * The one answer to every authentication failure (missing, expired, malformed, wrongly signed,
+ * unknown partner, unknown role, bad header values), so that a caller cannot tell the cases apart
+ * (no enumeration of partners, roles or secrets).
+ */
+export const AUTH_FAILURE_MESSAGE = 'Authentication required: send Authorization: Bearer <token> (see README, "Calling the API")';
+
+/**
+ * UNAUTHENTICATED with AUTH_FAILURE_MESSAGE. `reason` is for the server log only: it is not part of
+ * the GraphQL error, and the stack is fixed so that even EXPOSE_ERROR_DETAILS shows nothing more.
+ */
+export class AuthenticationError extends ClientError {
+  constructor(readonly reason: string) {
+    super('UNAUTHENTICATED', AUTH_FAILURE_MESSAGE);
+    this.name = 'ClientError';
+    this.stack = `ClientError: ${AUTH_FAILURE_MESSAGE}`;
+  }
+}
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
@@ -49,33 +71,124 @@ export function parseRoles(raw: string | undefined): PartnerRole[] {
   return [...new Set(roles)] as PartnerRole[];
 }
 
+function bearer(headers: IncomingHttpHeaders): string | undefined {
+  return header(headers, 'authorization')
+    ?.match(/^Bearer\s+(.+)$/i)?.[1]
+    ?.trim();
+}
+
+/** Three base64url segments: a compact JWS. A partner ID (a GUID) never looks like one. */
+const COMPACT_JWS = /^[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/;
+
+/**
+ * Bearer tokens (README, "Calling the API"): an HS256 JWT signed with AUTH_SECRET, with
+ * `iss` and `aud` of this gateway, an `exp`, `sub` = user ID, `pid` = partner tenant ID and
+ * `roles` = PartnerRole values. Anything else, and a partner that does not exist, is refused with
+ * AuthenticationError.
+ */
+export class TokenAuthenticator implements Authenticator {
+  private readonly key: Uint8Array;
+
+  constructor(
+    private readonly partners: Collection<PartnerDoc>,
+    secret: string,
+  ) {
+    this.key = new TextEncoder().encode(secret);
+  }
+
+  async authenticate(headers: IncomingHttpHeaders): Promise<Caller> {
+    const token = bearer(headers);
+    if (!token) throw new AuthenticationError('no Authorization: Bearer header');
+    return this.verify(token);
+  }
+
+  async verify(token: string): Promise<Caller> {
+    let payload: Record<string, unknown>;
+    try {
+      ({ payload } = await jwtVerify(token, this.key, {
+        algorithms: ['HS256'],
+        issuer: AUTH_ISSUER,
+        audience: AUTH_AUDIENCE,
+        requiredClaims: ['exp', 'sub'],
+      }));
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      throw new AuthenticationError(`token refused: ${typeof code === 'string' ? code : 'unreadable'}`);
+    }
+    const { sub, roles } = payload;
+    const pid = payload.pid ?? payload.partner_id;
+    if (typeof pid !== 'string' || pid.trim() === '' || pid.length > 100) throw new AuthenticationError('token has no partner ID');
+    if (typeof sub !== 'string' || sub.trim() === '' || sub.length > 200) throw new AuthenticationError('token has no user ID');
+    if (!Array.isArray(roles) || !roles.every((r): r is string => typeof r === 'string' && ROLE_VALUES.has(r))) {
+      throw new AuthenticationError('token roles are not a list of known roles');
+    }
+    const partner = await this.partners.findOne({ _id: pid.trim().toLowerCase() });
+    if (!partner) throw new AuthenticationError('token names an unknown partner');
+    return { partner, userId: sub, roles: [...new Set(roles)] as PartnerRole[] };
+  }
+}
+
+/**
+ * What the gateway uses: a Bearer JWT always; the development header scheme (HeaderAuthenticator,
+ * including `Authorization: Bearer <partner ID>`) only when `headers` is given (DEV_HEADER_AUTH).
+ * Every failure is the same AuthenticationError; its reason is logged at debug level.
+ */
+export class GatewayAuthenticator implements Authenticator {
+  constructor(
+    private readonly tokens: TokenAuthenticator,
+    private readonly headers: HeaderAuthenticator | null,
+    private readonly log?: Logger,
+  ) {}
+
+  async authenticate(headers: IncomingHttpHeaders): Promise<Caller> {
+    const token = bearer(headers);
+    try {
+      if (token !== undefined && COMPACT_JWS.test(token)) return await this.tokens.verify(token);
+      if (this.headers) return await this.headers.authenticate(headers);
+      throw new AuthenticationError(token === undefined ? 'no Authorization: Bearer header' : 'bearer value is not a JWT');
+    } catch (error) {
+      if (error instanceof AuthenticationError) this.log?.debug('auth', `refused: ${error.reason}`);
+      throw error;
+    }
+  }
+}
+
+/** The authenticator the configuration asks for (AUTH_SECRET, DEV_HEADER_AUTH). */
+export function createAuthenticator(
+  config: Pick<Config, 'authSecret' | 'devHeaderAuth'>,
+  partners: Collection<PartnerDoc>,
+  log?: Logger,
+): GatewayAuthenticator {
+  return new GatewayAuthenticator(
+    new TokenAuthenticator(partners, config.authSecret),
+    config.devHeaderAuth ? new HeaderAuthenticator(partners) : null,
+    log,
+  );
+}
+
 /**
  * Development authentication, documented in the README: the caller names itself.
  *   X-Partner-Id: <partner tenant ID>            (required)
  *   X-Partner-Roles: global_admin,admin_agent    (optional; none by default)
  *   X-User-Id: <user ID>                         (optional)
  * `Authorization: Bearer <partner tenant ID>` is accepted in place of X-Partner-Id.
- * It trusts the caller; a later token authenticator verifies signatures instead.
+ * It trusts the caller, so it is on only when DEV_HEADER_AUTH is (development mode's default).
+ * Its failures are the same AuthenticationError as a bad token's.
  */
 export class HeaderAuthenticator implements Authenticator {
   constructor(private readonly partners: Collection<PartnerDoc>) {}
 
   async authenticate(headers: IncomingHttpHeaders): Promise<Caller> {
-    const bearer = header(headers, 'authorization')
-      ?.match(/^Bearer\s+(.+)$/i)?.[1]
-      ?.trim();
-    const partnerId = (header(headers, 'x-partner-id') ?? bearer)?.trim().toLowerCase();
-    if (!partnerId) {
-      throw new ClientError(
-        'UNAUTHENTICATED',
-        'Expected the calling partner in header X-Partner-Id (or Authorization: Bearer <partner ID>), but got none',
-      );
+    const partnerId = (header(headers, 'x-partner-id') ?? bearer(headers))?.trim().toLowerCase();
+    if (!partnerId) throw new AuthenticationError('no X-Partner-Id header');
+    let roles: PartnerRole[];
+    try {
+      roles = parseRoles(header(headers, 'x-partner-roles'));
+    } catch (error) {
+      throw new AuthenticationError(error instanceof Error ? error.message : 'bad X-Partner-Roles');
     }
-    const roles = parseRoles(header(headers, 'x-partner-roles'));
     const partner = await this.partners.findOne({ _id: partnerId });
-    if (!partner) {
-      throw new ClientError('UNAUTHENTICATED', `No partner with ID '${partnerId.slice(0, 60)}' is known to this Partner Center`);
-    }
+    if (!partner) throw new AuthenticationError(`no partner with ID '${partnerId.slice(0, 60)}'`);
     const userId = header(headers, 'x-user-id')?.trim() || `${partner._id}/user`;
     return { partner, userId, roles };
   }

@@ -7,6 +7,20 @@ export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.
 
 export type BackendChoice = 'auto' | 'memory' | 'ferretdb';
 
+/** `NODE_ENV=production` is production; anything else (unset, development, test) is development. */
+export type Mode = 'development' | 'production';
+
+/**
+ * The fixed, public development signing secret (README, "Configuration"): used only when
+ * AUTH_SECRET is unset in development mode. Production refuses to start without AUTH_SECRET.
+ */
+export const DEVELOPMENT_AUTH_SECRET = 'partner-center-gateway-development-secret-not-for-production';
+/** HS256 keys shorter than this are refused (RFC 7518 §3.2: at least the hash size, 256 bits). */
+export const MIN_AUTH_SECRET_BYTES = 32;
+/** `iss` and `aud` of the gateway's bearer tokens; tokens naming anything else are refused. */
+export const AUTH_ISSUER = 'partner-center-gateway';
+export const AUTH_AUDIENCE = 'partner-center-gateway/graphql';
+
 /** Everything the gateway reads from its environment, read once at start-up (`loadConfig`). */
 export interface Config {
   /** @default 4000 */
@@ -46,6 +60,22 @@ export interface Config {
    * @default 900000
    */
   softwareCancelDelayMs: number;
+  /** `NODE_ENV`: `production` when NODE_ENV=production, else `development`. */
+  mode: Mode;
+  /**
+   * `AUTH_SECRET`: the HS256 secret that signs and verifies bearer tokens, at least 32 bytes.
+   * Required in production; in development DEVELOPMENT_AUTH_SECRET when unset.
+   */
+  authSecret: string;
+  /** True when authSecret is DEVELOPMENT_AUTH_SECRET because AUTH_SECRET was unset (logged at start). */
+  authSecretIsDevelopmentDefault: boolean;
+  /**
+   * `DEV_HEADER_AUTH`: also accept the development header scheme (X-Partner-Id, ...), which trusts
+   * the caller. @default true in development, false in production (where true is refused)
+   */
+  devHeaderAuth: boolean;
+  /** Abuse limits (README, "Limits"); each from its own variable, see `LIMIT_VARIABLES`. */
+  limits: Limits;
 }
 
 /** SW-CANCEL-DELAY: the default and the largest delay, 15 minutes. */
@@ -118,6 +148,92 @@ function parseIntInRange(raw: string | undefined, fallback: number, min: number,
   return n;
 }
 
+/** AUTH_SECRET, NODE_ENV and DEV_HEADER_AUTH: no default secret and no header scheme in production. */
+function parseAuth(
+  env: Record<string, string | undefined>,
+): Pick<Config, 'mode' | 'authSecret' | 'authSecretIsDevelopmentDefault' | 'devHeaderAuth'> {
+  const mode: Mode = env.NODE_ENV?.trim() === 'production' ? 'production' : 'development';
+  const raw = env.AUTH_SECRET ?? '';
+  if (raw === '' && mode === 'production') {
+    throw new ConfigError(
+      `AUTH_SECRET must be set in production (NODE_ENV=production) to a secret of at least ${MIN_AUTH_SECRET_BYTES} bytes, such as the output of 'openssl rand -base64 48', but got none`,
+    );
+  }
+  if (raw === DEVELOPMENT_AUTH_SECRET && mode === 'production') {
+    throw new ConfigError('AUTH_SECRET must be a secret of your own in production, but got the published development secret');
+  }
+  const bytes = Buffer.byteLength(raw, 'utf8');
+  if (raw !== '' && bytes < MIN_AUTH_SECRET_BYTES) {
+    throw new ConfigError(`AUTH_SECRET must be at least ${MIN_AUTH_SECRET_BYTES} bytes, but got ${bytes}`);
+  }
+  const devHeaderAuth = parseBool(env.DEV_HEADER_AUTH, mode === 'development', 'DEV_HEADER_AUTH');
+  if (devHeaderAuth && mode === 'production') {
+    throw new ConfigError(
+      `DEV_HEADER_AUTH must be false in production (NODE_ENV=production): the development header scheme trusts the caller, but got '${env.DEV_HEADER_AUTH}'`,
+    );
+  }
+  return { mode, authSecret: raw || DEVELOPMENT_AUTH_SECRET, authSecretIsDevelopmentDefault: raw === '', devHeaderAuth };
+}
+
+/** Abuse limits, so one caller cannot hurt another (src/limits/, README "Limits"). */
+export interface Limits {
+  /** `LIMIT_MAX_DEPTH`: nesting of fields. @default 10 */
+  maxDepth: number;
+  /** `LIMIT_MAX_COST`: estimated fields resolved, list sizes multiplied through the depth. @default 60000 */
+  maxCost: number;
+  /** `LIMIT_MAX_ALIASES`: aliases in one document. @default 30 */
+  maxAliases: number;
+  /** `LIMIT_MAX_TOKENS`: lexical tokens the parser reads before giving up. @default 5000 */
+  maxTokens: number;
+  /** `LIMIT_MAX_DIRECTIVES`: directives in one document. @default 20 */
+  maxDirectives: number;
+  /** `LIMIT_MAX_ROOT_FIELDS`: top-level fields in one operation. @default 30 */
+  maxRootFields: number;
+  /** `LIMIT_MAX_LIST`: items in any list argument or list inside variables. @default 100 */
+  maxListLength: number;
+  /** `LIMIT_TIMEOUT_MS`: a query's execution deadline, in milliseconds. @default 10000 */
+  timeoutMs: number;
+  /** `RATE_LIMIT_PER_MINUTE`: sustained requests per minute per partner, per gateway instance. @default 600 */
+  ratePerMinute: number;
+  /** `RATE_LIMIT_BURST`: requests a partner may send at once before the per-minute rate applies. @default 100 */
+  rateBurst: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<Limits> = {
+  maxDepth: 10,
+  maxCost: 60_000,
+  maxAliases: 30,
+  maxTokens: 5000,
+  maxDirectives: 20,
+  maxRootFields: 30,
+  maxListLength: 100,
+  timeoutMs: 10_000,
+  ratePerMinute: 600,
+  rateBurst: 100,
+};
+
+export const LIMIT_VARIABLES: Readonly<Record<keyof Limits, string>> = {
+  maxDepth: 'LIMIT_MAX_DEPTH',
+  maxCost: 'LIMIT_MAX_COST',
+  maxAliases: 'LIMIT_MAX_ALIASES',
+  maxTokens: 'LIMIT_MAX_TOKENS',
+  maxDirectives: 'LIMIT_MAX_DIRECTIVES',
+  maxRootFields: 'LIMIT_MAX_ROOT_FIELDS',
+  maxListLength: 'LIMIT_MAX_LIST',
+  timeoutMs: 'LIMIT_TIMEOUT_MS',
+  ratePerMinute: 'RATE_LIMIT_PER_MINUTE',
+  rateBurst: 'RATE_LIMIT_BURST',
+};
+
+/** Every limit is a positive integer; 0 or a word is refused rather than read as "no limit". */
+function parseLimits(env: Record<string, string | undefined>): Limits {
+  const entries = (Object.keys(DEFAULT_LIMITS) as (keyof Limits)[]).map((key) => {
+    const name = LIMIT_VARIABLES[key];
+    return [key, parsePositiveInt(env[name], DEFAULT_LIMITS[key], name)] as const;
+  });
+  return Object.fromEntries(entries) as unknown as Limits;
+}
+
 /** Pure: the same environment always gives the same config; rejects bad values with a message. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const backend = (env.DB_BACKEND ?? 'auto') as BackendChoice;
@@ -152,5 +268,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       DEFAULT_SOFTWARE_CANCEL_DELAY_MS,
       'SOFTWARE_CANCEL_DELAY_MS',
     ),
+    ...parseAuth(env),
+    limits: parseLimits(env),
   };
 }

@@ -14,11 +14,20 @@ export const CLIENT_ERROR_CODES = [
   'UNAUTHENTICATED',
   'POLICY_REFUSED',
   'CONFLICT',
+  'QUERY_TOO_COMPLEX',
+  'RATE_LIMITED',
+  'TIMEOUT',
 ] as const;
 
 export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[number];
 
-const HTTP_STATUS: Partial<Record<ClientErrorCode, number>> = { UNAUTHENTICATED: 401, BAD_REQUEST: 400 };
+const HTTP_STATUS: Partial<Record<ClientErrorCode, number>> = {
+  UNAUTHENTICATED: 401,
+  BAD_REQUEST: 400,
+  QUERY_TOO_COMPLEX: 400,
+  RATE_LIMITED: 429,
+  TIMEOUT: 503,
+};
 
 /** The client-safe error family: a stable code, a message that says what was expected and what arrived. */
 export class ClientError extends GraphQLError {
@@ -52,6 +61,12 @@ const SAFE_CODES = new Set<string>([
 export function createFormatError(log: Logger, exposeDetails: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
+    // A limit reported by a validation rule (src/limits/) keeps its own code: Apollo wraps every
+    // validation error as GRAPHQL_VALIDATION_FAILED, keeping the rule's error as originalError.
+    const limit = error instanceof GraphQLError && error.originalError instanceof ClientError ? error.originalError : null;
+    if (limit && formatted.extensions?.code === 'GRAPHQL_VALIDATION_FAILED') {
+      formatted = { ...formatted, extensions: { ...formatted.extensions, code: limit.extensions.code } };
+    }
     const code = formatted.extensions?.code;
     const safe =
       original instanceof ClientError ||

@@ -13,8 +13,10 @@ import { openTestDb } from './db.js';
 import { partners } from './fixtures.js';
 
 export interface CallOptions {
-  /** Partner tenant ID sent as X-Partner-Id; `null` sends none. Default: Contoso. */
+  /** Partner tenant ID sent as X-Partner-Id; `null` sends none. Default: Contoso, or none when `token` is given. */
   partner?: string | null;
+  /** Sent as `Authorization: Bearer <token>` (see `mintToken`, src/shared/tokens.ts). */
+  token?: string;
   roles?: string;
   headers?: Record<string, string>;
 }
@@ -30,6 +32,10 @@ export interface TestGatewayOptions {
   faults?: WriteFaults;
   /** Overrides LOCK_LEASE_MS. */
   lockLeaseMs?: number;
+  /** The environment the gateway's config is read from (e.g. LIMIT_MAX_COST); empty by default. */
+  env?: Record<string, string>;
+  /** Overrides DEV_HEADER_AUTH (on by default: the test gateway runs in development mode). */
+  devHeaderAuth?: boolean;
 }
 
 export interface TestGateway {
@@ -40,6 +46,8 @@ export interface TestGateway {
   /** Every command the gateway's MongoDB client started, in order. */
   commands: CommandStartedEvent[];
   logs: ReturnType<typeof createMemoryLogger>['lines'];
+  /** The secret the gateway verifies bearer tokens with (the development secret). */
+  authSecret: string;
   /** Runs a typed operation over HTTP, as a client would. */
   execute<R, V>(document: TypedDocumentNode<R, V>, variables?: V, options?: CallOptions): Promise<GraphQLResponse<R>>;
   /** Posts a raw body, for malformed requests. */
@@ -70,16 +78,18 @@ export async function startTestGateway(
     close: testDb.close,
   };
   const config = {
-    ...loadConfig({}),
+    ...loadConfig(gatewayOptions.env ?? {}),
     dbName: testDb.dbName,
     ...(gatewayOptions.lockLeaseMs !== undefined ? { lockLeaseMs: gatewayOptions.lockLeaseMs } : {}),
+    ...(gatewayOptions.devHeaderAuth !== undefined ? { devHeaderAuth: gatewayOptions.devHeaderAuth } : {}),
   };
   const gateway = await createGateway({ config, database, log, faults: gatewayOptions.faults });
   const url = await gateway.listen(0, '127.0.0.1');
 
   const headersFor = (options: CallOptions = {}): Record<string, string> => {
-    const partner = options.partner === undefined ? DEMO_PARTNERS.contoso.id : options.partner;
+    const partner = options.partner === undefined ? (options.token === undefined ? DEMO_PARTNERS.contoso.id : null) : options.partner;
     return {
+      ...(options.token !== undefined ? { authorization: `Bearer ${options.token}` } : {}),
       ...(partner ? { 'x-partner-id': partner } : {}),
       ...(options.roles ? { 'x-partner-roles': options.roles } : {}),
       ...options.headers,
@@ -92,6 +102,7 @@ export async function startTestGateway(
     services: gateway.services,
     commands,
     logs: log.lines,
+    authSecret: config.authSecret,
     async execute(document, variables, options) {
       const response = await fetch(`${url}/graphql`, {
         method: 'POST',

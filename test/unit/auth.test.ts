@@ -2,7 +2,9 @@ import type { Collection } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import type { PartnerDoc } from '../../src/db/documents.js';
 import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
-import { HeaderAuthenticator, parseRoles } from '../../src/shared/auth.js';
+import { AUTH_FAILURE_MESSAGE, createAuthenticator, HeaderAuthenticator, parseRoles, TokenAuthenticator } from '../../src/shared/auth.js';
+import { ConfigError, DEVELOPMENT_AUTH_SECRET, loadConfig } from '../../src/shared/config.js';
+import { mintToken } from '../../src/shared/tokens.js';
 import { ClientError } from '../../src/shared/errors.js';
 import { partners } from '../support/fixtures.js';
 
@@ -81,17 +83,22 @@ describe('parseRoles', () => {
   );
 });
 
+/** A partners collection stand-in that answers findOne by _id from the demo partners. */
+function partnersCollection(): { collection: Collection<PartnerDoc>; lookups: unknown[] } {
+  const lookups: unknown[] = [];
+  const docs = partners();
+  const collection = {
+    findOne: async (filter: { _id: string }) => {
+      lookups.push(filter);
+      return docs.find((p) => p._id === filter._id) ?? null;
+    },
+  } as unknown as Collection<PartnerDoc>;
+  return { collection, lookups };
+}
+
 describe('HeaderAuthenticator', () => {
-  /** A partners collection stand-in that answers findOne by _id from the demo partners. */
   function authenticator(): { auth: HeaderAuthenticator; lookups: unknown[] } {
-    const lookups: unknown[] = [];
-    const docs = partners();
-    const collection = {
-      findOne: async (filter: { _id: string }) => {
-        lookups.push(filter);
-        return docs.find((p) => p._id === filter._id) ?? null;
-      },
-    } as unknown as Collection<PartnerDoc>;
+    const { collection, lookups } = partnersCollection();
     return { auth: new HeaderAuthenticator(collection), lookups };
   }
 
@@ -118,22 +125,74 @@ describe('HeaderAuthenticator', () => {
 
   it('no partner header answers UNAUTHENTICATED without a database lookup', async () => {
     const { auth, lookups } = authenticator();
-    expect(await unauthenticated(() => auth.authenticate({ authorization: 'Basic abc' }))).toBe(
-      'Expected the calling partner in header X-Partner-Id (or Authorization: Bearer <partner ID>), but got none',
-    );
+    expect(await unauthenticated(() => auth.authenticate({ authorization: 'Basic abc' }))).toBe(AUTH_FAILURE_MESSAGE);
     expect(lookups).toEqual([]);
   });
 
   it('an unknown role is refused before the partner is looked up', async () => {
     const { auth, lookups } = authenticator();
-    await unauthenticated(() => auth.authenticate({ 'x-partner-id': DEMO_PARTNERS.contoso.id, 'x-partner-roles': 'root' }));
+    expect(await unauthenticated(() => auth.authenticate({ 'x-partner-id': DEMO_PARTNERS.contoso.id, 'x-partner-roles': 'root' }))).toBe(
+      AUTH_FAILURE_MESSAGE,
+    );
     expect(lookups).toEqual([]);
   });
 
-  it('an unknown partner answers UNAUTHENTICATED naming the ID', async () => {
+  it('an unknown partner answers the same UNAUTHENTICATED as every other failure (no enumeration)', async () => {
     const { auth } = authenticator();
-    expect(await unauthenticated(() => auth.authenticate({ 'x-partner-id': 'nobody' }))).toBe(
-      "No partner with ID 'nobody' is known to this Partner Center",
-    );
+    expect(await unauthenticated(() => auth.authenticate({ 'x-partner-id': 'nobody' }))).toBe(AUTH_FAILURE_MESSAGE);
+  });
+});
+
+describe('TokenAuthenticator', () => {
+  const secret = DEVELOPMENT_AUTH_SECRET;
+
+  it('ROLE-TENANT: a token names one partner, the user and the roles', async () => {
+    const { collection, lookups } = partnersCollection();
+    const token = await mintToken({ secret, partnerId: DEMO_PARTNERS.fabrikam.id, userId: 'bob', roles: ['billing_admin'] });
+    const caller = await new TokenAuthenticator(collection, secret).authenticate({ authorization: `Bearer ${token}` });
+    expect(lookups).toEqual([{ _id: DEMO_PARTNERS.fabrikam.id }]);
+    expect({ partner: caller.partner._id, userId: caller.userId, roles: caller.roles }).toEqual({
+      partner: DEMO_PARTNERS.fabrikam.id,
+      userId: 'bob',
+      roles: ['billing_admin'],
+    });
+  });
+
+  it('the user defaults to <partner>/user when minted without one', async () => {
+    const { collection } = partnersCollection();
+    const token = await mintToken({ secret, partnerId: DEMO_PARTNERS.contoso.id, roles: [] });
+    expect((await new TokenAuthenticator(collection, secret).verify(token)).userId).toBe(`${DEMO_PARTNERS.contoso.id}/user`);
+  });
+
+  it('a bad token is refused before any database lookup', async () => {
+    const { collection, lookups } = partnersCollection();
+    const auth = new TokenAuthenticator(collection, secret);
+    const expired = await mintToken({ secret, partnerId: DEMO_PARTNERS.contoso.id, roles: [], expiresIn: '-1s' });
+    const wrongKey = await mintToken({ secret: 'x'.repeat(32), partnerId: DEMO_PARTNERS.contoso.id, roles: [] });
+    for (const headers of [
+      {},
+      { authorization: `Bearer ${expired}` },
+      { authorization: `Bearer ${wrongKey}` },
+      { 'x-partner-id': DEMO_PARTNERS.contoso.id },
+    ]) {
+      expect(await unauthenticated(() => auth.authenticate(headers))).toBe(AUTH_FAILURE_MESSAGE);
+    }
+    expect(lookups).toEqual([]);
+  });
+});
+
+describe('createAuthenticator', () => {
+  it('uses the development headers only when DEV_HEADER_AUTH is on', async () => {
+    const { collection } = partnersCollection();
+    const headers = { 'x-partner-id': DEMO_PARTNERS.contoso.id };
+    const dev = createAuthenticator(loadConfig({}), collection);
+    expect((await dev.authenticate(headers)).partner._id).toBe(DEMO_PARTNERS.contoso.id);
+    const off = createAuthenticator(loadConfig({ DEV_HEADER_AUTH: 'false' }), collection);
+    expect(await unauthenticated(() => off.authenticate(headers))).toBe(AUTH_FAILURE_MESSAGE);
+  });
+
+  it('production configuration never has the development headers', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', AUTH_SECRET: 'p'.repeat(40), DEV_HEADER_AUTH: 'true' })).toThrow(ConfigError);
+    expect(loadConfig({ NODE_ENV: 'production', AUTH_SECRET: 'p'.repeat(40) }).devHeaderAuth).toBe(false);
   });
 });

@@ -1,6 +1,15 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, PROJECT_ROOT } from '../../src/shared/config.js';
+import { DEFAULT_LIMITS, LIMIT_VARIABLES } from '../../src/shared/config.js';
+import { ConfigError, DEVELOPMENT_AUTH_SECRET, loadConfig, PROJECT_ROOT } from '../../src/shared/config.js';
+
+/** What an environment without NODE_ENV, AUTH_SECRET and DEV_HEADER_AUTH gives. */
+const DEVELOPMENT_AUTH = {
+  mode: 'development',
+  authSecret: DEVELOPMENT_AUTH_SECRET,
+  authSecretIsDevelopmentDefault: true,
+  devHeaderAuth: true,
+} as const;
 
 /** Calls loadConfig, expecting a ConfigError; returns its message. */
 function configError(env: Record<string, string | undefined>): string {
@@ -31,6 +40,8 @@ describe('loadConfig defaults', () => {
       clockStart: new Date('2026-11-01T09:00:00.000Z'),
       lockLeaseMs: 30_000,
       softwareCancelDelayMs: 900_000,
+      ...DEVELOPMENT_AUTH,
+      limits: DEFAULT_LIMITS,
     });
   });
 
@@ -86,6 +97,8 @@ describe('loadConfig defaults', () => {
       clockStart: new Date('2027-01-15T00:00:00.000Z'),
       lockLeaseMs: 5000,
       softwareCancelDelayMs: 60_000,
+      ...DEVELOPMENT_AUTH,
+      limits: DEFAULT_LIMITS,
     });
   });
 
@@ -234,4 +247,92 @@ describe('SOFTWARE_CANCEL_DELAY_MS', () => {
       );
     },
   );
+});
+
+describe('NODE_ENV, AUTH_SECRET and DEV_HEADER_AUTH', () => {
+  const SECRET = 's'.repeat(32);
+
+  it.each([
+    [undefined, 'development'],
+    ['', 'development'],
+    ['development', 'development'],
+    ['test', 'development'],
+    ['production', 'production'],
+  ])('NODE_ENV %j is %s mode', (nodeEnv, mode) => {
+    expect(loadConfig({ NODE_ENV: nodeEnv, AUTH_SECRET: SECRET }).mode).toBe(mode);
+  });
+
+  it('production mode without AUTH_SECRET refuses to start, saying what is expected (no default secret in production)', () => {
+    expect(configError({ NODE_ENV: 'production' })).toBe(
+      "AUTH_SECRET must be set in production (NODE_ENV=production) to a secret of at least 32 bytes, such as the output of 'openssl rand -base64 48', but got none",
+    );
+    expect(configError({ NODE_ENV: 'production', AUTH_SECRET: '' })).toMatch(/^AUTH_SECRET must be set in production/);
+  });
+
+  it('production mode refuses the published development secret', () => {
+    expect(configError({ NODE_ENV: 'production', AUTH_SECRET: DEVELOPMENT_AUTH_SECRET })).toBe(
+      'AUTH_SECRET must be a secret of your own in production, but got the published development secret',
+    );
+  });
+
+  it.each(['production', 'development'])('an AUTH_SECRET shorter than 32 bytes is refused in %s mode, without echoing it', (mode) => {
+    const message = configError({ NODE_ENV: mode, AUTH_SECRET: 'short-secret' });
+    expect(message).toBe('AUTH_SECRET must be at least 32 bytes, but got 12');
+    expect(message).not.toContain('short-secret');
+  });
+
+  it('AUTH_SECRET is used as given; development falls back to the development secret only when it is unset', () => {
+    expect(loadConfig({ NODE_ENV: 'production', AUTH_SECRET: SECRET })).toMatchObject({
+      mode: 'production',
+      authSecret: SECRET,
+      authSecretIsDevelopmentDefault: false,
+      devHeaderAuth: false,
+    });
+    expect(loadConfig({ AUTH_SECRET: SECRET })).toMatchObject({ authSecret: SECRET, authSecretIsDevelopmentDefault: false });
+    expect(loadConfig({})).toMatchObject({ authSecret: DEVELOPMENT_AUTH_SECRET, authSecretIsDevelopmentDefault: true });
+  });
+
+  it('DEV_HEADER_AUTH is on by default in development and can be turned off', () => {
+    expect(loadConfig({}).devHeaderAuth).toBe(true);
+    expect(loadConfig({ DEV_HEADER_AUTH: 'false' }).devHeaderAuth).toBe(false);
+    expect(loadConfig({ DEV_HEADER_AUTH: '' }).devHeaderAuth).toBe(true);
+    expect(configError({ DEV_HEADER_AUTH: 'maybe' })).toBe("DEV_HEADER_AUTH must be true or false, but got 'maybe'");
+  });
+
+  it('DEV_HEADER_AUTH=true in production refuses to start; false is accepted', () => {
+    expect(configError({ NODE_ENV: 'production', AUTH_SECRET: SECRET, DEV_HEADER_AUTH: 'true' })).toBe(
+      "DEV_HEADER_AUTH must be false in production (NODE_ENV=production): the development header scheme trusts the caller, but got 'true'",
+    );
+    expect(loadConfig({ NODE_ENV: 'production', AUTH_SECRET: SECRET, DEV_HEADER_AUTH: 'false' }).devHeaderAuth).toBe(false);
+  });
+});
+
+describe('limits (README, "Limits")', () => {
+  it('the defaults', () => {
+    expect(loadConfig({}).limits).toEqual({
+      maxDepth: 10,
+      maxCost: DEFAULT_LIMITS.maxCost,
+      maxAliases: 30,
+      maxTokens: 5000,
+      maxDirectives: 20,
+      maxRootFields: 30,
+      maxListLength: 100,
+      timeoutMs: 10_000,
+      ratePerMinute: 600,
+      rateBurst: 100,
+    });
+  });
+
+  it('every limit is read from its own variable', () => {
+    const env = Object.fromEntries(Object.values(LIMIT_VARIABLES).map((name, i) => [name, String(1000 + i)]));
+    const limits = loadConfig(env).limits;
+    expect(Object.values(limits)).toEqual(Object.values(LIMIT_VARIABLES).map((_, i) => 1000 + i));
+    expect(loadConfig({ LIMIT_MAX_DEPTH: ' 12 ', RATE_LIMIT_BURST: '' }).limits).toMatchObject({ maxDepth: 12, rateBurst: 100 });
+  });
+
+  it.each(Object.values(LIMIT_VARIABLES))('%s refuses 0, negatives, fractions and words, naming a positive integer', (name) => {
+    for (const raw of ['0', '-1', '2.5', 'unlimited']) {
+      expect(configError({ [name]: raw })).toBe(`${name} must be a positive integer, but got '${raw}'`);
+    }
+  });
 });

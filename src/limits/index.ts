@@ -1,0 +1,59 @@
+import type { ApolloServerOptions, ApolloServerPlugin } from '@apollo/server';
+import type { RequestHandler } from 'express';
+import type { ValidationRule } from 'graphql';
+import type { Config } from '../shared/config.js';
+import { maxAliasesRule } from './aliases.js';
+import { maxDepthRule } from './depth.js';
+import { maxDirectivesRule } from './directives.js';
+import { maxListLiteralRule } from './list-arguments.js';
+import { operationLimitsPlugin } from './operation-plugin.js';
+import { rateLimitMiddleware } from './rate-limit.js';
+import { maxRootFieldsRule } from './root-fields.js';
+import { timeoutPlugin } from './timeout.js';
+
+/**
+ * Every abuse limit of the gateway (README, "Limits"), from the config, as the pieces
+ * createGateway plugs in: Apollo options (parser, validation rules, plugins, introspection,
+ * suggestions, batching) and the Express middleware that rate-limits before Apollo runs.
+ * Each limit answers with a coded error before any resolver or database command runs
+ * (the timeout excepted, which by nature stops a query that is already running).
+ */
+export function gatewayLimits<C extends object>(
+  config: Pick<Config, 'limits' | 'mode'>,
+): {
+  apollo: Pick<
+    ApolloServerOptions<C>,
+    'parseOptions' | 'validationRules' | 'introspection' | 'hideSchemaDetailsFromClientErrors' | 'allowBatchedHttpRequests'
+  > & { plugins: ApolloServerPlugin<C>[] };
+  rateLimit: RequestHandler;
+} {
+  const { limits } = config;
+  const production = config.mode === 'production';
+  const validationRules: ValidationRule[] = [
+    maxDepthRule(limits.maxDepth),
+    maxAliasesRule(limits.maxAliases),
+    maxDirectivesRule(limits.maxDirectives),
+    maxRootFieldsRule(limits.maxRootFields),
+    maxListLiteralRule(limits.maxListLength),
+  ];
+  return {
+    apollo: {
+      // The parser stops after this many tokens, before building a huge document in memory.
+      parseOptions: { maxTokens: limits.maxTokens },
+      validationRules,
+      // The schema is public knowledge in development (the IDE needs it); in production it is
+      // not handed out, and validation messages do not suggest field names ("Did you mean").
+      introspection: !production,
+      hideSchemaDetailsFromClientErrors: production,
+      // One HTTP request, one operation: a JSON array of operations is refused (BAD_REQUEST),
+      // so a batch cannot multiply one request's work past the rate limit. (Apollo's default,
+      // stated so that it stays so.)
+      allowBatchedHttpRequests: false,
+      plugins: [
+        operationLimitsPlugin<C>({ maxCost: limits.maxCost, maxListLength: limits.maxListLength }),
+        timeoutPlugin<C>(limits.timeoutMs),
+      ],
+    },
+    rateLimit: rateLimitMiddleware({ perMinute: limits.ratePerMinute, burst: limits.rateBurst }),
+  };
+}
