@@ -1,6 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { AddOnResolver } from './addon/addon.resolver.js';
+import { AuditResolver } from './audit/audit.resolver.js';
 import { ClockMutationResolver } from './clock/clock.mutation.js';
 import { ClockResolver } from './clock/clock.resolver.js';
 import { CustomerLedgerResolver, InvoiceResolver, LedgerEntryResolver } from './ledger/ledger.resolver.js';
@@ -45,6 +46,7 @@ export const RESOLVERS = [
   CustomerLedgerResolver,
   LedgerEntryResolver,
   InvoiceResolver,
+  AuditResolver,
 ] as const;
 
 /** The executable schema, built from the decorated classes; `schema/schema.graphql` is its printout. */

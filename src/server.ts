@@ -8,12 +8,23 @@ import express, { type ErrorRequestHandler } from 'express';
 import type { Database } from './db/database.js';
 import { exampleOperations, type ExampleIds } from './graphiql/examples.js';
 import { graphiqlRouter } from './graphiql/graphiql.router.js';
+import { idempotencyPlugin } from './idempotency/idempotency.plugin.js';
+import { refusalAuditPlugin } from './audit/refusal-audit.js';
 import { DEMO_PARTNERS } from './seed/demo-ids.js';
 import { createAuthenticator, type Authenticator } from './shared/auth.js';
 import type { Config } from './shared/config.js';
 import { createContext, createRepositories, type Context, type Services } from './shared/context.js';
-import { createFormatError } from './shared/errors.js';
+import { correlationIds, currentCorrelationId } from './shared/correlation.js';
+import {
+  createFormatError,
+  isDatabaseUnavailable,
+  RETRY_AFTER_SECONDS,
+  serviceUnavailable,
+  serviceUnavailablePlugin,
+  unservedOperationPlugin,
+} from './shared/errors.js';
 import type { Logger } from './shared/logger.js';
+import { configureCursorSecret } from './shared/pagination.js';
 import { mintToken } from './shared/tokens.js';
 import { gatewayLimits } from './limits/index.js';
 import { createSchema } from './schema.js';
@@ -42,6 +53,7 @@ export interface Gateway {
 /** Builds the whole gateway without listening, so tests can drive it in process. */
 export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const { config, database, log } = deps;
+  configureCursorSecret(config.authSecret);
   const services: Services = {
     collections: database.collections,
     repositories: createRepositories(database.collections, config.clockStart),
@@ -61,14 +73,29 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: config.exposeErrorDetails,
     formatError: createFormatError(log, config.exposeErrorDetails),
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginDrainHttpServer({ httpServer }), ...limits.apollo.plugins],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
+      serviceUnavailablePlugin<Context>(),
+      unservedOperationPlugin<Context>(),
+      ...limits.apollo.plugins,
+      refusalAuditPlugin(log),
+      idempotencyPlugin(database.collections),
+    ],
   });
   await apollo.start();
   const ideHeaders = await ideDefaultHeaders(config, log);
 
   app.disable('x-powered-by');
+  app.use(correlationIds());
+  // Liveness: the process answers. Readiness: the database answers a ping, quickly.
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', backend: database.backend.kind });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const reason = await pingDatabase(database, Math.min(config.dbTimeoutMs, 1000));
+    if (reason === null) res.json({ status: 'ready', backend: database.backend.kind });
+    else res.status(503).set('Retry-After', String(RETRY_AFTER_SECONDS)).json({ status: 'not ready', reason });
   });
   app.get('/', (_req, res) => res.redirect('/graphiql'));
   app.use(
@@ -83,8 +110,16 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     '/graphql',
     limits.rateLimit,
     express.json({ limit: '1mb' }),
-    expressMiddleware(apollo, { context: async ({ req }) => createContext(services, req.headers) }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) =>
+        createContext(services, req.headers).catch((error: unknown) => {
+          throw isDatabaseUnavailable(error) ? serviceUnavailable() : error;
+        }),
+    }),
   );
+  app.use((req, res) => {
+    res.status(404).json({ errors: [{ message: `No such path: ${req.method} ${req.path}`, extensions: { code: 'NOT_FOUND' } }] });
+  });
   app.use(jsonErrors(log));
 
   return {
@@ -134,16 +169,43 @@ async function ideDefaultHeaders(config: Config, log: Logger): Promise<Record<st
  */
 function jsonErrors(log: Logger): ErrorRequestHandler {
   return (error, _req, res, _next) => {
+    if (isDatabaseUnavailable(error)) {
+      log.warn('http', `database unavailable: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+      res.status(503).set('Retry-After', String(RETRY_AFTER_SECONDS));
+      res.json({ errors: [{ message: 'The database is unreachable; retry shortly', extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
+      return;
+    }
+    const correlationId = currentCorrelationId() ?? (res.locals.correlationId as string | undefined);
     const status = typeof error?.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
-    if (status === 500) log.error('http', 'unexpected error outside GraphQL', error);
+    if (status === 500)
+      log.error('http', `unexpected error outside GraphQL${correlationId ? ` (correlation ${correlationId})` : ''}`, error);
     const message =
       error?.type === 'entity.parse.failed'
         ? `Expected a JSON request body, but it does not parse: ${String(error.message).slice(0, 200)}`
         : status === 500
           ? 'Internal server error'
           : String(error?.message ?? 'Bad request');
-    res.status(status).json({ errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
+    const extensions =
+      status === 500 ? { code: 'INTERNAL_SERVER_ERROR', ...(correlationId ? { correlationId } : {}) } : { code: 'BAD_REQUEST' };
+    res.status(status).json({ errors: [{ message, extensions }] });
   };
+}
+
+/** Null when the database answers `ping` within `timeoutMs`, else why not. */
+async function pingDatabase(database: Database, timeoutMs: number): Promise<string | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`database did not answer ping within ${timeoutMs} ms`), timeoutMs);
+  });
+  const ping = database.db.command({ ping: 1 }).then(
+    () => null,
+    (error: unknown) => `database ping failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+  );
+  try {
+    return await Promise.race([ping, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** IDs for the IDE's mutation examples: the default partner's first customer and its newest active new-commerce subscription. */

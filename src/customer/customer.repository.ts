@@ -39,7 +39,7 @@ export class CustomerRepository {
   constructor(private readonly customers: Collection<CustomerDoc>) {}
 
   async page(partnerId: string, filter: CustomerFilter | null | undefined, args: PageArgs): Promise<Page<CustomerDoc>> {
-    return pagedFind(this.customers, 'customers', filter, customerFilter(partnerId, filter), args, CUSTOMER_SORT);
+    return pagedFind(this.customers, 'customers', filter, customerFilter(partnerId, filter), args, CUSTOMER_SORT, partnerId);
   }
 
   /** IDs of the partner's customers matching a search, for filtering their subscriptions. */

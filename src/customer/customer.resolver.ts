@@ -6,6 +6,8 @@ import { ReservationConnection } from '../reservation/reservation.type.js';
 import { RESERVATION_SORT } from '../reservation/reservation.loader.js';
 import { PageArgs } from '../shared/connection.type.js';
 import type { Context } from '../shared/context.js';
+import { actorOf } from '../mutation/run-mutation.js';
+import { subscriptionVisibility } from '../shared/authorization.js';
 import { parseId } from '../shared/ids.js';
 import { pageChildren } from '../shared/loader-utils.js';
 import type { Page } from '../shared/pagination.js';
@@ -43,7 +45,10 @@ export class CustomerResolver {
     return { companyName: c.companyName, defaultAddress: { country: c.billingCountry } };
   }
 
-  @FieldResolver(() => SubscriptionConnection, { description: "The customer's base subscriptions, oldest first." })
+  @FieldResolver(() => SubscriptionConnection, {
+    description:
+      "The customer's base subscriptions, oldest first; marketplace (ISV) ones only for global admins and admin agents (ROLE-MARKETPLACE).",
+  })
   subscriptions(
     @Root() c: CustomerDoc,
     @Args() page: PageArgs,
@@ -51,22 +56,49 @@ export class CustomerResolver {
     @Ctx() ctx: Context,
   ): Promise<Page<SubscriptionDoc>> {
     rejectCustomerSearchInNested(filter);
-    const where = subscriptionConditions(filter);
-    return pageChildren(ctx.loaders.baseSubscriptionsByCustomerId, c._id, 'customer.subscriptions', filter, where, page, SUBSCRIPTION_SORT);
+    const where = { ...subscriptionVisibility(actorOf(ctx)), ...subscriptionConditions(filter) };
+    return pageChildren(
+      ctx.loaders.baseSubscriptionsByCustomerId,
+      c._id,
+      'customer.subscriptions',
+      filter,
+      where,
+      page,
+      SUBSCRIPTION_SORT,
+      ctx.caller.partner._id,
+    );
   }
 
   @FieldResolver(() => OrderConnection, { description: "The customer's orders, oldest first." })
   orders(@Root() c: CustomerDoc, @Args() page: PageArgs, @Ctx() ctx: Context): Promise<Page<OrderDoc>> {
-    return pageChildren(ctx.loaders.ordersByCustomerId, c._id, 'customer.orders', null, {}, page, ORDER_SORT);
+    return pageChildren(ctx.loaders.ordersByCustomerId, c._id, 'customer.orders', null, {}, page, ORDER_SORT, ctx.caller.partner._id);
   }
 
   @FieldResolver(() => SoftwareOrderConnection, { description: "The customer's software purchases, oldest first." })
   softwareOrders(@Root() c: CustomerDoc, @Args() page: PageArgs, @Ctx() ctx: Context): Promise<Page<SoftwareOrderDoc>> {
-    return pageChildren(ctx.loaders.softwareOrdersByCustomerId, c._id, 'customer.softwareOrders', null, {}, page, SOFTWARE_ORDER_SORT);
+    return pageChildren(
+      ctx.loaders.softwareOrdersByCustomerId,
+      c._id,
+      'customer.softwareOrders',
+      null,
+      {},
+      page,
+      SOFTWARE_ORDER_SORT,
+      ctx.caller.partner._id,
+    );
   }
 
   @FieldResolver(() => ReservationConnection, { description: "The customer's Azure reservations, oldest first." })
   reservations(@Root() c: CustomerDoc, @Args() page: PageArgs, @Ctx() ctx: Context): Promise<Page<ReservationDoc>> {
-    return pageChildren(ctx.loaders.reservationsByCustomerId, c._id, 'customer.reservations', null, {}, page, RESERVATION_SORT);
+    return pageChildren(
+      ctx.loaders.reservationsByCustomerId,
+      c._id,
+      'customer.reservations',
+      null,
+      {},
+      page,
+      RESERVATION_SORT,
+      ctx.caller.partner._id,
+    );
   }
 }

@@ -4,6 +4,7 @@ import type {
   CartDoc,
   ClockDoc,
   CustomerDoc,
+  IdempotencyDoc,
   LedgerEntryDoc,
   LockDoc,
   OfferDoc,
@@ -36,6 +37,7 @@ export interface Collections {
   refundCaps: Collection<RefundCapDoc>;
   operations: Collection<OperationDoc>;
   locks: Collection<LockDoc>;
+  idempotency: Collection<IdempotencyDoc>;
 }
 
 export function collections(db: Db): Collections {
@@ -56,6 +58,7 @@ export function collections(db: Db): Collections {
     refundCaps: db.collection<RefundCapDoc>('refundCaps'),
     operations: db.collection<OperationDoc>('operations'),
     locks: db.collection<LockDoc>('locks'),
+    idempotency: db.collection<IdempotencyDoc>('idempotency'),
   };
 }
 
@@ -95,7 +98,11 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
     // RES-REFUND-CAP sums a customer's reservation refunds over a rolling 365 days.
     { key: { customerId: 1, ruleId: 1, at: 1 }, name: 'customer_rule_at' },
   ],
-  auditEvents: [{ key: { partnerId: 1, at: 1 }, name: 'partner_at' }],
+  auditEvents: [
+    { key: { partnerId: 1, at: 1 }, name: 'partner_at' },
+    // auditRecords(from, to): keyset pages of one partner's records by time.
+    { key: { partnerId: 1, at: 1, _id: 1 }, name: 'partner_at_id' },
+  ],
   clock: [],
   // SW-ACTIVITY-LOG: activityLog(from, to) reads one partner's records by time.
   softwareActivity: [{ key: { partnerId: 1, at: 1, _id: 1 }, name: 'partner_at' }],
@@ -106,6 +113,7 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
     { key: { customerId: 1, status: 1 }, name: 'customer_status' },
   ],
   locks: [],
+  idempotency: [{ key: { createdAt: 1 }, name: 'createdAt' }],
 };
 
 /**

@@ -14,6 +14,8 @@ export interface Backend {
   /** Server version as the server reports it (FerretDB adds its own). */
   describe: string;
   stop(): Promise<void>;
+  /** The supervising process's pid when this process started the server (FerretDB's watchdog); tests only. */
+  processId?: () => number | undefined;
 }
 
 export interface Database {
@@ -94,7 +96,12 @@ async function startMemoryServer(config: Config): Promise<Backend> {
 export async function openDatabase(config: Config, log: Logger, options: MongoClientOptions & { dbName?: string } = {}): Promise<Database> {
   const backend = await resolveBackend(config, log);
   const { dbName = config.dbName, ...clientOptions } = options;
-  const client = new MongoClient(backend.uri, { serverSelectionTimeoutMS: 10_000, ...clientOptions });
+  // Fail fast when the database is gone (README, "Operations"): DB_TIMEOUT_MS, not the driver's 30 s.
+  const client = new MongoClient(backend.uri, {
+    serverSelectionTimeoutMS: config.dbTimeoutMs,
+    connectTimeoutMS: config.dbTimeoutMs,
+    ...clientOptions,
+  });
   try {
     await client.connect();
   } catch (error) {

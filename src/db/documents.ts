@@ -401,6 +401,28 @@ export interface AuditEventDoc {
   /** JSON-serialised resource before and after, as Partner Center's audit records keep them. */
   resourceOldValue: string | null;
   resourceNewValue: string | null;
+  /** Absent on records written before refusals were audited: 'accepted'. */
+  outcome?: 'accepted' | 'refused';
+  /** A refusal's rule ID (e.g. ROLE-SUBSCRIPTIONS) and code (e.g. FORBIDDEN, WINDOW_CLOSED). */
+  rule?: string | null;
+  code?: string | null;
+  correlationId?: string | null;
+  /** The wall-clock instant the record was written (`at` is the simulation clock). */
+  wallAt?: Date;
+  /** The mutation's arguments as JSON, secrets removed; never headers. */
+  input?: string | null;
+}
+
+/** Idempotency keys (MS-RequestId): `_id` = `<partnerId>:<key>`; the first result of a mutation, replayed to retries. */
+export interface IdempotencyDoc {
+  _id: string;
+  partnerId: string;
+  /** sha256 of the mutation names and canonical JSON of their arguments. */
+  requestHash: string;
+  status: 'in_progress' | 'done';
+  /** The response's `data`, as JSON, once done. */
+  response: string | null;
+  createdAt: Date;
 }
 
 /**

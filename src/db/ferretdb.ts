@@ -68,11 +68,25 @@ export function canConnect(port: number): Promise<boolean> {
   });
 }
 
+/** Restart back-off after FerretDB exits unexpectedly: 0.5 s, 1 s, 2 s ... at most 10 s. */
+export function restartDelayMs(attempt: number): number {
+  return Math.min(500 * 2 ** attempt, 10_000);
+}
+/** A FerretDB that has stayed up this long resets the back-off. */
+const STABLE_MS = 30_000;
+
 /**
  * Starts FerretDB on a free loopback port with its data under `config.dataDir/ferretdb`.
- * The child is killed when this process exits, however it exits.
+ * The child is killed when this process exits, however it exits. If FerretDB exits on its own
+ * while the gateway runs, a supervisor starts it again on the same port and data directory,
+ * with back-off, and the MongoClient reconnects by itself.
  */
-export async function startFerretDb(config: Config, log: Logger): Promise<Backend> {
+export async function startFerretDb(
+  config: Config,
+  log: Logger,
+  options: { restartDelayMs?: (attempt: number) => number } = {},
+): Promise<Backend> {
+  const backoff = options.restartDelayMs ?? restartDelayMs;
   const binary = ensureBinary(config, log);
   const dataDir = path.join(config.dataDir, 'ferretdb');
   mkdirSync(dataDir, { recursive: true });
@@ -89,31 +103,69 @@ export async function startFerretDb(config: Config, log: Logger): Promise<Backen
   // scripts/ferretdb-watchdog.sh owns FerretDB and stops it when our stdin pipe closes, so no
   // orphan survives this process, however it ends.
   const watchdog = path.join(PROJECT_ROOT, 'scripts/ferretdb-watchdog.sh');
-  const child: ChildProcess = spawn('bash', [watchdog, binary, ...args], { stdio: ['pipe', 'ignore', 'pipe'] });
+  let child!: ChildProcess;
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
+  let stopping = false;
+  let attempt = 0;
+  let startedAt = 0;
+  let restartTimer: NodeJS.Timeout | undefined;
   const kill = () => child.kill('SIGTERM');
-  process.once('exit', kill);
-
-  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
-  while (!(await canConnect(port))) {
-    if (child.exitCode !== null) throw new Error(`ferretdb exited with code ${child.exitCode}: ${stderr.trim()}`);
-    if (Date.now() > deadline) {
-      kill();
-      throw new Error(`ferretdb did not listen on 127.0.0.1:${port} within ${STARTUP_TIMEOUT_MS} ms`);
+  const spawnOnce = () => {
+    stderr = '';
+    startedAt = Date.now();
+    child = spawn('bash', [watchdog, binary, ...args], { stdio: ['pipe', 'ignore', 'pipe'] });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4000);
+    });
+    child.once('exit', (code, signal) => {
+      if (stopping || !ready) return;
+      if (Date.now() - startedAt > STABLE_MS) attempt = 0;
+      const delay = backoff(attempt++);
+      log.warn(
+        'database',
+        `ferretdb exited unexpectedly (${signal ?? `code ${code}`}${stderr.trim() ? `: ${stderr.trim().split('\n').pop()}` : ''}); restarting in ${delay} ms`,
+      );
+      restartTimer = setTimeout(() => {
+        restartTimer = undefined;
+        if (stopping) return;
+        spawnOnce();
+        void waitListening(STARTUP_TIMEOUT_MS).then(
+          () => log.info('database', `ferretdb restarted (pid ${child.pid}) on 127.0.0.1:${port}`),
+          (error: unknown) => log.warn('database', `ferretdb restart: ${error instanceof Error ? error.message : String(error)}`),
+        );
+      }, delay);
+      restartTimer.unref();
+    });
+  };
+  const waitListening = async (timeoutMs: number) => {
+    const deadline = Date.now() + timeoutMs;
+    const current = child;
+    while (!(await canConnect(port))) {
+      if (current.exitCode !== null || current.signalCode !== null) {
+        throw new Error(`ferretdb exited with code ${current.exitCode ?? current.signalCode}: ${stderr.trim()}`);
+      }
+      if (Date.now() > deadline) {
+        if (current === child && !ready) kill();
+        throw new Error(`ferretdb did not listen on 127.0.0.1:${port} within ${timeoutMs} ms`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
     }
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  };
+  let ready = false;
+  spawnOnce();
+  process.once('exit', () => kill());
+  await waitListening(STARTUP_TIMEOUT_MS);
+  ready = true;
   log.debug('database', `ferretdb pid ${child.pid} on 127.0.0.1:${port}, data in ${dataDir}`);
   return {
     kind: 'ferretdb',
     uri: `mongodb://127.0.0.1:${port}/`,
     describe: `FerretDB (SQLite) at 127.0.0.1:${port}, data in ${path.relative(process.cwd(), dataDir) || dataDir}`,
+    processId: () => child.pid,
     stop: async () => {
-      process.removeListener('exit', kill);
-      if (child.exitCode !== null) return;
+      stopping = true;
+      if (restartTimer) clearTimeout(restartTimer);
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
       kill();
       await exited;

@@ -105,7 +105,7 @@ export class LedgerRepository {
   /** One customer's ledger, oldest first: a keyset page (one find, plus a count if `totalCount` is selected). */
   page(partnerId: string, customerId: string, filter: LedgerFilter | null | undefined, args: PageArgs): Promise<Page<LedgerEntryDoc>> {
     const where: Filter<LedgerEntryDoc> = { ...ledgerConditions(filter), partnerId, customerId };
-    return pagedFind(this.ledger, 'customer.ledger', filter, where, args, LEDGER_SORT);
+    return pagedFind(this.ledger, 'customer.ledger', filter, where, args, LEDGER_SORT, partnerId);
   }
 
   /**

@@ -8,6 +8,7 @@ import type { Effect } from '../policy/effects.js';
 import type { Actor } from '../policy/roles.js';
 import type { Allowed, Refused } from '../policy/decision.js';
 import type { Context } from '../shared/context.js';
+import { noteRefusal } from '../audit/refusal-audit.js';
 import { ClientError } from '../shared/errors.js';
 import { runOperation, type OperationPlan } from '../write/run-operation.js';
 import { userError, type UserError } from './user-error.type.js';
@@ -33,6 +34,7 @@ export async function runMutation<L, R extends object>(
   switch (result.status) {
     case 'refused':
       if (result.refusal.code === 'ROLE_NOT_ALLOWED') throw forbidden(result.refusal);
+      noteRefusal(ctx, plan.kind, plan.customerId, result.refusal); // audited when the response is sent (src/audit/)
       return { ok: false, userErrors: [userError(result.refusal)] };
     case 'quoted':
       return { ok: true, outcome: result.outcome, operationId: null, dryRun: true };

@@ -11,13 +11,14 @@ export class OfferRepository {
   constructor(private readonly offers: Collection<OfferDoc>) {}
 
   /** The catalog: add-ons are excluded, as they are not sold from it (ADDON-NOT-CATALOG). */
-  async page(filter: OfferFilter | null | undefined, args: PageArgs): Promise<Page<OfferDoc>> {
+  /** `partnerId`: the caller's partner, whom the cursors are issued to (the catalog itself is shared). */
+  async page(filter: OfferFilter | null | undefined, args: PageArgs, partnerId: string): Promise<Page<OfferDoc>> {
     const where: Filter<OfferDoc> = { isAddOn: false };
     if (filter?.publisher) where.publisher = filter.publisher;
     if (filter?.billingType) where.billingType = filter.billingType;
     if (filter?.category) where.category = filter.category;
     if (filter?.commerceType?.length) where.commerceType = { $in: filter.commerceType };
     if (filter?.segment) where.segments = filter.segment;
-    return pagedFind(this.offers, 'offers', filter, where, args, OFFER_SORT);
+    return pagedFind(this.offers, 'offers', filter, where, args, OFFER_SORT, partnerId);
   }
 }

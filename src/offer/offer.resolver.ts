@@ -21,7 +21,7 @@ export class OfferResolver {
     @Arg('filter', () => OfferFilter, { nullable: true }) filter: OfferFilter | null,
     @Ctx() ctx: Context,
   ): Promise<Page<OfferDoc>> {
-    return ctx.repositories.offers.page(filter, page);
+    return ctx.repositories.offers.page(filter, page, ctx.caller.partner._id);
   }
 
   @FieldResolver(() => [BillingPlan])

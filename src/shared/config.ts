@@ -76,6 +76,12 @@ export interface Config {
   devHeaderAuth: boolean;
   /** Abuse limits (README, "Limits"); each from its own variable, see `LIMIT_VARIABLES`. */
   limits: Limits;
+  /** `DB_TIMEOUT_MS`: how long a database call waits for a reachable server (and a connection) before failing. @default 2000 */
+  dbTimeoutMs: number;
+  /** `DB_START_RETRIES`: further attempts to reach the database at start, with back-off; 0 exits at the first failure. @default 0 */
+  dbStartRetries: number;
+  /** `SHUTDOWN_GRACE_MS`: on SIGTERM/SIGINT, how long in-flight requests may take to finish. @default 15000 */
+  shutdownGraceMs: number;
 }
 
 /** SW-CANCEL-DELAY: the default and the largest delay, 15 minutes. */
@@ -270,5 +276,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ),
     ...parseAuth(env),
     limits: parseLimits(env),
+    dbTimeoutMs: parsePositiveInt(env.DB_TIMEOUT_MS, 2000, 'DB_TIMEOUT_MS'),
+    dbStartRetries: parseIntInRange(env.DB_START_RETRIES, 0, 0, 100, 'DB_START_RETRIES'),
+    shutdownGraceMs: parsePositiveInt(env.SHUTDOWN_GRACE_MS, 15_000, 'SHUTDOWN_GRACE_MS'),
   };
 }

@@ -1,5 +1,8 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
+import { MongoNetworkError, MongoNotConnectedError, MongoServerSelectionError, MongoTopologyClosedError } from 'mongodb';
+import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import { currentCorrelationId } from './correlation.js';
 import type { Logger } from './logger.js';
 
 /**
@@ -17,6 +20,8 @@ export const CLIENT_ERROR_CODES = [
   'QUERY_TOO_COMPLEX',
   'RATE_LIMITED',
   'TIMEOUT',
+  'SERVICE_UNAVAILABLE',
+  'IDEMPOTENCY_KEY_REUSED',
 ] as const;
 
 export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[number];
@@ -27,7 +32,68 @@ const HTTP_STATUS: Partial<Record<ClientErrorCode, number>> = {
   QUERY_TOO_COMPLEX: 400,
   RATE_LIMITED: 429,
   TIMEOUT: 503,
+  SERVICE_UNAVAILABLE: 503,
 };
+
+/** Seconds a client is told to wait (Retry-After) when the database is unreachable. */
+export const RETRY_AFTER_SECONDS = 2;
+const DATABASE_UNAVAILABLE_MESSAGE = 'The database is unreachable; retry shortly';
+
+/**
+ * Whether an error (or one it wraps) says the database cannot be reached: no server selectable,
+ * a dropped or refused connection, a closed client. These are transient, not bugs.
+ */
+const SOCKET_ERROR_CODES = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ERR_SOCKET_CLOSED', 'ETIMEDOUT']);
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (
+      e instanceof MongoServerSelectionError ||
+      e instanceof MongoNetworkError ||
+      e instanceof MongoTopologyClosedError ||
+      e instanceof MongoNotConnectedError
+    )
+      return true;
+    // A socket the server closed under the driver can surface as Node's own error.
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && SOCKET_ERROR_CODES.has(code)) return true;
+    if (e instanceof GraphQLError && e.originalError && isDatabaseUnavailable(e.originalError)) return true;
+  }
+  return false;
+}
+
+/**
+ * The error for a request that cannot start because the database is unreachable (thrown from
+ * the context function, where Apollo answers without running plugins): 503 with Retry-After.
+ */
+export function serviceUnavailable(): GraphQLError {
+  return new GraphQLError(DATABASE_UNAVAILABLE_MESSAGE, {
+    extensions: {
+      code: 'SERVICE_UNAVAILABLE',
+      retryAfterSeconds: RETRY_AFTER_SECONDS,
+      http: { status: 503, headers: new HeaderMap([['retry-after', String(RETRY_AFTER_SECONDS)]]) },
+    },
+  });
+}
+
+/**
+ * Apollo plugin: a response carrying SERVICE_UNAVAILABLE answers HTTP 503 with Retry-After,
+ * so that clients and load balancers back off instead of reading a 200 or a 500.
+ */
+export function serviceUnavailablePlugin<C extends object>(): ApolloServerPlugin<C> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (response.body.kind !== 'single') return;
+          if (!response.body.singleResult.errors?.some((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE')) return;
+          response.http.status = 503;
+          response.http.headers.set('retry-after', String(RETRY_AFTER_SECONDS));
+        },
+      };
+    },
+  };
+}
 
 /** The client-safe error family: a stable code, a message that says what was expected and what arrived. */
 export class ClientError extends GraphQLError {
@@ -76,15 +142,52 @@ export function createFormatError(log: Logger, exposeDetails: boolean) {
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };
     }
-    log.error('graphql', `unexpected error at ${formatted.path?.join('.') ?? '(operation)'}`, original);
+    if (isDatabaseUnavailable(original)) {
+      log.warn('graphql', `database unavailable at ${formatted.path?.join('.') ?? '(operation)'}: ${describe(original)}`);
+      return {
+        message: DATABASE_UNAVAILABLE_MESSAGE,
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: RETRY_AFTER_SECONDS },
+      };
+    }
+    const correlationId = currentCorrelationId();
+    log.error(
+      'graphql',
+      `unexpected error at ${formatted.path?.join('.') ?? '(operation)'}${correlationId ? ` (correlation ${correlationId})` : ''}`,
+      original,
+    );
     return {
       message: 'Internal server error',
       locations: formatted.locations,
       path: formatted.path,
       extensions: {
         code: 'INTERNAL_SERVER_ERROR',
+        ...(correlationId ? { correlationId } : {}),
         ...(exposeDetails && original instanceof Error ? { detail: original.message, stacktrace: original.stack?.split('\n') } : {}),
       },
     };
+  };
+}
+
+function describe(error: unknown): string {
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return message.split('\n')[0] ?? message;
+}
+
+/**
+ * Apollo plugin: an operation type the schema does not serve (`subscription { ... }` here) is the
+ * client's BAD_REQUEST (400), not graphql-js's uncoded execution error (masked as internal).
+ */
+export function unservedOperationPlugin<C extends object>(): ApolloServerPlugin<C> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, schema }) {
+          if (!operation || schema.getRootType(operation.operation)) return;
+          throw new ClientError('BAD_REQUEST', `This API does not serve ${operation.operation} operations; use a query or a mutation`);
+        },
+      };
+    },
   };
 }

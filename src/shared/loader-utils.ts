@@ -94,9 +94,10 @@ export async function pageChildren<T extends WithId>(
   where: Filter<T>,
   args: { first?: number | null; after?: string | null },
   sort: SortSpec,
+  partnerId: string,
 ): Promise<Page<T>> {
   const fp = fingerprint(filterArgs);
-  const request = pageRequest(connection, fp, args, sort);
+  const request = pageRequest(connection, fp, args, sort, partnerId);
   const rows = await loader.load(parentId, where, fp);
   return pageInMemory(rows, request, connection, fp, sort);
 }

@@ -5,7 +5,7 @@ import { fingerprint, keysetFilter, pageRequest, sortDocument, toPage, type Page
 /**
  * One page of a top-level connection: `find(where AND after-cursor).sort(sort).limit(first + 1)`,
  * plus a `countDocuments(where)` run only if `totalCount` is selected.
- * `filterArgs` are the client's filter arguments, which the cursors are bound to.
+ * `filterArgs` are the client's filter arguments, which the cursors are bound to, as to `partnerId`.
  */
 export async function pagedFind<T extends Document>(
   collection: Collection<T>,
@@ -14,9 +14,10 @@ export async function pagedFind<T extends Document>(
   where: Filter<T>,
   args: PageArgs,
   sort: SortSpec,
+  partnerId: string,
 ): Promise<Page<T>> {
   const fp = fingerprint(filterArgs);
-  const request = pageRequest(connection, fp, args, sort);
+  const request = pageRequest(connection, fp, args, sort, partnerId);
   const query = (request.after ? { $and: [where, keysetFilter(sort, request.after)] } : where) as Filter<T>;
   const rows = (await collection
     .find(query)

@@ -1,16 +1,31 @@
-import { createHash } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac } from 'node:crypto';
 import type { Filter, Document } from 'mongodb';
+import { DEVELOPMENT_AUTH_SECRET } from './config.js';
 import { badUserInput } from './errors.js';
 
 /**
  * Relay cursor connections over keyset (seek) paging: no skip/offset, so a page costs the same
  * at any depth and concurrent inserts never shift or repeat rows.
  *
- * A cursor is base64url JSON `{ c: connection, f: filter fingerprint, v: sort key values }`.
- * It is opaque to clients; it is bound to its connection and filter, so a cursor from another
- * connection, or from the same connection under other filters, is refused as BAD_USER_INPUT
- * rather than silently paging something else.
+ * A cursor is base64url of `nonce(12) | AES-256-GCM(JSON sort key values) | tag(16)`, with the
+ * partner tenant ID, the connection and the filter fingerprint as associated data. So a cursor
+ * carries nothing readable (not even a company name), any change to it fails authentication,
+ * and it is valid only for the partner, connection and filters it was issued for; anything else
+ * is refused as BAD_USER_INPUT on argument `after`, with one message whatever the reason.
+ * The key is derived from the server secret (AUTH_SECRET, `configureCursorSecret`), so every
+ * gateway instance sharing the secret accepts the others' cursors.
  */
+
+let cursorKey = deriveCursorKey(DEVELOPMENT_AUTH_SECRET);
+
+function deriveCursorKey(secret: string): Buffer {
+  return createHmac('sha256', secret).update('partner-center-gateway/cursor-key/v1').digest();
+}
+
+/** Sets the secret cursors are encrypted and authenticated with (the config's authSecret). */
+export function configureCursorSecret(secret: string): void {
+  cursorKey = deriveCursorKey(secret);
+}
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -23,6 +38,8 @@ export type SortSpec = readonly string[];
 export interface PageRequest {
   first: number;
   after: SortValue[] | null;
+  /** The partner tenant the page is for: its cursors are valid only for this partner. */
+  partnerId: string;
 }
 
 /** Validates `first` (0..100, default 20) and decodes `after` for one connection and filter. */
@@ -31,6 +48,7 @@ export function pageRequest(
   fingerprint: string,
   args: { first?: number | null; after?: string | null },
   sort: SortSpec,
+  partnerId: string,
 ): PageRequest {
   const first = args.first ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
@@ -38,8 +56,8 @@ export function pageRequest(
       argumentName: 'first',
     });
   }
-  const after = args.after == null ? null : decodeCursor(args.after, connection, fingerprint, sort.length);
-  return { first, after };
+  const after = args.after == null ? null : decodeCursor(args.after, connection, fingerprint, sort.length, partnerId);
+  return { first, after, partnerId };
 }
 
 /** A short, stable hash of the filter arguments, so cursors stay bound to them. */
@@ -65,44 +83,55 @@ function stableJson(value: unknown): string {
 
 type WireValue = string | number | boolean | null | { d: string };
 
-export function encodeCursor(connection: string, fp: string, values: SortValue[]): string {
-  const v: WireValue[] = values.map((x) => (x instanceof Date ? { d: x.toISOString() } : x));
-  return Buffer.from(JSON.stringify({ c: connection, f: fp, v })).toString('base64url');
+const NONCE_BYTES = 12;
+const TAG_BYTES = 16;
+
+function associatedData(partnerId: string, connection: string, fp: string): Buffer {
+  return Buffer.from(JSON.stringify([partnerId, connection, fp]), 'utf8');
 }
 
-export function decodeCursor(cursor: string, connection: string, fp: string, arity: number): SortValue[] {
-  const malformed = () =>
-    badUserInput(`Argument 'after' must be a cursor returned by this connection (${connection}), but got '${cursor.slice(0, 60)}'`, {
-      argumentName: 'after',
-    });
-  let parsed: unknown;
+export function encodeCursor(connection: string, fp: string, values: SortValue[], partnerId: string): string {
+  const v: WireValue[] = values.map((x) => (x instanceof Date ? { d: x.toISOString() } : x));
+  const plain = Buffer.from(JSON.stringify(v), 'utf8');
+  const aad = associatedData(partnerId, connection, fp);
+  // A synthetic nonce (SIV-style): the same position gives the same cursor, and a nonce repeats
+  // only for an identical plaintext under identical associated data.
+  const nonce = createHmac('sha256', cursorKey).update(aad).update('\u0000').update(plain).digest().subarray(0, NONCE_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', cursorKey, nonce);
+  cipher.setAAD(aad);
+  const sealed = Buffer.concat([cipher.update(plain), cipher.final()]);
+  return Buffer.concat([nonce, sealed, cipher.getAuthTag()]).toString('base64url');
+}
+
+export function decodeCursor(cursor: string, connection: string, fp: string, arity: number, partnerId: string): SortValue[] {
+  const refused = () =>
+    badUserInput(
+      `Argument 'after' must be a cursor that this connection (${connection}) returned to you under the same filter arguments; page again from the start`,
+      { argumentName: 'after' },
+    );
+  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw refused();
+  const bytes = Buffer.from(cursor, 'base64url');
+  // Re-encoding must give the cursor back, so no variant of a cursor (padding bits) is accepted.
+  if (bytes.length < NONCE_BYTES + TAG_BYTES + 2 || bytes.toString('base64url') !== cursor) throw refused();
+  let v: unknown;
   try {
-    if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw malformed();
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    const decipher = createDecipheriv('aes-256-gcm', cursorKey, bytes.subarray(0, NONCE_BYTES));
+    decipher.setAAD(associatedData(partnerId, connection, fp));
+    decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
+    const plain = Buffer.concat([decipher.update(bytes.subarray(NONCE_BYTES, bytes.length - TAG_BYTES)), decipher.final()]);
+    v = JSON.parse(plain.toString('utf8'));
   } catch {
-    throw malformed();
+    throw refused();
   }
-  if (!parsed || typeof parsed !== 'object') throw malformed();
-  const { c, f, v } = parsed as { c?: unknown; f?: unknown; v?: unknown };
-  if (c !== connection) {
-    throw badUserInput(`Argument 'after' is a cursor of connection '${String(c)}', but this is '${connection}'`, {
-      argumentName: 'after',
-    });
-  }
-  if (f !== fp) {
-    throw badUserInput(`Argument 'after' was issued for other filter arguments; page again from the start with the new filters`, {
-      argumentName: 'after',
-    });
-  }
-  if (!Array.isArray(v) || v.length !== arity) throw malformed();
+  if (!Array.isArray(v) || v.length !== arity) throw refused();
   return v.map((x: unknown) => {
     if (x === null || typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean') return x;
     if (x && typeof x === 'object' && typeof (x as { d?: unknown }).d === 'string') {
       const date = new Date((x as { d: string }).d);
-      if (Number.isNaN(date.getTime())) throw malformed();
+      if (Number.isNaN(date.getTime())) throw refused();
       return date;
     }
-    throw malformed();
+    throw refused();
   });
 }
 
@@ -166,7 +195,7 @@ export function toPage<T extends Document>(
   totalCount: () => Promise<number>,
 ): Page<T> {
   const slice = rows.slice(0, request.first);
-  const edges = slice.map((node) => ({ node, cursor: encodeCursor(connection, fp, sortKey(node, sort)) }));
+  const edges = slice.map((node) => ({ node, cursor: encodeCursor(connection, fp, sortKey(node, sort), request.partnerId) }));
   let counted: Promise<number> | undefined;
   return {
     edges,

@@ -115,7 +115,15 @@ export class SoftwareActivityResolver {
     const bad = checkActivityLogRange(from, to);
     if (bad) throw badUserInput(bad.message, { argumentName: bad.argumentName, rule: 'SW-ACTIVITY-LOG' });
     const where = { partnerId: ctx.caller.partner._id, at: { $gte: from, $lt: to } };
-    return pagedFind(ctx.write.collections.softwareActivity, 'activityLog', { from, to }, where, page, SOFTWARE_ACTIVITY_SORT);
+    return pagedFind(
+      ctx.write.collections.softwareActivity,
+      'activityLog',
+      { from, to },
+      where,
+      page,
+      SOFTWARE_ACTIVITY_SORT,
+      ctx.caller.partner._id,
+    );
   }
 
   @FieldResolver(() => Customer)
@@ -153,6 +161,15 @@ export class CustomerSupportRequestsResolver {
     description: "The customer's support requests for refunds and exchanges (SW-SUPPORT-REQUEST, RES-SUPPORT-REQUEST), oldest first.",
   })
   supportRequests(@Root() c: CustomerDoc, @Args() page: PageArgs, @Ctx() ctx: Context): Promise<Page<SupportRequestDoc>> {
-    return pageChildren(ctx.loaders.supportRequestsByCustomerId, c._id, 'customer.supportRequests', null, {}, page, SUPPORT_REQUEST_SORT);
+    return pageChildren(
+      ctx.loaders.supportRequestsByCustomerId,
+      c._id,
+      'customer.supportRequests',
+      null,
+      {},
+      page,
+      SUPPORT_REQUEST_SORT,
+      ctx.caller.partner._id,
+    );
   }
 }

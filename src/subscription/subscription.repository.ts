@@ -31,14 +31,17 @@ export class SubscriptionRepository {
     filter: SubscriptionFilter | null | undefined,
     args: PageArgs,
     customerIds: string[] | null,
+    /** What the caller may see (src/shared/authorization.ts): `{}` for everything. */
+    visibility: Filter<SubscriptionDoc> = {},
   ): Promise<Page<SubscriptionDoc>> {
     const where: Filter<SubscriptionDoc> = {
+      ...visibility,
       ...subscriptionConditions(filter),
       partnerId,
       parentSubscriptionId: null,
       ...(customerIds ? { customerId: { $in: customerIds } } : {}),
     };
-    return pagedFind(this.subscriptions, 'subscriptions', filter, where, args, SUBSCRIPTION_SORT);
+    return pagedFind(this.subscriptions, 'subscriptions', filter, where, args, SUBSCRIPTION_SORT, partnerId);
   }
 }
 

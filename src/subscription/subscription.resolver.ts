@@ -1,6 +1,8 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import type { SubscriptionDoc } from '../db/documents.js';
 import { AddOn } from '../addon/addon.type.js';
+import { actorOf } from '../mutation/run-mutation.js';
+import { assertMaySeeSubscription, subscriptionVisibility } from '../shared/authorization.js';
 import { PageArgs } from '../shared/connection.type.js';
 import type { Context } from '../shared/context.js';
 import { ClientError } from '../shared/errors.js';
@@ -11,7 +13,10 @@ import { Subscription, SubscriptionConnection } from './subscription.type.js';
 
 @Resolver(() => Subscription)
 export class SubscriptionResolver {
-  @Query(() => Subscription, { description: 'One base subscription of one of your customers (add-ons: `addOn`).' })
+  @Query(() => Subscription, {
+    description:
+      'One base subscription of one of your customers (add-ons: `addOn`); a marketplace (ISV) one is FORBIDDEN unless you are a global admin or admin agent (ROLE-MARKETPLACE).',
+  })
   async subscription(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<SubscriptionDoc> {
     const doc = await ctx.loaders.subscriptionById.load(parseId('subscription', id));
     if (doc.parentSubscriptionId !== null) {
@@ -20,11 +25,13 @@ export class SubscriptionResolver {
         id: doc._id,
       });
     }
+    assertMaySeeSubscription(actorOf(ctx), doc);
     return doc;
   }
 
   @Query(() => SubscriptionConnection, {
-    description: 'Base subscriptions of all your customers, oldest first, filtered.',
+    description:
+      'Base subscriptions of all your customers, oldest first, filtered; marketplace (ISV) ones only for global admins and admin agents (ROLE-MARKETPLACE).',
   })
   async subscriptions(
     @Args() page: PageArgs,
@@ -36,7 +43,7 @@ export class SubscriptionResolver {
       filter?.customerSearch != null
         ? await ctx.repositories.customers.idsMatching(partnerId, filter.customerSearch, 'customerSearch')
         : null;
-    return ctx.repositories.subscriptions.page(partnerId, filter, page, customerIds);
+    return ctx.repositories.subscriptions.page(partnerId, filter, page, customerIds, subscriptionVisibility(actorOf(ctx)));
   }
 
   @FieldResolver(() => [AddOn], { description: 'Add-ons bought for this subscription, oldest first.' })

@@ -168,12 +168,14 @@ describe('unknown enum values', () => {
 });
 
 describe('cursors', () => {
-  const MALFORMED = "Argument 'after' must be a cursor returned by this connection (customers), but got";
+  // One message whatever is wrong with a cursor (signed, encrypted, bound to partner, connection and filters).
+  const MALFORMED =
+    "Argument 'after' must be a cursor that this connection (customers) returned to you under the same filter arguments; page again from the start";
 
   it('a random string as after answers BAD_USER_INPUT', async () => {
     const error = coded(await gw.execute(ErrorsCustomersDocument, { first: 1, after: 'not a cursor!' }), 'BAD_USER_INPUT', 200);
     expect(error).toMatchObject({
-      message: `${MALFORMED} 'not a cursor!'`,
+      message: MALFORMED,
       path: ['customers'],
       extensions: { code: 'BAD_USER_INPUT', argumentName: 'after' },
     });
@@ -186,34 +188,38 @@ describe('cursors', () => {
     ['standard base64 with padding', Buffer.from('{"c":"customers"}').toString('base64')],
   ])('a malformed cursor (%s) answers BAD_USER_INPUT', async (_name, after) => {
     const error = coded(await gw.execute(ErrorsCustomersDocument, { first: 1, after }), 'BAD_USER_INPUT', 200);
-    expect(error.message).toBe(`${MALFORMED} '${after.slice(0, 60)}'`);
+    expect(error.message).toBe(MALFORMED);
     expect(error.extensions).toEqual({ code: 'BAD_USER_INPUT', argumentName: 'after' });
   });
 
   it('a tampered cursor (sort key of the wrong arity, or a date that is no date) answers BAD_USER_INPUT', async () => {
-    const real = JSON.parse(Buffer.from(await customersCursor(), 'base64url').toString('utf8')) as { c: string; f: string; v: unknown[] };
-    for (const v of [[real.v[0]], [...real.v, 'extra'], [{ d: 'not a date' }, real.v[1]], [{ nested: true }, real.v[1]]]) {
-      const after = Buffer.from(JSON.stringify({ ...real, v })).toString('base64url');
+    const real = Buffer.from(await customersCursor(), 'base64url');
+    for (const position of [0, 13, real.length - 1]) {
+      const bytes = Buffer.from(real);
+      bytes[position] = bytes[position]! ^ 1;
+      const after = bytes.toString('base64url');
       const error = coded(await gw.execute(ErrorsCustomersDocument, { first: 1, after }), 'BAD_USER_INPUT', 200);
-      expect(error.message).toBe(`${MALFORMED} '${after.slice(0, 60)}'`);
+      expect(error.message).toBe(MALFORMED);
     }
   });
 
   it('a cursor from another connection (subscriptions) passed to customers answers BAD_USER_INPUT naming both', async () => {
     const error = coded(await gw.execute(ErrorsCustomersDocument, { first: 1, after: await subscriptionsCursor() }), 'BAD_USER_INPUT', 200);
-    expect(error.message).toBe("Argument 'after' is a cursor of connection 'subscriptions', but this is 'customers'");
+    expect(error.message).toBe(MALFORMED);
     expect(error.extensions).toEqual({ code: 'BAD_USER_INPUT', argumentName: 'after' });
   });
 
   it('a top-level subscriptions cursor passed to customer.subscriptions answers BAD_USER_INPUT', async () => {
     const res = await gw.execute(ErrorsCustomerSubscriptionsDocument, { id: CUSTOMERS[0]!, first: 1, after: await subscriptionsCursor() });
     const error = coded(res, 'BAD_USER_INPUT', 200);
-    expect(error.message).toBe("Argument 'after' is a cursor of connection 'subscriptions', but this is 'customer.subscriptions'");
+    expect(error.message).toBe(
+      "Argument 'after' must be a cursor that this connection (customer.subscriptions) returned to you under the same filter arguments; page again from the start",
+    );
     expect(error.path).toEqual(['customer', 'subscriptions']);
   });
 
   it('a cursor reused with different filters answers BAD_USER_INPUT asking to page again from the start', async () => {
-    const message = "Argument 'after' was issued for other filter arguments; page again from the start with the new filters";
+    const message = MALFORMED;
     const unfiltered = await customersCursor();
     const withFilter = coded(
       await gw.execute(ErrorsCustomersDocument, { first: 1, after: unfiltered, filter: { search: 'customer' } }),
@@ -245,7 +251,7 @@ describe('cursors', () => {
       filter: { status: ['ACTIVE'] },
     });
     expect(coded(res, 'BAD_USER_INPUT', 200).message).toBe(
-      "Argument 'after' was issued for other filter arguments; page again from the start with the new filters",
+      "Argument 'after' must be a cursor that this connection (customer.subscriptions) returned to you under the same filter arguments; page again from the start",
     );
   });
 });
@@ -396,13 +402,16 @@ describe('unexpected errors', () => {
         message: 'Internal server error',
         locations: [{ line: 4, column: 5 }],
         path: ['offer', 'billingPlans'],
-        extensions: { code: 'INTERNAL_SERVER_ERROR' },
+        extensions: { code: 'INTERNAL_SERVER_ERROR', correlationId: expect.any(String) },
       },
     ]);
 
     const logged = gw.logs.filter((l) => l.level === 'error');
     expect(logged).toHaveLength(2);
-    expect(logged[1]).toMatchObject({ area: 'graphql', message: 'unexpected error at offer.billingPlans' });
+    expect(logged[1]).toMatchObject({
+      area: 'graphql',
+      message: expect.stringMatching(/^unexpected error at offer\.billingPlans \(correlation [0-9a-f-]{36}\)$/),
+    });
     expect(logged[1]!.detail).toBeInstanceOf(TypeError);
     expect((logged[1]!.detail as Error).message).toMatch(/reading 'map'/);
   });

@@ -230,6 +230,10 @@ async function seed(cols: Collections): Promise<void> {
 let gw: TestGateway;
 beforeAll(async () => {
   gw = await startTestGateway(seed);
+  // ROLE-MARKETPLACE: these reads include ISV subscriptions, which only global admins and admin agents see.
+  const execute = gw.execute.bind(gw);
+  gw.execute = ((document, variables, options) =>
+    execute(document, variables, options ?? { roles: 'admin_agent' })) as TestGateway['execute'];
 });
 afterAll(() => gw?.close());
 

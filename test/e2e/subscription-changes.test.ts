@@ -166,7 +166,10 @@ async function writesOf<T>(call: () => Promise<T>): Promise<{ result: T; writes:
  * decided under the lock): no journal entry, no document, ledger or audit write, no lock left.
  */
 async function expectNothingWritten(w: Write[]): Promise<void> {
-  expect(w.filter((x) => !x.op.startsWith('locks:')).map((x) => x.op)).toEqual([]);
+  // The refusal's own audit record (src/audit/refusal-audit.ts) is the one write a refusal makes.
+  const refusalAudit = (x: Write) =>
+    x.op === 'auditEvents:insert' && (x.command.documents as Document[]).every((d) => d.outcome === 'refused');
+  expect(w.filter((x) => !x.op.startsWith('locks:') && !refusalAudit(x)).map((x) => x.op)).toEqual([]);
   expect(await gw.collections.locks.countDocuments()).toBe(0);
 }
 
@@ -805,7 +808,7 @@ describe('cancelSubscription', () => {
     const s = await subscription('cancel-final', c, O.m365BusinessBasic, { effectiveStartDate: ago(2 * DAY) });
     const counts = async () => ({
       ledger: await gw.collections.ledger.countDocuments(),
-      audit: await gw.collections.auditEvents.countDocuments(),
+      audit: await gw.collections.auditEvents.countDocuments({ outcome: { $ne: 'refused' } }),
       operations: await gw.collections.operations.countDocuments(),
       locks: await gw.collections.locks.countDocuments(),
     });
@@ -1060,7 +1063,7 @@ describe('roles, tenants and input errors', () => {
     expect(await read(s._id)).toEqual(s);
   });
 
-  it('ROLE-MARKETPLACE: the activation link is null for a billing admin and shown to a global admin', async () => {
+  it('ROLE-MARKETPLACE: a billing admin cannot read the ISV subscription (FORBIDDEN); its activation link is shown to a global admin', async () => {
     const c = await customer('role-activation-link');
     const link = 'https://marketplace.example/dzh318z0bxwc/activate?token=secret';
     const s = await subscription('role-activation-link', c, O.litwareBackup, {
@@ -1068,7 +1071,10 @@ describe('roles, tenants and input errors', () => {
       chargedCents: 0,
       fulfilment: { status: 'action_needed', activationLink: link, authorizationCode: 'secret' },
     });
-    expect(ok(await view(s._id, { roles: 'billing_admin' })).subscription.activationLink).toBeNull();
+    expect((await view(s._id, { roles: 'billing_admin' })).errors?.[0]?.extensions).toEqual({
+      code: 'FORBIDDEN',
+      rule: 'ROLE-MARKETPLACE',
+    });
     expect(ok(await view(s._id, { roles: 'global_admin' })).subscription.activationLink).toBe(link);
     expect(ok(await view(s._id, { roles: 'admin_agent' })).subscription.activationLink).toBe(link);
   });

@@ -40,6 +40,9 @@ describe('loadConfig defaults', () => {
       clockStart: new Date('2026-11-01T09:00:00.000Z'),
       lockLeaseMs: 30_000,
       softwareCancelDelayMs: 900_000,
+      dbTimeoutMs: 2000,
+      dbStartRetries: 0,
+      shutdownGraceMs: 15_000,
       ...DEVELOPMENT_AUTH,
       limits: DEFAULT_LIMITS,
     });
@@ -82,6 +85,9 @@ describe('loadConfig defaults', () => {
         SIMULATION_CLOCK_START: '2027-01-15T00:00:00Z',
         LOCK_LEASE_MS: '5000',
         SOFTWARE_CANCEL_DELAY_MS: '60000',
+        DB_TIMEOUT_MS: '3000',
+        DB_START_RETRIES: '4',
+        SHUTDOWN_GRACE_MS: '20000',
       }),
     ).toEqual({
       port: 8080,
@@ -97,6 +103,9 @@ describe('loadConfig defaults', () => {
       clockStart: new Date('2027-01-15T00:00:00.000Z'),
       lockLeaseMs: 5000,
       softwareCancelDelayMs: 60_000,
+      dbTimeoutMs: 3000,
+      dbStartRetries: 4,
+      shutdownGraceMs: 20_000,
       ...DEVELOPMENT_AUTH,
       limits: DEFAULT_LIMITS,
     });

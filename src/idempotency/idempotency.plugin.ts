@@ -1,0 +1,87 @@
+/**
+ * Idempotency keys, as Partner Center's `MS-RequestId`: a mutation sent again with the same key
+ * and the same input (mutation names and canonical JSON of their arguments, hashed) by the same
+ * partner answers the first result's `data` without running again. The same key with another
+ * input is refused (IDEMPOTENCY_KEY_REUSED); a duplicate while the first is still running answers
+ * CONFLICT (retry). Dry runs, and requests without the header, are not stored. A first attempt
+ * that ended in an error (CONFLICT, FORBIDDEN, an outage) is forgotten, so it can be retried.
+ */
+import { createHash } from 'node:crypto';
+import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import { canonicalJson, isDryRun, mutationCalls } from '../audit/mutation-calls.js';
+import type { Collections } from '../db/collections.js';
+import type { Context } from '../shared/context.js';
+import { badUserInput, ClientError } from '../shared/errors.js';
+import { isDuplicateKey } from '../write/mongo-errors.js';
+
+export const IDEMPOTENCY_HEADER = 'ms-requestid';
+/** The response header set on a replayed answer. */
+export const REPLAY_HEADER = 'x-idempotent-replay';
+const VALID_KEY = /^[A-Za-z0-9._:{}-]{1,100}$/;
+
+export function idempotencyPlugin(cols: Pick<Collections, 'idempotency'>): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart({ request, contextValue }) {
+      const key = request.http?.headers.get(IDEMPOTENCY_HEADER);
+      if (key === undefined || !contextValue?.caller) return;
+      let claimed: string | undefined;
+      let replay: string | undefined;
+      return {
+        async didResolveOperation({ schema, operation }) {
+          if (operation?.operation !== 'mutation') return;
+          if (!VALID_KEY.test(key)) {
+            throw badUserInput(
+              `Header MS-RequestId must be 1 to 100 characters (letters, digits, '-', '.', '_', ':', braces), such as a GUID, but got ${JSON.stringify(key.slice(0, 120))}`,
+              { header: 'MS-RequestId' },
+            );
+          }
+          const calls = mutationCalls(schema, operation, request.variables);
+          if (calls === null || isDryRun(calls)) return;
+          const requestHash = createHash('sha256')
+            .update(canonicalJson(calls.map((c) => ({ name: c.name, args: c.args }))))
+            .digest('hex');
+          const partnerId = contextValue.caller.partner._id;
+          const _id = `${partnerId}:${key}`;
+          try {
+            await cols.idempotency.insertOne({ _id, partnerId, requestHash, status: 'in_progress', response: null, createdAt: new Date() });
+            claimed = _id;
+            return;
+          } catch (error) {
+            if (!isDuplicateKey(error)) throw error;
+          }
+          const first = await cols.idempotency.findOne({ _id });
+          if (first && first.requestHash !== requestHash) {
+            throw new ClientError(
+              'IDEMPOTENCY_KEY_REUSED',
+              `MS-RequestId '${key}' was already used for a different mutation or input; use a new key for a new request.`,
+              { header: 'MS-RequestId', http: { status: 422, headers: new HeaderMap() } },
+            );
+          }
+          if (!first || first.status !== 'done' || first.response === null) {
+            throw new ClientError('CONFLICT', `A request with MS-RequestId '${key}' is still in progress; try again in a few seconds.`, {
+              header: 'MS-RequestId',
+              http: { status: 409, headers: new HeaderMap() },
+            });
+          }
+          replay = first.response;
+        },
+        async responseForOperation() {
+          if (replay === undefined) return null;
+          return {
+            http: { status: undefined, headers: new HeaderMap([[REPLAY_HEADER, 'true']]) },
+            body: { kind: 'single', singleResult: { data: JSON.parse(replay) as Record<string, unknown> } },
+          };
+        },
+        async willSendResponse({ response }) {
+          if (claimed === undefined) return;
+          const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
+          if (result?.data && !result.errors?.length) {
+            await cols.idempotency.updateOne({ _id: claimed }, { $set: { status: 'done', response: JSON.stringify(result.data) } });
+          } else {
+            await cols.idempotency.deleteOne({ _id: claimed, status: 'in_progress' });
+          }
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import type { RequestHandler } from 'express';
+
+/** The header every response carries; the incoming `X-Correlation-Id` or `MS-CorrelationId` is reused when valid. */
+export const CORRELATION_HEADER = 'X-Correlation-Id';
+const VALID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+const storage = new AsyncLocalStorage<string>();
+
+/** The current request's correlation ID, or undefined outside a request. */
+export function currentCorrelationId(): string | undefined {
+  return storage.getStore();
+}
+
+/** Picks the request's correlation ID, sets the response header, and makes it current for the rest of the request. */
+export function correlationIds(): RequestHandler {
+  return (req, res, next) => {
+    const incoming = [req.get('x-correlation-id'), req.get('ms-correlationid')].find((v) => v !== undefined && VALID.test(v));
+    const id = incoming ?? randomUUID();
+    res.setHeader(CORRELATION_HEADER, id);
+    res.locals.correlationId = id;
+    storage.run(id, next);
+  };
+}

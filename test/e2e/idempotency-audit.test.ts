@@ -1,0 +1,221 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CATALOG, OFFER_IDS } from '../../src/seed/catalog.js';
+import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
+import {
+  IaAuditRecordsDocument,
+  IaCancelDocument,
+  IaClockDocument,
+  IaPurchaseDocument,
+  IaUpdateDocument,
+  type PurchaseInput,
+} from '../generated/graphql.js';
+import { aCustomer, guid } from '../support/fixtures.js';
+import { startTestGateway, type CallOptions, type TestGateway } from '../support/gateway.js';
+
+/*
+ * End to end through GraphQL: idempotency keys (MS-RequestId) on mutations, and the audit of
+ * every mutation, accepted or refused, read back with auditRecords. One gateway for the file;
+ * every test buys for customers of its own. No clock is advanced.
+ */
+
+const CONTOSO = DEMO_PARTNERS.contoso.id;
+const FABRIKAM = DEMO_PARTNERS.fabrikam.id;
+const ADMIN: CallOptions = { roles: 'admin_agent' };
+const DAY = 86_400_000;
+
+let gw: TestGateway;
+let NOW: Date;
+
+beforeAll(async () => {
+  gw = await startTestGateway(async (cols) => {
+    await cols.offers.insertMany(CATALOG.map((o) => ({ ...o })));
+  });
+  const clock = await gw.execute(IaClockDocument, {}, ADMIN);
+  NOW = new Date(clock.data!.simulationClock.now);
+});
+afterAll(() => gw?.close());
+
+async function customer(label: string, partnerId: string = CONTOSO): Promise<string> {
+  const _id = guid(`ia-customer-${label}`);
+  await gw.collections.customers.insertOne(aCustomer({ _id, companyName: `Ia ${label}`, partnerId }));
+  return _id;
+}
+
+const basic = (customerId: string, quantity = 2): PurchaseInput => ({
+  customerId,
+  lineItems: [{ offerId: OFFER_IDS.m365BusinessBasic, quantity, billingCycle: 'MONTHLY', termDuration: 'P1Y' }],
+});
+
+const withKey = (key: string, as: CallOptions = ADMIN): CallOptions => ({ ...as, headers: { ...as.headers, 'MS-RequestId': key } });
+
+const ledgerCount = (customerId: string) => gw.collections.ledger.countDocuments({ customerId });
+const operationCount = (customerId: string) => gw.collections.operations.countDocuments({ customerId });
+
+describe('idempotency keys (MS-RequestId)', () => {
+  it('a retry with the same key and input answers the first result and does nothing again', async () => {
+    const c = await customer('retry');
+    const key = '8d7c3b52-0f3e-4a51-9b43-1c2f6a7e9d01';
+    const first = await gw.execute(IaPurchaseDocument, { input: basic(c) }, withKey(key));
+    expect(first.errors).toBeUndefined();
+    expect(first.data!.purchase.userErrors).toEqual([]);
+    const second = await gw.execute(IaPurchaseDocument, { input: basic(c) }, withKey(key));
+    expect(second.status).toBe(200);
+    expect(second).toEqual(first);
+    expect(await ledgerCount(c)).toBe(1);
+    expect(await operationCount(c)).toBe(1);
+    const stored = await gw.collections.idempotency.findOne({ _id: `${CONTOSO}:${key}` });
+    expect(stored).toMatchObject({ status: 'done', partnerId: CONTOSO });
+    expect(JSON.parse(stored!.response!)).toEqual(first.data);
+  });
+
+  it('the same key with a different input is refused with IDEMPOTENCY_KEY_REUSED', async () => {
+    const c = await customer('reused');
+    const key = 'ia-reused-key-1';
+    expect((await gw.execute(IaPurchaseDocument, { input: basic(c, 2) }, withKey(key))).data!.purchase.userErrors).toEqual([]);
+    const other = await gw.execute(IaPurchaseDocument, { input: basic(c, 3) }, withKey(key));
+    expect(other.data ?? null).toBeNull();
+    expect(other.errors?.[0]?.extensions?.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(other.status).toBe(422);
+    expect(await operationCount(c)).toBe(1);
+  });
+
+  it('without a key, two identical requests are two operations', async () => {
+    const c = await customer('nokey');
+    const a = await gw.execute(IaPurchaseDocument, { input: basic(c) }, ADMIN);
+    const b = await gw.execute(IaPurchaseDocument, { input: basic(c) }, ADMIN);
+    expect(a.data!.purchase.operationId).not.toEqual(b.data!.purchase.operationId);
+    expect(await operationCount(c)).toBe(2);
+    expect(await ledgerCount(c)).toBe(2);
+  });
+
+  it('two partners may use the same key independently', async () => {
+    const contoso = await customer('shared-key-contoso');
+    const fabrikam = await customer('shared-key-fabrikam', FABRIKAM);
+    const key = 'ia-shared-key';
+    const a = await gw.execute(IaPurchaseDocument, { input: basic(contoso) }, withKey(key));
+    const b = await gw.execute(IaPurchaseDocument, { input: basic(fabrikam) }, withKey(key, { ...ADMIN, partner: FABRIKAM }));
+    expect(a.data!.purchase.userErrors).toEqual([]);
+    expect(b.data!.purchase.userErrors).toEqual([]);
+    expect(await operationCount(contoso)).toBe(1);
+    expect(await operationCount(fabrikam)).toBe(1);
+  });
+
+  it('a duplicate while the first is still in progress answers CONFLICT; dry runs are not stored', async () => {
+    const c = await customer('in-progress');
+    const key = 'ia-in-progress';
+    const first = await gw.execute(IaPurchaseDocument, { input: basic(c) }, withKey(key));
+    expect(first.data!.purchase.userErrors).toEqual([]);
+    // As if the first were still running: its record not yet done.
+    await gw.collections.idempotency.updateOne({ _id: `${CONTOSO}:${key}` }, { $set: { status: 'in_progress', response: null } });
+    const busy = await gw.execute(IaPurchaseDocument, { input: basic(c) }, withKey(key));
+    expect(busy.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    expect(busy.status).toBe(409);
+    expect(await operationCount(c)).toBe(1);
+
+    const quote = await gw.execute(IaPurchaseDocument, { input: { ...basic(c), dryRun: true } }, withKey('ia-dry-run'));
+    expect(quote.data!.purchase.userErrors).toEqual([]);
+    expect(await gw.collections.idempotency.countDocuments({ _id: `${CONTOSO}:ia-dry-run` })).toBe(0);
+  });
+
+  it('a key that is not GUID-ish is BAD_USER_INPUT', async () => {
+    const c = await customer('bad-key');
+    const r = await gw.execute(IaPurchaseDocument, { input: basic(c) }, withKey('x'.repeat(101)));
+    expect(r.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(await operationCount(c)).toBe(0);
+  });
+});
+
+describe('audit of every mutation', () => {
+  const range = () => ({ from: new Date(NOW.getTime() - DAY).toISOString(), to: new Date(NOW.getTime() + DAY).toISOString() });
+
+  it('a FORBIDDEN mutation is audited as refused, with who, what, the rule and the correlation ID', async () => {
+    const c = await customer('forbidden');
+    const bought = await gw.execute(IaPurchaseDocument, { input: basic(c) }, ADMIN);
+    const subscriptionId = bought.data!.purchase.subscriptions[0]!.id;
+    const refused = await gw.execute(
+      IaCancelDocument,
+      { input: { subscriptionId } },
+      { roles: 'account_admin', headers: { 'x-correlation-id': 'ia-corr-forbidden' } },
+    );
+    expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+
+    const records = await gw.execute(
+      IaAuditRecordsDocument,
+      { ...range(), filter: { resourceId: subscriptionId } },
+      { roles: 'account_admin' },
+    );
+    expect(records.errors).toBeUndefined();
+    const nodes = records.data!.auditRecords.nodes;
+    const refusal = nodes.find((n) => n.outcome === 'refused')!;
+    expect(refusal).toMatchObject({
+      operationType: 'cancel_subscription',
+      resourceType: 'subscription',
+      resourceId: subscriptionId,
+      roles: ['account_admin'],
+      code: 'FORBIDDEN',
+      correlationId: 'ia-corr-forbidden',
+    });
+    expect(refusal.rule).toMatch(/^ROLE-/);
+    expect(new Date(refusal.at).getTime()).toBe(NOW.getTime());
+    expect(refusal.wallAt).not.toBeNull();
+    expect(JSON.parse(refusal.input!)).toMatchObject({ input: { subscriptionId } });
+  });
+
+  it('a business-rule refusal (userErrors) is audited with its rule and code; accepted ones keep their audit', async () => {
+    const c = await customer('user-error');
+    const bought = await gw.execute(IaPurchaseDocument, { input: basic(c) }, ADMIN);
+    const subscriptionId = bought.data!.purchase.subscriptions[0]!.id;
+    const ok = await gw.execute(IaUpdateDocument, { input: { subscriptionId, friendlyName: 'Ia renamed' } }, ADMIN);
+    expect(ok.data!.updateSubscription.userErrors).toEqual([]);
+    const noChange = await gw.execute(IaUpdateDocument, { input: { subscriptionId, friendlyName: 'Ia renamed' } }, ADMIN);
+    const userError = noChange.data!.updateSubscription.userErrors[0]!;
+    expect(userError).toBeDefined();
+
+    const records = await gw.execute(
+      IaAuditRecordsDocument,
+      { ...range(), filter: { resourceId: subscriptionId } },
+      { roles: 'global_admin' },
+    );
+    const nodes = records.data!.auditRecords.nodes;
+    expect(nodes.filter((n) => n.outcome === 'accepted').length).toBeGreaterThanOrEqual(1);
+    const refusal = nodes.find((n) => n.outcome === 'refused')!;
+    expect(refusal).toMatchObject({ operationType: 'update_subscription', rule: userError.rule, code: userError.code, customerId: c });
+    expect(refusal.correlationId).toBeTruthy();
+  });
+
+  it('auditRecords: pages, filters, at most 90 days, readers only', async () => {
+    const c = await customer('pages');
+    const bought = await gw.execute(IaPurchaseDocument, { input: basic(c) }, ADMIN);
+    const subscriptionId = bought.data!.purchase.subscriptions[0]!.id;
+    for (let i = 0; i < 3; i++) {
+      const r = await gw.execute(IaCancelDocument, { input: { subscriptionId } }, { roles: 'account_admin' });
+      expect(r.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    }
+    const filter = { operationType: 'cancel_subscription' };
+    const first = await gw.execute(IaAuditRecordsDocument, { ...range(), first: 2, filter }, { roles: 'admin_agent' });
+    expect(first.errors).toBeUndefined();
+    expect(first.data!.auditRecords.nodes).toHaveLength(2);
+    expect(first.data!.auditRecords.pageInfo.hasNextPage).toBe(true);
+    const rest = await gw.execute(
+      IaAuditRecordsDocument,
+      { ...range(), first: 100, after: first.data!.auditRecords.pageInfo.endCursor, filter },
+      { roles: 'admin_agent' },
+    );
+    const all = [...first.data!.auditRecords.nodes, ...rest.data!.auditRecords.nodes];
+    expect(new Set(all.map((n) => n.id)).size).toBe(all.length);
+    expect(all.every((n) => n.operationType === 'cancel_subscription')).toBe(true);
+
+    const tooLong = await gw.execute(
+      IaAuditRecordsDocument,
+      { from: NOW.toISOString(), to: new Date(NOW.getTime() + 91 * DAY).toISOString() },
+      { roles: 'admin_agent' },
+    );
+    expect(tooLong.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'to' });
+
+    const sales = await gw.execute(IaAuditRecordsDocument, range(), { roles: 'sales_agent' });
+    expect(sales.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+
+    const fabrikam = await gw.execute(IaAuditRecordsDocument, { ...range(), filter }, { roles: 'admin_agent', partner: FABRIKAM });
+    expect(fabrikam.data!.auditRecords.nodes.every((n) => n.resourceType !== 'subscription' || n.customerId === null)).toBe(true);
+  });
+});
