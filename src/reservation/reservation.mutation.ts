@@ -1,5 +1,6 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { CustomerDoc, OfferDoc, RefundCapDoc, ReservationDoc } from '../db/documents.js';
+import { customerOfferPlan } from '../mutation/customer-offer-plan.js';
 import { loadCustomer, loadOffer } from '../mutation/load.js';
 import { actorOf, forbidden, runMutation } from '../mutation/run-mutation.js';
 import type { Decision } from '../policy/decision.js';
@@ -105,43 +106,31 @@ export class ReservationMutationResolver {
     @Arg('input', () => PurchaseReservationInput) input: PurchaseReservationInput,
     @Ctx() ctx: Context,
   ): Promise<PurchaseReservationPayload> {
-    const cols = ctx.write.collections;
-    const partnerId = ctx.caller.partner._id;
     const role = checkRole(actorOf(ctx), 'ROLE-SOFTWARE', 'buy Azure reservations');
     if (role) throw forbidden(role);
     const customerId = parseId('customer', input.customerId, 'input.customerId');
     const offerId = parseId('offer', input.offerId, 'input.offerId');
     const result = await runMutation(
       ctx,
-      {
-        kind: 'create_order',
-        partnerId,
-        customerId,
-        at: (l) => l.now,
-        load: async () => {
-          const now = await ctx.readClock();
-          const [customer, offer] = await Promise.all([loadCustomer(cols, partnerId, customerId), loadOffer(cols, offerId)]);
-          return { now, customer, offer };
-        },
-        decide: (l, ids) =>
-          decidePurchaseReservation({
-            customer: l.customer,
-            partner: ctx.caller.partner,
-            offer: l.offer,
-            request: {
-              termDuration: input.termDuration,
-              quantity: input.quantity,
-              region: input.region,
-              scope: scopeOf(input.scope),
-              azureSubscriptionId: input.azureSubscriptionId,
-              billingPlan: input.billingPlan,
-              displayName: input.displayName,
-            },
-            actor: actorOf(ctx),
-            now: l.now,
-            ids,
-          }),
-      },
+      customerOfferPlan(ctx, 'create_order', customerId, offerId, (l, ids) =>
+        decidePurchaseReservation({
+          customer: l.customer,
+          partner: ctx.caller.partner,
+          offer: l.offer,
+          request: {
+            termDuration: input.termDuration,
+            quantity: input.quantity,
+            region: input.region,
+            scope: scopeOf(input.scope),
+            azureSubscriptionId: input.azureSubscriptionId,
+            billingPlan: input.billingPlan,
+            displayName: input.displayName,
+          },
+          actor: actorOf(ctx),
+          now: l.now,
+          ids,
+        }),
+      ),
       input.dryRun,
     );
     const empty = {

@@ -1,7 +1,8 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { Collections } from '../db/collections.js';
 import type { CustomerDoc, SoftwareOrderDoc } from '../db/documents.js';
-import { loadCustomer, loadOffer } from '../mutation/load.js';
+import { customerOfferPlan } from '../mutation/customer-offer-plan.js';
+import { loadCustomer } from '../mutation/load.js';
 import { actorOf, forbidden, runMutation } from '../mutation/run-mutation.js';
 import { userError } from '../mutation/user-error.type.js';
 import {
@@ -82,36 +83,24 @@ export class SoftwareOrderMutationResolver {
     @Arg('input', () => PurchaseSoftwareInput) input: PurchaseSoftwareInput,
     @Ctx() ctx: Context,
   ): Promise<PurchaseSoftwarePayload> {
-    const cols = ctx.write.collections;
-    const partnerId = ctx.caller.partner._id;
     const role = checkSoftwareRole(actorOf(ctx));
     if (role) throw forbidden(role);
     const customerId = parseId('customer', input.customerId, 'input.customerId');
     const offerId = parseId('offer', input.offerId, 'input.offerId');
     const result = await runMutation(
       ctx,
-      {
-        kind: 'create_software_order',
-        partnerId,
-        customerId,
-        at: (l) => l.now,
-        load: async () => {
-          const now = await ctx.readClock();
-          const [customer, offer] = await Promise.all([loadCustomer(cols, partnerId, customerId), loadOffer(cols, offerId)]);
-          return { now, customer, offer };
-        },
-        decide: (l, ids) =>
-          decidePurchaseSoftware({
-            customer: l.customer,
-            partner: ctx.caller.partner,
-            offer: l.offer,
-            quantity: input.quantity,
-            languages: input.languages,
-            actor: actorOf(ctx),
-            now: l.now,
-            ids,
-          }),
-      },
+      customerOfferPlan(ctx, 'create_software_order', customerId, offerId, (l, ids) =>
+        decidePurchaseSoftware({
+          customer: l.customer,
+          partner: ctx.caller.partner,
+          offer: l.offer,
+          quantity: input.quantity,
+          languages: input.languages,
+          actor: actorOf(ctx),
+          now: l.now,
+          ids,
+        }),
+      ),
       input.dryRun,
     );
     const empty = { softwareOrder: null, amount: null, pricesIncludeTax: null, dryRun: input.dryRun, operationId: null, summary: null };
