@@ -12,7 +12,10 @@ set -euo pipefail
 VERSION=v1.24.2
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin="$root/.tools/bin"
-if "$bin/ferretdb" --version 2>/dev/null | grep -q "${VERSION#v}"; then
+# Output is captured before it is matched: under pipefail, `| grep -q` or `| head -1` closing
+# the pipe early would kill ferretdb with SIGPIPE and fail the script (exit 141) at random.
+installed=$("$bin/ferretdb" --version 2>/dev/null || true)
+if [[ "$installed" == *"${VERSION#v}"* ]]; then
   echo "ferretdb $VERSION already built at $bin/ferretdb"
   exit 0
 fi
@@ -28,4 +31,5 @@ chmod -R u+w "$work/src"
 echo "$VERSION" > "$work/src/build/version/version.txt"
 echo "install-ferretdb: building (first build takes about two minutes)"
 (cd "$work/src" && GOFLAGS=-buildvcs=false GOBIN="$bin" go install ./cmd/ferretdb)
-"$bin/ferretdb" --version | head -1
+built=$("$bin/ferretdb" --version)
+echo "${built%%$'\n'*}"
