@@ -22,6 +22,7 @@ import {
 } from './software-order/software-order.resolver.js';
 import { SubscriptionFieldsResolver } from './subscription/subscription-fields.resolver.js';
 import { SubscriptionResolver } from './subscription/subscription.resolver.js';
+import { mutationInputMiddleware } from './audit/mutation-input.js';
 
 export const RESOLVERS = [
   ViewerResolver,
@@ -51,5 +52,10 @@ export const RESOLVERS = [
 
 /** The executable schema, built from the decorated classes; `schema/schema.graphql` is its printout. */
 export function createSchema(): Promise<GraphQLSchema> {
-  return buildSchema({ resolvers: RESOLVERS, validate: false, emitSchemaFile: false });
+  return buildSchema({
+    resolvers: RESOLVERS,
+    validate: false,
+    emitSchemaFile: false,
+    globalMiddlewares: [mutationInputMiddleware],
+  });
 }

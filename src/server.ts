@@ -61,6 +61,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     log,
     write: { collections: database.collections, log, lockLeaseMs: config.lockLeaseMs, faults: deps.faults },
     settings: { softwareCancelDelayMs: config.softwareCancelDelayMs },
+    maxDbCommands: config.limits.maxDbCommands,
   };
   const app = express();
   const httpServer = http.createServer(app);

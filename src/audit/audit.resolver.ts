@@ -48,7 +48,7 @@ export class AuditResolver {
       );
     }
     return findAuditRecords(
-      ctx.write.collections.auditEvents,
+      ctx.collections.auditEvents,
       { partnerId: ctx.caller.partner._id, from, to, operationType: filter?.operationType, resourceId: filter?.resourceId },
       page,
     );

@@ -18,7 +18,7 @@ export class ClockRepository {
   constructor(
     private readonly clock: Collection<ClockDoc>,
     /** The instant every partner's clock starts at (configuration, `SIMULATION_CLOCK_START`). */
-    private readonly defaultStart: Date,
+    readonly defaultStart: Date,
   ) {}
 
   async read(partnerId: string): Promise<ClockReading> {

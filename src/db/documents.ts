@@ -457,6 +457,9 @@ export interface OperationDoc {
   at: Date;
   createdAt: Date;
   updatedAt: Date;
+  /** The request that decided it, and its mutation's arguments (secrets removed): for the audit records. */
+  correlationId?: string | null;
+  input?: string | null;
 }
 
 /** A lease that serialises writers of one customer (or one partner's clock) across gateway instances. */

@@ -5,6 +5,13 @@
  * input is refused (IDEMPOTENCY_KEY_REUSED); a duplicate while the first is still running answers
  * CONFLICT (retry). Dry runs, and requests without the header, are not stored. A first attempt
  * that ended in an error (CONFLICT, FORBIDDEN, an outage) is forgotten, so it can be retried.
+ *
+ * Keys are kept for `retentionMs` (24 hours by default, wall clock): after that the same key is a
+ * new request. FerretDB 1.24 has no TTL indexes, so expiry is the gateway's own: an expired record
+ * is taken over by the next request with its key (compare-and-swap on its `createdAt`), and at
+ * most once a minute a claim also deletes every expired record. A first attempt whose process
+ * died mid-request stays `in_progress` (CONFLICT) until it expires: whether its mutation was
+ * applied is unknown, so running it again could apply it twice.
  */
 import { createHash } from 'node:crypto';
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
@@ -19,7 +26,23 @@ export const IDEMPOTENCY_HEADER = 'ms-requestid';
 export const REPLAY_HEADER = 'x-idempotent-replay';
 const VALID_KEY = /^[A-Za-z0-9._:{}-]{1,100}$/;
 
-export function idempotencyPlugin(cols: Pick<Collections, 'idempotency'>): ApolloServerPlugin<Context> {
+export const IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000;
+const PURGE_EVERY_MS = 60_000;
+
+export interface IdempotencyOptions {
+  /** How long a key is remembered. @default IDEMPOTENCY_RETENTION_MS */
+  retentionMs?: number;
+}
+
+export function idempotencyPlugin(cols: Pick<Collections, 'idempotency'>, options: IdempotencyOptions = {}): ApolloServerPlugin<Context> {
+  const retentionMs = options.retentionMs ?? IDEMPOTENCY_RETENTION_MS;
+  let lastPurge = 0;
+  /** Deletes expired keys, at most once per PURGE_EVERY_MS; a failure only delays it. */
+  const purge = (now: Date) => {
+    if (now.getTime() - lastPurge < PURGE_EVERY_MS) return;
+    lastPurge = now.getTime();
+    cols.idempotency.deleteMany({ createdAt: { $lt: new Date(now.getTime() - retentionMs) } }).catch(() => undefined);
+  };
   return {
     async requestDidStart({ request, contextValue }) {
       const key = request.http?.headers.get(IDEMPOTENCY_HEADER);
@@ -42,14 +65,26 @@ export function idempotencyPlugin(cols: Pick<Collections, 'idempotency'>): Apoll
             .digest('hex');
           const partnerId = contextValue.caller.partner._id;
           const _id = `${partnerId}:${key}`;
+          const now = new Date();
+          const fresh = { _id, partnerId, requestHash, status: 'in_progress' as const, response: null, createdAt: now };
           try {
-            await cols.idempotency.insertOne({ _id, partnerId, requestHash, status: 'in_progress', response: null, createdAt: new Date() });
+            await cols.idempotency.insertOne(fresh);
             claimed = _id;
+            purge(now);
             return;
           } catch (error) {
             if (!isDuplicateKey(error)) throw error;
           }
-          const first = await cols.idempotency.findOne({ _id });
+          let first = await cols.idempotency.findOne({ _id });
+          if (first && now.getTime() - first.createdAt.getTime() >= retentionMs) {
+            // Expired: a new request. Whoever swaps it first runs; a concurrent one sees CONFLICT.
+            const taken = await cols.idempotency.replaceOne({ _id, createdAt: first.createdAt }, fresh);
+            if (taken.modifiedCount === 1) {
+              claimed = _id;
+              return;
+            }
+            first = null;
+          }
           if (first && first.requestHash !== requestHash) {
             throw new ClientError(
               'IDEMPOTENCY_KEY_REUSED',

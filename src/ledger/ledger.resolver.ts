@@ -23,7 +23,7 @@ export const TAX_NOTE = {
  * Repositories, so it is built here from the collections the write path shares (stateless, cheap).
  */
 function ledgerRepository(ctx: Context): LedgerRepository {
-  return new LedgerRepository(ctx.write.collections.ledger);
+  return new LedgerRepository(ctx.collections.ledger);
 }
 
 /** The root object of `Invoice`: what is known without the ledger, plus the period's sums, read once on first use. */

@@ -3,6 +3,7 @@ import type { RequestHandler } from 'express';
 import type { ValidationRule } from 'graphql';
 import type { Config } from '../shared/config.js';
 import { maxAliasesRule } from './aliases.js';
+import { commandBudgetPlugin, type CommandBudget } from './command-budget.js';
 import { maxDepthRule } from './depth.js';
 import { maxDirectivesRule } from './directives.js';
 import { maxListLiteralRule } from './list-arguments.js';
@@ -16,9 +17,10 @@ import { timeoutPlugin } from './timeout.js';
  * createGateway plugs in: Apollo options (parser, validation rules, plugins, introspection,
  * suggestions, batching) and the Express middleware that rate-limits before Apollo runs.
  * Each limit answers with a coded error before any resolver or database command runs
- * (the timeout excepted, which by nature stops a query that is already running).
+ * (the timeout and the database command budget excepted, which by nature stop a query that is
+ * already running).
  */
-export function gatewayLimits<C extends object>(
+export function gatewayLimits<C extends { budget?: CommandBudget }>(
   config: Pick<Config, 'limits' | 'mode'>,
 ): {
   apollo: Pick<
@@ -52,6 +54,7 @@ export function gatewayLimits<C extends object>(
       plugins: [
         operationLimitsPlugin<C>({ maxCost: limits.maxCost, maxListLength: limits.maxListLength }),
         timeoutPlugin<C>(limits.timeoutMs),
+        commandBudgetPlugin<C>(),
       ],
     },
     rateLimit: rateLimitMiddleware({ perMinute: limits.ratePerMinute, burst: limits.rateBurst }),

@@ -197,6 +197,8 @@ export interface Limits {
   maxRootFields: number;
   /** `LIMIT_MAX_LIST`: items in any list argument or list inside variables. @default 100 */
   maxListLength: number;
+  /** `LIMIT_MAX_DB_COMMANDS`: database commands one request may send (its reads). @default 500 */
+  maxDbCommands: number;
   /** `LIMIT_TIMEOUT_MS`: a query's execution deadline, in milliseconds. @default 10000 */
   timeoutMs: number;
   /** `RATE_LIMIT_PER_MINUTE`: sustained requests per minute per partner, per gateway instance. @default 600 */
@@ -213,6 +215,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
   maxDirectives: 20,
   maxRootFields: 30,
   maxListLength: 100,
+  maxDbCommands: 500,
   timeoutMs: 10_000,
   ratePerMinute: 600,
   rateBurst: 100,
@@ -226,6 +229,7 @@ export const LIMIT_VARIABLES: Readonly<Record<keyof Limits, string>> = {
   maxDirectives: 'LIMIT_MAX_DIRECTIVES',
   maxRootFields: 'LIMIT_MAX_ROOT_FIELDS',
   maxListLength: 'LIMIT_MAX_LIST',
+  maxDbCommands: 'LIMIT_MAX_DB_COMMANDS',
   timeoutMs: 'LIMIT_TIMEOUT_MS',
   ratePerMinute: 'RATE_LIMIT_PER_MINUTE',
   rateBurst: 'RATE_LIMIT_BURST',

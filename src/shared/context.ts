@@ -11,6 +11,7 @@ import { createSubscriptionLoaders } from '../subscription/subscription.loader.j
 import { SubscriptionRepository } from '../subscription/subscription.repository.js';
 import { ClockRepository } from '../clock/clock.repository.js';
 import type { WriteDeps } from '../write/deps.js';
+import { budgetedCollections, CommandBudget } from '../limits/command-budget.js';
 import type { Authenticator, Caller } from './auth.js';
 import type { Logger } from './logger.js';
 
@@ -24,6 +25,8 @@ export interface Services {
   write: WriteDeps;
   /** Rule settings from the configuration, passed to the policy as data; defaults when absent. */
   settings?: Partial<Settings>;
+  /** Database commands one request's reads may send (LIMIT_MAX_DB_COMMANDS); unlimited when absent. */
+  maxDbCommands?: number;
 }
 
 /** Rule settings from the configuration (src/shared/config.ts). */
@@ -69,6 +72,12 @@ export interface Context {
   caller: Caller;
   loaders: Loaders;
   repositories: Repositories;
+  /**
+   * The collections for this request's reads, each command charged to `budget`. Writes go
+   * through `write` (runOperation), whose collections are not budgeted.
+   */
+  collections: Collections;
+  budget: CommandBudget;
   log: Logger;
   /** For runOperation (src/write/run-operation.ts). */
   write: WriteDeps;
@@ -90,16 +99,22 @@ export interface Context {
 /** The context factory: authenticate, then build this request's loaders. */
 export async function createContext(services: Services, headers: IncomingHttpHeaders): Promise<Context> {
   const caller = await services.authenticator.authenticate(headers);
+  const budget = new CommandBudget(services.maxDbCommands ?? Number.POSITIVE_INFINITY);
+  const collections = budgetedCollections(services.collections, budget);
+  const repositories = createRepositories(collections, services.repositories.clock.defaultStart);
   let now: Promise<Date> | undefined;
   return {
     caller,
-    loaders: createLoaders(services.collections, caller.partner._id),
-    repositories: services.repositories,
+    loaders: createLoaders(collections, caller.partner._id),
+    repositories,
+    collections,
+    budget,
     log: services.log,
     write: services.write,
     settings: { ...DEFAULT_SETTINGS, ...services.settings },
-    now: () => (now ??= services.repositories.clock.read(caller.partner._id).then((reading) => reading.now)),
+    now: () => (now ??= repositories.clock.read(caller.partner._id).then((reading) => reading.now)),
     readClock: async () => {
+      // Part of the write path (under the customer lock), so not charged to the read budget.
       const fresh = (await services.repositories.clock.read(caller.partner._id)).now;
       now = Promise.resolve(fresh);
       return fresh;

@@ -116,7 +116,7 @@ export class SoftwareActivityResolver {
     if (bad) throw badUserInput(bad.message, { argumentName: bad.argumentName, rule: 'SW-ACTIVITY-LOG' });
     const where = { partnerId: ctx.caller.partner._id, at: { $gte: from, $lt: to } };
     return pagedFind(
-      ctx.write.collections.softwareActivity,
+      ctx.collections.softwareActivity,
       'activityLog',
       { from, to },
       where,

@@ -48,7 +48,8 @@ export function recordId(operationId: string, index: number): string {
  * Writes effect `index`; returns false when it was already there (a replay). Throws
  * WriteConflictError when an update's document moved on.
  */
-async function applyEffect(cols: Collections, operationId: string, effect: Effect, index: number, written: number): Promise<boolean> {
+async function applyEffect(cols: Collections, operation: OperationDoc, effect: Effect, index: number, written: number): Promise<boolean> {
+  const operationId = operation._id;
   switch (effect.kind) {
     case 'update': {
       // Every updatable collection holds versioned documents keyed by a string _id.
@@ -65,7 +66,18 @@ async function applyEffect(cols: Collections, operationId: string, effect: Effec
     case 'ledger':
       return ignoreDuplicate(cols.ledger.insertOne({ ...effect.entry, _id: recordId(operationId, index), operationId }));
     case 'audit':
-      return ignoreDuplicate(cols.auditEvents.insertOne({ ...effect.event, _id: recordId(operationId, index) }));
+      // Who and what come from the policy; the request's correlation ID, arguments and wall
+      // time from the journal, so a replay writes the same record.
+      return ignoreDuplicate(
+        cols.auditEvents.insertOne({
+          ...effect.event,
+          _id: recordId(operationId, index),
+          outcome: 'accepted',
+          correlationId: operation.correlationId ?? null,
+          wallAt: operation.createdAt,
+          input: operation.input ?? null,
+        }),
+      );
     default:
       throw new UnreachableCaseError(effect);
   }
@@ -89,7 +101,7 @@ export async function applyEffects(cols: Collections, operation: OperationDoc, f
   const effects = effectsOf(operation);
   let written = 0;
   for (const [index, effect] of effects.entries()) {
-    if (await applyEffect(cols, operation._id, effect, index, written)) written++;
+    if (await applyEffect(cols, operation, effect, index, written)) written++;
     faults?.afterEffect?.(operation._id, index);
   }
   await cols.operations.updateOne({ _id: operation._id }, { $set: { status: 'done', applied: effects.length, updatedAt: new Date() } });

@@ -20,6 +20,8 @@ import { DEFAULT_LOCK_LEASE_MS, LOCK_WAIT_MS, uniqueHolder, type WriteDeps } fro
 import { idSourceFor, newOperationId } from './ids.js';
 import { journal, resumePending } from './journal.js';
 import { acquire, operationLockKey, release } from './locks.js';
+import { currentMutationInput } from '../audit/mutation-input.js';
+import { currentCorrelationId } from '../shared/correlation.js';
 
 export type { WriteDeps, WriteFaults } from './deps.js';
 
@@ -108,6 +110,8 @@ export async function runOperation<L, R extends object>(
         at: typeof plan.at === 'function' ? plan.at(loaded) : plan.at,
         createdAt: wall,
         updatedAt: wall,
+        correlationId: currentCorrelationId() ?? null,
+        input: currentMutationInput(),
       };
       if ((await journal(cols, op)) === 'exists') return { status: 'duplicate', operationId };
       try {

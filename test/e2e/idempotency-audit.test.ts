@@ -117,6 +117,54 @@ describe('idempotency keys (MS-RequestId)', () => {
     expect(await gw.collections.idempotency.countDocuments({ _id: `${CONTOSO}:ia-dry-run` })).toBe(0);
   });
 
+  it('a key is remembered for 24 hours: after that the same key, even with another input, is a new request', async () => {
+    const c = await customer('expired');
+    const key = '3f1c8a20-6b7d-4e59-8a21-0c9d4e6f7a12';
+    const first = await gw.execute(IaPurchaseDocument, { input: basic(c) }, withKey(key));
+    expect(first.data!.purchase.userErrors).toEqual([]);
+    // 24 hours later on the wall clock (the record is aged instead of the clock moved).
+    const _id = `${CONTOSO}:${key}`;
+    await gw.collections.idempotency.updateOne({ _id }, { $set: { createdAt: new Date(Date.now() - DAY - 1000) } });
+    const again = await gw.execute(IaPurchaseDocument, { input: basic(c, 3) }, withKey(key));
+    expect(again.errors).toBeUndefined();
+    expect(again.data!.purchase.userErrors).toEqual([]);
+    expect(again.data!.purchase.subscriptions[0]!.id).not.toBe(first.data!.purchase.subscriptions[0]!.id);
+    expect(await operationCount(c)).toBe(2);
+    const stored = await gw.collections.idempotency.findOne({ _id });
+    expect(stored!.status).toBe('done');
+    expect(Date.now() - stored!.createdAt.getTime()).toBeLessThan(60_000);
+  });
+
+  it('expired keys are deleted, not kept forever (FerretDB has no TTL index; the gateway purges)', async () => {
+    const old = {
+      partnerId: CONTOSO,
+      requestHash: 'x',
+      status: 'done' as const,
+      response: '{}',
+      createdAt: new Date(Date.now() - 2 * DAY),
+    };
+    // A gateway purges at most once a minute, on a claim: a fresh gateway's first claim does.
+    const fresh = await startTestGateway();
+    try {
+      await fresh.collections.idempotency.insertMany([
+        { ...old, _id: `${CONTOSO}:purge-me-1` },
+        { ...old, _id: `${CONTOSO}:purge-me-2` },
+        { ...old, _id: `${CONTOSO}:recent`, createdAt: new Date(Date.now() - DAY / 2) },
+      ]);
+      await fresh.collections.offers.insertMany(CATALOG.map((o) => ({ ...o })));
+      const c = guid('ia-customer-purge');
+      await fresh.collections.customers.insertOne(aCustomer({ _id: c, companyName: 'Ia purge', partnerId: CONTOSO }));
+      const bought = await fresh.execute(IaPurchaseDocument, { input: basic(c) }, withKey('7b2e9c41-5d3a-4f68-9e10-2a4b6c8d0e13'));
+      expect(bought.data!.purchase.userErrors).toEqual([]);
+      await expect
+        .poll(() => fresh.collections.idempotency.countDocuments({ _id: { $in: [`${CONTOSO}:purge-me-1`, `${CONTOSO}:purge-me-2`] } }))
+        .toBe(0);
+      expect(await fresh.collections.idempotency.countDocuments({ _id: `${CONTOSO}:recent` })).toBe(1);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('a key that is not GUID-ish is BAD_USER_INPUT', async () => {
     const c = await customer('bad-key');
     const r = await gw.execute(IaPurchaseDocument, { input: basic(c) }, withKey('x'.repeat(101)));
@@ -159,6 +207,25 @@ describe('audit of every mutation', () => {
     expect(new Date(refusal.at).getTime()).toBe(NOW.getTime());
     expect(refusal.wallAt).not.toBeNull();
     expect(JSON.parse(refusal.input!)).toMatchObject({ input: { subscriptionId } });
+  });
+
+  it('an accepted mutation is audited with its correlation ID, wall clock and arguments', async () => {
+    const c = await customer('accepted');
+    const bought = await gw.execute(IaPurchaseDocument, { input: basic(c) }, ADMIN);
+    const subscriptionId = bought.data!.purchase.subscriptions[0]!.id;
+    const before = Date.now();
+    const ok = await gw.execute(
+      IaUpdateDocument,
+      { input: { subscriptionId, friendlyName: 'Ia audited' } },
+      { ...ADMIN, headers: { 'x-correlation-id': 'ia-corr-accepted' } },
+    );
+    expect(ok.data!.updateSubscription.userErrors).toEqual([]);
+    const records = await gw.execute(IaAuditRecordsDocument, { ...range(), filter: { resourceId: subscriptionId } }, ADMIN);
+    const accepted = records.data!.auditRecords.nodes.filter((n) => n.correlationId === 'ia-corr-accepted');
+    expect(accepted).toHaveLength(1);
+    expect(accepted[0]).toMatchObject({ outcome: 'accepted', operationType: 'update_subscription', rule: null });
+    expect(new Date(accepted[0]!.wallAt!).getTime()).toBeGreaterThanOrEqual(before - 1000);
+    expect(JSON.parse(accepted[0]!.input!)).toMatchObject({ input: { subscriptionId, friendlyName: 'Ia audited' } });
   });
 
   it('a business-rule refusal (userErrors) is audited with its rule and code; accepted ones keep their audit', async () => {

@@ -326,3 +326,70 @@ describe('isolation under load', () => {
     expect(ratio, `idle ${idle.toFixed(1)} ms, busy ${busy.toFixed(1)} ms`).toBeLessThan(10);
   });
 });
+
+describe('database command budget per request', () => {
+  let tight: TestGateway;
+  beforeAll(async () => {
+    tight = await startTestGateway(seed, { env: { LIMIT_MAX_DB_COMMANDS: '4' } });
+  });
+  afterAll(() => tight?.close());
+
+  const connections = (n: number) =>
+    `{ ${Array.from({ length: n }, (_, i) => `c${i}: customers(first: 1, filter: { search: "Limits ${i}" }) { nodes { id } }`).join(' ')} }`;
+
+  /**
+   * The commands `request` made the gateway send, authentication's partner lookup left out. A
+   * refused non-null field answers at once while its siblings' commands may still be on their
+   * way, so this waits for stragglers.
+   */
+  async function commandsOf<T>(gateway: TestGateway, request: () => Promise<T>): Promise<{ result: T; sent: string[] }> {
+    const before = gateway.commands.length;
+    const result = await request();
+    await new Promise((r) => setTimeout(r, 300));
+    const sent = gateway.commands
+      .slice(before)
+      .map((e) => `${e.commandName}:${String(e.command[e.commandName])}`)
+      .filter((c) => c !== 'find:partners');
+    return { result, sent };
+  }
+
+  it('a query needing more commands than LIMIT_MAX_DB_COMMANDS answers one QUERY_TOO_COMPLEX (HTTP 400) and sends no command past the budget', async () => {
+    const { result, sent } = await commandsOf(tight, () => query(tight, connections(6)));
+    const error = refused(result, 'QUERY_TOO_COMPLEX', 400);
+    expect(result.body.errors).toHaveLength(1);
+    expect(error.extensions).toEqual({ code: 'QUERY_TOO_COMPLEX', limit: 'databaseCommands', maximum: 4, found: null });
+    expect(error.message).toMatch(/at most 4 database commands/);
+    expect(sent).toEqual(Array.from({ length: 4 }, () => 'find:customers'));
+  });
+
+  it('a query within the budget runs as usual', async () => {
+    const { result, sent } = await commandsOf(tight, () => query(tight, connections(3)));
+    expect(result.body.errors).toBeUndefined();
+    expect(result.status).toBe(200);
+    expect(sent.length).toBeLessThanOrEqual(4);
+  });
+
+  it("the budget is per request: one request spending it leaves the next one's whole", async () => {
+    await query(tight, connections(6));
+    const next = await query(tight, connections(2));
+    expect(next.body.errors).toBeUndefined();
+  });
+
+  it('a mutation is never cut by the budget: its write path is not charged', async () => {
+    // A clock advance reads the clock, takes the partner's lease, journals and writes: more than 4 commands.
+    const { result, sent } = await commandsOf(tight, () =>
+      query(tight, 'mutation { advanceClock(input: { by: "PT1H" }) { to } }', {}, { headers: { 'x-partner-roles': 'admin_agent' } }),
+    );
+    expect(result.body.errors).toBeUndefined();
+    expect(sent.length).toBeGreaterThan(4);
+  });
+
+  it('the default budget (500) leaves the worst query the cost limit allows alone', async () => {
+    const heavy =
+      '{ customers(first: 100) { nodes { id subscriptions(first: 100) { nodes { id offer { id } } } orders(first: 5) { nodes { id } } } } }';
+    const { result, sent } = await commandsOf(gw, () => query(gw, heavy));
+    expect(result.body.errors).toBeUndefined();
+    // One command per level (DataLoader batches); a level's cursor may add getMores, which ride along.
+    expect(sent.filter((c) => !c.startsWith('getMore:'))).toEqual(['find:customers', 'find:subscriptions', 'find:orders', 'find:offers']);
+  });
+});

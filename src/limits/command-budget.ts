@@ -1,0 +1,103 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { Collection } from 'mongodb';
+import type { Collections } from '../db/collections.js';
+import { ClientError } from '../shared/errors.js';
+
+/**
+ * The collection methods that send a command to the database. `find` and `aggregate` count once
+ * when the cursor is made (a page is at most 101 documents, so it fits the first batch; a
+ * getMore would ride along uncounted).
+ */
+const COMMAND_METHODS: ReadonlySet<string> = new Set([
+  'find',
+  'findOne',
+  'aggregate',
+  'countDocuments',
+  'estimatedDocumentCount',
+  'distinct',
+  'insertOne',
+  'insertMany',
+  'updateOne',
+  'updateMany',
+  'replaceOne',
+  'deleteOne',
+  'deleteMany',
+  'findOneAndUpdate',
+  'findOneAndReplace',
+  'findOneAndDelete',
+  'bulkWrite',
+]);
+
+/**
+ * A request's budget of database commands (LIMIT_MAX_DB_COMMANDS, default 500). The static
+ * limits (depth, cost, aliases) bound what a query may ask for; this bounds what it actually
+ * costs the database, whatever the estimate missed. Once spent, the command that would exceed
+ * it is not sent (it throws instead), no later one is either, and the whole response becomes
+ * one QUERY_TOO_COMPLEX error (see `commandBudgetPlugin`), never a partial page.
+ *
+ * It counts the read side of a request only: the write path (runOperation, under a customer
+ * lock) uses the unbudgeted collections, because stopping a journalled operation between two
+ * writes would leave it for repair instead of refusing it cleanly.
+ */
+export class CommandBudget {
+  used = 0;
+  exceeded = false;
+
+  constructor(readonly maximum: number) {}
+
+  charge(): void {
+    if (this.exceeded || this.used >= this.maximum) {
+      this.exceeded = true;
+      throw this.error();
+    }
+    this.used++;
+  }
+
+  error(): ClientError {
+    return new ClientError(
+      'QUERY_TOO_COMPLEX',
+      `A request may send at most ${this.maximum} database commands, but this one needed more; ask for fewer or smaller connections`,
+      { limit: 'databaseCommands', maximum: this.maximum, found: null },
+    );
+  }
+}
+
+/** The same collections, every command charged to `budget` before it is sent. */
+export function budgetedCollections(cols: Collections, budget: CommandBudget): Collections {
+  const wrapped = Object.entries(cols).map(([name, collection]) => [name, budgeted(collection as Collection, budget)] as const);
+  return Object.fromEntries(wrapped) as unknown as Collections;
+}
+
+function budgeted<T extends Collection>(collection: T, budget: CommandBudget): T {
+  return new Proxy(collection, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      if (typeof property === 'string' && COMMAND_METHODS.has(property)) {
+        return (...args: unknown[]) => {
+          budget.charge();
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      }
+      return (value as (...a: unknown[]) => unknown).bind(target);
+    },
+  });
+}
+
+/** Turns a response whose budget ran out into one QUERY_TOO_COMPLEX error with HTTP 400. */
+export function commandBudgetPlugin<C extends { budget?: CommandBudget }>(): ApolloServerPlugin<C> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, contextValue }) {
+          const budget = contextValue.budget;
+          if (!budget?.exceeded || response.body.kind !== 'single') return;
+          const { message, extensions } = budget.error();
+          const { http: _status, ...coded } = extensions;
+          response.body.singleResult = { data: null, errors: [{ message, extensions: coded }] };
+          response.http.status = 400;
+        },
+      };
+    },
+  };
+}
