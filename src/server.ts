@@ -29,6 +29,7 @@ import { mintToken } from './shared/tokens.js';
 import { gatewayLimits } from './limits/index.js';
 import { createSchema } from './schema.js';
 import type { WriteFaults } from './write/deps.js';
+import type { Duplex } from 'node:stream';
 
 export interface GatewayDeps {
   config: Config;
@@ -65,6 +66,10 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   };
   const app = express();
   const httpServer = http.createServer(app);
+  // A client that half-closes its socket after sending a request (FIN after the body) still gets
+  // the response: Node's http server otherwise ends the socket on the client's FIN, before an
+  // asynchronous response (any GraphQL request) is written. Undocumented, not in @types/node.
+  (httpServer as http.Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   const limits = gatewayLimits<Context>(config);
   const apollo = new ApolloServer<Context>({
     schema: await createSchema(),
@@ -109,6 +114,8 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   );
   app.use(
     '/graphql',
+    // Exactly /graphql: Express matches app.use paths as prefixes, and /graphql/anything is no endpoint.
+    (req, res, next) => (req.path === '/' ? next() : notFoundJson(req, res)),
     limits.rateLimit,
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
@@ -118,10 +125,9 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
         }),
     }),
   );
-  app.use((req, res) => {
-    res.status(404).json({ errors: [{ message: `No such path: ${req.method} ${req.path}`, extensions: { code: 'NOT_FOUND' } }] });
-  });
+  app.use(notFoundJson);
   app.use(jsonErrors(log));
+  answerUnparsableRequests(httpServer);
 
   return {
     app,
@@ -162,6 +168,38 @@ async function ideDefaultHeaders(config: Config, log: Logger): Promise<Record<st
     expiresIn: '30d',
   });
   return { Authorization: `Bearer ${token}` };
+}
+
+function notFoundJson(req: express.Request, res: express.Response): void {
+  res
+    .status(404)
+    .json({ errors: [{ message: `No such path: ${req.method} ${req.originalUrl.split('?')[0]}`, extensions: { code: 'NOT_FOUND' } }] });
+}
+
+/**
+ * Requests Node's HTTP parser refuses (an unknown method such as BREW, a malformed request line,
+ * headers over the size limit) and CONNECT get a coded JSON answer too, instead of Node's bare
+ * status line or a dropped connection.
+ */
+function answerUnparsableRequests(server: http.Server): void {
+  const refuse = (socket: Duplex, status: number, reason: string, message: string) => {
+    if (!socket.writable) return void socket.destroy();
+    const body = JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  };
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (error.code === 'ECONNRESET') return void socket.destroy();
+    if (error.code === 'HPE_HEADER_OVERFLOW') {
+      return refuse(socket, 431, 'Request Header Fields Too Large', 'The request headers are too large');
+    }
+    refuse(socket, 400, 'Bad Request', 'Expected an HTTP/1.1 request with a GET or POST method, but it does not parse');
+  });
+  server.on('connect', (_req: http.IncomingMessage, socket: Duplex) => {
+    refuse(socket, 405, 'Method Not Allowed', 'CONNECT is not supported; send GET or POST to /graphql');
+  });
 }
 
 /**

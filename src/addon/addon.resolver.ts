@@ -1,5 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import type { SubscriptionDoc } from '../db/documents.js';
+import { actorOf } from '../mutation/run-mutation.js';
+import { assertMaySeeAddOn, assertMaySeeSubscription } from '../shared/authorization.js';
 import type { Context } from '../shared/context.js';
 import { ClientError } from '../shared/errors.js';
 import { parseId } from '../shared/ids.js';
@@ -8,7 +10,10 @@ import { AddOn } from './addon.type.js';
 
 @Resolver(() => AddOn)
 export class AddOnResolver {
-  @Query(() => AddOn, { description: 'One add-on subscription of one of your customers.' })
+  @Query(() => AddOn, {
+    description:
+      'One add-on subscription of one of your customers. A marketplace add-on, or one of a marketplace base, needs ROLE-MARKETPLACE (else FORBIDDEN).',
+  })
   async addOn(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<SubscriptionDoc> {
     const doc = await ctx.loaders.subscriptionById.load(parseId('add-on', id));
     if (doc.parentSubscriptionId === null) {
@@ -17,11 +22,17 @@ export class AddOnResolver {
         id: doc._id,
       });
     }
+    // ROLE-MARKETPLACE: a marketplace add-on, or one of a marketplace base, as subscription(id:) for its base.
+    const base = await ctx.loaders.subscriptionById.load(doc.parentSubscriptionId);
+    assertMaySeeAddOn(actorOf(ctx), doc, base);
     return doc;
   }
 
   @FieldResolver(() => Subscription, { description: 'The base subscription.' })
-  parentSubscription(@Root() addOn: SubscriptionDoc, @Ctx() ctx: Context): Promise<SubscriptionDoc> {
-    return ctx.loaders.subscriptionById.load(addOn.parentSubscriptionId!);
+  async parentSubscription(@Root() addOn: SubscriptionDoc, @Ctx() ctx: Context): Promise<SubscriptionDoc> {
+    const base = await ctx.loaders.subscriptionById.load(addOn.parentSubscriptionId!);
+    // ROLE-MARKETPLACE: the same check as subscription(id:), however the add-on was reached.
+    assertMaySeeSubscription(actorOf(ctx), base);
+    return base;
   }
 }

@@ -55,7 +55,8 @@ export function idempotencyPlugin(cols: Pick<Collections, 'idempotency'>, option
           if (!VALID_KEY.test(key)) {
             throw badUserInput(
               `Header MS-RequestId must be 1 to 100 characters (letters, digits, '-', '.', '_', ':', braces), such as a GUID, but got ${JSON.stringify(key.slice(0, 120))}`,
-              { header: 'MS-RequestId' },
+              // A bad header is the client's: 400 (an error thrown here is a 500 unless it names its status).
+              { header: 'MS-RequestId', http: { status: 400, headers: new HeaderMap() } },
             );
           }
           const calls = mutationCalls(schema, operation, request.variables);

@@ -21,7 +21,9 @@ export function timeoutPlugin<C extends object>(timeoutMs: number): ApolloServer
       let timedOut = false;
       return {
         async executionDidStart({ operation }) {
-          if (operation.operation === 'mutation') return;
+          // Undefined (despite Apollo's type) when `operationName` names no operation of the document:
+          // graphql-js then answers that itself, without resolving a field.
+          if ((operation as typeof operation | undefined)?.operation === 'mutation') return;
           return {
             willResolveField() {
               if (timedOut || Date.now() > deadline) {

@@ -8,6 +8,8 @@ import type { Context } from '../shared/context.js';
 import { parseId } from '../shared/ids.js';
 import { Money, money } from '../shared/money.type.js';
 import { Order, OrderLineItem } from './order.type.js';
+import { assertMayRead } from '../shared/authorization.js';
+import { actorOf } from '../mutation/run-mutation.js';
 
 @Resolver(() => Order)
 export class OrderResolver {
@@ -39,9 +41,15 @@ export class OrderLineItemResolver {
     return ctx.loaders.offerById.load(line.offerId);
   }
 
-  @FieldResolver(() => Subscription, { nullable: true, description: 'The subscription the line created, if any.' })
+  @FieldResolver(() => Subscription, {
+    nullable: true,
+    description: 'The subscription the line created, if any. A marketplace one needs ROLE-MARKETPLACE (else FORBIDDEN at this field).',
+  })
   async subscription(@Root() line: OrderLineItemDoc, @Ctx() ctx: Context): Promise<SubscriptionDoc | null> {
-    return line.subscriptionId ? ctx.loaders.subscriptionById.load(line.subscriptionId) : null;
+    if (!line.subscriptionId) return null;
+    const sub = await ctx.loaders.subscriptionById.load(line.subscriptionId);
+    if (sub.publisher === 'isv') assertMayRead(actorOf(ctx), 'OrderLineItem.subscription(publisher: isv)');
+    return sub;
   }
 
   @FieldResolver(() => String, {

@@ -21,9 +21,12 @@ export interface Guard {
 export const AUTHORIZATION = {
   // Reads
   'Subscription(publisher: isv)': { rule: 'ROLE-MARKETPLACE', what: 'view marketplace (ISV) subscriptions' },
+  'AddOn(publisher: isv)': { rule: 'ROLE-MARKETPLACE', what: 'view marketplace (ISV) add-ons' },
   'Subscription.activationLink': { rule: 'ROLE-MARKETPLACE', what: 'view marketplace activation links' },
   'OrderLineItem.activationLink': { rule: 'ROLE-MARKETPLACE', what: 'view marketplace activation links' },
   'Query.activityLog': { rule: 'ROLE-ACTIVITY-LOG', what: 'read the activity log of software key views and downloads' },
+  'OrderLineItem.subscription(publisher: isv)': { rule: 'ROLE-MARKETPLACE', what: 'view marketplace (ISV) subscriptions' },
+  'Subscription.addOns(publisher: isv)': { rule: 'ROLE-MARKETPLACE', what: 'view marketplace (ISV) add-ons' },
   // Mutations (checked by the mutation's resolver or policy decision)
   'Mutation.purchase': { rule: 'ROLE-SUBSCRIPTIONS', what: 'buy subscriptions' },
   'Mutation.purchase(publisher: isv)': { rule: 'ROLE-MARKETPLACE', what: 'buy marketplace offers' },
@@ -32,6 +35,7 @@ export const AUTHORIZATION = {
   // deleteScheduledChange, upgradeSubscription, partialUpgrade: checkSubscriptionRoles.
   'Mutation.<subscription change>': { rule: 'ROLE-SUBSCRIPTIONS', what: 'change subscriptions' },
   'Mutation.<subscription change>(publisher: isv)': { rule: 'ROLE-MARKETPLACE', what: 'change marketplace subscriptions' },
+  // confirmFulfillment changes a subscription: ROLE-SUBSCRIPTIONS is checked first, then this.
   'Mutation.confirmFulfillment': { rule: 'ROLE-MARKETPLACE', what: 'confirm a marketplace fulfilment' },
   'Mutation.advanceClock': { rule: 'ROLE-SUBSCRIPTIONS', what: 'advance the simulation clock' },
   'Mutation.purchaseSoftware': { rule: 'ROLE-SOFTWARE', what: 'buy software' },
@@ -68,6 +72,15 @@ export function assertMayRead(actor: Pick<Actor, 'roles'>, key: Guarded): void {
 /** A direct lookup of one subscription: a marketplace one needs ROLE-MARKETPLACE. */
 export function assertMaySeeSubscription(actor: Pick<Actor, 'roles'>, s: Pick<SubscriptionDoc, 'publisher'>): void {
   if (s.publisher === 'isv') assertMayRead(actor, 'Subscription(publisher: isv)');
+}
+
+/** A direct lookup of one add-on: one of a marketplace offer, or of a marketplace base subscription, needs ROLE-MARKETPLACE. */
+export function assertMaySeeAddOn(
+  actor: Pick<Actor, 'roles'>,
+  addOn: Pick<SubscriptionDoc, 'publisher'>,
+  base: Pick<SubscriptionDoc, 'publisher'>,
+): void {
+  if (addOn.publisher === 'isv' || base.publisher === 'isv') assertMayRead(actor, 'AddOn(publisher: isv)');
 }
 
 /** The condition a subscription connection adds to its query: no marketplace ones without ROLE-MARKETPLACE. */

@@ -124,6 +124,11 @@ const SAFE_CODES = new Set<string>([
  * Apollo's formatError: client-safe errors pass with their code (and no stack trace unless
  * `exposeDetails`); every other error is logged in full and replaced by a generic message.
  */
+function isClientStatus(error: GraphQLError): boolean {
+  const status = (error.extensions.http as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
+}
+
 export function createFormatError(log: Logger, exposeDetails: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
@@ -141,6 +146,11 @@ export function createFormatError(log: Logger, exposeDetails: boolean) {
       if (exposeDetails) return formatted;
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };
+    }
+    // Apollo refuses some malformed requests (persisted-query versions and hashes) with a
+    // GraphQLError that has an HTTP 4xx status but no code: a client's mistake, not ours.
+    if (original === error && original instanceof GraphQLError && original.extensions.code === undefined && isClientStatus(original)) {
+      return { message: formatted.message, extensions: { code: 'BAD_REQUEST' } };
     }
     if (isDatabaseUnavailable(original)) {
       log.warn('graphql', `database unavailable at ${formatted.path?.join('.') ?? '(operation)'}: ${describe(original)}`);

@@ -2,7 +2,7 @@ import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-g
 import type { SubscriptionDoc } from '../db/documents.js';
 import { AddOn } from '../addon/addon.type.js';
 import { actorOf } from '../mutation/run-mutation.js';
-import { assertMaySeeSubscription, subscriptionVisibility } from '../shared/authorization.js';
+import { assertMaySeeSubscription, mayRead, subscriptionVisibility } from '../shared/authorization.js';
 import { PageArgs } from '../shared/connection.type.js';
 import type { Context } from '../shared/context.js';
 import { ClientError } from '../shared/errors.js';
@@ -47,7 +47,9 @@ export class SubscriptionResolver {
   }
 
   @FieldResolver(() => [AddOn], { description: 'Add-ons bought for this subscription, oldest first.' })
-  addOns(@Root() s: SubscriptionDoc, @Ctx() ctx: Context): Promise<SubscriptionDoc[]> {
-    return ctx.loaders.addOnsByParentId.load(s._id);
+  async addOns(@Root() s: SubscriptionDoc, @Ctx() ctx: Context): Promise<SubscriptionDoc[]> {
+    const addOns = await ctx.loaders.addOnsByParentId.load(s._id);
+    // ROLE-MARKETPLACE: a marketplace add-on is left out for other roles, as connections do.
+    return mayRead(actorOf(ctx), 'Subscription.addOns(publisher: isv)') ? addOns : addOns.filter((a) => a.publisher !== 'isv');
   }
 }
