@@ -111,6 +111,8 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
   operations: [
     { key: { partnerId: 1, status: 1 }, name: 'partner_status' },
     { key: { customerId: 1, status: 1 }, name: 'customer_status' },
+    // A retry of an interrupted request: did its first attempt journal anything?
+    { key: { idempotencyKey: 1 }, name: 'idempotencyKey' },
   ],
   locks: [],
   idempotency: [{ key: { createdAt: 1 }, name: 'createdAt' }],

@@ -460,6 +460,8 @@ export interface OperationDoc {
   /** The request that decided it, and its mutation's arguments (secrets removed): for the audit records. */
   correlationId?: string | null;
   input?: string | null;
+  /** The idempotency record (`<partnerId>:<MS-RequestId>`) of the request, when it sent a key. */
+  idempotencyKey?: string | null;
 }
 
 /** A lease that serialises writers of one customer (or one partner's clock) across gateway instances. */

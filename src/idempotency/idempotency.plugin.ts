@@ -9,9 +9,14 @@
  * Keys are kept for `retentionMs` (24 hours by default, wall clock): after that the same key is a
  * new request. FerretDB 1.24 has no TTL indexes, so expiry is the gateway's own: an expired record
  * is taken over by the next request with its key (compare-and-swap on its `createdAt`), and at
- * most once a minute a claim also deletes every expired record. A first attempt whose process
- * died mid-request stays `in_progress` (CONFLICT) until it expires: whether its mutation was
- * applied is unknown, so running it again could apply it twice.
+ * most once a minute a claim also deletes every expired record.
+ *
+ * A first attempt whose process died mid-request leaves its record `in_progress`. Once that is
+ * older than STALE_IN_PROGRESS_MS (no request runs that long), a retry looks for the operations
+ * the first attempt journalled (each carries the record's `_id`): none means it changed nothing,
+ * and the retry takes the key over and runs; some means it did change things (the journal repairs
+ * them), but its answer is lost, so the retry is told so (CONFLICT with the operation IDs, not
+ * retryable) rather than applying the change twice.
  */
 import { createHash } from 'node:crypto';
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
@@ -27,15 +32,23 @@ export const REPLAY_HEADER = 'x-idempotent-replay';
 const VALID_KEY = /^[A-Za-z0-9._:{}-]{1,100}$/;
 
 export const IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000;
+/** Longer than any request may run (execution timeout, lock wait, shutdown grace). */
+export const STALE_IN_PROGRESS_MS = 60_000;
 const PURGE_EVERY_MS = 60_000;
 
 export interface IdempotencyOptions {
   /** How long a key is remembered. @default IDEMPOTENCY_RETENTION_MS */
   retentionMs?: number;
+  /** When an unfinished first attempt counts as interrupted. @default STALE_IN_PROGRESS_MS */
+  staleInProgressMs?: number;
 }
 
-export function idempotencyPlugin(cols: Pick<Collections, 'idempotency'>, options: IdempotencyOptions = {}): ApolloServerPlugin<Context> {
+export function idempotencyPlugin(
+  cols: Pick<Collections, 'idempotency' | 'operations'>,
+  options: IdempotencyOptions = {},
+): ApolloServerPlugin<Context> {
   const retentionMs = options.retentionMs ?? IDEMPOTENCY_RETENTION_MS;
+  const staleMs = options.staleInProgressMs ?? STALE_IN_PROGRESS_MS;
   let lastPurge = 0;
   /** Deletes expired keys, at most once per PURGE_EVERY_MS; a failure only delays it. */
   const purge = (now: Date) => {
@@ -68,22 +81,43 @@ export function idempotencyPlugin(cols: Pick<Collections, 'idempotency'>, option
           const _id = `${partnerId}:${key}`;
           const now = new Date();
           const fresh = { _id, partnerId, requestHash, status: 'in_progress' as const, response: null, createdAt: now };
+          const claim = () => {
+            claimed = _id;
+            contextValue.idempotencyKey = _id;
+          };
           try {
             await cols.idempotency.insertOne(fresh);
-            claimed = _id;
+            claim();
             purge(now);
             return;
           } catch (error) {
             if (!isDuplicateKey(error)) throw error;
           }
           let first = await cols.idempotency.findOne({ _id });
-          if (first && now.getTime() - first.createdAt.getTime() >= retentionMs) {
-            // Expired: a new request. Whoever swaps it first runs; a concurrent one sees CONFLICT.
-            const taken = await cols.idempotency.replaceOne({ _id, createdAt: first.createdAt }, fresh);
-            if (taken.modifiedCount === 1) {
-              claimed = _id;
-              return;
+          const age = first ? now.getTime() - first.createdAt.getTime() : 0;
+          const interrupted = first?.status === 'in_progress' && age >= staleMs && first.requestHash === requestHash;
+          if (first && interrupted) {
+            const journalled = await cols.operations
+              .find({ idempotencyKey: _id, createdAt: { $gte: first.createdAt } }, { projection: { _id: 1 } })
+              .toArray();
+            if (journalled.length > 0) {
+              throw new ClientError(
+                'CONFLICT',
+                `The first request with MS-RequestId '${key}' was interrupted after it had changed things (operation ${journalled.map((o) => o._id).join(', ')}, completed by the gateway); its answer is lost. Read the resources to see the outcome; a new request needs a new key.`,
+                {
+                  header: 'MS-RequestId',
+                  operationIds: journalled.map((o) => o._id),
+                  retryable: false,
+                  http: { status: 409, headers: new HeaderMap() },
+                },
+              );
             }
+          }
+          if (first && (age >= retentionMs || interrupted)) {
+            // Expired, or interrupted before it changed anything: a new request. Whoever swaps it
+            // first runs; a concurrent one sees CONFLICT.
+            const taken = await cols.idempotency.replaceOne({ _id, createdAt: first.createdAt }, fresh);
+            if (taken.modifiedCount === 1) return claim();
             first = null;
           }
           if (first && first.requestHash !== requestHash) {

@@ -70,6 +70,8 @@ export type Loaders = ReturnType<typeof createLoaders>;
 
 export interface Context {
   caller: Caller;
+  /** The idempotency record this request claimed (src/idempotency), stamped on its operations. */
+  idempotencyKey?: string;
   loaders: Loaders;
   repositories: Repositories;
   /**

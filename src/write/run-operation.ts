@@ -20,7 +20,7 @@ import { DEFAULT_LOCK_LEASE_MS, LOCK_WAIT_MS, uniqueHolder, type WriteDeps } fro
 import { idSourceFor, newOperationId } from './ids.js';
 import { journal, resumePending } from './journal.js';
 import { acquire, operationLockKey, release } from './locks.js';
-import { currentMutationInput } from '../audit/mutation-input.js';
+import { currentIdempotencyKey, currentMutationInput } from '../audit/mutation-input.js';
 import { currentCorrelationId } from '../shared/correlation.js';
 
 export type { WriteDeps, WriteFaults } from './deps.js';
@@ -112,6 +112,7 @@ export async function runOperation<L, R extends object>(
         updatedAt: wall,
         correlationId: currentCorrelationId() ?? null,
         input: currentMutationInput(),
+        idempotencyKey: currentIdempotencyKey(),
       };
       if ((await journal(cols, op)) === 'exists') return { status: 'duplicate', operationId };
       try {

@@ -165,6 +165,48 @@ describe('idempotency keys (MS-RequestId)', () => {
     }
   });
 
+  describe('a first attempt interrupted by a crash (its record left in progress for over a minute)', () => {
+    /** Buys with `key`, then makes its record look like one whose process died mid-request. */
+    async function interrupted(label: string, key: string) {
+      const c = await customer(label);
+      const first = await gw.execute(IaPurchaseDocument, { input: basic(c) }, withKey(key));
+      expect(first.data!.purchase.userErrors).toEqual([]);
+      const _id = `${CONTOSO}:${key}`;
+      const ops = await gw.collections.operations.find({ customerId: c }).toArray();
+      expect(ops.map((o) => o.idempotencyKey)).toEqual([_id]);
+      const createdAt = new Date(ops[0]!.createdAt.getTime() - 1000);
+      await gw.collections.idempotency.updateOne(
+        { _id },
+        { $set: { status: 'in_progress', response: null, createdAt: new Date(createdAt.getTime() - 120_000) } },
+      );
+      await gw.collections.operations.updateMany({ customerId: c }, { $set: { createdAt: new Date(createdAt.getTime() - 119_000) } });
+      return { c, _id, operationId: ops[0]!._id };
+    }
+
+    it('when it journalled nothing, a retry takes the key over and runs', async () => {
+      const key = '5e0a7c93-2b4f-4d1e-8c6a-9f3b1d7e2a14';
+      const { c, _id } = await interrupted('interrupted-early', key);
+      // As if the process died before journalling: no operation carries the key.
+      await gw.collections.operations.updateMany({ customerId: c }, { $set: { idempotencyKey: null } });
+      const retry = await gw.execute(IaPurchaseDocument, { input: basic(c) }, withKey(key));
+      expect(retry.errors).toBeUndefined();
+      expect(retry.data!.purchase.userErrors).toEqual([]);
+      expect(await operationCount(c)).toBe(2);
+      expect(await gw.collections.idempotency.findOne({ _id })).toMatchObject({ status: 'done' });
+    });
+
+    it('when it had changed things, a retry is told so with the operation IDs and changes nothing', async () => {
+      const key = '6f1b8da4-3c50-4e2f-9d7b-0a4c2e8f3b25';
+      const { c, operationId } = await interrupted('interrupted-late', key);
+      const retry = await gw.execute(IaPurchaseDocument, { input: basic(c) }, withKey(key));
+      expect(retry.status).toBe(409);
+      expect(retry.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', operationIds: [operationId], retryable: false });
+      expect(retry.errors?.[0]?.message).toMatch(/interrupted after it had changed things/);
+      expect(await operationCount(c)).toBe(1);
+      expect(await ledgerCount(c)).toBe(1);
+    });
+  });
+
   it('a key that is not GUID-ish is BAD_USER_INPUT', async () => {
     const c = await customer('bad-key');
     const r = await gw.execute(IaPurchaseDocument, { input: basic(c) }, withKey('x'.repeat(101)));
