@@ -138,6 +138,14 @@ export function createFormatError(log: Logger, exposeDetails: boolean) {
     if (limit && formatted.extensions?.code === 'GRAPHQL_VALIDATION_FAILED') {
       formatted = { ...formatted, extensions: { ...formatted.extensions, code: limit.extensions.code } };
     }
+    // graphql-js parses recursively: a document nested a few thousand levels deep (within the
+    // token limit) runs the parser out of stack. Say so, not the engine's message.
+    if (formatted.extensions?.code === 'GRAPHQL_PARSE_FAILED' && /Maximum call stack/.test(formatted.message)) {
+      formatted = {
+        ...formatted,
+        message: 'Syntax Error: the document nests lists, objects or selections too deeply to parse; nest less',
+      };
+    }
     const code = formatted.extensions?.code;
     const safe =
       original instanceof ClientError ||
