@@ -19,7 +19,9 @@ export default defineConfig({
       {
         resolve,
         // The pure policy: no database, no server; `npm run test:policy` runs it in seconds.
-        test: { name: 'policy', include: ['test/policy/**/*.test.ts'] },
+        // Projects do not inherit the top-level timeouts: the purity test's first ESLint run loads
+        // the TypeScript parser, seconds on a busy machine.
+        test: { name: 'policy', include: ['test/policy/**/*.test.ts'], testTimeout: 30_000 },
       },
       {
         resolve,

@@ -326,6 +326,7 @@ describe('limits (README, "Limits")', () => {
       maxDirectives: 20,
       maxRootFields: 30,
       maxListLength: 100,
+      maxDbCommands: 500,
       timeoutMs: 10_000,
       ratePerMinute: 600,
       rateBurst: 100,
