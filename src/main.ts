@@ -1,4 +1,6 @@
+import net from 'node:net';
 import { openDatabase, NoDatabaseError, type Database } from './db/database.js';
+import { DataDirInUseError } from './db/ferretdb.js';
 import { seedDemoIfEmpty } from './seed/generate.js';
 import { ConfigError, loadConfig, type Config } from './shared/config.js';
 import { createLogger, type Logger } from './shared/logger.js';
@@ -17,17 +19,17 @@ async function main(): Promise<void> {
   const faultInjection = faultInjectionFromEnv(process.env, config.mode);
   const log = createLogger(config.logLevel);
   if (faultInjection) log.warn('write', faultInjection.description);
+  // A busy port is found before a database is started or seeded (a second `npm start` stops here).
+  await checkPortFree(config);
   const database = await openWithRetries(config, log);
   if (config.seedDemo) await seedDemoIfEmpty(database.collections, log);
   const gateway = await createGateway({ config, database, log, faults: faultInjection?.faults });
   const resumed = await resumePending(database.collections, {}, gateway.services.write);
   log.info('write', `start-up: resumed ${resumed} pending operation${resumed === 1 ? '' : 's'}`);
   void resumeWhenLeasesExpire(database, gateway, log);
-  const url = await gateway.listen(config.port, config.host);
-  log.info('http', `GraphQL at ${url}/graphql, IDE at ${url}/graphiql`);
-
   // Stop accepting connections, let in-flight requests finish within SHUTDOWN_GRACE_MS (the drain
-  // plugin then cuts what is left), close the database, exit 0.
+  // plugin then cuts what is left), close the database, exit 0. Installed before listening, so that
+  // a signal sent as soon as the gateway says it listens is never met by Node's default (death).
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -45,6 +47,45 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+  const url = await gateway.listen(config.port, config.host).catch((error: unknown) => {
+    throw listenError(error, config);
+  });
+  log.info('http', `GraphQL at ${url}/graphql, IDE at ${url}/graphiql`);
+}
+
+/** A start-up failure whose message says it all: printed as one line, without a stack. */
+class StartupError extends Error {
+  override name = 'StartupError';
+}
+
+/** What a failed listen means for the one who set PORT and HOST. */
+function listenError(error: unknown, config: Config): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') {
+    return new StartupError(
+      `PORT ${config.port} is already in use on ${config.host} (perhaps by another gateway): stop what listens there, or set PORT to a free port (PORT=0 picks one)`,
+    );
+  }
+  if (code === 'EACCES') {
+    return new StartupError(`PORT ${config.port} on ${config.host} needs privileges this process does not have: set PORT to 1024 or above`);
+  }
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return new StartupError(
+      `HOST ${config.host} is not an address of this machine (${code}): set HOST to one, such as 127.0.0.1 or 0.0.0.0`,
+    );
+  }
+  return error;
+}
+
+/** Binds PORT on HOST and lets go at once; fails as `listenError` when it cannot. PORT=0 always can. */
+async function checkPortFree(config: Config): Promise<void> {
+  if (config.port === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', (error) => reject(listenError(error, config)));
+    probe.listen({ port: config.port, host: config.host, exclusive: true }, () => probe.close(() => resolve()));
+  });
 }
 
 /**
@@ -97,11 +138,17 @@ async function openWithRetries(config: Config, log: Logger): Promise<Database> {
   }
 }
 
+// A failed start is one line on stderr and exit code 1, never a stack trace: the known failures
+// say what to change; anything else names itself, with the stack only at LOG_LEVEL=debug.
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof NoDatabaseError) {
-    process.stderr.write(`${error.message}\n`);
+  const known = [ConfigError, NoDatabaseError, DataDirInUseError, StartupError].some((kind) => error instanceof kind);
+  if (known) {
+    process.stderr.write(`${(error as Error).message}\n`);
+  } else if (process.env.LOG_LEVEL === 'debug' && error instanceof Error && error.stack) {
+    process.stderr.write(`start-up failed: ${error.stack}\n`);
   } else {
-    process.stderr.write(`fatal: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    process.stderr.write(`start-up failed: ${message.split('\n')[0]} (LOG_LEVEL=debug shows the stack)\n`);
   }
   process.exit(1);
 });

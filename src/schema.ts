@@ -23,6 +23,7 @@ import {
 import { SubscriptionFieldsResolver } from './subscription/subscription-fields.resolver.js';
 import { SubscriptionResolver } from './subscription/subscription.resolver.js';
 import { mutationInputMiddleware } from './audit/mutation-input.js';
+import { DateTimeISOScalar } from './shared/date-time.scalar.js';
 
 export const RESOLVERS = [
   ViewerResolver,
@@ -57,5 +58,7 @@ export function createSchema(): Promise<GraphQLSchema> {
     validate: false,
     emitSchemaFile: false,
     globalMiddlewares: [mutationInputMiddleware],
+    // Every `Date` is DateTimeISO, ours: it also takes a bare date and says what it expected.
+    scalarsMap: [{ type: Date, scalar: DateTimeISOScalar }],
   });
 }

@@ -15,6 +15,7 @@ import { createAuthenticator, type Authenticator } from './shared/auth.js';
 import type { Config } from './shared/config.js';
 import { createContext, createRepositories, type Context, type Services } from './shared/context.js';
 import { correlationIds, currentCorrelationId } from './shared/correlation.js';
+import { cors } from './shared/cors.js';
 import {
   createFormatError,
   isDatabaseUnavailable,
@@ -30,6 +31,23 @@ import { gatewayLimits } from './limits/index.js';
 import { createSchema } from './schema.js';
 import type { WriteFaults } from './write/deps.js';
 import type { Duplex } from 'node:stream';
+
+/**
+ * Automatic persisted queries (README, "Calling the API"): a registered hash is kept this long, in
+ * Apollo's bounded in-memory LRU cache (about 30 MiB of query text per process, least recently
+ * used evicted first). Only documents that parse and validate are registered. A client whose hash
+ * has expired or been evicted gets PERSISTED_QUERY_NOT_FOUND (HTTP 200) and registers it again.
+ */
+export const PERSISTED_QUERY_TTL_SECONDS = 24 * 60 * 60;
+
+/**
+ * Request headers that let a request past Apollo's CSRF prevention: Apollo's own two, and the
+ * gateway's authentication headers. Safe because none of them is CORS-safelisted: a cross-site
+ * form, <img>, <script> or simple fetch cannot carry them, and a page that sets them makes the
+ * browser send a preflight first, which only CORS_ORIGINS can pass. So a GET query from a client
+ * that authenticates (`Authorization: Bearer ...`) runs without an extra `Apollo-Require-Preflight`.
+ */
+export const CSRF_PREVENTION_HEADERS = ['x-apollo-operation-name', 'apollo-require-preflight', 'authorization', 'x-partner-id'];
 
 export interface GatewayDeps {
   config: Config;
@@ -77,6 +95,10 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     // main.ts owns SIGINT/SIGTERM: Apollo's own handlers re-raise the signal after stopping,
     // which kills the process before the database (and a FerretDB it started) is closed.
     stopOnTerminationSignals: false,
+    csrfPrevention: { requestHeaders: CSRF_PREVENTION_HEADERS },
+    // Apollo's defaults, stated: APQ on, in the bounded cache, with an expiry of ours.
+    cache: 'bounded',
+    persistedQueries: { ttl: PERSISTED_QUERY_TTL_SECONDS },
     includeStacktraceInErrorResponses: config.exposeErrorDetails,
     formatError: createFormatError(log, config.exposeErrorDetails),
     plugins: [
@@ -114,8 +136,12 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   );
   app.use(
     '/graphql',
+    // First, so that the 404, 429 and 401 answers below are readable by an allowed browser page too.
+    cors(config.corsOrigins),
     // Exactly /graphql: Express matches app.use paths as prefixes, and /graphql/anything is no endpoint.
     (req, res, next) => (req.path === '/' ? next() : notFoundJson(req, res)),
+    // A person opening /graphql in a browser wants the IDE, not a CSRF error.
+    (req, res, next) => (isBrowserNavigation(req) ? res.redirect('/graphiql') : next()),
     limits.rateLimit,
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
@@ -168,6 +194,12 @@ async function ideDefaultHeaders(config: Config, log: Logger): Promise<Record<st
     expiresIn: '30d',
   });
   return { Authorization: `Bearer ${token}` };
+}
+
+/** A GET that prefers HTML to JSON and carries no operation: a browser's address bar, not a client. */
+function isBrowserNavigation(req: express.Request): boolean {
+  if (req.method !== 'GET' || req.query.query !== undefined || req.query.extensions !== undefined) return false;
+  return req.accepts(['application/graphql-response+json', 'application/json', 'text/html']) === 'text/html';
 }
 
 function notFoundJson(req: express.Request, res: express.Response): void {

@@ -11,8 +11,9 @@ import { AddOn } from './addon.type.js';
 @Resolver(() => AddOn)
 export class AddOnResolver {
   @Query(() => AddOn, {
+    nullable: true,
     description:
-      'One add-on subscription of one of your customers. A marketplace add-on, or one of a marketplace base, needs ROLE-MARKETPLACE (else FORBIDDEN).',
+      'One add-on subscription of one of your customers; null with a NOT_FOUND error for an unknown ID. A marketplace add-on, or one of a marketplace base, needs ROLE-MARKETPLACE (else null with FORBIDDEN).',
   })
   async addOn(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<SubscriptionDoc> {
     const doc = await ctx.loaders.subscriptionById.load(parseId('add-on', id));
@@ -23,12 +24,21 @@ export class AddOnResolver {
       });
     }
     // ROLE-MARKETPLACE: a marketplace add-on, or one of a marketplace base, as subscription(id:) for its base.
-    const base = await ctx.loaders.subscriptionById.load(doc.parentSubscriptionId);
+    // A base that does not exist leaves the add-on's own publisher to decide; `parentSubscription`
+    // then answers null with its NOT_FOUND, and the add-on keeps its data.
+    const base = await ctx.loaders.subscriptionById.load(doc.parentSubscriptionId).catch((error: unknown) => {
+      if (error instanceof ClientError && error.extensions.code === 'NOT_FOUND') return doc;
+      throw error;
+    });
     assertMaySeeAddOn(actorOf(ctx), doc, base);
     return doc;
   }
 
-  @FieldResolver(() => Subscription, { description: 'The base subscription.' })
+  @FieldResolver(() => Subscription, {
+    nullable: true,
+    description:
+      'The base subscription; null with its error if it cannot be read, or with FORBIDDEN for a marketplace base without ROLE-MARKETPLACE.',
+  })
   async parentSubscription(@Root() addOn: SubscriptionDoc, @Ctx() ctx: Context): Promise<SubscriptionDoc> {
     const base = await ctx.loaders.subscriptionById.load(addOn.parentSubscriptionId!);
     // ROLE-MARKETPLACE: the same check as subscription(id:), however the add-on was reached.

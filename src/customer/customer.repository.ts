@@ -13,23 +13,41 @@ export function prefixRange(prefix: string): { $gte: string; $lt: string } {
   return { $gte: prefix, $lt: `${prefix}\uffff` };
 }
 
-export function customerSearchFilter(search: string, argument = 'search'): Filter<CustomerDoc> {
-  const q = search.trim().toLowerCase();
-  if (q.length === 0 || q.length > 200) {
-    throw badUserInput(`Filter '${argument}' must be 1 to 200 characters, but got ${q.length}`, {
+/** The longest search accepted, in characters after trimming. */
+export const MAX_SEARCH_LENGTH = 200;
+
+/**
+ * The customers a search matches, or null for no search: an empty or blank search (an empty search
+ * box) means no search filter, not a refusal. Longer than 200 characters is BAD_USER_INPUT.
+ */
+export function customerSearchFilter(search: string | null | undefined, argument = 'search'): Filter<CustomerDoc> | null {
+  const q = (search ?? '').trim().toLowerCase();
+  if (q.length === 0) return null;
+  if (q.length > MAX_SEARCH_LENGTH) {
+    throw badUserInput(`Filter '${argument}' must be at most ${MAX_SEARCH_LENGTH} characters, but got ${q.length}`, {
       argumentName: `filter.${argument}`,
     });
   }
   return { $or: [{ companyNameLower: prefixRange(q) }, { domainLower: prefixRange(q) }] };
 }
 
+/** Whether a search string searches at all (an empty or blank one does not). */
+export function isSearch(search: string | null | undefined): search is string {
+  return search != null && search.trim().length > 0;
+}
+
 export function customerFilter(partnerId: string, filter: CustomerFilter | null | undefined): Filter<CustomerDoc> {
   const and: Filter<CustomerDoc>[] = [{ partnerId }];
-  if (filter?.search != null) and.push(customerSearchFilter(filter.search));
+  const search = customerSearchFilter(filter?.search);
+  if (search) and.push(search);
   if (filter?.segment?.length) and.push({ segment: { $in: filter.segment } });
   if (filter?.billingCountry?.length) {
     const bad = filter.billingCountry.find((c) => !/^[A-Za-z]{2}$/.test(c));
-    if (bad !== undefined) throw badUserInput(`Filter 'billingCountry' takes ISO 3166 alpha-2 codes, but got '${bad}'`);
+    if (bad !== undefined) {
+      throw badUserInput(`Filter 'billingCountry' takes ISO 3166 alpha-2 codes, but got '${bad}'`, {
+        argumentName: 'filter.billingCountry',
+      });
+    }
     and.push({ billingCountry: { $in: filter.billingCountry.map((c) => c.toUpperCase()) } });
   }
   return and.length === 1 ? and[0]! : { $and: and };
@@ -39,14 +57,19 @@ export class CustomerRepository {
   constructor(private readonly customers: Collection<CustomerDoc>) {}
 
   async page(partnerId: string, filter: CustomerFilter | null | undefined, args: PageArgs): Promise<Page<CustomerDoc>> {
-    return pagedFind(this.customers, 'customers', filter, customerFilter(partnerId, filter), args, CUSTOMER_SORT, partnerId);
+    // A blank search is no search: its cursors are those of no search.
+    const bound = filter && !isSearch(filter.search) ? { ...filter, search: null } : filter;
+    return pagedFind(this.customers, 'customers', bound, customerFilter(partnerId, filter), args, CUSTOMER_SORT, partnerId);
   }
 
-  /** IDs of the partner's customers matching a search, for filtering their subscriptions. */
-  async idsMatching(partnerId: string, search: string, argument: string): Promise<string[]> {
-    const rows = await this.customers
-      .find({ $and: [{ partnerId }, customerSearchFilter(search, argument)] }, { projection: { _id: 1 } })
-      .toArray();
+  /**
+   * IDs of the partner's customers matching a search, for filtering their subscriptions; null (no
+   * narrowing) for an empty or blank search.
+   */
+  async idsMatching(partnerId: string, search: string, argument: string): Promise<string[] | null> {
+    const where = customerSearchFilter(search, argument);
+    if (!where) return null;
+    const rows = await this.customers.find({ $and: [{ partnerId }, where] }, { projection: { _id: 1 } }).toArray();
     return rows.map((r) => r._id);
   }
 }

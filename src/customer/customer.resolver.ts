@@ -21,7 +21,10 @@ import { Customer, CustomerBillingProfile, CustomerCompanyProfile, CustomerConne
 
 @Resolver(() => Customer)
 export class CustomerResolver {
-  @Query(() => Customer, { description: "One of your customers, by tenant ID; another partner's customer is NOT_FOUND." })
+  @Query(() => Customer, {
+    nullable: true,
+    description: "One of your customers, by tenant ID; null with a NOT_FOUND error for an unknown ID or another partner's customer.",
+  })
   customer(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<CustomerDoc> {
     return ctx.loaders.customerById.load(parseId('customer', id));
   }

@@ -1,9 +1,9 @@
 import { lookup } from 'node:dns/promises';
-import { MongoClient, type Db, type MongoClientOptions } from 'mongodb';
-import type { Config } from '../shared/config.js';
+import { MongoClient, MongoParseError, type Db, type MongoClientOptions } from 'mongodb';
+import { ConfigError, MONGODB_URI_FORMS, redactMongoUri, type Config } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
 import { collections, ensureIndexes, type Collections } from './collections.js';
-import { startFerretDb } from './ferretdb.js';
+import { DataDirInUseError, startFerretDb } from './ferretdb.js';
 
 export type BackendKind = 'mongodb-uri' | 'mongodb-memory-server' | 'ferretdb';
 
@@ -41,7 +41,7 @@ export class NoDatabaseError extends Error {
  */
 export async function resolveBackend(config: Config, log: Logger): Promise<Backend> {
   if (config.mongodbUri) {
-    return { kind: 'mongodb-uri', uri: config.mongodbUri, describe: redact(config.mongodbUri), stop: async () => {} };
+    return { kind: 'mongodb-uri', uri: config.mongodbUri, describe: redactMongoUri(config.mongodbUri), stop: async () => {} };
   }
   const failures: string[] = [];
   if (config.backend === 'auto' || config.backend === 'memory') {
@@ -56,6 +56,8 @@ export async function resolveBackend(config: Config, log: Logger): Promise<Backe
     try {
       return await startFerretDb(config, log);
     } catch (error) {
+      // Another gateway's FerretDB owns DATA_DIR: say so alone, not as one of the ways that failed.
+      if (error instanceof DataDirInUseError) throw error;
       failures.push(`FerretDB: ${firstLine(error)}`);
     }
   }
@@ -97,11 +99,21 @@ export async function openDatabase(config: Config, log: Logger, options: MongoCl
   const backend = await resolveBackend(config, log);
   const { dbName = config.dbName, ...clientOptions } = options;
   // Fail fast when the database is gone (README, "Operations"): DB_TIMEOUT_MS, not the driver's 30 s.
-  const client = new MongoClient(backend.uri, {
-    serverSelectionTimeoutMS: config.dbTimeoutMs,
-    connectTimeoutMS: config.dbTimeoutMs,
-    ...clientOptions,
-  });
+  let client: MongoClient;
+  try {
+    client = new MongoClient(backend.uri, {
+      serverSelectionTimeoutMS: config.dbTimeoutMs,
+      connectTimeoutMS: config.dbTimeoutMs,
+      ...clientOptions,
+    });
+  } catch (error) {
+    await backend.stop();
+    // The form is checked at config load; the driver also refuses unknown or contradictory options.
+    if (error instanceof MongoParseError && backend.kind === 'mongodb-uri') {
+      throw new ConfigError(`MONGODB_URI must be ${MONGODB_URI_FORMS}, but got '${backend.describe}': ${firstLine(error)}`);
+    }
+    throw error;
+  }
   try {
     await client.connect();
   } catch (error) {
@@ -134,10 +146,6 @@ export async function openDatabase(config: Config, log: Logger, options: MongoCl
       await backend.stop();
     },
   };
-}
-
-function redact(uri: string): string {
-  return uri.replace(/\/\/[^@/]*@/, '//***@');
 }
 
 function firstLine(error: unknown): string {

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { PROJECT_ROOT, type Config } from '../shared/config.js';
@@ -7,6 +7,101 @@ import type { Logger } from '../shared/logger.js';
 import type { Backend } from './database.js';
 
 const STARTUP_TIMEOUT_MS = 15_000;
+
+/** DATA_DIR is held by another live process that runs FerretDB on it (see `lockDataDir`). */
+export class DataDirInUseError extends Error {
+  override name = 'DataDirInUseError';
+}
+
+interface LockOwner {
+  pid: number;
+  /** The owner's start time (Linux: clock ticks since boot), so that a reused PID is not taken for it. */
+  started: string | null;
+}
+
+/** Linux: when the process started, from /proc/<pid>/stat (field 22); null elsewhere or when it is gone. */
+function processStartTime(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function isAlive(owner: LockOwner): boolean {
+  try {
+    process.kill(owner.pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  if (owner.started === null) return true;
+  const started = processStartTime(owner.pid);
+  return started === null || started === owner.started;
+}
+
+function readLock(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+function parseLock(text: string): LockOwner | null {
+  try {
+    const value = JSON.parse(text) as Partial<LockOwner>;
+    if (!Number.isSafeInteger(value.pid) || (value.pid ?? 0) <= 0) return null;
+    return { pid: value.pid!, started: typeof value.started === 'string' ? value.started : null };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Takes `<dataDir>/ferretdb.lock` for this process, so that a second gateway on the same folder
+ * is refused instead of starting a second FerretDB on the live SQLite files. The lock file holds
+ * the owner's PID and start time; one whose process is gone (killed, crashed) is stale and taken
+ * over. Released by the returned function, and when this process exits.
+ */
+export async function lockDataDir(dataDir: string): Promise<() => void> {
+  mkdirSync(dataDir, { recursive: true });
+  const file = path.join(dataDir, 'ferretdb.lock');
+  const mine = JSON.stringify({ pid: process.pid, started: processStartTime(process.pid) } satisfies LockOwner);
+  const deadline = Date.now() + 2000;
+  for (;;) {
+    try {
+      writeFileSync(file, `${mine}\n`, { flag: 'wx' });
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        process.off('exit', release);
+        if (readLock(file)?.trim() === mine) rmSync(file, { force: true });
+      };
+      process.on('exit', release);
+      return release;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const text = readLock(file);
+    if (text === null) continue; // released in the meantime
+    const owner = parseLock(text);
+    if (owner && isAlive(owner)) {
+      const who = owner.pid === process.pid ? 'this process' : `another gateway (pid ${owner.pid})`;
+      throw new DataDirInUseError(
+        `DATA_DIR ${dataDir} is in use by ${who}, whose FerretDB keeps its data there: stop that gateway first, or set DATA_DIR to another folder (or MONGODB_URI to a database)`,
+      );
+    }
+    // An unreadable lock may be one being written right now: give its writer a moment.
+    if (!owner && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      continue;
+    }
+    // Stale: its process is gone. Take it over, unless it changed in the meantime.
+    if (readLock(file) === text) rmSync(file, { force: true });
+  }
+}
 
 /** FERRETDB_BIN, else the project's own build (`npm run db:ferretdb`), else `ferretdb` on PATH. */
 function findBinary(config: Config): string {
@@ -87,6 +182,17 @@ export async function startFerretDb(
   options: { restartDelayMs?: (attempt: number) => number } = {},
 ): Promise<Backend> {
   const backoff = options.restartDelayMs ?? restartDelayMs;
+  // Before anything else: a second gateway on the same DATA_DIR stops here, with one line.
+  const unlock = await lockDataDir(config.dataDir);
+  try {
+    return await launch(config, log, backoff, unlock);
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+}
+
+async function launch(config: Config, log: Logger, backoff: (attempt: number) => number, unlock: () => void): Promise<Backend> {
   const binary = ensureBinary(config, log);
   const dataDir = path.join(config.dataDir, 'ferretdb');
   mkdirSync(dataDir, { recursive: true });
@@ -165,10 +271,12 @@ export async function startFerretDb(
     stop: async () => {
       stopping = true;
       if (restartTimer) clearTimeout(restartTimer);
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      kill();
-      await exited;
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        kill();
+        await exited;
+      }
+      unlock();
     },
   };
 }

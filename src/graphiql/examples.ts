@@ -73,19 +73,21 @@ query Expiring($before: DateTimeISO!) {
   },
   {
     title: 'Search customers',
-    query: `# Case-insensitive prefix of the company name or domain.
+    query: `# Case-insensitive prefix of the company name or domain; an empty search is no filter.
 query Search($search: String!) {
   customers(first: 10, filter: { search: $search }) {
+    totalCount
     nodes { id companyProfile { companyName domain } }
   }
 }
 `,
-    variables: '{ "search": "a" }',
+    variables: '{ "search": "harbor" }',
   },
   {
     title: 'Catalog',
-    query: `query Catalog {
-  offers(first: 50, filter: { publisher: MICROSOFT }) {
+    query: `# Every enum filter takes a list, which matches any of its values (a single value works too).
+query Catalog {
+  offers(first: 50, filter: { publisher: [MICROSOFT], commerceType: [NEW_COMMERCE, LEGACY] }) {
     nodes {
       id name commerceType billingType category
       billingPlans { billingCycle termDuration unitPrice { amount currencyCode } }
@@ -243,10 +245,13 @@ mutation BuySoftware($customerId: ID!) {
 `,
       variables: JSON.stringify({ customerId: ids.customerId }, null, 2),
     },
+  ];
+  const activityLog = [
     {
       title: 'Software activity log',
       query: `# SW-ACTIVITY-LOG: who viewed a product key or downloaded software, for at most 90 days at once.
 # Global, account, referral and marketing content admins only (ROLE-ACTIVITY-LOG).
+# The demo world has a key view per active software order; 'Get a product key' adds one. A bare date is its start in UTC.
 query ActivityLog($from: DateTimeISO!, $to: DateTimeISO!) {
   activityLog(from: $from, to: $to, first: 20) {
     totalCount
@@ -254,11 +259,11 @@ query ActivityLog($from: DateTimeISO!, $to: DateTimeISO!) {
   }
 }
 `,
-      variables: JSON.stringify({ from: '2026-10-01T00:00:00Z', to: '2026-12-30T00:00:00Z' }, null, 2),
+      variables: JSON.stringify({ from: '2026-10-01', to: '2026-12-30' }, null, 2),
     },
   ];
   const order = ids.softwareOrder;
-  if (!order) return examples;
+  if (!order) return [...examples, ...activityLog];
   return [
     ...examples,
     {
@@ -290,6 +295,7 @@ mutation GetKey($id: ID!, $productVersion: String!) {
 `,
       variables: JSON.stringify({ id: order.id, productVersion: order.productVersion }, null, 2),
     },
+    ...activityLog,
     {
       title: 'Quote a software cancellation',
       query: `# SW-CANCEL-30D, SW-POST-CANCEL: within 30 days, 100 % credit (prorated for software subscriptions).

@@ -73,7 +73,9 @@ export class CustomerLedgerResolver {
 @Resolver(() => Invoice)
 export class InvoiceResolver {
   @Query(() => Invoice, {
-    description: "One customer's invoice for a calendar month (UTC), summed from the ledger; another partner's customer is NOT_FOUND.",
+    nullable: true,
+    description:
+      "One customer's invoice for a calendar month (UTC), summed from the ledger; null with a NOT_FOUND error for an unknown customer or another partner's.",
   })
   async invoice(
     @Arg('customerId', () => ID) customerId: string,

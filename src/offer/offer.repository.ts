@@ -14,11 +14,12 @@ export class OfferRepository {
   /** `partnerId`: the caller's partner, whom the cursors are issued to (the catalog itself is shared). */
   async page(filter: OfferFilter | null | undefined, args: PageArgs, partnerId: string): Promise<Page<OfferDoc>> {
     const where: Filter<OfferDoc> = { isAddOn: false };
-    if (filter?.publisher) where.publisher = filter.publisher;
-    if (filter?.billingType) where.billingType = filter.billingType;
-    if (filter?.category) where.category = filter.category;
+    // A list matches any of its values (a single value is a one-item list: GraphQL's input coercion).
+    if (filter?.publisher?.length) where.publisher = { $in: filter.publisher };
+    if (filter?.billingType?.length) where.billingType = { $in: filter.billingType };
+    if (filter?.category?.length) where.category = { $in: filter.category };
     if (filter?.commerceType?.length) where.commerceType = { $in: filter.commerceType };
-    if (filter?.segment) where.segments = filter.segment;
+    if (filter?.segment?.length) where.segments = { $in: filter.segment };
     return pagedFind(this.offers, 'offers', filter, where, args, OFFER_SORT, partnerId);
   }
 }

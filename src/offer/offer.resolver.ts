@@ -10,7 +10,10 @@ import { BillingPlan, Offer, OfferConnection } from './offer.type.js';
 
 @Resolver(() => Offer)
 export class OfferResolver {
-  @Query(() => Offer, { description: 'One catalog offer (add-ons included).' })
+  @Query(() => Offer, {
+    nullable: true,
+    description: 'One catalog offer (add-ons included); null with a NOT_FOUND error for an unknown ID.',
+  })
   offer(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<OfferDoc> {
     return ctx.loaders.offerById.load(parseId('offer', id));
   }
@@ -34,25 +37,25 @@ export class OfferResolver {
     return offer.trial?.days ?? null;
   }
 
-  @FieldResolver(() => [Offer], { description: 'Offers this one can be upgraded to (UPG-ELIGIBLE).' })
-  upgradeTargets(@Root() offer: OfferDoc, @Ctx() ctx: Context): Promise<OfferDoc[]> {
-    return loadAll(ctx, offer.upgradeTargetIds);
+  @FieldResolver(() => [Offer], {
+    nullable: 'items',
+    description: 'Offers this one can be upgraded to (UPG-ELIGIBLE); one that cannot be read is null, with its error.',
+  })
+  upgradeTargets(@Root() offer: OfferDoc, @Ctx() ctx: Context): Promise<(OfferDoc | Error)[]> {
+    return ctx.loaders.offerById.loadMany(offer.upgradeTargetIds);
   }
 
-  @FieldResolver(() => [Offer], { description: 'Add-ons that can be bought for a subscription of this offer (ADDON-ELIGIBLE).' })
-  eligibleAddOns(@Root() offer: OfferDoc, @Ctx() ctx: Context): Promise<OfferDoc[]> {
-    return loadAll(ctx, offer.eligibleAddOnIds);
+  @FieldResolver(() => [Offer], {
+    nullable: 'items',
+    description:
+      'Add-ons that can be bought for a subscription of this offer (ADDON-ELIGIBLE); one that cannot be read is null, with its error.',
+  })
+  eligibleAddOns(@Root() offer: OfferDoc, @Ctx() ctx: Context): Promise<(OfferDoc | Error)[]> {
+    return ctx.loaders.offerById.loadMany(offer.eligibleAddOnIds);
   }
 
   @FieldResolver(() => Offer, { nullable: true, description: 'The paid offer a trial converts to (CAT-TRIAL).' })
   trialConvertsTo(@Root() offer: OfferDoc, @Ctx() ctx: Context): Promise<OfferDoc> | null {
     return offer.trial ? ctx.loaders.offerById.load(offer.trial.convertsToOfferId) : null;
   }
-}
-
-async function loadAll(ctx: Context, ids: string[]): Promise<OfferDoc[]> {
-  const rows = await ctx.loaders.offerById.loadMany(ids);
-  const failed = rows.find((r): r is Error => r instanceof Error);
-  if (failed) throw failed;
-  return rows as OfferDoc[];
 }

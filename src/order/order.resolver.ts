@@ -13,12 +13,15 @@ import { actorOf } from '../mutation/run-mutation.js';
 
 @Resolver(() => Order)
 export class OrderResolver {
-  @Query(() => Order, { description: 'One order of one of your customers.' })
+  @Query(() => Order, { nullable: true, description: 'One order of one of your customers; null with a NOT_FOUND error for an unknown ID.' })
   order(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<OrderDoc> {
     return ctx.loaders.orderById.load(parseId('order', id));
   }
 
-  @FieldResolver(() => Customer)
+  @FieldResolver(() => Customer, {
+    nullable: true,
+    description: 'The customer it was placed for; null with an error if it cannot be read.',
+  })
   customer(@Root() order: OrderDoc, @Ctx() ctx: Context): Promise<CustomerDoc> {
     return ctx.loaders.customerById.load(order.customerId);
   }
@@ -36,7 +39,7 @@ export class OrderResolver {
 
 @Resolver(() => OrderLineItem)
 export class OrderLineItemResolver {
-  @FieldResolver(() => Offer)
+  @FieldResolver(() => Offer, { nullable: true, description: 'The catalog offer bought; null with an error if it cannot be read.' })
   offer(@Root() line: OrderLineItemDoc, @Ctx() ctx: Context): Promise<OfferDoc> {
     return ctx.loaders.offerById.load(line.offerId);
   }

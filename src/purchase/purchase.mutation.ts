@@ -12,6 +12,7 @@ import { parseId } from '../shared/ids.js';
 import { money } from '../shared/money.type.js';
 import { PurchaseAddOnInput } from '../subscription/subscription.mutation-input.js';
 import { PurchaseInput } from './purchase.input.js';
+import { asQuote } from '../mutation/quote.js';
 
 @Resolver()
 export class PurchaseMutationResolver {
@@ -70,7 +71,7 @@ export class PurchaseMutationResolver {
       order: applied ? await ctx.loaders.orderById.load(o.orderId) : null,
       subscriptions: applied
         ? ((await ctx.loaders.subscriptionById.loadMany(o.subscriptions.map((s) => s._id))) as SubscriptionDoc[])
-        : o.subscriptions,
+        : o.subscriptions.map(asQuote),
       total: money(o.totalCents, o.currency),
       pricesIncludeTax: o.pricesIncludeTax,
       summary: o.summary,
@@ -130,7 +131,7 @@ export class PurchaseMutationResolver {
     const o = result.outcome;
     const applied = !result.dryRun;
     return {
-      addOn: applied ? await ctx.loaders.subscriptionById.load(o.addOn._id) : o.addOn,
+      addOn: applied ? await ctx.loaders.subscriptionById.load(o.addOn._id) : asQuote(o.addOn),
       order: applied ? await ctx.loaders.orderById.load(o.orderId) : null,
       charge: money(o.chargeCents, o.addOn.currency),
       summary: o.summary,

@@ -13,17 +13,23 @@ import { Reservation, ReservationBillingPlanEnum } from './reservation.type.js';
 
 @Resolver(() => Reservation)
 export class ReservationResolver {
-  @Query(() => Reservation, { description: 'One Azure reservation of one of your customers.' })
+  @Query(() => Reservation, {
+    nullable: true,
+    description: 'One Azure reservation of one of your customers; null with a NOT_FOUND error for an unknown ID.',
+  })
   reservation(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<ReservationDoc> {
     return ctx.loaders.reservationById.load(parseId('reservation', id));
   }
 
-  @FieldResolver(() => Customer)
+  @FieldResolver(() => Customer, {
+    nullable: true,
+    description: 'The customer it was bought for; null with an error if it cannot be read.',
+  })
   customer(@Root() reservation: ReservationDoc, @Ctx() ctx: Context): Promise<CustomerDoc> {
     return ctx.loaders.customerById.load(reservation.customerId);
   }
 
-  @FieldResolver(() => Offer)
+  @FieldResolver(() => Offer, { nullable: true, description: 'The catalog offer bought; null with an error if it cannot be read.' })
   offer(@Root() reservation: ReservationDoc, @Ctx() ctx: Context): Promise<OfferDoc> {
     return ctx.loaders.offerById.load(reservation.offerId);
   }

@@ -36,6 +36,7 @@ import type {
   RefundCapDoc,
   ReservationDoc,
   ReservationScopeType,
+  SoftwareActivityDoc,
   SoftwareKey,
   SoftwareOrderDoc,
   SubscriptionDoc,
@@ -326,6 +327,7 @@ export interface SeedDocs {
   subscriptions: SubscriptionDoc;
   orders: OrderDoc;
   softwareOrders: SoftwareOrderDoc;
+  softwareActivity: SoftwareActivityDoc;
   reservations: ReservationDoc;
   ledger: LedgerEntryDoc;
   refundCaps: RefundCapDoc;
@@ -341,6 +343,7 @@ export const SEED_COLLECTIONS: readonly SeedCollection[] = [
   'subscriptions',
   'orders',
   'softwareOrders',
+  'softwareActivity',
   'reservations',
   'ledger',
   'refundCaps',
@@ -1453,6 +1456,23 @@ class CustomerBuilder {
       keys: this.softwareKeys(offer, id, cancelledAt !== null),
       version: 0,
     });
+    // SW-ACTIVITY-LOG: an active order's first key was viewed ten minutes after purchase, so the
+    // activity log has something to show. Derived, not drawn: the random stream stays as it was.
+    const viewed = this.out.softwareOrders.at(-1)!.keys[0];
+    if (cancelledAt === null && viewed && purchasedAt + 10 * MINUTE < this.now) {
+      this.out.softwareActivity.push({
+        _id: `${id}:view_key`,
+        partnerId: c.partnerId,
+        customerId: c._id,
+        softwareOrderId: id,
+        activity: 'view_key',
+        productVersion: viewed.productVersion,
+        language: viewed.language,
+        bitness: viewed.bitness,
+        userId: `${c.partnerId}/admin-agent`,
+        at: new Date(purchasedAt + 10 * MINUTE),
+      });
+    }
     const source = { type: 'software_order', id } as const;
     this.ledger(amount, 'charge', source, id, null, `${offer.name} x ${quantity}`, purchasedAt);
     if (cancelledAt !== null) {
@@ -1868,6 +1888,7 @@ function emptyBuffers(): Buffers {
     subscriptions: [],
     orders: [],
     softwareOrders: [],
+    softwareActivity: [],
     reservations: [],
     ledger: [],
     refundCaps: [],

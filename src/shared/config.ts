@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseOrigin, type CorsOrigins } from './cors.js';
 import { LOG_LEVELS, type LogLevel } from './logger.js';
 
 /** Project root, resolved from this file so that scripts work from any working directory. */
@@ -82,6 +83,12 @@ export interface Config {
   dbStartRetries: number;
   /** `SHUTDOWN_GRACE_MS`: on SIGTERM/SIGINT, how long in-flight requests may take to finish. @default 15000 */
   shutdownGraceMs: number;
+  /**
+   * `CORS_ORIGINS`: comma-separated exact origins (`https://app.example.com,http://localhost:5173`)
+   * whose pages may call /graphql from a browser (src/shared/cors.ts). When set, only those.
+   * @default any http://localhost, 127.0.0.1 or [::1] origin in development; none in production
+   */
+  corsOrigins: CorsOrigins;
 }
 
 /** SW-CANCEL-DELAY: the default and the largest delay, 15 minutes. */
@@ -181,6 +188,61 @@ function parseAuth(
   return { mode, authSecret: raw || DEVELOPMENT_AUTH_SECRET, authSecretIsDevelopmentDefault: raw === '', devHeaderAuth };
 }
 
+/** CORS_ORIGINS: exact origins only (no wildcard, path or `null`); unset means loopback in development, none in production. */
+function parseCorsOrigins(raw: string | undefined, mode: Mode): CorsOrigins {
+  if (raw === undefined || raw.trim() === '') return { exact: [], loopback: mode === 'development' };
+  const entries = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  const exact = entries.map((entry) => {
+    const origin = parseOrigin(entry);
+    if (origin === null) {
+      throw new ConfigError(
+        `CORS_ORIGINS must be a comma-separated list of exact origins, each a scheme (http or https), a host and an optional port such as https://app.example.com or http://localhost:5173 (no path, no trailing slash, no wildcard), but got '${entry}'`,
+      );
+    }
+    return origin;
+  });
+  if (exact.length === 0) throw new ConfigError(`CORS_ORIGINS must list at least one origin when set, but got '${raw}'`);
+  return { exact: [...new Set(exact)], loopback: false };
+}
+
+/** The forms MONGODB_URI may take, as its error message names them. */
+export const MONGODB_URI_FORMS =
+  'mongodb://host:port/db (or mongodb://user:password@host1:port,host2:port/db?replicaSet=rs) or mongodb+srv://user:password@cluster.example.net/db';
+
+/**
+ * Hides credentials in a connection string (or in what was meant as one), for messages and logs:
+ * everything between the scheme and the last '@' becomes `***`, even where a malformed password
+ * holds a '/' or '@'.
+ */
+export function redactMongoUri(uri: string): string {
+  return uri.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)?.*@/, (_, scheme: string | undefined) => `${scheme ?? ''}***@`);
+}
+
+/**
+ * MONGODB_URI: a `mongodb://` URI with one or more hosts (each with an optional port), or a
+ * `mongodb+srv://` URI with one host name and no port; then an optional `/db` and `?options`.
+ * The driver checks the options when it connects; this catches what is not a URI at all.
+ */
+function parseMongoUri(raw: string | undefined): string | null {
+  if (raw === undefined || raw.trim() === '') return null;
+  const uri = raw.trim();
+  const match = /^(mongodb|mongodb\+srv):\/\/(?:[^@/?#]+@)?([^@/?#]+)(?:\/[^?#]*)?(?:\?[^#]*)?$/.exec(uri);
+  const hosts = match?.[2]?.split(',') ?? [];
+  const host = /^(?:[A-Za-z0-9._~%-]+|\[[0-9A-Fa-f:.]+\])(?::(\d{1,5}))?$/;
+  const valid =
+    match !== null &&
+    hosts.every((h) => {
+      const m = host.exec(h);
+      return m !== null && (m[1] === undefined || Number(m[1]) <= 65535);
+    }) &&
+    (match[1] === 'mongodb' || (hosts.length === 1 && !hosts[0]!.includes(':')));
+  if (!valid) throw new ConfigError(`MONGODB_URI must be ${MONGODB_URI_FORMS}, but got '${redactMongoUri(uri)}'`);
+  return uri;
+}
+
 /** Abuse limits, so one caller cannot hurt another (src/limits/, README "Limits"). */
 export interface Limits {
   /** `LIMIT_MAX_DEPTH`: nesting of fields. @default 10 */
@@ -258,10 +320,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, but got '${env.LOG_LEVEL}'`);
   }
+  const auth = parseAuth(env);
   return {
     port: parsePort(env.PORT, 4000, 'PORT'),
     host: env.HOST || '127.0.0.1',
-    mongodbUri: env.MONGODB_URI || null,
+    mongodbUri: parseMongoUri(env.MONGODB_URI),
     dbName,
     backend,
     ferretdbBin: env.FERRETDB_BIN || null,
@@ -278,10 +341,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       DEFAULT_SOFTWARE_CANCEL_DELAY_MS,
       'SOFTWARE_CANCEL_DELAY_MS',
     ),
-    ...parseAuth(env),
+    ...auth,
     limits: parseLimits(env),
     dbTimeoutMs: parsePositiveInt(env.DB_TIMEOUT_MS, 2000, 'DB_TIMEOUT_MS'),
     dbStartRetries: parseIntInRange(env.DB_START_RETRIES, 0, 0, 100, 'DB_START_RETRIES'),
     shutdownGraceMs: parsePositiveInt(env.SHUTDOWN_GRACE_MS, 15_000, 'SHUTDOWN_GRACE_MS'),
+    corsOrigins: parseCorsOrigins(env.CORS_ORIGINS, auth.mode),
   };
 }

@@ -3,6 +3,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { MongoNetworkError, MongoNotConnectedError, MongoServerSelectionError, MongoTopologyClosedError } from 'mongodb';
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { currentCorrelationId } from './correlation.js';
+import { inputExtensions, locateInputError } from './input-errors.js';
 import type { Logger } from './logger.js';
 
 /**
@@ -104,8 +105,14 @@ export class ClientError extends GraphQLError {
   }
 }
 
+/**
+ * The client's bad input. `extensions.argumentName` names the argument; given as a path into an
+ * input object (`filter.search`, `input.lineItems.1.offerId`), it is split into the argument
+ * (`filter`, `input`) and `extensions.field`, the path in graphql-js's notation
+ * (`filter.search`, `input.lineItems[1].offerId`).
+ */
 export const badUserInput = (message: string, extensions: Record<string, unknown> = {}) =>
-  new ClientError('BAD_USER_INPUT', message, extensions);
+  new ClientError('BAD_USER_INPUT', message, inputExtensions(extensions));
 
 export const notFound = (kind: string, id: string) =>
   new ClientError('NOT_FOUND', `No ${kind} with ID '${id}' exists for this partner`, { kind, id });
@@ -138,6 +145,8 @@ export function createFormatError(log: Logger, exposeDetails: boolean) {
     if (limit && formatted.extensions?.code === 'GRAPHQL_VALIDATION_FAILED') {
       formatted = { ...formatted, extensions: { ...formatted.extensions, code: limit.extensions.code } };
     }
+    // graphql-js's variable coercion and literal value errors name the argument (and path) too.
+    formatted = locateInputError(formatted, error);
     // graphql-js parses recursively: a document nested a few thousand levels deep (within the
     // token limit) runs the parser out of stack. Say so, not the engine's message.
     if (formatted.extensions?.code === 'GRAPHQL_PARSE_FAILED' && /Maximum call stack/.test(formatted.message)) {

@@ -1,4 +1,5 @@
 import { badUserInput } from './errors.js';
+import { fieldPath } from './input-errors.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ORDER_ID = /^[0-9a-f]{12}$/i;
@@ -16,11 +17,14 @@ const SHAPES: Record<IdKind, { pattern: RegExp; describe: string; normalise: (s:
   offer: { pattern: CATALOG_ITEM_ID, describe: "a catalog item ID such as 'CFQ7TTC0LH18:0001'", normalise: (s) => s.toUpperCase() },
 };
 
-/** Validates an ID argument's shape; a malformed ID is BAD_USER_INPUT, naming what was expected. */
+/**
+ * Validates an ID argument's shape; a malformed ID is BAD_USER_INPUT, naming what was expected.
+ * `argumentName` is the argument, or the dotted path to an input field (`input.lineItems.0.offerId`).
+ */
 export function parseId(kind: IdKind, raw: string, argumentName = 'id'): string {
   const shape = SHAPES[kind];
   if (!shape.pattern.test(raw)) {
-    throw badUserInput(`Argument '${argumentName}' must be ${shape.describe}, but got '${raw.slice(0, 80)}'`, {
+    throw badUserInput(`Argument '${fieldPath(argumentName)}' must be ${shape.describe}, but got '${raw.slice(0, 80)}'`, {
       argumentName,
     });
   }

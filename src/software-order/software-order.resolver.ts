@@ -36,17 +36,23 @@ import { SUPPORT_REQUEST_KINDS } from '../policy/support-request.js';
 
 @Resolver(() => SoftwareOrder)
 export class SoftwareOrderResolver {
-  @Query(() => SoftwareOrder, { description: 'One software order of one of your customers, by order ID.' })
+  @Query(() => SoftwareOrder, {
+    nullable: true,
+    description: 'One software order of one of your customers, by order ID; null with a NOT_FOUND error for an unknown ID.',
+  })
   softwareOrder(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<SoftwareOrderDoc> {
     return ctx.loaders.softwareOrderById.load(parseId('software order', id));
   }
 
-  @FieldResolver(() => Customer)
+  @FieldResolver(() => Customer, {
+    nullable: true,
+    description: 'The customer it was bought for; null with an error if it cannot be read.',
+  })
   customer(@Root() order: SoftwareOrderDoc, @Ctx() ctx: Context): Promise<CustomerDoc> {
     return ctx.loaders.customerById.load(order.customerId);
   }
 
-  @FieldResolver(() => Offer)
+  @FieldResolver(() => Offer, { nullable: true, description: 'The catalog offer bought; null with an error if it cannot be read.' })
   offer(@Root() order: SoftwareOrderDoc, @Ctx() ctx: Context): Promise<OfferDoc> {
     return ctx.loaders.offerById.load(order.offerId);
   }
@@ -90,7 +96,9 @@ export class SoftwareOrderResolver {
   }
 
   @FieldResolver(() => [SoftwareOrderAllowedAction], {
-    description: 'Every action on the order, allowed or not, with the rule and reason when not; the same decisions the mutations make.',
+    nullable: true,
+    description:
+      'Every action on the order, allowed or not, with the rule and reason when not; the same decisions the mutations make. Null, with the error, when its customer cannot be read.',
   })
   async allowedActions(@Root() order: SoftwareOrderDoc, @Ctx() ctx: Context): Promise<SoftwareActionAvailability[]> {
     const [customer, now] = await Promise.all([ctx.loaders.customerById.load(order.customerId), ctx.now()]);
@@ -126,12 +134,18 @@ export class SoftwareActivityResolver {
     );
   }
 
-  @FieldResolver(() => Customer)
+  @FieldResolver(() => Customer, {
+    nullable: true,
+    description: 'The customer whose key was used; null with an error if it cannot be read.',
+  })
   customer(@Root() a: SoftwareActivityDoc, @Ctx() ctx: Context): Promise<CustomerDoc> {
     return ctx.loaders.customerById.load(a.customerId);
   }
 
-  @FieldResolver(() => SoftwareOrder)
+  @FieldResolver(() => SoftwareOrder, {
+    nullable: true,
+    description: 'The software order whose key was used; null with an error if it cannot be read.',
+  })
   softwareOrder(@Root() a: SoftwareActivityDoc, @Ctx() ctx: Context): Promise<SoftwareOrderDoc> {
     return ctx.loaders.softwareOrderById.load(a.softwareOrderId);
   }

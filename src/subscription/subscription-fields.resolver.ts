@@ -13,6 +13,7 @@ import type { Context } from '../shared/context.js';
 import { FulfilmentStatusEnum } from '../shared/enums.js';
 import { Money, money } from '../shared/money.type.js';
 import { SubscriptionFields } from './subscription.type.js';
+import { isQuote } from '../mutation/quote.js';
 
 /**
  * Field resolvers common to Subscription and AddOn, declared once on their shared base type;
@@ -20,18 +21,25 @@ import { SubscriptionFields } from './subscription.type.js';
  */
 @Resolver(() => SubscriptionFields)
 export class SubscriptionFieldsResolver {
-  @FieldResolver(() => Customer)
+  @FieldResolver(() => Customer, {
+    nullable: true,
+    description: 'The customer it was bought for; null with an error if it cannot be read.',
+  })
   customer(@Root() s: SubscriptionDoc, @Ctx() ctx: Context): Promise<CustomerDoc> {
     return ctx.loaders.customerById.load(s.customerId);
   }
 
-  @FieldResolver(() => Offer)
+  @FieldResolver(() => Offer, { nullable: true, description: 'The catalog offer; null with an error if it cannot be read.' })
   offer(@Root() s: SubscriptionDoc, @Ctx() ctx: Context): Promise<OfferDoc> {
     return ctx.loaders.offerById.load(s.offerId);
   }
 
-  @FieldResolver(() => Order, { nullable: true, description: 'The order that created it.' })
-  order(@Root() s: SubscriptionDoc, @Ctx() ctx: Context): Promise<OrderDoc> {
+  @FieldResolver(() => Order, {
+    nullable: true,
+    description: "The order that created it; null with an error if it cannot be read, and null in a dry run's quote (no order is written).",
+  })
+  async order(@Root() s: SubscriptionDoc, @Ctx() ctx: Context): Promise<OrderDoc | null> {
+    if (isQuote(s)) return null;
     return ctx.loaders.orderById.load(s.orderId);
   }
 
@@ -64,8 +72,9 @@ export class SubscriptionFieldsResolver {
   }
 
   @FieldResolver(() => [AllowedAction], {
+    nullable: true,
     description:
-      'Every action on it, allowed or not, with the rule and reason when not; the same decisions the mutations make, at the simulation clock.',
+      'Every action on it, allowed or not, with the rule and reason when not; the same decisions the mutations make, at the simulation clock. Null, with the error, when its offer or customer cannot be read.',
   })
   async allowedActions(@Root() s: SubscriptionDoc, @Ctx() ctx: Context): Promise<ActionAvailability[]> {
     const [offer, customer, now] = await Promise.all([

@@ -18,12 +18,16 @@ export class SubscriptionFilter {
   @Field(() => Boolean, { nullable: true })
   autoRenewEnabled?: boolean | null;
 
-  @Field(() => Date, { nullable: true, description: 'Only subscriptions whose term ends before this instant.' })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'Only subscriptions whose term ends strictly before this instant; a bare date (2026-12-01) is its start in UTC.',
+  })
   expiringBefore?: Date | null;
 
   @Field(() => String, {
     nullable: true,
-    description: 'Case-insensitive prefix of the customer company name or domain (top-level subscriptions only).',
+    description:
+      'Case-insensitive prefix of the customer company name or domain (top-level subscriptions only); at most 200 characters. Empty or blank means no search (an empty search box).',
   })
   customerSearch?: string | null;
 }

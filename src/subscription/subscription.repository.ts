@@ -1,6 +1,7 @@
 import type { Collection, Filter } from 'mongodb';
 import type { SubscriptionDoc } from '../db/documents.js';
 import type { PageArgs } from '../shared/connection.type.js';
+import { isSearch } from '../customer/customer.repository.js';
 import { badUserInput } from '../shared/errors.js';
 import { parseId } from '../shared/ids.js';
 import type { Page } from '../shared/pagination.js';
@@ -41,12 +42,15 @@ export class SubscriptionRepository {
       parentSubscriptionId: null,
       ...(customerIds ? { customerId: { $in: customerIds } } : {}),
     };
-    return pagedFind(this.subscriptions, 'subscriptions', filter, where, args, SUBSCRIPTION_SORT, partnerId);
+    // A blank customerSearch is no search: its cursors are those of no search.
+    const bound = filter && !isSearch(filter.customerSearch) ? { ...filter, customerSearch: null } : filter;
+    return pagedFind(this.subscriptions, 'subscriptions', bound, where, args, SUBSCRIPTION_SORT, partnerId);
   }
 }
 
+/** customerSearch applies to the top-level subscriptions only; an empty or blank one is no search, and passes. */
 export function rejectCustomerSearchInNested(filter: SubscriptionFilter | null | undefined): void {
-  if (filter?.customerSearch != null) {
+  if (isSearch(filter?.customerSearch)) {
     throw badUserInput("Filter 'customerSearch' applies to the top-level subscriptions query, not to one customer's subscriptions", {
       argumentName: 'filter.customerSearch',
     });

@@ -14,8 +14,9 @@ import { Subscription, SubscriptionConnection } from './subscription.type.js';
 @Resolver(() => Subscription)
 export class SubscriptionResolver {
   @Query(() => Subscription, {
+    nullable: true,
     description:
-      'One base subscription of one of your customers (add-ons: `addOn`); a marketplace (ISV) one is FORBIDDEN unless you are a global admin or admin agent (ROLE-MARKETPLACE).',
+      'One base subscription of one of your customers (add-ons: `addOn`); null with a NOT_FOUND error for an unknown ID, with FORBIDDEN for a marketplace (ISV) one unless you are a global admin or admin agent (ROLE-MARKETPLACE).',
   })
   async subscription(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<SubscriptionDoc> {
     const doc = await ctx.loaders.subscriptionById.load(parseId('subscription', id));

@@ -44,19 +44,21 @@ describe('ROLE-MARKETPLACE on reads', () => {
     for (const roles of ['global_admin', 'admin_agent']) {
       const r = await gw.execute(AzSubscriptionDocument, { id: ISV_SUB }, { roles });
       expect(r.errors).toBeUndefined();
-      expect(r.data?.subscription.id).toBe(ISV_SUB);
+      expect(r.data!.subscription!.id).toBe(ISV_SUB);
     }
     const refused = await gw.execute(AzSubscriptionDocument, { id: ISV_SUB }, { roles: 'billing_admin' });
     expect(forbiddenBy(refused)).toEqual({ code: 'FORBIDDEN', rule: 'ROLE-MARKETPLACE' });
-    expect(refused.data).toBeNull();
+    // Partial results: FORBIDDEN nulls the field it refuses, not the whole answer.
+    expect(refused.data).toEqual({ subscription: null });
+    expect(refused.errors?.[0]?.path).toEqual(['subscription']);
     const microsoft = await gw.execute(AzSubscriptionDocument, { id: MS_SUB }, { roles: 'billing_admin' });
-    expect(microsoft.data?.subscription.id).toBe(MS_SUB);
+    expect(microsoft.data!.subscription!.id).toBe(MS_SUB);
   });
 
   it('ROLE-MARKETPLACE: connections leave ISV subscriptions out for other roles, with counts to match', async () => {
     const top = async (roles: string) => (await gw.execute(AzSubscriptionsDocument, {}, { roles })).data?.subscriptions;
     const nested = async (roles: string) =>
-      (await gw.execute(AzCustomerSubscriptionsDocument, { id: CUSTOMER }, { roles })).data?.customer.subscriptions;
+      (await gw.execute(AzCustomerSubscriptionsDocument, { id: CUSTOMER }, { roles })).data!.customer!.subscriptions;
     expect(await top('admin_agent')).toEqual({
       totalCount: 2,
       nodes: [{ id: MS_SUB }, { id: ISV_SUB }].sort((a, b) => (a.id < b.id ? -1 : 1)),

@@ -66,7 +66,7 @@ describe('DataLoader batching: one database command per level', () => {
       expect(customer.subscriptions.nodes).toHaveLength(2);
       for (const sub of customer.subscriptions.nodes) {
         expect(sub.addOns).toHaveLength(2);
-        expect(sub.addOns.map((a) => a.offer.id).sort()).toEqual(['CFQ7TTC0ADD1:0001', 'CFQ7TTC0ADD2:0001']);
+        expect(sub.addOns.map((a) => a.offer!.id).sort()).toEqual(['CFQ7TTC0ADD1:0001', 'CFQ7TTC0ADD2:0001']);
         expect(sub.addOns.every((a) => a.parentSubscriptionId === sub.id)).toBe(true);
       }
     }

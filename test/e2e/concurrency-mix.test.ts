@@ -307,7 +307,7 @@ async function runRound(round: Round): Promise<RoundResult> {
     if (action.k === 'increase' || action.k === 'decrease' || (action.k === 'partialUpgrade' && action.quantity === 'all')) {
       const r = await send(on, CmSubscriptionDocument, { id: subscriptionId }, h);
       read = r;
-      current = r.data?.subscription.quantity ?? 0;
+      current = r.data?.subscription?.quantity ?? 0;
       Object.assign(fired, { read, readQuantity: current });
     }
     const targetSubscriptionId = (into: Into) => (into === 'existing' ? target.id : null);
@@ -447,7 +447,7 @@ async function ledgerLog(r: RoundResult) {
   for (;;) {
     const reply: Reply<CmLedgerQuery> = await send(gw, CmLedgerDocument, { customerId: r.customerId, first: 100, after }, headersOf(r));
     expect(reply.errors, reply.text).toBeUndefined();
-    const page = reply.data!.customer.ledger;
+    const page = reply.data!.customer!.ledger;
     nodes.push(...page.nodes);
     if (!page.pageInfo.hasNextPage) return { nodes, totalCount: page.totalCount };
     after = page.pageInfo.endCursor ?? null;

@@ -3,15 +3,12 @@
 // the examples and default headers, and runs the first example against the real gateway.
 //
 // Set GRAPHIQL_SCREENSHOT=/path/to/file.png to save a screenshot of the page after the run.
-import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { keepLocal, launchChromium } from '../support/browser.js';
 import { startTestGateway } from '../support/gateway.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 let gateway: Awaited<ReturnType<typeof startTestGateway>> | undefined;
 let browser: Browser | undefined;
@@ -21,31 +18,8 @@ let browser: Browser | undefined;
  * missing chromium shows as a failed test with the reason, never as a skipped one.
  */
 async function start(): Promise<void> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium is missing at ${CHROMIUM}: the GraphiQL end-to-end test needs Debian's chromium ` +
-        '(apt-get install -y chromium); playwright never downloads a browser here.',
-    );
-  }
   // Side by side; both settle before returning so afterAll can close whichever one started.
-  const started = await Promise.allSettled([
-    startTestGateway().then((g) => (gateway = g)),
-    chromium
-      .launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-          '--disable-quic',
-        ],
-      })
-      .then((b) => (browser = b)),
-  ]);
+  const started = await Promise.allSettled([startTestGateway().then((g) => (gateway = g)), launchChromium().then((b) => (browser = b))]);
   for (const result of started) if (result.status === 'rejected') throw result.reason;
 }
 
@@ -64,21 +38,13 @@ function editorText(page: Page, selector: string): Promise<string> {
 describe('GraphiQL IDE', () => {
   it('loads from the gateway alone and runs the first example with the default headers', async () => {
     await start();
-    const external: string[] = [];
+    let external: string[] = [];
     const failed: string[] = [];
     const problems: string[] = [];
     const context = await browser!.newContext({ viewport: { width: 1400, height: 900 } });
     try {
       // Every request: http(s)/ws to localhost goes through, anything else is recorded and aborted.
-      await context.route('**/*', async (route) => {
-        const url = new URL(route.request().url());
-        const local = LOCAL_HOSTS.has(url.hostname) || url.protocol === 'data:' || url.protocol === 'blob:';
-        if (local) await route.continue();
-        else {
-          external.push(url.href);
-          await route.abort('blockedbyclient');
-        }
-      });
+      external = await keepLocal(context);
       const page = await context.newPage();
       page.on('requestfailed', (req) => failed.push(`${req.url()} (${req.failure()?.errorText})`));
       page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));

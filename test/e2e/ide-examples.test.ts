@@ -7,8 +7,10 @@ import { startTestGateway, type TestGateway } from '../support/gateway.js';
 
 /*
  * The IDE's example operations run, in order, on the demo world (`npm start` seeds it), with the
- * IDE's default headers, and answer without a top-level error: buy, quote, cancel, pause,
- * schedule, allowed actions, advance the clock, ledger and invoice.
+ * IDE's default headers, and answer without a top-level error and with data: every root field
+ * answers, and a list or connection (at the root, or one level below, as a customer's ledger) is
+ * not empty: buy, quote, cancel, pause, schedule, allowed actions, advance the clock, ledger and
+ * invoice, search, catalog, software and reservations.
  */
 
 let gw: TestGateway;
@@ -19,6 +21,22 @@ beforeAll(async () => {
 });
 afterAll(() => gw?.close());
 
+/** Where an answer is empty: a null root field, an empty list, or a connection without nodes, at the root or one level below. */
+function emptyParts(data: Record<string, unknown> | null | undefined): string[] {
+  if (!data) return ['data'];
+  const isEmptyConnection = (v: unknown) =>
+    !!v && typeof v === 'object' && Array.isArray((v as { nodes?: unknown }).nodes) && (v as { nodes: unknown[] }).nodes.length === 0;
+  const empty: string[] = [];
+  for (const [name, value] of Object.entries(data)) {
+    if (value == null || (Array.isArray(value) && value.length === 0)) empty.push(name);
+    else if (isEmptyConnection(value)) empty.push(`${name}.nodes`);
+    else if (typeof value === 'object' && !Array.isArray(value)) {
+      for (const [child, v] of Object.entries(value)) if (isEmptyConnection(v)) empty.push(`${name}.${child}.nodes`);
+    }
+  }
+  return empty;
+}
+
 async function examples() {
   const res = await fetch(`${gw.url}/graphiql`);
   expect(res.status === 200 || res.status === 503).toBe(true);
@@ -28,7 +46,23 @@ async function examples() {
 }
 
 describe('IDE examples on the demo data', () => {
-  it('GEN-CLOCK, CAT-CART, CANCEL-WINDOW-SHOWN: every example operation runs on the demo world without a top-level error', async () => {
+  it('SW-ACTIVITY-LOG: the activity log example shows key views of the demo world before any key is fetched', async () => {
+    const op = (await examples()).find((o) => o.title === 'Software activity log')!;
+    const res = await fetch(`${gw.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-partner-id': DEMO_PARTNERS.contoso.id, 'x-partner-roles': 'global_admin' },
+      body: JSON.stringify({ query: op.query, variables: JSON.parse(op.variables!) }),
+    });
+    const body = (await res.json()) as { data?: { activityLog: { totalCount: number } }; errors?: unknown[] };
+    expect(body.errors).toBeUndefined();
+    expect(body.data!.activityLog.totalCount).toBeGreaterThan(0);
+    // All seeded: nothing has fetched a key yet.
+    const recorded = await gw.collections.softwareActivity.find({}).toArray();
+    expect(recorded.length).toBeGreaterThan(0);
+    expect(recorded.filter((a) => !a._id.endsWith(':view_key'))).toEqual([]);
+  });
+
+  it('GEN-CLOCK, CAT-CART, CANCEL-WINDOW-SHOWN: every example operation runs on the demo world without a top-level error and returns data, no list or connection empty', async () => {
     const ops = await examples();
     expect(ops.map((o) => o.title)).toEqual(
       expect.arrayContaining(['Buy (new commerce)', 'Quote a cancellation', 'Cancel', 'Pause', 'Schedule a change', 'Advance the clock']),
@@ -45,6 +79,16 @@ describe('IDE examples on the demo data', () => {
       'Ledger and invoice',
     ];
     const byTitle = new Map(ops.map((o) => [o.title, o]));
+    // Every example the IDE shows is run, the software and reservation ones included.
+    expect(ops.map((o) => o.title)).toEqual(
+      expect.arrayContaining([
+        'Search customers',
+        'Catalog',
+        'Get a product key',
+        'Software activity log',
+        'Azure reservation: what can I do?',
+      ]),
+    );
     for (const title of [...ops.map((o) => o.title).filter((t) => !order.includes(t)), ...order]) {
       const op = byTitle.get(title)!;
       const res = await fetch(`${gw.url}/graphql`, {
@@ -58,6 +102,7 @@ describe('IDE examples on the demo data', () => {
       });
       const body = (await res.json()) as { data?: Record<string, { userErrors?: unknown[] }>; errors?: unknown[] };
       expect({ title, errors: body.errors }).toEqual({ title, errors: undefined });
+      expect({ title, empty: emptyParts(body.data) }).toEqual({ title, empty: [] });
       const payload = Object.values(body.data ?? {})[0];
       if (title === 'Buy (new commerce)' || title === 'Quote a cancellation' || title === 'Advance the clock')
         expect({ title, userErrors: payload?.userErrors }).toEqual({ title, userErrors: [] });

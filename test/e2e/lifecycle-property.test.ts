@@ -498,7 +498,7 @@ async function checkInvariants(w: World, before: Snapshot, after: Snapshot, effe
   const end = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1));
   const month = ledger.filter((e) => e.at >= start && e.at < end);
   const sum = (xs: LedgerEntryDoc[]) => xs.reduce((n, e) => n + e.amountCents, 0);
-  const invoice = w.data(await gw.execute(WsInvoiceDocument, { customerId: w.customerId, period }, w.options)).invoice;
+  const invoice = w.data(await gw.execute(WsInvoiceDocument, { customerId: w.customerId, period }, w.options)).invoice!;
   const expected = {
     entryCount: month.length,
     charges: sum(month.filter((e) => e.amountCents > 0)),

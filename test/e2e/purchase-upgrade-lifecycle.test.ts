@@ -84,7 +84,7 @@ async function buy(gw: TestGateway, customerId: string, lines: CartLineInput[], 
 async function subscription(gw: TestGateway, id: string, options: CallOptions = ADMIN) {
   const r = await gw.execute(PulSubscriptionDocument, { id }, options);
   expect(r.errors).toBeUndefined();
-  return r.data!.subscription;
+  return r.data!.subscription!;
 }
 
 async function advance(gw: TestGateway, input: AdvanceClockInput, options: CallOptions = ADMIN) {
@@ -379,7 +379,11 @@ describe('purchase: a cart bought as one order, or not at all', () => {
     const before = await counts(gw);
     const r = await purchase({ customerId: C.us, lineItems: [line(O.m365BusinessBasic, 1), line(badId, 1)] });
     expect(r.data ?? null).toBeNull();
-    expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'input.lineItems.1.offerId' });
+    expect(r.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      argumentName: 'input',
+      field: 'input.lineItems[1].offerId',
+    });
     expect(await counts(gw)).toEqual(before);
   });
 });
@@ -1196,7 +1200,7 @@ describe('allowedActions: what a subscription allows now, from the same policy a
   });
   afterAll(() => gw?.close());
 
-  const action = async (id: string, name: string) => (await subscription(gw, id)).allowedActions.find((a) => a.action === name);
+  const action = async (id: string, name: string) => (await subscription(gw, id)).allowedActions!.find((a) => a.action === name);
 
   it('CANCEL-WINDOW-SHOWN: on its first day a new-commerce subscription may be cancelled, until 30 days after its start', async () => {
     expect(await action(nce.id, 'CANCEL')).toEqual({ action: 'CANCEL', allowed: true, rule: null, code: null, reason: null });
@@ -1263,10 +1267,10 @@ describe('allowedActions and the cancellation fields cost no database command pe
     gw.commands.length = 0;
     const r = await gw.execute(PulCustomerSubscriptionRulesDocument, { id: customerId }, ADMIN);
     expect(r.errors).toBeUndefined();
-    const nodes = r.data!.customer.subscriptions.nodes;
+    const nodes = r.data!.customer!.subscriptions.nodes;
     expect(nodes).toHaveLength(expected);
     for (const n of nodes) {
-      expect(n.allowedActions.length).toBeGreaterThan(0);
+      expect(n.allowedActions!.length).toBeGreaterThan(0);
       expect(n.cancellationQuote.rule).not.toBeNull();
     }
     return gw.commands.map((e) => `${String(e.command[e.commandName])}:${e.commandName}`);

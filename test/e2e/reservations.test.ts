@@ -133,7 +133,7 @@ async function buy(customerId: string, overrides: Partial<PurchaseReservationInp
 
 const cancel = (reservationId: string, options: CallOptions = ADMIN, dryRun = false) =>
   gw.execute(RvCancelDocument, { input: { reservationId, dryRun } }, options);
-const read = async (id: string, options: CallOptions = ADMIN) => ok(await gw.execute(RvReservationDocument, { id }, options)).reservation;
+const read = async (id: string, options: CallOptions = ADMIN) => ok(await gw.execute(RvReservationDocument, { id }, options)).reservation!;
 const advance = async (by: string, options: CallOptions) => {
   const r = ok(await gw.execute(RvAdvanceClockDocument, { input: { by } }, options)).advanceClock;
   expect(r.userErrors).toEqual([]);
@@ -145,7 +145,7 @@ const useIt = async (reservationId: string, utilizationPercent: number, options:
   return r.setReservationUtilization.reservation!;
 };
 const ledgerOf = async (customerId: string, options: CallOptions = ADMIN) =>
-  ok(await gw.execute(RvLedgerDocument, { customerId }, options)).customer.ledger.nodes;
+  ok(await gw.execute(RvLedgerDocument, { customerId }, options)).customer!.ledger.nodes;
 
 describe('buying a reservation', () => {
   it('ROLE-SOFTWARE, PRICE-TAX: an admin agent buys 2 x D2s_v5 for a year: 990.00 USD charged to the partner, one order, readable at once', async () => {
@@ -487,7 +487,7 @@ describe('20 cancellations at once (RES-REFUND-CAP)', () => {
     expect(await gw.collections.reservations.countDocuments({ customerId: C.race, status: 'cancelled' })).toBe(applied);
     expect(await gw.collections.operations.countDocuments({ customerId: C.race, status: 'pending' })).toBe(0);
     // Read back: the cancelled ones quote nothing more; one command per level for all 20 (loaders).
-    const list = ok(await gw.execute(RvCustomerReservationsDocument, { customerId: C.race }, CAP)).customer.reservations;
+    const list = ok(await gw.execute(RvCustomerReservationsDocument, { customerId: C.race }, CAP)).customer!.reservations;
     expect(list.totalCount).toBe(20);
     expect(list.nodes.filter((n) => n.status === 'CANCELLED').every((n) => !n.refundQuote.allowed && !n.allowedActions[0]!.allowed)).toBe(
       true,

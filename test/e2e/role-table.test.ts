@@ -14,6 +14,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { buildSchema, isNonNullType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Collections } from '../../src/db/collections.js';
 import type { PartnerRole } from '../../src/db/documents.js';
@@ -221,6 +222,17 @@ function read(label: string, field: string, query: string, variables: Obj, optio
   return { label, query, variables: () => variables, field, ...options };
 }
 
+/** The schema as printed (`npm run schema:check` keeps it equal to the code's). */
+const SCHEMA = buildSchema(readFileSync(path.resolve(import.meta.dirname, '../../schema/schema.graphql'), 'utf8'));
+
+/** Whether the operation's top-level field is nullable, so that an error nulls only that field. */
+function isNullableRoot(op: Op): boolean {
+  const root = op.query.trimStart().startsWith('mutation') ? SCHEMA.getMutationType() : SCHEMA.getQueryType();
+  const field = root?.getFields()[op.field];
+  expect(field, `${op.label}: ${op.field} is a top-level field`).toBeDefined();
+  return !isNonNullType(field!.type);
+}
+
 /** The rule that refuses `role` for `chain`, or null when every rule of the chain lets it through. */
 function refusingRule(chain: readonly RoleRule[], role: PartnerRole | null): RoleRule | null {
   return chain.find((rule) => role === null || !(ROLE_RULES[rule] as readonly PartnerRole[]).includes(role)) ?? null;
@@ -256,7 +268,9 @@ async function checkOp(key: Guarded, op: Op): Promise<void> {
         what,
       ).toEqual([{ code: 'FORBIDDEN', rule: refusingRule(chain, role) }]);
       expect(r.errors![0]!.path, what).toEqual([op.field]);
-      expect(r.data ?? null, what).toBeNull();
+      // The refused field is null: at its own field when the schema lets it be (a lookup: partial
+      // results), or as the whole answer when it is non-null (a mutation, a connection).
+      expect(r.data ?? null, what).toEqual(isNullableRoot(op) ? { [op.field]: null } : null);
     }
   }
   expect(await snapshot(), `${op.label}: refused callers changed nothing`).toEqual(before);

@@ -76,8 +76,8 @@ const advance = async (by: string) =>
 const purchase = (input: PurchaseSoftwareInput, as = ADMIN) => gw.execute(SwPurchaseDocument, { input }, as);
 const getKey = (input: GetSoftwareKeyInput, as = ADMIN) => gw.execute(SwGetKeyDocument, { input }, as);
 const cancel = (input: CancelSoftwareOrderInput, as = ADMIN) => gw.execute(SwCancelDocument, { input }, as);
-const view = async (id: string, as = ADMIN) => ok(await gw.execute(SwOrderDocument, { id }, as)).softwareOrder;
-const customerView = async (id: string) => ok(await gw.execute(SwCustomerOrdersDocument, { id }, ADMIN)).customer;
+const view = async (id: string, as = ADMIN) => ok(await gw.execute(SwOrderDocument, { id }, as)).softwareOrder!;
+const customerView = async (id: string) => ok(await gw.execute(SwCustomerOrdersDocument, { id }, ADMIN)).customer!;
 const supportRequest = (input: CreateSupportRequestInput, as = ADMIN) => gw.execute(SwSupportRequestDocument, { input }, as);
 const activityLog = (from: Date, to: Date, as: CallOptions = GLOBAL, page: { first?: number; after?: string } = {}) =>
   gw.execute(SwActivityLogDocument, { from: from.toISOString(), to: to.toISOString(), ...page }, as);
@@ -203,7 +203,7 @@ describe('getSoftwareKey and the activity log (SW-KEYS, SW-MAK, SW-ACTIVITY-LOG)
       ['VIEW_KEY', c._id, WINDOWS_VERSION, 'en-us', 'X64', from.toISOString()],
     ]);
     expect(mine.map((n) => n.userId)).toEqual([p.activity!.userId, p.activity!.userId]);
-    expect(mine.map((n) => n.softwareOrder.id)).toEqual([order.id, order.id]);
+    expect(mine.map((n) => n.softwareOrder!.id)).toEqual([order.id, order.id]);
     // And the same is in the audit trail.
     expect(await gw.collections.auditEvents.countDocuments({ resourceId: order.id, operationType: 'get_software_key' })).toBe(1);
   });
@@ -240,7 +240,7 @@ describe('getSoftwareKey and the activity log (SW-KEYS, SW-MAK, SW-ACTIVITY-LOG)
     expect(e.message).toContain('admin agent');
     expect(await gw.collections.softwareActivity.countDocuments({ softwareOrderId: order.id })).toBe(0);
     const g = await view(order.id, GLOBAL);
-    expect(g.allowedActions.find((a) => a.action === 'GET_KEY')).toMatchObject({ allowed: false, rule: 'ROLE-SOFTWARE-KEYS' });
+    expect(g.allowedActions!.find((a) => a.action === 'GET_KEY')).toMatchObject({ allowed: false, rule: 'ROLE-SOFTWARE-KEYS' });
   });
 
   it("ROLE-TENANT: another partner's software order is NOT_FOUND, like an unknown one", async () => {
@@ -299,7 +299,7 @@ describe('cancelSoftwareOrder (SW-CANCEL-*, SW-POST-CANCEL)', () => {
       cancellableUntil,
       supportRequestNeeded: false,
     });
-    expect(order.allowedActions.map((a) => [a.action, a.allowed])).toEqual([
+    expect(order.allowedActions!.map((a) => [a.action, a.allowed])).toEqual([
       ['GET_KEY', true],
       ['CANCEL', true],
       ['REQUEST_REFUND', true],
@@ -417,7 +417,7 @@ describe('cancelSoftwareOrder (SW-CANCEL-*, SW-POST-CANCEL)', () => {
       cancellableUntil: null,
       supportRequestNeeded: true,
     });
-    expect(closed.allowedActions.find((a) => a.action === 'CANCEL')).toMatchObject({
+    expect(closed.allowedActions!.find((a) => a.action === 'CANCEL')).toMatchObject({
       allowed: false,
       rule: 'SW-CANCEL-30D',
       code: 'WINDOW_CLOSED',

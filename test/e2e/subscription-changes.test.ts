@@ -342,7 +342,7 @@ describe('updateSubscription', () => {
       effectiveStartDate: ago(10 * DAY),
       scheduledNextTermInstructions: { offerId: O.m365BusinessBasic, quantity: 6, billingCycle: 'monthly', termDuration: 'P1Y' },
     });
-    const before = ok(await view(s._id)).subscription;
+    const before = ok(await view(s._id)).subscription!;
     expect(before.scheduledNextTermInstructions).toEqual({
       offerId: O.m365BusinessBasic,
       quantity: 6,
@@ -379,7 +379,7 @@ describe('suspendSubscription and reactivateSubscription (legacy)', () => {
   it("SUSP-EFFECT: after a suspension the subscription's users have no access", async () => {
     const c = await customer('susp-effect');
     const s = await subscription('susp-effect', c, O.legacyO365E1);
-    expect(ok(await view(s._id)).subscription.usersHaveAccess).toBe(true);
+    expect(ok(await view(s._id)).subscription!.usersHaveAccess).toBe(true);
     const p = ok(await suspend(s._id, 'CUSTOMER_REQUEST', { roles: 'helpdesk_agent' })).suspendSubscription;
     expect(p).toMatchObject({
       userErrors: [],
@@ -731,7 +731,7 @@ describe('cancelSubscription', () => {
     it(`${k.name}; CANCEL-WINDOW-SHOWN: the quote, cancellationAllowedUntilDate and refundableQuantity shown before agree`, async () => {
       const c = await customer(`cancel-edge-${i}`);
       const s = await subscription(`cancel-edge-${i}`, c, k.offerId, k.overrides());
-      const shown = ok(await view(s._id)).subscription;
+      const shown = ok(await view(s._id)).subscription!;
       const result = ok(await cancel(s._id)).cancelSubscription;
       const refundable = k.refundableUntil(s);
       const allowedUntil = k.allowedUntil(s);
@@ -871,7 +871,7 @@ describe('cancelSubscription', () => {
       // ADDON-ALIGN: 3 x 9600 x 363/365 = 28642.2 -> 28642.
       chargedCents: 28642,
     });
-    const shown = ok(await view(s._id)).subscription;
+    const shown = ok(await view(s._id)).subscription!;
     const p = ok(await cancel(s._id)).cancelSubscription;
     expect(p).toMatchObject({
       userErrors: [],
@@ -926,7 +926,7 @@ describe('cancelSubscription', () => {
     });
     const paused = ok(await pause(s._id)).pauseSubscription;
     expect(paused.cascadedAddOns).toEqual([expect.objectContaining({ id: a._id, suspendedBy: 'CASCADE' })]);
-    const shown = ok(await view(s._id)).subscription;
+    const shown = ok(await view(s._id)).subscription!;
     const p = ok(await cancel(s._id)).cancelSubscription;
     expect(p).toMatchObject({ userErrors: [], rule: 'CANCEL-NCE-30D', refund: { amountInCents: 71605 } });
     expect(p.subscription!.addOns).toEqual([expect.objectContaining({ id: a._id, status: 'DELETED', deletedReason: 'CANCELLED' })]);
@@ -1075,8 +1075,8 @@ describe('roles, tenants and input errors', () => {
       code: 'FORBIDDEN',
       rule: 'ROLE-MARKETPLACE',
     });
-    expect(ok(await view(s._id, { roles: 'global_admin' })).subscription.activationLink).toBe(link);
-    expect(ok(await view(s._id, { roles: 'admin_agent' })).subscription.activationLink).toBe(link);
+    expect(ok(await view(s._id, { roles: 'global_admin' })).subscription!.activationLink).toBe(link);
+    expect(ok(await view(s._id, { roles: 'admin_agent' })).subscription!.activationLink).toBe(link);
   });
 
   it("ROLE-TENANT: another partner's subscription ID is NOT_FOUND exactly like an unknown ID, for every mutation, and the other partner's document is unchanged", async () => {
@@ -1143,7 +1143,7 @@ describe('roles, tenants and input errors', () => {
       expect(r.errors).toEqual([
         expect.objectContaining({
           message: `Argument 'input.subscriptionId' must be a subscription ID (GUID), but got '${bad}'`,
-          extensions: { code: 'BAD_USER_INPUT', argumentName: 'input.subscriptionId' },
+          extensions: { code: 'BAD_USER_INPUT', argumentName: 'input', field: 'input.subscriptionId' },
         }),
       ]);
       expect(w).toEqual([]);

@@ -103,7 +103,7 @@ describe('worked example: buy, advance the clock, quote and cancel', () => {
     ]);
     expect(r.data!.cancelSubscription.subscription).toMatchObject({ status: 'ACTIVE' });
     const rules = await gw.execute(SubscriptionRulesDocument, { id: subId }, ADMIN);
-    const cancelAction = rules.data!.subscription!.allowedActions.find((a) => a.action === 'CANCEL');
+    const cancelAction = rules.data!.subscription!.allowedActions!.find((a) => a.action === 'CANCEL');
     expect(cancelAction).toMatchObject({ allowed: false, rule: 'CANCEL-NCE-AFTER', code: 'WINDOW_CLOSED' });
     expect(rules.data!.subscription!.cancellationAllowedUntilDate).toBeNull();
   });

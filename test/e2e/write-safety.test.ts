@@ -207,7 +207,7 @@ describe('a crash between two writes of a cancellation', () => {
   async function expectFinishedOnce(c: Awaited<ReturnType<typeof halfCancelled>>) {
     expect(await pending()).toEqual([]);
     expect(await gw.collections.operations.findOne({ _id: c.operationId })).toMatchObject({ status: 'done' });
-    const read = ok(await gw.execute(WsSubscriptionDocument, { id: c.base.id }, ADMIN)).subscription;
+    const read = ok(await gw.execute(WsSubscriptionDocument, { id: c.base.id }, ADMIN)).subscription!;
     expect(read.status).toBe('DELETED');
     expect(read.addOns).toEqual([expect.objectContaining({ id: c.addOn.id, status: 'DELETED' })]);
     expect((await refunds(c.base.id)).map((e) => [e.amountCents, e.operationId])).toEqual([[-c.baseRefund, c.operationId]]);
@@ -381,7 +381,7 @@ describe('optimistic concurrency: parallel requests on one subscription', () => 
     const increase = async (i: number) => {
       const on = i % 2 === 0 ? gw : gw2;
       await sleep(i * 40);
-      const current = ok(await on.execute(WsSubscriptionDocument, { id: s.id }, ADMIN)).subscription.quantity;
+      const current = ok(await on.execute(WsSubscriptionDocument, { id: s.id }, ADMIN)).subscription!.quantity;
       return on.execute(WsUpdateSubscriptionDocument, { input: { subscriptionId: s.id, quantity: current + 1 } }, ADMIN);
     };
     const results = await Promise.all(Array.from({ length: 10 }, (_, i) => increase(i)));

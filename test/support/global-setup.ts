@@ -5,11 +5,14 @@ import type { TestProject } from 'vitest/node';
 import { resolveBackend, type Backend } from '../../src/db/database.js';
 import { loadConfig } from '../../src/shared/config.js';
 import { createLogger } from '../../src/shared/logger.js';
+import { resolveChromium, usesBrowser, type ChromiumResolution } from './browser.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     mongoUri: string;
     backendKind: string;
+    /** Provided only when browser test files are in the run (test/support/browser.ts). */
+    chromium?: ChromiumResolution;
   }
 }
 
@@ -23,10 +26,28 @@ let dataDir: string | undefined;
 export async function setup(project: TestProject): Promise<void> {
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'pcg-test-'));
   const config = { ...loadConfig(), dataDir };
+  // Chromium is found, or installed on first need (a minute or two, once), alongside the database,
+  // and only when a browser test is in the run; a failure is given to those tests to report.
+  const chromium = browserTestsInRun(project)
+    .catch(() => true)
+    .then((needed) => (needed ? resolveChromium() : undefined));
   backend = await resolveBackend(config, createLogger('info'));
   process.stderr.write(`test database: ${backend.kind} (${backend.describe})\n`);
   project.provide('mongoUri', backend.uri);
   project.provide('backendKind', backend.kind);
+  const browser = await chromium;
+  if (browser) {
+    process.stderr.write(`test browser: ${'path' in browser ? browser.path : browser.error}\n`);
+    project.provide('chromium', browser);
+  }
+}
+
+/** Whether the files this run selected (its command-line filters, or all) include one that drives a browser. */
+async function browserTestsInRun(project: TestProject): Promise<boolean> {
+  // `filenamePattern` holds the command line's file filters (not in vitest's public types); none means every file.
+  const vitest = project.vitest as TestProject['vitest'] & { filenamePattern?: string[] };
+  const specifications = await vitest.globTestSpecifications(vitest.filenamePattern);
+  return specifications.some((s) => s.project.name === project.name && usesBrowser(s.moduleId));
 }
 
 export async function teardown(): Promise<void> {

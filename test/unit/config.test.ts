@@ -45,6 +45,7 @@ describe('loadConfig defaults', () => {
       shutdownGraceMs: 15_000,
       ...DEVELOPMENT_AUTH,
       limits: DEFAULT_LIMITS,
+      corsOrigins: { exact: [], loopback: true },
     });
   });
 
@@ -108,6 +109,7 @@ describe('loadConfig defaults', () => {
       shutdownGraceMs: 20_000,
       ...DEVELOPMENT_AUTH,
       limits: DEFAULT_LIMITS,
+      corsOrigins: { exact: [], loopback: true },
     });
   });
 
