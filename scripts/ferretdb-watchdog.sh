@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Runs FerretDB ("$@") for a parent process that holds our stdin open, and stops it when:
+# Runs a database server ("$@": FerretDB, or PostgreSQL's `postgres`) for a parent process that
+# holds our stdin open, and stops it when:
 #  - the parent closes stdin, which the kernel does however the parent ends, even by SIGKILL,
-#    so no orphaned FerretDB keeps its port and SQLite files;
+#    so no orphaned server keeps its port, socket or data files;
 #  - we get SIGTERM or SIGINT (the parent's orderly stop).
-# Exits with FerretDB's status if FerretDB ends by itself (e.g. bad flags), so the parent sees it.
+# WATCHDOG_SIGNAL names the signal the server is stopped with (default TERM; PostgreSQL wants
+# INT, its "fast" shutdown, since TERM waits for every client to disconnect).
+# Exits with the server's status if it ends by itself (e.g. bad flags), so the parent sees it.
+# src/db/postgres.ts runs this file's text (`bash -c 'eval "$PCG_WATCHDOG"'`) as PostgreSQL's unprivileged user.
 "$@" </dev/null &
 pid=$!
-trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null' EXIT
+trap 'kill -s "${WATCHDOG_SIGNAL:-TERM}" "$pid" 2>/dev/null; wait "$pid" 2>/dev/null' EXIT
 trap 'exit 0' TERM INT
 while kill -0 "$pid" 2>/dev/null; do
   read -r -t 1 _

@@ -75,7 +75,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   configureCursorSecret(config.authSecret);
   const services: Services = {
     collections: database.collections,
-    repositories: createRepositories(database.collections, config.clockStart),
+    repositories: createRepositories(database.collections, config.clockStart, { offerCacheMs: config.offerCacheMs }),
     authenticator: deps.authenticator ?? createAuthenticator(config, database.collections.partners, log),
     log,
     write: { collections: database.collections, log, lockLeaseMs: config.lockLeaseMs, faults: deps.faults },

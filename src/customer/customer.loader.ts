@@ -1,6 +1,7 @@
 import type { Collections } from '../db/collections.js';
 import { byIdLoader } from '../shared/loader-utils.js';
 
+/** Factories: `createLoaders` (src/shared/context.ts) calls each on first use in a request. */
 export function createCustomerLoaders(cols: Collections, partnerId: string) {
-  return { customerById: byIdLoader(cols.customers, { partnerId }, 'customer') };
+  return { customerById: () => byIdLoader(cols.customers, { partnerId }, 'customer') };
 }

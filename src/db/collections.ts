@@ -127,3 +127,30 @@ export async function ensureIndexes(c: Collections): Promise<void> {
     for (const spec of INDEXES[name]) await c[name].createIndexes([spec]);
   }
 }
+
+/**
+ * Top-level fields our reads and writes filter by equality (`{ field: value }` or `$eq`), per
+ * collection: the loaders' and repositories' filters, and the equality prefixes of INDEXES.
+ * FerretDB on PostgreSQL pushes such a filter down as `_jsonb->'field' @> value`, which only a
+ * GIN index on the expression `(_jsonb->'field')` serves (FerretDB's own btree indexes cannot):
+ * src/db/postgres.ts creates one per field listed here, plus `_id`, on every collection's table.
+ */
+export const EQUALITY_FIELDS: Record<keyof Collections, readonly string[]> = {
+  partners: ['mpnId'],
+  customers: ['partnerId', 'domainLower'],
+  offers: ['commerceType'],
+  subscriptions: ['partnerId', 'customerId', 'parentSubscriptionId', 'status'],
+  orders: ['partnerId', 'customerId'],
+  softwareOrders: ['partnerId', 'customerId'],
+  reservations: ['partnerId', 'customerId', 'reservationOrderId'],
+  carts: ['partnerId', 'customerId'],
+  supportRequests: ['partnerId', 'customerId'],
+  ledger: ['partnerId', 'customerId', 'ruleId'],
+  auditEvents: ['partnerId'],
+  clock: [],
+  softwareActivity: ['partnerId'],
+  refundCaps: [],
+  operations: ['partnerId', 'customerId', 'status', 'idempotencyKey'],
+  locks: [],
+  idempotency: [],
+};

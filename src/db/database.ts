@@ -2,10 +2,72 @@ import { lookup } from 'node:dns/promises';
 import { MongoClient, MongoParseError, type Db, type MongoClientOptions } from 'mongodb';
 import { ConfigError, MONGODB_URI_FORMS, redactMongoUri, type Config } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
-import { collections, ensureIndexes, type Collections } from './collections.js';
-import { DataDirInUseError, startFerretDb } from './ferretdb.js';
+import { collections, ensureIndexes, EQUALITY_FIELDS, type Collections } from './collections.js';
+import { DataDirInUseError, PREFER_POSTGRESQL, startFerretDb } from './ferretdb.js';
+import type { PostgresCluster } from './postgres.js';
+import { postgresAvailable } from './postgres.js';
 
-export type BackendKind = 'mongodb-uri' | 'mongodb-memory-server' | 'ferretdb';
+export type BackendKind = 'mongodb-uri' | 'mongodb-memory-server' | 'ferretdb-postgresql' | 'ferretdb-sqlite';
+
+/**
+ * What a backend does with a read, so that a loader can shape its queries to it (README, "The
+ * database"). "Pushes down" means the storage engine evaluates it (with an index where one
+ * serves), rather than the server decoding every document of the collection and filtering it.
+ */
+export interface BackendCapabilities {
+  /** Top-level equality (`{ field: value }`, `$eq`) on strings, numbers, booleans, dates. */
+  pushesDownEquality: boolean;
+  /** `{ field: { $in: [...] } }`. */
+  pushesDownIn: boolean;
+  /** `$gt`, `$gte`, `$lt`, `$lte`. */
+  pushesDownRange: boolean;
+  /** `sort` and `limit` served by an index (keyset paging without reading the whole match). */
+  pushesDownSortLimit: boolean;
+  /**
+   * Which indexes serve reads: `all` (MongoDB: every index in INDEXES, compound, ranges, sorts),
+   * `equality` (only the fields of `equalityIndexes`, for top-level equality), `none` (every
+   * read but a bare `_id` equality scans the collection).
+   */
+  indexes: 'all' | 'equality' | 'none';
+  /** With `indexes: 'equality'`: the indexed fields per collection (EQUALITY_FIELDS plus `_id`). */
+  equalityIndexes: Readonly<Record<keyof Collections, readonly string[]>> | null;
+  /** Multi-document transactions (no backend is used with them; see "The database"). */
+  transactions: boolean;
+}
+
+export const MONGODB_CAPABILITIES: BackendCapabilities = {
+  pushesDownEquality: true,
+  pushesDownIn: true,
+  pushesDownRange: true,
+  pushesDownSortLimit: true,
+  indexes: 'all',
+  equalityIndexes: null,
+  transactions: true,
+};
+
+/** FerretDB 1.24 by storage, as measured (README, "Running at scale"). */
+export const FERRETDB_CAPABILITIES: Record<'postgresql' | 'sqlite', BackendCapabilities> = {
+  postgresql: {
+    pushesDownEquality: true,
+    pushesDownIn: false,
+    pushesDownRange: false,
+    pushesDownSortLimit: false,
+    indexes: 'equality',
+    equalityIndexes: Object.fromEntries(
+      Object.entries(EQUALITY_FIELDS).map(([name, fields]) => [name, ['_id', ...fields]]),
+    ) as unknown as Record<keyof Collections, readonly string[]>,
+    transactions: false,
+  },
+  sqlite: {
+    pushesDownEquality: false,
+    pushesDownIn: false,
+    pushesDownRange: false,
+    pushesDownSortLimit: false,
+    indexes: 'none',
+    equalityIndexes: null,
+    transactions: false,
+  },
+};
 
 /** A MongoDB-speaking server the gateway can reach, and how to stop it if we started it. */
 export interface Backend {
@@ -13,9 +75,17 @@ export interface Backend {
   uri: string;
   /** Server version as the server reports it (FerretDB adds its own). */
   describe: string;
+  /**
+   * What it pushes down and indexes. For `mongodb-uri` it is MongoDB's until `openDatabase` has
+   * asked the server: a URI that turns out to be a FerretDB gets FerretDB-on-SQLite's (its storage
+   * cannot be seen from the wire protocol, so the least is assumed).
+   */
+  capabilities: BackendCapabilities;
   stop(): Promise<void>;
   /** The supervising process's pid when this process started the server (FerretDB's watchdog); tests only. */
   processId?: () => number | undefined;
+  /** The PostgreSQL cluster under a `ferretdb-postgresql` backend this process started; tests and tools. */
+  postgres?: PostgresCluster;
 }
 
 export interface Database {
@@ -35,13 +105,23 @@ export class NoDatabaseError extends Error {
  * The one place that decides which database the process uses. Resolution order:
  * 1. `MONGODB_URI`: connect to it (standalone, replica set or Atlas);
  * 2. an embedded mongod from mongodb-memory-server (cached, `MONGOMS_SYSTEM_BINARY`, or downloaded);
- * 3. FerretDB 1.24 with its SQLite backend, on a free loopback port, stopped with the process;
- * 4. otherwise NoDatabaseError naming the three ways.
- * `DB_BACKEND=memory|ferretdb` starts from step 2 or 3 and tries only that one.
+ * 3. FerretDB 1.24 on the project's own PostgreSQL cluster, where PostgreSQL's server programs are
+ *    installed (only while PREFER_POSTGRESQL; see src/db/postgres.ts);
+ * 4. FerretDB 1.24 with its SQLite backend;
+ * 5. otherwise NoDatabaseError naming the ways.
+ * FerretDB listens on a free loopback port and is stopped with the process.
+ * `DB_BACKEND=memory` tries only step 2; `ferretdb` steps 3 and 4; `ferretdb-postgresql` only
+ * FerretDB on PostgreSQL (even while not preferred), `ferretdb-sqlite` only step 4.
  */
 export async function resolveBackend(config: Config, log: Logger): Promise<Backend> {
   if (config.mongodbUri) {
-    return { kind: 'mongodb-uri', uri: config.mongodbUri, describe: redactMongoUri(config.mongodbUri), stop: async () => {} };
+    return {
+      kind: 'mongodb-uri',
+      uri: config.mongodbUri,
+      describe: redactMongoUri(config.mongodbUri),
+      capabilities: MONGODB_CAPABILITIES,
+      stop: async () => {},
+    };
   }
   const failures: string[] = [];
   if (config.backend === 'auto' || config.backend === 'memory') {
@@ -52,20 +132,26 @@ export async function resolveBackend(config: Config, log: Logger): Promise<Backe
       log.debug('database', `embedded mongod unavailable: ${firstLine(error)}`);
     }
   }
-  if (config.backend === 'auto' || config.backend === 'ferretdb') {
+  const anyFerret = config.backend === 'auto' || config.backend === 'ferretdb';
+  const tryPostgres = config.backend === 'ferretdb-postgresql' || (anyFerret && PREFER_POSTGRESQL && postgresAvailable());
+  const trySqlite = anyFerret || config.backend === 'ferretdb-sqlite';
+  for (const engine of ['postgresql', 'sqlite'] as const) {
+    if (!(engine === 'postgresql' ? tryPostgres : trySqlite)) continue;
     try {
-      return await startFerretDb(config, log);
+      return await startFerretDb(config, log, { engine });
     } catch (error) {
       // Another gateway's FerretDB owns DATA_DIR: say so alone, not as one of the ways that failed.
       if (error instanceof DataDirInUseError) throw error;
-      failures.push(`FerretDB: ${firstLine(error)}`);
+      failures.push(`FerretDB on ${engine === 'postgresql' ? 'PostgreSQL' : 'SQLite'}: ${firstLine(error)}`);
+      if (engine === 'postgresql' && trySqlite) log.warn('database', `FerretDB on PostgreSQL failed (${firstLine(error)}); trying SQLite`);
     }
   }
   throw new NoDatabaseError(
     'No MongoDB-speaking database could be had. Give one of:\n' +
       '  1. MONGODB_URI=mongodb://host:27017 (a MongoDB standalone, replica set or Atlas cluster);\n' +
       '  2. a mongod for mongodb-memory-server: a connected machine (it downloads one), or MONGOMS_SYSTEM_BINARY=/path/to/mongod;\n' +
-      '  3. FerretDB 1.24: run `npm run db:ferretdb` (needs Go), or set FERRETDB_BIN.\n' +
+      '  3. FerretDB 1.24: run `npm run db:ferretdb` (needs Go), or set FERRETDB_BIN; it runs on PostgreSQL where\n' +
+      '     PostgreSQL 15 is installed (apt-get install postgresql-15), else on SQLite.\n' +
       `Tried: ${failures.join('; ') || 'nothing (DB_BACKEND excluded every option)'}`,
   );
 }
@@ -88,6 +174,7 @@ async function startMemoryServer(config: Config): Promise<Backend> {
     kind: 'mongodb-memory-server',
     uri,
     describe: `embedded mongod at ${uri}`,
+    capabilities: MONGODB_CAPABILITIES,
     stop: async () => {
       await server.stop();
     },
@@ -124,6 +211,7 @@ export async function openDatabase(config: Config, log: Logger, options: MongoCl
   let cols: Collections;
   try {
     const info = await db.admin().command({ buildInfo: 1 });
+    if (info.ferretdbVersion && backend.kind === 'mongodb-uri') backend.capabilities = FERRETDB_CAPABILITIES.sqlite;
     const version = info.ferretdbVersion
       ? `FerretDB ${info.ferretdbVersion} (MongoDB ${info.version} wire protocol)`
       : `MongoDB ${info.version}`;

@@ -4,7 +4,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { PROJECT_ROOT, type Config } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
-import type { Backend } from './database.js';
+import { FERRETDB_CAPABILITIES, type Backend } from './database.js';
+import { postgresAvailable, startPostgres, type PostgresCluster } from './postgres.js';
 
 const STARTUP_TIMEOUT_MS = 15_000;
 
@@ -170,36 +171,64 @@ export function restartDelayMs(attempt: number): number {
 /** A FerretDB that has stayed up this long resets the back-off. */
 const STABLE_MS = 30_000;
 
+/** FerretDB's storage: its embedded SQLite, or the project's own PostgreSQL cluster (src/db/postgres.ts). */
+export type FerretDbEngine = 'postgresql' | 'sqlite';
+
 /**
- * Starts FerretDB on a free loopback port with its data under `config.dataDir/ferretdb`.
- * The child is killed when this process exits, however it exits. If FerretDB exits on its own
- * while the gateway runs, a supervisor starts it again on the same port and data directory,
- * with back-off, and the MongoClient reconnects by itself.
+ * Whether `auto` (and `DB_BACKEND=ferretdb`) prefer FerretDB on PostgreSQL to FerretDB on SQLite
+ * when PostgreSQL's server programs are installed. `DB_BACKEND=ferretdb-postgresql` and
+ * `ferretdb-sqlite` force one.
+ */
+export const PREFER_POSTGRESQL = false;
+
+/** The engine a FerretDB start uses for this config: forced by DB_BACKEND, else PostgreSQL when preferred and installed. */
+export function ferretDbEngine(config: Config): FerretDbEngine {
+  if (config.backend === 'ferretdb-postgresql') return 'postgresql';
+  if (config.backend === 'ferretdb-sqlite') return 'sqlite';
+  return PREFER_POSTGRESQL && postgresAvailable() ? 'postgresql' : 'sqlite';
+}
+
+/**
+ * Starts FerretDB on a free loopback port, on SQLite with its data under `config.dataDir/ferretdb`,
+ * or on PostgreSQL with the project's cluster in `config.dataDir/postgres` (started first, stopped
+ * last). The children are killed when this process exits, however it exits. If FerretDB exits on
+ * its own while the gateway runs, a supervisor starts it again on the same port and data
+ * directory, with back-off, and the MongoClient reconnects by itself.
  */
 export async function startFerretDb(
   config: Config,
   log: Logger,
-  options: { restartDelayMs?: (attempt: number) => number } = {},
+  options: { restartDelayMs?: (attempt: number) => number; engine?: FerretDbEngine } = {},
 ): Promise<Backend> {
   const backoff = options.restartDelayMs ?? restartDelayMs;
+  const engine = options.engine ?? ferretDbEngine(config);
   // Before anything else: a second gateway on the same DATA_DIR stops here, with one line.
   const unlock = await lockDataDir(config.dataDir);
+  let cluster: PostgresCluster | undefined;
   try {
-    return await launch(config, log, backoff, unlock);
+    const binary = ensureBinary(config, log);
+    if (engine === 'postgresql') cluster = await startPostgres(config.dataDir, log);
+    return await launch(config, log, backoff, binary, cluster, unlock);
   } catch (error) {
+    await cluster?.stop();
     unlock();
     throw error;
   }
 }
 
-async function launch(config: Config, log: Logger, backoff: (attempt: number) => number, unlock: () => void): Promise<Backend> {
-  const binary = ensureBinary(config, log);
+async function launch(
+  config: Config,
+  log: Logger,
+  backoff: (attempt: number) => number,
+  binary: string,
+  cluster: PostgresCluster | undefined,
+  unlock: () => void,
+): Promise<Backend> {
   const dataDir = path.join(config.dataDir, 'ferretdb');
   mkdirSync(dataDir, { recursive: true });
   const port = await freePort();
   const args = [
-    '--handler=sqlite',
-    `--sqlite-url=file:${dataDir}/`,
+    ...(cluster ? ['--handler=postgresql', `--postgresql-url=${cluster.url}`] : ['--handler=sqlite', `--sqlite-url=file:${dataDir}/`]),
     `--state-dir=${dataDir}`,
     `--listen-addr=127.0.0.1:${port}`,
     '--debug-addr=-',
@@ -262,12 +291,16 @@ async function launch(config: Config, log: Logger, backoff: (attempt: number) =>
   process.once('exit', () => kill());
   await waitListening(STARTUP_TIMEOUT_MS);
   ready = true;
-  log.debug('database', `ferretdb pid ${child.pid} on 127.0.0.1:${port}, data in ${dataDir}`);
+  const storage = cluster?.dataDir ?? dataDir;
+  log.debug('database', `ferretdb pid ${child.pid} on 127.0.0.1:${port}, data in ${storage}`);
+  const engine = cluster ? 'postgresql' : 'sqlite';
   return {
-    kind: 'ferretdb',
+    kind: `ferretdb-${engine}`,
     uri: `mongodb://127.0.0.1:${port}/`,
-    describe: `FerretDB (SQLite) at 127.0.0.1:${port}, data in ${path.relative(process.cwd(), dataDir) || dataDir}`,
+    describe: `FerretDB (${cluster ? 'PostgreSQL' : 'SQLite'}) at 127.0.0.1:${port}, data in ${path.relative(process.cwd(), storage) || storage}`,
+    capabilities: FERRETDB_CAPABILITIES[engine],
     processId: () => child.pid,
+    ...(cluster && { postgres: cluster }),
     stop: async () => {
       stopping = true;
       if (restartTimer) clearTimeout(restartTimer);
@@ -276,6 +309,7 @@ async function launch(config: Config, log: Logger, backoff: (attempt: number) =>
         kill();
         await exited;
       }
+      await cluster?.stop();
       unlock();
     },
   };

@@ -5,8 +5,8 @@ import { ClientError } from '../shared/errors.js';
 
 /**
  * The collection methods that send a command to the database. `find` and `aggregate` count once
- * when the cursor is made (a page is at most 101 documents, so it fits the first batch; a
- * getMore would ride along uncounted).
+ * when the cursor is made: the read path sizes each cursor's first batch to hold the whole result,
+ * so no getMore follows (one would, uncounted, only for a reply over 16 MiB).
  */
 const COMMAND_METHODS: ReadonlySet<string> = new Set([
   'find',

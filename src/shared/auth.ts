@@ -77,6 +77,68 @@ function bearer(headers: IncomingHttpHeaders): string | undefined {
     ?.trim();
 }
 
+/** PARTNER_CACHE_MS's default (README, "Configuration"). */
+export const DEFAULT_PARTNER_CACHE_MS = 30_000;
+
+/** Partners kept at most; beyond, the least recently read is dropped. */
+export const PARTNER_CACHE_MAX_ENTRIES = 10_000;
+
+/** How authentication finds the partner a token or header names. */
+export interface PartnerLookup {
+  find(partnerId: string): Promise<PartnerDoc | null>;
+}
+
+/**
+ * The partners authentication finds, kept in the memory of the process for `ttlMs`
+ * (PARTNER_CACHE_MS, 30 s; 0 reads the database on every request), so that a request does not
+ * begin with a database read (README, "Calling the API"):
+ *
+ * - a partner is read once per `ttlMs` per process; concurrent requests share one read. A change
+ *   to a partner document (or its removal) shows within `ttlMs`; the gateway itself never changes one;
+ * - an unknown partner is never kept: a partner created a moment ago works on its first request,
+ *   and made-up IDs cannot fill the memory. Each costs one read, as before, and answers the same
+ *   UNAUTHENTICATED as every other failure;
+ * - a failed read is not kept either: the next request reads again;
+ * - at most PARTNER_CACHE_MAX_ENTRIES partners, the least recently read dropped first.
+ */
+export class PartnerCache implements PartnerLookup {
+  private readonly entries = new Map<string, { partner: Promise<PartnerDoc | null>; expires: number }>();
+
+  constructor(
+    private readonly partners: Collection<PartnerDoc>,
+    readonly ttlMs: number = DEFAULT_PARTNER_CACHE_MS,
+    private readonly clock: () => number = Date.now,
+    private readonly maxEntries: number = PARTNER_CACHE_MAX_ENTRIES,
+  ) {}
+
+  find(partnerId: string): Promise<PartnerDoc | null> {
+    if (this.ttlMs <= 0) return this.partners.findOne({ _id: partnerId });
+    const now = this.clock();
+    const kept = this.entries.get(partnerId);
+    if (kept && kept.expires > now) return kept.partner;
+    if (kept) this.entries.delete(partnerId);
+    const partner = this.partners.findOne({ _id: partnerId });
+    const entry = { partner, expires: now + this.ttlMs };
+    const forget = () => {
+      if (this.entries.get(partnerId) === entry) this.entries.delete(partnerId);
+    };
+    partner.then((doc) => doc ?? forget(), forget);
+    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(partnerId, entry);
+    return partner;
+  }
+
+  /** Forgets every partner (tests; after changing partner documents directly). */
+  clear(): void {
+    this.entries.clear();
+  }
+}
+
+/** A lookup for `partners`: a PartnerCache as given, a bare collection read on every call. */
+function partnerLookup(partners: Collection<PartnerDoc> | PartnerLookup): PartnerLookup {
+  return 'findOne' in partners ? new PartnerCache(partners, 0) : partners;
+}
+
 /** Three base64url segments: a compact JWS. A partner ID (a GUID) never looks like one. */
 const COMPACT_JWS = /^[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/;
 
@@ -88,11 +150,10 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/;
  */
 export class TokenAuthenticator implements Authenticator {
   private readonly key: Uint8Array;
+  private readonly partners: PartnerLookup;
 
-  constructor(
-    private readonly partners: Collection<PartnerDoc>,
-    secret: string,
-  ) {
+  constructor(partners: Collection<PartnerDoc> | PartnerLookup, secret: string) {
+    this.partners = partnerLookup(partners);
     this.key = new TextEncoder().encode(secret);
   }
 
@@ -122,7 +183,7 @@ export class TokenAuthenticator implements Authenticator {
     if (!Array.isArray(roles) || !roles.every((r): r is string => typeof r === 'string' && ROLE_VALUES.has(r))) {
       throw new AuthenticationError('token roles are not a list of known roles');
     }
-    const partner = await this.partners.findOne({ _id: pid.trim().toLowerCase() });
+    const partner = await this.partners.find(pid.trim().toLowerCase());
     if (!partner) throw new AuthenticationError('token names an unknown partner');
     return { partner, userId: sub, roles: [...new Set(roles)] as PartnerRole[] };
   }
@@ -153,15 +214,19 @@ export class GatewayAuthenticator implements Authenticator {
   }
 }
 
-/** The authenticator the configuration asks for (AUTH_SECRET, DEV_HEADER_AUTH). */
+/**
+ * The authenticator the configuration asks for (AUTH_SECRET, DEV_HEADER_AUTH), both schemes
+ * sharing one PartnerCache (PARTNER_CACHE_MS; the default when absent from `config`).
+ */
 export function createAuthenticator(
-  config: Pick<Config, 'authSecret' | 'devHeaderAuth'>,
+  config: Pick<Config, 'authSecret' | 'devHeaderAuth'> & Partial<Pick<Config, 'partnerCacheMs'>>,
   partners: Collection<PartnerDoc>,
   log?: Logger,
 ): GatewayAuthenticator {
+  const cache = new PartnerCache(partners, config.partnerCacheMs ?? DEFAULT_PARTNER_CACHE_MS);
   return new GatewayAuthenticator(
-    new TokenAuthenticator(partners, config.authSecret),
-    config.devHeaderAuth ? new HeaderAuthenticator(partners) : null,
+    new TokenAuthenticator(cache, config.authSecret),
+    config.devHeaderAuth ? new HeaderAuthenticator(cache) : null,
     log,
   );
 }
@@ -176,7 +241,11 @@ export function createAuthenticator(
  * Its failures are the same AuthenticationError as a bad token's.
  */
 export class HeaderAuthenticator implements Authenticator {
-  constructor(private readonly partners: Collection<PartnerDoc>) {}
+  private readonly partners: PartnerLookup;
+
+  constructor(partners: Collection<PartnerDoc> | PartnerLookup) {
+    this.partners = partnerLookup(partners);
+  }
 
   async authenticate(headers: IncomingHttpHeaders): Promise<Caller> {
     const partnerId = (header(headers, 'x-partner-id') ?? bearer(headers))?.trim().toLowerCase();
@@ -187,7 +256,7 @@ export class HeaderAuthenticator implements Authenticator {
     } catch (error) {
       throw new AuthenticationError(error instanceof Error ? error.message : 'bad X-Partner-Roles');
     }
-    const partner = await this.partners.findOne({ _id: partnerId });
+    const partner = await this.partners.find(partnerId);
     if (!partner) throw new AuthenticationError(`no partner with ID '${partnerId.slice(0, 60)}'`);
     const userId = header(headers, 'x-user-id')?.trim() || `${partner._id}/user`;
     return { partner, userId, roles };

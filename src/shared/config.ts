@@ -6,7 +6,8 @@ import { LOG_LEVELS, type LogLevel } from './logger.js';
 /** Project root, resolved from this file so that scripts work from any working directory. */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-export type BackendChoice = 'auto' | 'memory' | 'ferretdb';
+export type BackendChoice = 'auto' | 'memory' | 'ferretdb' | 'ferretdb-postgresql' | 'ferretdb-sqlite';
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'memory', 'ferretdb', 'ferretdb-postgresql', 'ferretdb-sqlite'];
 
 /** `NODE_ENV=production` is production; anything else (unset, development, test) is development. */
 export type Mode = 'development' | 'production';
@@ -33,14 +34,15 @@ export interface Config {
   /** @default 'partner_center' */
   dbName: string;
   /**
-   * `DB_BACKEND`: `auto` walks the resolution order (URI, embedded mongod, FerretDB);
-   * `memory` or `ferretdb` skip straight to one of them (a URI still wins).
+   * `DB_BACKEND`: `auto` walks the resolution order (URI, embedded mongod, FerretDB on
+   * PostgreSQL or SQLite); `memory`, `ferretdb` (FerretDB, on PostgreSQL where auto would use it),
+   * `ferretdb-postgresql` or `ferretdb-sqlite` skip straight to one of them (a URI still wins).
    * @default 'auto'
    */
   backend: BackendChoice;
   /** `FERRETDB_BIN`. @default '<root>/.tools/bin/ferretdb', else `ferretdb` on PATH */
   ferretdbBin: string | null;
-  /** `DATA_DIR`: where FerretDB keeps its SQLite files. @default '<root>/.data' */
+  /** `DATA_DIR`: where FerretDB keeps its SQLite files, or its PostgreSQL cluster. @default '<root>/.data' */
   dataDir: string;
   /** `SEED_DEMO`: seed a small demo world into an empty database at start. @default true */
   seedDemo: boolean;
@@ -89,6 +91,17 @@ export interface Config {
    * @default any http://localhost, 127.0.0.1 or [::1] origin in development; none in production
    */
   corsOrigins: CorsOrigins;
+  /**
+   * `PARTNER_CACHE_MS`: how long a partner that authentication found is kept in memory before it is
+   * read again (src/shared/auth.ts, PartnerCache), 0 to 3600000; 0 reads it on every request. @default 30000
+   */
+  partnerCacheMs: number;
+  /**
+   * `OFFER_CACHE_MS`: how old the in-memory catalog may get before its next use reads it again
+   * (src/offer/offer.repository.ts, OfferCatalog), 0 to 3600000; 0 reads it once per request that
+   * uses offers. @default 60000
+   */
+  offerCacheMs: number;
 }
 
 /** SW-CANCEL-DELAY: the default and the largest delay, 15 minutes. */
@@ -309,8 +322,8 @@ function parseLimits(env: Record<string, string | undefined>): Limits {
 /** Pure: the same environment always gives the same config; rejects bad values with a message. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const backend = (env.DB_BACKEND ?? 'auto') as BackendChoice;
-  if (!['auto', 'memory', 'ferretdb'].includes(backend)) {
-    throw new ConfigError(`DB_BACKEND must be one of auto, memory, ferretdb, but got '${env.DB_BACKEND}'`);
+  if (!BACKEND_CHOICES.includes(backend)) {
+    throw new ConfigError(`DB_BACKEND must be one of ${BACKEND_CHOICES.join(', ')}, but got '${env.DB_BACKEND}'`);
   }
   const dbName = env.MONGODB_DB ?? 'partner_center';
   if (!/^[A-Za-z0-9_-]{1,63}$/.test(dbName)) {
@@ -347,5 +360,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dbStartRetries: parseIntInRange(env.DB_START_RETRIES, 0, 0, 100, 'DB_START_RETRIES'),
     shutdownGraceMs: parsePositiveInt(env.SHUTDOWN_GRACE_MS, 15_000, 'SHUTDOWN_GRACE_MS'),
     corsOrigins: parseCorsOrigins(env.CORS_ORIGINS, auth.mode),
+    partnerCacheMs: parseIntInRange(env.PARTNER_CACHE_MS, 30_000, 0, 3_600_000, 'PARTNER_CACHE_MS'),
+    offerCacheMs: parseIntInRange(env.OFFER_CACHE_MS, 60_000, 0, 3_600_000, 'OFFER_CACHE_MS'),
   };
 }

@@ -3,7 +3,7 @@ import type { Collections } from '../db/collections.js';
 import { createCustomerLoaders } from '../customer/customer.loader.js';
 import { CustomerRepository } from '../customer/customer.repository.js';
 import { createOfferLoaders } from '../offer/offer.loader.js';
-import { OfferRepository } from '../offer/offer.repository.js';
+import { OfferCatalog, OfferRepository } from '../offer/offer.repository.js';
 import { createOrderLoaders } from '../order/order.loader.js';
 import { createReservationLoaders } from '../reservation/reservation.loader.js';
 import { createSoftwareOrderLoaders } from '../software-order/software-order.loader.js';
@@ -13,6 +13,7 @@ import { ClockRepository } from '../clock/clock.repository.js';
 import type { WriteDeps } from '../write/deps.js';
 import { budgetedCollections, CommandBudget } from '../limits/command-budget.js';
 import type { Authenticator, Caller } from './auth.js';
+import { lazyLoaders } from './loader-utils.js';
 import type { Logger } from './logger.js';
 
 /** Long-lived, shared by every request: built once in the composition root (server.ts). */
@@ -44,26 +45,40 @@ export interface Repositories {
   clock: ClockRepository;
 }
 
-/** `clockStart`: what a partner's clock reads before it is first advanced (Config.clockStart). */
-export function createRepositories(cols: Collections, clockStart: Date): Repositories {
+export interface RepositoryOptions {
+  /** OFFER_CACHE_MS: how old the in-memory catalog may get (a new OfferCatalog only). */
+  offerCacheMs?: number;
+  /** The process's catalog, shared by every request; a new one (read on first use) when absent. */
+  catalog?: OfferCatalog;
+}
+
+/**
+ * `clockStart`: what a partner's clock reads before it is first advanced (Config.clockStart).
+ * The composition root (server.ts) makes the long-lived set, with the process's OfferCatalog;
+ * each request makes its own over its budgeted collections, sharing that catalog.
+ */
+export function createRepositories(cols: Collections, clockStart: Date, options: RepositoryOptions = {}): Repositories {
   return {
     customers: new CustomerRepository(cols.customers),
     subscriptions: new SubscriptionRepository(cols.subscriptions),
-    offers: new OfferRepository(cols.offers),
+    offers: new OfferRepository(cols.offers, options.catalog ?? new OfferCatalog(cols.offers, options.offerCacheMs)),
     clock: new ClockRepository(cols.clock, clockStart),
   };
 }
 
-/** Per-request loaders: a fresh cache per request, scoped to the caller's partner (ROLE-TENANT). */
-export function createLoaders(cols: Collections, partnerId: string) {
-  return {
+/**
+ * Per-request loaders: a fresh cache per request, scoped to the caller's partner (ROLE-TENANT).
+ * Each is created on its first use, so a query that needs none (`viewer`) creates none.
+ */
+export function createLoaders(cols: Collections, partnerId: string, repositories: Pick<Repositories, 'offers'>) {
+  return lazyLoaders({
     ...createCustomerLoaders(cols, partnerId),
     ...createSubscriptionLoaders(cols, partnerId),
-    ...createOfferLoaders(cols),
+    ...createOfferLoaders(repositories.offers),
     ...createOrderLoaders(cols, partnerId),
     ...createSoftwareOrderLoaders(cols, partnerId),
     ...createReservationLoaders(cols, partnerId),
-  };
+  });
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
@@ -103,11 +118,13 @@ export async function createContext(services: Services, headers: IncomingHttpHea
   const caller = await services.authenticator.authenticate(headers);
   const budget = new CommandBudget(services.maxDbCommands ?? Number.POSITIVE_INFINITY);
   const collections = budgetedCollections(services.collections, budget);
-  const repositories = createRepositories(collections, services.repositories.clock.defaultStart);
+  const repositories = createRepositories(collections, services.repositories.clock.defaultStart, {
+    catalog: services.repositories.offers.catalog,
+  });
   let now: Promise<Date> | undefined;
   return {
     caller,
-    loaders: createLoaders(collections, caller.partner._id),
+    loaders: createLoaders(collections, caller.partner._id, repositories),
     repositories,
     collections,
     budget,

@@ -7,14 +7,60 @@ import { compareKeys, fingerprint, pageInMemory, pageRequest, sortDocument, sort
  * DataLoader factories over MongoDB. Contract (dataloader README): one command per batch,
  * results in key order, and a missing key yields an Error for that key only. A failed command
  * rejects the whole batch (dataloader then evicts those keys), so an outage is never "not found".
+ *
+ * One command means one: every find sets its cursor's first batch large enough for the whole
+ * result, so no `getMore` follows and no `killCursors` closes a cursor left open (README, "How
+ * reads work"; test/e2e/command-count.test.ts counts both).
  */
 
 type WithId = Document & { _id: string };
 
+/**
+ * First batch of a find whose result size is not known in advance (children of a batch of
+ * parents): large enough for any result up to the server's 16 MiB reply, which caps a batch
+ * anyway. MongoDB and FerretDB 1.24 both honour it and close the cursor in the first reply.
+ */
+export const UNBOUNDED_BATCH_SIZE = 100_000;
+
+/**
+ * First batch of a find by `_id` among `keys` IDs: at most one document per key, plus one so that
+ * the server sees the end of the result within the batch and closes the cursor.
+ */
+export function byIdBatchSize(keys: number): number {
+  return keys + 1;
+}
+
+/** A per-request set of loaders, each created on first use (a trivial query creates none). */
+export type LoaderFactories = Record<string, () => unknown>;
+export type LazyLoaders<F extends LoaderFactories> = { readonly [K in keyof F]: ReturnType<F[K]> };
+
+/**
+ * An object with one getter per factory: the first read of a property calls its factory and
+ * replaces the getter with the value, so every later read is a plain property read.
+ */
+export function lazyLoaders<F extends LoaderFactories>(factories: F): LazyLoaders<F> {
+  const loaders = {} as Record<string, unknown>;
+  for (const [name, create] of Object.entries(factories)) {
+    Object.defineProperty(loaders, name, {
+      configurable: true,
+      enumerable: true,
+      get() {
+        const value = create();
+        Object.defineProperty(loaders, name, { value, enumerable: true, configurable: false, writable: false });
+        return value;
+      },
+    });
+  }
+  return loaders as LazyLoaders<F>;
+}
+
 /** `find({ ...scope, _id: { $in: keys } })`; a key outside the scope is NOT_FOUND, like an unknown one. */
 export function byIdLoader<T extends WithId>(collection: Collection<T>, scope: Filter<T>, kind: string): DataLoader<string, T> {
   return new DataLoader<string, T>(async (ids) => {
-    const rows = (await collection.find({ ...scope, _id: { $in: [...ids] } } as Filter<T>).toArray()) as T[];
+    const rows = (await collection
+      .find({ ...scope, _id: { $in: [...ids] } } as Filter<T>)
+      .batchSize(byIdBatchSize(ids.length))
+      .toArray()) as T[];
     const byId = new Map(rows.map((row) => [row._id, row]));
     return ids.map((id) => byId.get(id) ?? notFound(kind, id));
   });
@@ -31,6 +77,7 @@ export function childrenLoader<T extends WithId>(
     const rows = (await collection
       .find({ ...scope, [parentField]: { $in: [...parentIds] } } as Filter<T>)
       .sort(sortDocument(sort))
+      .batchSize(UNBOUNDED_BATCH_SIZE)
       .toArray()) as T[];
     return groupInKeyOrder(rows, parentIds, parentField, sort);
   });
@@ -55,6 +102,7 @@ export function filteredChildrenLoader<T extends WithId>(collection: Collection<
         const rows = (await collection
           .find({ ...filters.get(fp), ...scope, [parentField]: { $in: parentIds } } as Filter<T>)
           .sort(sortDocument(sort))
+          .batchSize(UNBOUNDED_BATCH_SIZE)
           .toArray()) as T[];
         groupInKeyOrder(rows, parentIds, parentField, sort).forEach((children, i) => results.set(`${fp}|${parentIds[i]}`, children));
       }),

@@ -4,7 +4,13 @@ import { fingerprint, keysetFilter, pageRequest, sortDocument, toPage, type Page
 
 /**
  * One page of a top-level connection: `find(where AND after-cursor).sort(sort).limit(first + 1)`,
- * plus a `countDocuments(where)` run only if `totalCount` is selected.
+ * one command: its first batch holds the whole page (`batchSize` one more than the limit, so the
+ * server closes the cursor in its first reply: no `getMore`, no `killCursors`).
+ *
+ * `totalCount` runs `countDocuments(where)` only if it is selected, and not even then when the
+ * page read saw every match (the first page, and no next page): the count is the page's length.
+ * Counting in the page read itself (`$facet`) is not possible: FerretDB 1.24 does not implement
+ * `$facet`, and a `$group` that counts would have to carry every matching document.
  * `filterArgs` are the client's filter arguments, which the cursors are bound to, as to `partnerId`.
  */
 export async function pagedFind<T extends Document>(
@@ -23,6 +29,10 @@ export async function pagedFind<T extends Document>(
     .find(query)
     .sort(sortDocument(sort))
     .limit(request.first + 1)
+    .batchSize(request.first + 2)
     .toArray()) as T[];
-  return toPage(rows, request, connection, fp, sort, () => collection.countDocuments(where));
+  const sawEverything = request.after === null && rows.length <= request.first;
+  return toPage(rows, request, connection, fp, sort, () =>
+    sawEverything ? Promise.resolve(rows.length) : collection.countDocuments(where),
+  );
 }

@@ -9,10 +9,11 @@ export const SOFTWARE_ACTIVITY_SORT = ['at', '_id'] as const;
 /** SW-SUPPORT-REQUEST: a customer's support requests, oldest first. */
 export const SUPPORT_REQUEST_SORT = ['createdAt', '_id'] as const;
 
+/** Factories: `createLoaders` (src/shared/context.ts) calls each on first use in a request. */
 export function createSoftwareOrderLoaders(cols: Collections, partnerId: string) {
   return {
-    softwareOrderById: byIdLoader(cols.softwareOrders, { partnerId }, 'software order'),
-    softwareOrdersByCustomerId: filteredChildrenLoader(cols.softwareOrders, { partnerId }, 'customerId', SOFTWARE_ORDER_SORT),
-    supportRequestsByCustomerId: filteredChildrenLoader(cols.supportRequests, { partnerId }, 'customerId', SUPPORT_REQUEST_SORT),
+    softwareOrderById: () => byIdLoader(cols.softwareOrders, { partnerId }, 'software order'),
+    softwareOrdersByCustomerId: () => filteredChildrenLoader(cols.softwareOrders, { partnerId }, 'customerId', SOFTWARE_ORDER_SORT),
+    supportRequestsByCustomerId: () => filteredChildrenLoader(cols.supportRequests, { partnerId }, 'customerId', SUPPORT_REQUEST_SORT),
   };
 }

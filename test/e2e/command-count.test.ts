@@ -1,3 +1,4 @@
+import type { CommandStartedEvent } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Collections } from '../../src/db/collections.js';
 import { NestedCustomersDocument } from '../generated/graphql.js';
@@ -39,27 +40,41 @@ async function seedWide(cols: Collections): Promise<void> {
   await cols.subscriptions.insertMany(subscriptions);
 }
 
-describe('DataLoader batching: one database command per level', () => {
+/** Every command the gateway sent, as `collection:command`: getMore and killCursors included. */
+function label(e: CommandStartedEvent): string {
+  const target: unknown = e.commandName === 'getMore' ? e.command.collection : e.command[e.commandName];
+  return `${String(target)}:${e.commandName}`;
+}
+
+describe('DataLoader batching: one database command per level, and nothing else', () => {
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startTestGateway(seedWide);
+    // Caches that outlive the file, so that only the first request reads the partner and the catalog.
+    gw = await startTestGateway(seedWide, { env: { PARTNER_CACHE_MS: '3600000', OFFER_CACHE_MS: '3600000' } });
   });
   afterAll(() => gw?.close());
 
-  /** The data commands of one operation, as `collection:command`, without the caller lookup. */
+  /** Every command of one operation, in order. */
   async function commandsFor(first: number) {
     gw.commands.length = 0;
     const result = await gw.execute(NestedCustomersDocument, { first });
     expect(result.errors).toBeUndefined();
-    const data = gw.commands
-      .filter((e) => e.commandName === 'find' || e.commandName === 'aggregate' || e.commandName === 'count')
-      .map((e) => `${e.command[e.commandName]}:${e.commandName}`);
-    return { result, data };
+    return { result, all: gw.commands.map(label) };
   }
 
-  it.each([1, 100])('customers(first: %i) -> subscriptions -> addOns -> offer issues 1 + 4 commands', async (first) => {
-    const { result, data } = await commandsFor(first);
-    const customers = result.data!.customers.nodes;
+  async function rawCommandsFor(query: string) {
+    gw.commands.length = 0;
+    const response = await gw.post(JSON.stringify({ query }));
+    expect(response.status).toBe(200);
+    const body = JSON.parse(response.text) as { data: { customers: { totalCount: number; nodes: unknown[] } }; errors?: unknown };
+    expect(body.errors).toBeUndefined();
+    return { data: body.data, all: gw.commands.map(label) };
+  }
+
+  function expectEveryLevelResolved(
+    customers: NonNullable<Awaited<ReturnType<typeof commandsFor>>['result']['data']>['customers']['nodes'],
+    first: number,
+  ) {
     expect(customers).toHaveLength(first);
     // Every level really resolved: each customer has 2 subscriptions, each with 2 add-ons and their offers.
     for (const customer of customers) {
@@ -70,13 +85,41 @@ describe('DataLoader batching: one database command per level', () => {
         expect(sub.addOns.every((a) => a.parentSubscriptionId === sub.id)).toBe(true);
       }
     }
-    // The caller's partner (authentication), then exactly one command per level.
-    expect(data).toEqual(['partners:find', 'customers:find', 'subscriptions:find', 'subscriptions:find', 'offers:find']);
+  }
+
+  // First in this file on purpose: the gateway has read neither the partner nor the catalog yet.
+  it("a fresh gateway's first request also reads the caller's partner and the catalog, once each", async () => {
+    const { result, all } = await commandsFor(1);
+    expectEveryLevelResolved(result.data!.customers.nodes, 1);
+    expect(all).toEqual(['partners:find', 'customers:find', 'subscriptions:find', 'subscriptions:find', 'offers:find']);
   });
+
+  it.each([1, 10, 100])(
+    'customers(first: %i) -> subscriptions -> addOns -> offer (base and add-on offers) sends exactly 3 commands: no getMore, no killCursors',
+    async (first) => {
+      const { result, all } = await commandsFor(first);
+      expectEveryLevelResolved(result.data!.customers.nodes, first);
+      // The partner and the offers come from memory (PARTNER_CACHE_MS, OFFER_CACHE_MS); each level
+      // is one find whose first batch holds the whole result (100 customers: 200 subscriptions, 400 add-ons).
+      expect(all).toEqual(['customers:find', 'subscriptions:find', 'subscriptions:find']);
+    },
+  );
 
   it('the command count is the same for page sizes 1 and 100', async () => {
     const one = await commandsFor(1);
     const hundred = await commandsFor(100);
-    expect(hundred.data.length).toBe(one.data.length);
+    expect(hundred.all).toEqual(one.all);
+  });
+
+  it('totalCount costs no command when the page holds every match, and one count when there is a next page', async () => {
+    const complete = await rawCommandsFor('{ customers(first: 100, filter: { search: "Wide 00" }) { totalCount nodes { id } } }');
+    expect(complete.data.customers.nodes).toHaveLength(10);
+    expect(complete.data.customers.totalCount).toBe(10);
+    expect(complete.all).toEqual(['customers:find']);
+
+    const partial = await rawCommandsFor('{ customers(first: 100) { totalCount nodes { id } } }');
+    expect(partial.data.customers.nodes).toHaveLength(100);
+    expect(partial.data.customers.totalCount).toBe(120);
+    expect(partial.all).toEqual(['customers:find', 'customers:aggregate']);
   });
 });

@@ -62,50 +62,54 @@ describe('IDE examples on the demo data', () => {
     expect(recorded.filter((a) => !a._id.endsWith(':view_key'))).toEqual([]);
   });
 
-  it('GEN-CLOCK, CAT-CART, CANCEL-WINDOW-SHOWN: every example operation runs on the demo world without a top-level error and returns data, no list or connection empty', async () => {
-    const ops = await examples();
-    expect(ops.map((o) => o.title)).toEqual(
-      expect.arrayContaining(['Buy (new commerce)', 'Quote a cancellation', 'Cancel', 'Pause', 'Schedule a change', 'Advance the clock']),
-    );
-    // Quote before cancelling, and schedule before pausing clears it: run the mutations in the order a newcomer would.
-    const order = [
-      'Buy (new commerce)',
-      'Quote a cancellation',
-      'What can I do?',
-      'Schedule a change',
-      'Pause',
-      'Cancel',
-      'Advance the clock',
-      'Ledger and invoice',
-    ];
-    const byTitle = new Map(ops.map((o) => [o.title, o]));
-    // Every example the IDE shows is run, the software and reservation ones included.
-    expect(ops.map((o) => o.title)).toEqual(
-      expect.arrayContaining([
-        'Search customers',
-        'Catalog',
-        'Get a product key',
-        'Software activity log',
-        'Azure reservation: what can I do?',
-      ]),
-    );
-    for (const title of [...ops.map((o) => o.title).filter((t) => !order.includes(t)), ...order]) {
-      const op = byTitle.get(title)!;
-      const res = await fetch(`${gw.url}/graphql`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-partner-id': DEMO_PARTNERS.contoso.id,
-          'x-partner-roles': 'global_admin,admin_agent',
-        },
-        body: JSON.stringify({ query: op.query, variables: op.variables ? JSON.parse(op.variables) : {} }),
-      });
-      const body = (await res.json()) as { data?: Record<string, { userErrors?: unknown[] }>; errors?: unknown[] };
-      expect({ title, errors: body.errors }).toEqual({ title, errors: undefined });
-      expect({ title, empty: emptyParts(body.data) }).toEqual({ title, empty: [] });
-      const payload = Object.values(body.data ?? {})[0];
-      if (title === 'Buy (new commerce)' || title === 'Quote a cancellation' || title === 'Advance the clock')
-        expect({ title, userErrors: payload?.userErrors }).toEqual({ title, userErrors: [] });
-    }
-  });
+  it(
+    'GEN-CLOCK, CAT-CART, CANCEL-WINDOW-SHOWN: every example operation runs on the demo world without a top-level error and returns data, no list or connection empty',
+    { timeout: 120_000 },
+    async () => {
+      const ops = await examples();
+      expect(ops.map((o) => o.title)).toEqual(
+        expect.arrayContaining(['Buy (new commerce)', 'Quote a cancellation', 'Cancel', 'Pause', 'Schedule a change', 'Advance the clock']),
+      );
+      // Quote before cancelling, and schedule before pausing clears it: run the mutations in the order a newcomer would.
+      const order = [
+        'Buy (new commerce)',
+        'Quote a cancellation',
+        'What can I do?',
+        'Schedule a change',
+        'Pause',
+        'Cancel',
+        'Advance the clock',
+        'Ledger and invoice',
+      ];
+      const byTitle = new Map(ops.map((o) => [o.title, o]));
+      // Every example the IDE shows is run, the software and reservation ones included.
+      expect(ops.map((o) => o.title)).toEqual(
+        expect.arrayContaining([
+          'Search customers',
+          'Catalog',
+          'Get a product key',
+          'Software activity log',
+          'Azure reservation: what can I do?',
+        ]),
+      );
+      for (const title of [...ops.map((o) => o.title).filter((t) => !order.includes(t)), ...order]) {
+        const op = byTitle.get(title)!;
+        const res = await fetch(`${gw.url}/graphql`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-partner-id': DEMO_PARTNERS.contoso.id,
+            'x-partner-roles': 'global_admin,admin_agent',
+          },
+          body: JSON.stringify({ query: op.query, variables: op.variables ? JSON.parse(op.variables) : {} }),
+        });
+        const body = (await res.json()) as { data?: Record<string, { userErrors?: unknown[] }>; errors?: unknown[] };
+        expect({ title, errors: body.errors }).toEqual({ title, errors: undefined });
+        expect({ title, empty: emptyParts(body.data) }).toEqual({ title, empty: [] });
+        const payload = Object.values(body.data ?? {})[0];
+        if (title === 'Buy (new commerce)' || title === 'Quote a cancellation' || title === 'Advance the clock')
+          expect({ title, userErrors: payload?.userErrors }).toEqual({ title, userErrors: [] });
+      }
+    },
+  );
 });

@@ -2,7 +2,7 @@ import type { CommandStartedEvent } from 'mongodb';
 import { print } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { Collections } from '../../src/db/collections.js';
-import type { Database } from '../../src/db/database.js';
+import { MONGODB_CAPABILITIES, type Database } from '../../src/db/database.js';
 import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
 import { loadConfig } from '../../src/shared/config.js';
 import { createMemoryLogger } from '../../src/shared/logger.js';
@@ -71,7 +71,7 @@ export async function startTestGateway(
 
   const log = createMemoryLogger();
   const database: Database = {
-    backend: { kind: 'mongodb-uri', uri: 'test', describe: 'test database', stop: async () => {} },
+    backend: { kind: 'mongodb-uri', uri: 'test', describe: 'test database', capabilities: MONGODB_CAPABILITIES, stop: async () => {} },
     client: testDb.client,
     db: testDb.client.db(testDb.dbName),
     collections: testDb.collections,

@@ -10,7 +10,12 @@ import { resolveChromium, usesBrowser, type ChromiumResolution } from './browser
 declare module 'vitest' {
   export interface ProvidedContext {
     mongoUri: string;
+    /** `ferretdb` for FerretDB on either storage (a FerretDB this process can start), else the backend's kind. */
     backendKind: string;
+    /** The backend's exact kind: `ferretdb-postgresql`, `ferretdb-sqlite`, `mongodb-uri` ... */
+    backendName: string;
+    /** With `ferretdb-postgresql`: the run's PostgreSQL cluster, for psql (`-h socketDir -p port`). */
+    postgres?: { socketDir: string; port: number; dataDir: string };
     /** Provided only when browser test files are in the run (test/support/browser.ts). */
     chromium?: ChromiumResolution;
   }
@@ -20,8 +25,10 @@ let backend: Backend | undefined;
 let dataDir: string | undefined;
 
 /**
- * Resolves the database exactly as the gateway does (src/db/database.ts). Never skips: with no
- * backend, resolveBackend throws and the whole run fails with the message naming the three ways.
+ * Resolves the database exactly as the gateway does (src/db/database.ts), honouring DB_BACKEND
+ * (`DB_BACKEND=ferretdb-postgresql npx vitest run --project db` runs the suite on PostgreSQL).
+ * Never skips: with no backend, resolveBackend throws and the whole run fails with the message
+ * naming the ways.
  */
 export async function setup(project: TestProject): Promise<void> {
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'pcg-test-'));
@@ -34,7 +41,12 @@ export async function setup(project: TestProject): Promise<void> {
   backend = await resolveBackend(config, createLogger('info'));
   process.stderr.write(`test database: ${backend.kind} (${backend.describe})\n`);
   project.provide('mongoUri', backend.uri);
-  project.provide('backendKind', backend.kind);
+  project.provide('backendKind', backend.kind.startsWith('ferretdb-') ? 'ferretdb' : backend.kind);
+  project.provide('backendName', backend.kind);
+  if (backend.postgres) {
+    const { socketDir, port, dataDir: pgData } = backend.postgres;
+    project.provide('postgres', { socketDir, port, dataDir: pgData });
+  }
   const browser = await chromium;
   if (browser) {
     process.stderr.write(`test browser: ${'path' in browser ? browser.path : browser.error}\n`);

@@ -2,7 +2,7 @@ import { print } from 'graphql';
 import { MongoClient } from 'mongodb';
 import { inject } from 'vitest';
 import { collections } from '../../src/db/collections.js';
-import type { Database } from '../../src/db/database.js';
+import { MONGODB_CAPABILITIES, type Database } from '../../src/db/database.js';
 import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
 import { loadConfig } from '../../src/shared/config.js';
 import { createMemoryLogger } from '../../src/shared/logger.js';
@@ -28,7 +28,13 @@ export async function startSecondGateway(
   const cols = collections(db);
   const log = createMemoryLogger();
   const database: Database = {
-    backend: { kind: 'mongodb-uri', uri: 'test', describe: 'test database (second instance)', stop: async () => {} },
+    backend: {
+      kind: 'mongodb-uri',
+      uri: 'test',
+      describe: 'test database (second instance)',
+      capabilities: MONGODB_CAPABILITIES,
+      stop: async () => {},
+    },
     client,
     db,
     collections: cols,

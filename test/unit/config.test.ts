@@ -46,6 +46,8 @@ describe('loadConfig defaults', () => {
       ...DEVELOPMENT_AUTH,
       limits: DEFAULT_LIMITS,
       corsOrigins: { exact: [], loopback: true },
+      partnerCacheMs: 30_000,
+      offerCacheMs: 60_000,
     });
   });
 
@@ -89,6 +91,8 @@ describe('loadConfig defaults', () => {
         DB_TIMEOUT_MS: '3000',
         DB_START_RETRIES: '4',
         SHUTDOWN_GRACE_MS: '20000',
+        PARTNER_CACHE_MS: '0',
+        OFFER_CACHE_MS: '5000',
       }),
     ).toEqual({
       port: 8080,
@@ -110,6 +114,8 @@ describe('loadConfig defaults', () => {
       ...DEVELOPMENT_AUTH,
       limits: DEFAULT_LIMITS,
       corsOrigins: { exact: [], loopback: true },
+      partnerCacheMs: 0,
+      offerCacheMs: 5000,
     });
   });
 
@@ -162,12 +168,14 @@ describe('PORT', () => {
 });
 
 describe('DB_BACKEND', () => {
-  it.each(['auto', 'memory', 'ferretdb'] as const)('DB_BACKEND %s is accepted', (backend) => {
+  it.each(['auto', 'memory', 'ferretdb', 'ferretdb-postgresql', 'ferretdb-sqlite'] as const)('DB_BACKEND %s is accepted', (backend) => {
     expect(loadConfig({ DB_BACKEND: backend }).backend).toBe(backend);
   });
 
-  it.each(['mongo', 'FerretDB', 'sqlite'])('DB_BACKEND %j is refused naming the three choices', (raw) => {
-    expect(configError({ DB_BACKEND: raw })).toBe(`DB_BACKEND must be one of auto, memory, ferretdb, but got '${raw}'`);
+  it.each(['mongo', 'FerretDB', 'sqlite'])('DB_BACKEND %j is refused naming the choices', (raw) => {
+    expect(configError({ DB_BACKEND: raw })).toBe(
+      `DB_BACKEND must be one of auto, memory, ferretdb, ferretdb-postgresql, ferretdb-sqlite, but got '${raw}'`,
+    );
   });
 });
 

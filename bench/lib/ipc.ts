@@ -1,0 +1,156 @@
+/**
+ * The measured servers (gateway, floor) run in child processes, so that their CPU time and
+ * resident memory are theirs alone (the load generator runs in the parent). They answer the
+ * parent's questions over Node's IPC channel: CPU and memory so far, database time so far, and
+ * the database commands of a recorded window (EJSON, so that BSON values survive the trip).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { BSON, type MongoClient } from 'mongodb';
+import { PROJECT_ROOT } from '../../src/shared/config.js';
+
+export interface Stats {
+  /** process.cpuUsage() of the child, microseconds. */
+  cpuUserUs: number;
+  cpuSystemUs: number;
+  rssBytes: number;
+  heapUsedBytes: number;
+  /** Database commands completed, and the sum of their durations as the driver measured them. */
+  dbCommands: number;
+  dbTimeMs: number;
+}
+
+export interface RecordedCommand {
+  name: string;
+  collection: string;
+  /** EJSON (canonical) of the command document, for explain. */
+  command: string;
+}
+
+type Request = { id: number; op: 'stats' } | { id: number; op: 'record' } | { id: number; op: 'recorded' } | { id: number; op: 'gc' };
+
+// ---- child side -------------------------------------------------------------------------------
+
+/** Installs the command monitor on `client` (created with monitorCommands) and answers the parent. */
+export function serveParent(client: MongoClient): void {
+  let dbCommands = 0;
+  let dbTimeMs = 0;
+  let recording: RecordedCommand[] | null = null;
+  client.on('commandStarted', (e) => {
+    if (!recording) return;
+    const target = e.command[e.commandName];
+    const collection =
+      e.commandName === 'getMore' ? String(e.command.collection) : typeof target === 'string' ? target : String(e.command.collection ?? '');
+    recording.push({ name: e.commandName, collection, command: BSON.EJSON.stringify(e.command, { relaxed: false }) });
+  });
+  client.on('commandSucceeded', (e) => {
+    dbCommands += 1;
+    dbTimeMs += e.duration;
+  });
+  client.on('commandFailed', (e) => {
+    dbCommands += 1;
+    dbTimeMs += e.duration;
+  });
+  process.on('message', (message: Request) => {
+    const reply = (body: unknown) => process.send?.({ id: message.id, body });
+    switch (message.op) {
+      case 'stats': {
+        const cpu = process.cpuUsage();
+        const mem = process.memoryUsage();
+        reply({
+          cpuUserUs: cpu.user,
+          cpuSystemUs: cpu.system,
+          rssBytes: mem.rss,
+          heapUsedBytes: mem.heapUsed,
+          dbCommands,
+          dbTimeMs,
+        } satisfies Stats);
+        break;
+      }
+      case 'record':
+        recording = [];
+        reply(null);
+        break;
+      case 'recorded':
+        reply(recording ?? []);
+        recording = null;
+        break;
+      case 'gc':
+        (globalThis as { gc?: () => void }).gc?.();
+        reply(null);
+        break;
+    }
+  });
+  // The parent's death ends us: no orphaned servers.
+  process.on('disconnect', () => process.exit(0));
+}
+
+export function ready(url: string): void {
+  process.send?.({ ready: url });
+}
+
+// ---- parent side ------------------------------------------------------------------------------
+
+export interface Child {
+  url: string;
+  pid: number;
+  stats(): Promise<Stats>;
+  /** Starts recording the database commands; `recorded` returns them and stops. */
+  record(): Promise<void>;
+  recorded(): Promise<RecordedCommand[]>;
+  gc(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts `script` (relative to the project) with the project's TypeScript loader, and waits for its URL. */
+export async function startChild(script: string, env: Record<string, string>, timeoutMs = 120_000): Promise<Child> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--expose-gc', '--import', './scripts/register.mjs', path.join(PROJECT_ROOT, script)],
+    { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+  );
+  let nextId = 1;
+  const pending = new Map<number, (body: unknown) => void>();
+  let exited = false;
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${script} did not start within ${timeoutMs} ms`)), timeoutMs);
+    child.on('message', (message: { ready?: string; id?: number; body?: unknown }) => {
+      if (message.ready) {
+        clearTimeout(timer);
+        resolve(message.ready);
+      } else if (message.id !== undefined) {
+        pending.get(message.id)?.(message.body);
+        pending.delete(message.id);
+      }
+    });
+    child.once('exit', (code, signal) => {
+      exited = true;
+      clearTimeout(timer);
+      reject(new Error(`${script} exited (${signal ?? `code ${code}`}) before it was ready`));
+      for (const [, resolvePending] of pending) resolvePending(undefined);
+    });
+  });
+  const ask = <T>(op: Request['op']): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      if (exited) return reject(new Error(`${script} has exited`));
+      const id = nextId++;
+      pending.set(id, (body) => resolve(body as T));
+      child.send({ id, op });
+    });
+  return {
+    url,
+    pid: child.pid!,
+    stats: () => ask<Stats>('stats'),
+    record: () => ask<void>('record'),
+    recorded: () => ask<RecordedCommand[]>('recorded'),
+    gc: () => ask<void>('gc'),
+    stop: async () => {
+      if (exited) return;
+      const gone = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await gone;
+      clearTimeout(timer);
+    },
+  };
+}

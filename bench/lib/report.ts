@@ -1,0 +1,289 @@
+/** The benchmark's results: their shape, and the JSON, Markdown and SVG files written from them. */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ExplainSummary } from './explain.js';
+import { SHAPES, type ShapeName } from './shapes.js';
+import { barChart, lineChart } from './svg.js';
+import type { WritesResult } from './writes.js';
+
+export interface ShapeLoad {
+  requests: number;
+  errors: number;
+  firstError: string | null;
+  p50Ms: number;
+  p99Ms: number;
+  meanMs: number;
+  throughputPerSec: number;
+  /** The server process's CPU time (user + system) per request. */
+  cpuMsPerRequest: number;
+  /** The sum of the durations of its database commands per request, as the driver measured them. */
+  dbMsPerRequest: number;
+  dbCommandsPerRequest: number;
+  rssMaxMb: number;
+}
+
+export interface Target {
+  id: string;
+  met: boolean | null;
+  detail: string;
+}
+
+export interface Results {
+  generatedAt: string;
+  command: string;
+  quick: boolean;
+  machine: { cpus: number; cpuModel: string; memoryGb: number; os: string; node: string; loadAverageAtStart: number[] };
+  backend: { kind: string; version: string; ferretdb: boolean };
+  pageSize: number;
+  dataSets: { customers: number; dbName: string; reused: boolean; seedSeconds: number; documents: number }[];
+  commands: { customers: number; shape: ShapeName; pageSize: number | null; gateway: string[]; floor: string[]; sameAsFloor: boolean }[];
+  explain: { customers: number; shape: ShapeName; reads: ExplainSummary[] }[];
+  overhead: {
+    customers: number;
+    shapes: { shape: ShapeName; gateway: ShapeLoad; floor: ShapeLoad; p50Ratio: number }[];
+    trivialThroughput: { connections: number; gateway: ShapeLoad; floor: ShapeLoad; ratio: number } | null;
+  } | null;
+  growth: {
+    sizes: { customers: number; commands: Record<string, number>; shapes: Record<string, ShapeLoad> }[];
+    skipped: { customers: number; reason: string }[];
+  };
+  writes: (WritesResult & { rssMaxMb: number }) | null;
+  memory: {
+    idleAfterStartMb: number | null;
+    atRestMb: number | null;
+    heapUsedAtRestMb: number | null;
+    /** RSS of node running only the TypeScript loader (swc) the gateway runs under. */
+    loaderBaselineMb: number | null;
+    underLoad: { phase: string; customers: number; rssMaxMb: number }[];
+  };
+  targets: Target[];
+  elapsedSeconds: number;
+}
+
+const n0 = (v: number) => new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 }).format(v);
+const msf = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'n/a' : v >= 100 ? n0(v) : v.toFixed(v >= 10 ? 1 : 2));
+const mark = (met: boolean | null) => (met === null ? 'n/a' : met ? 'met' : '**missed**');
+const cell = (s: string) => s.replace(/\|/g, '\\|');
+
+export const CHARTS = {
+  latency: 'latency-vs-size.svg',
+  floor: 'gateway-vs-floor.svg',
+  commands: 'commands-per-query.svg',
+} as const;
+
+function charts(r: Results): Record<keyof typeof CHARTS, string> {
+  const shapes = ['nested', 'detail', 'search', 'ledger'] as ShapeName[];
+  const latency = lineChart({
+    title: `p50 latency vs data-set size (first: ${r.pageSize}, ${r.backend.kind})`,
+    xLabel: 'customers',
+    yLabel: 'ms (log scale)',
+    logX: true,
+    logY: true,
+    series: [
+      ...shapes.map((s) => ({
+        name: `${s} p50`,
+        points: r.growth.sizes.filter((g) => g.shapes[s]).map((g) => [g.customers, g.shapes[s]!.p50Ms] as [number, number]),
+      })),
+      {
+        name: 'nested db time',
+        points: r.growth.sizes
+          .filter((g) => g.shapes.nested)
+          .map((g) => [g.customers, g.shapes.nested!.dbMsPerRequest] as [number, number]),
+      },
+    ],
+  });
+  const o = r.overhead;
+  const floor = barChart({
+    title: `Gateway vs floor, p50 at concurrency 1 (${o ? n0(o.customers) : '?'} customers)`,
+    xLabel: 'query shape',
+    yLabel: 'ms (log scale)',
+    logY: true,
+    seriesNames: ['gateway', 'floor'],
+    groups: (o?.shapes ?? []).map((s) => ({ label: s.shape, values: [s.gateway.p50Ms, s.floor.p50Ms] })),
+  });
+  const sizes = [1, 10, 100];
+  const commands = barChart({
+    title: 'Database commands per query, by page size (first:)',
+    xLabel: 'query shape',
+    yLabel: 'commands',
+    seriesNames: sizes.map((n) => `first: ${n}`),
+    groups: [...new Set(r.commands.map((c) => c.shape))].map((shape) => {
+      const rows = r.commands.filter((c) => c.shape === shape);
+      return {
+        label: shape,
+        values: sizes.map((n) => (rows.find((c) => c.pageSize === n) ?? rows.find((c) => c.pageSize === null))?.gateway.length ?? null),
+      };
+    }),
+  });
+  return { latency, floor, commands };
+}
+
+function targetsTable(r: Results): string[] {
+  return [
+    '| Target | Result | Figures |',
+    '| --- | --- | --- |',
+    ...r.targets.map((t) => `| ${cell(t.id)} | ${mark(t.met)} | ${cell(t.detail)} |`),
+  ];
+}
+
+function header(r: Results): string[] {
+  const m = r.machine;
+  return [
+    `- **Command:** \`${r.command}\` (${r.elapsedSeconds.toFixed(0)} s${r.quick ? ', quick smoke run: tiny sizes and durations, not figures to quote' : ''})`,
+    `- **Backend:** ${r.backend.kind}, ${r.backend.version}`,
+    `- **Machine:** ${m.cpus} x ${m.cpuModel}, ${m.memoryGb} GB, ${m.os}, Node ${m.node}; load average at start ${m.loadAverageAtStart.join(' / ')} (shared with other work)`,
+    `- **When:** ${r.generatedAt}`,
+    `- **Data sets:** ${r.dataSets.map((d) => `${n0(d.customers)} customers (${n0(d.documents)} documents, ${d.reused ? 'reused' : `seeded in ${d.seedSeconds.toFixed(0)} s`})`).join('; ')}`,
+  ];
+}
+
+export function markdown(r: Results, chartDir = '.'): string {
+  const L: string[] = ['# Benchmark results', '', ...header(r), '', '## Targets', '', ...targetsTable(r), ''];
+  const c = (f: string) => path.posix.join(chartDir, f);
+
+  L.push('## 1. Database commands per query', '');
+  L.push(
+    `Every command the gateway's MongoClient started for one request (command monitoring, \`getMore\` and \`killCursors\` included), at ${n0(r.commands[0]?.customers ?? 0)} customers; the floor's for the same request alongside.`,
+    '',
+  );
+  L.push('| Shape | first | Gateway | Commands | Floor | Same reads |', '| --- | --- | --- | --- | --- | --- |');
+  for (const x of r.commands) {
+    L.push(
+      `| ${x.shape} | ${x.pageSize ?? '-'} | ${x.gateway.length} | ${cell(x.gateway.join(', '))} | ${x.floor.length} | ${x.sameAsFloor ? 'yes' : 'no'} |`,
+    );
+  }
+  L.push('', `![Commands per query](${c(CHARTS.commands)})`, '');
+
+  L.push('## 2. Gateway over HTTP vs the floor', '');
+  const o = r.overhead;
+  if (o) {
+    L.push(
+      `Concurrency 1, \`first: ${r.pageSize}\`, ${n0(o.customers)} customers, runs alternating between the two servers. The floor (bench/floor.ts) sends the same reads from a bare \`node:http\` server and returns the documents as JSON.`,
+      '',
+    );
+    L.push(
+      '| Shape | Gateway p50 ms | p99 ms | Floor p50 ms | p99 ms | p50 ratio | Requests (gw / floor) |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+    );
+    for (const s of o.shapes) {
+      L.push(
+        `| ${s.shape} | ${msf(s.gateway.p50Ms)} | ${msf(s.gateway.p99Ms)} | ${msf(s.floor.p50Ms)} | ${msf(s.floor.p99Ms)} | ${s.p50Ratio.toFixed(2)}x | ${s.gateway.requests} / ${s.floor.requests} |`,
+      );
+    }
+    const t = o.trivialThroughput;
+    if (t) {
+      L.push(
+        '',
+        `Trivial query (\`${SHAPES.trivial.title}\`) throughput at ${t.connections} connections: gateway **${n0(t.gateway.throughputPerSec)} req/s** (p50 ${msf(t.gateway.p50Ms)} ms, p99 ${msf(t.gateway.p99Ms)} ms, ${msf(t.gateway.cpuMsPerRequest)} ms CPU/req), floor **${n0(t.floor.throughputPerSec)} req/s** (p50 ${msf(t.floor.p50Ms)} ms, ${msf(t.floor.cpuMsPerRequest)} ms CPU/req): **${t.ratio.toFixed(2)}x**.`,
+      );
+    }
+    L.push('', `![Gateway vs floor](${c(CHARTS.floor)})`, '');
+  }
+
+  L.push('## 3. Growth', '');
+  L.push(
+    `Each shape at concurrency 1, \`first: ${r.pageSize}\`. Database time: the driver's durations of the request's commands, summed. Gateway CPU: the gateway process's user + system CPU time (process.cpuUsage deltas; the load generator runs in another process) per request.`,
+    '',
+  );
+  L.push(
+    '| Customers | Shape | p50 ms | p99 ms | Database ms/req | Gateway CPU ms/req | Commands/req | Requests |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+  );
+  for (const g of r.growth.sizes) {
+    for (const [shape, s] of Object.entries(g.shapes)) {
+      L.push(
+        `| ${n0(g.customers)} | ${shape} | ${msf(s.p50Ms)} | ${msf(s.p99Ms)} | ${msf(s.dbMsPerRequest)} | ${msf(s.cpuMsPerRequest)} | ${s.dbCommandsPerRequest.toFixed(1)} | ${s.requests} |`,
+      );
+    }
+  }
+  if (r.growth.skipped.length) {
+    L.push('', 'Skipped:', '', ...r.growth.skipped.map((s) => `- ${n0(s.customers)} customers: ${s.reason}.`));
+  }
+  L.push('', `![Latency vs data-set size](${c(CHARTS.latency)})`, '');
+  L.push('### Explain', '', `\`explain\` (queryPlanner) of each read the gateway sent, as recorded.`, '');
+  L.push('| Customers | Shape | Read | Index | Plan |', '| --- | --- | --- | --- | --- |');
+  for (const e of r.explain) {
+    for (const x of e.reads) {
+      const push = x.pushdown
+        ? ` (pushdown: filter ${x.pushdown.filter ? 'yes' : 'no'}, sort ${x.pushdown.sort ? 'yes' : 'no'}, limit ${x.pushdown.limit ? 'yes' : 'no'})`
+        : '';
+      L.push(
+        `| ${n0(e.customers)} | ${e.shape} | ${x.read} | ${x.indexUsed === null ? '?' : x.indexUsed ? 'yes' : 'no'} | ${cell((x.error ?? x.plan).slice(0, 160))}${push} |`,
+      );
+    }
+  }
+  L.push('');
+
+  L.push('## 4. Writes', '');
+  const w = r.writes;
+  if (w) {
+    L.push(
+      `${w.clients} concurrent clients for ${(w.durationMs / 1000).toFixed(0)} s, each on its own customer of a fresh scratch data set (set-up: ${w.setup.purchases} purchases in ${(w.setup.ms / 1000).toFixed(1)} s): **${w.requests} mutations, ${w.throughputPerSec.toFixed(1)}/s**, p50 ${msf(w.latencyMs.p50)} ms, p99 ${msf(w.latencyMs.p99)} ms, **${w.errors} errors**${w.firstError ? ` (first: ${cell(w.firstError.slice(0, 200))})` : ''}. A refusal is a rule's answer (userErrors), not an error.`,
+      '',
+    );
+    L.push('| Mutation | Accepted | Refused | Errors | Refusals by rule |', '| --- | --- | --- | --- | --- |');
+    for (const [action, a] of Object.entries(w.byAction)) {
+      L.push(
+        `| ${action} | ${a.accepted} | ${a.refused} | ${a.errors} | ${
+          Object.entries(a.refusals)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ') || '-'
+        } |`,
+      );
+    }
+    L.push('', `Invariants checked afterwards: ${w.invariants.checked.join('; ')}.`, '');
+    L.push(w.invariants.problems.length === 0 ? 'All hold.' : `Problems:\n\n${w.invariants.problems.map((p) => `- ${p}`).join('\n')}`, '');
+  } else L.push('Not run.', '');
+
+  L.push('## 5. Gateway memory (RSS)', '');
+  L.push('| When | Customers | RSS MB |', '| --- | --- | --- |');
+  L.push(`| idle after start (after GC) | ${n0(r.dataSets[0]?.customers ?? 0)} | ${msf(r.memory.idleAfterStartMb ?? NaN)} |`);
+  L.push(`| at rest after a request of each shape (after GC) | ${n0(r.dataSets[0]?.customers ?? 0)} | ${msf(r.memory.atRestMb ?? NaN)} |`);
+  for (const m of r.memory.underLoad) L.push(`| peak under load: ${m.phase} | ${n0(m.customers)} | ${msf(m.rssMaxMb)} |`);
+  L.push(
+    '',
+    `At rest the JS heap holds ${msf(r.memory.heapUsedAtRestMb ?? NaN)} MB. A Node process running nothing but the project's TypeScript loader (\`scripts/register.mjs\`, swc, which \`npm start\` runs the gateway under) is ${msf(r.memory.loaderBaselineMb ?? NaN)} MB resident by itself (bench/lib/rss-baseline.ts).`,
+    '',
+  );
+  return L.join('\n');
+}
+
+/** The README's part between the bench markers: header, targets, charts (paths from the project root). */
+function readmeSection(r: Results): string {
+  return [
+    '<!-- bench:begin (written by `npm run bench`; edit bench/lib/report.ts, not this) -->',
+    ...header(r),
+    '',
+    ...targetsTable(r),
+    '',
+    `![Latency vs data-set size](bench/results/${CHARTS.latency})`,
+    `![Gateway vs floor](bench/results/${CHARTS.floor})`,
+    `![Commands per query](bench/results/${CHARTS.commands})`,
+    '',
+    'All tables (commands per query, gateway vs floor, growth with database time and CPU apart, explain of every read, writes, memory): [bench/results/latest.md](bench/results/latest.md).',
+    '<!-- bench:end -->',
+  ].join('\n');
+}
+
+export async function writeReport(r: Results, dir: string, options: { readme: string | null }): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const files: string[] = [];
+  const write = async (name: string, text: string) => {
+    const file = path.join(dir, name);
+    await writeFile(file, text);
+    files.push(file);
+  };
+  await write('latest.json', `${JSON.stringify(r, (k, v) => (k === 'samples' ? undefined : v), 2)}\n`);
+  await write('latest.md', markdown(r));
+  const svg = charts(r);
+  for (const key of Object.keys(CHARTS) as (keyof typeof CHARTS)[]) await write(CHARTS[key], svg[key]);
+  if (options.readme) {
+    const text = await readFile(options.readme, 'utf8');
+    const re = /<!-- bench:begin[^>]*-->[\s\S]*?<!-- bench:end -->/;
+    if (re.test(text)) {
+      await writeFile(options.readme, text.replace(re, readmeSection(r)));
+      files.push(options.readme);
+    }
+  }
+  return files;
+}

@@ -1,0 +1,55 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { PROJECT_ROOT } from '../../src/shared/config.js';
+
+/*
+ * A smoke run of the benchmark (`npm run bench -- --quick`) on the test run's database server:
+ * it finishes, and writes well-formed results. No figure is asserted: timings belong to the
+ * benchmark, never to a test.
+ */
+describe('npm run bench -- --quick', () => {
+  const out = mkdtempSync(path.join(os.tmpdir(), 'pcg-bench-'));
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it('runs all five measurements and writes JSON, Markdown and three SVG charts', { timeout: 180_000 }, async () => {
+    const { stderr } = await promisify(execFile)(
+      process.execPath,
+      ['--import', './scripts/register.mjs', 'bench/run.ts', '--quick', '--out', out, '--seed', 'smoke'],
+      { cwd: PROJECT_ROOT, env: { ...process.env, MONGODB_URI: inject('mongoUri') }, maxBuffer: 16 * 1024 * 1024 },
+    );
+    for (const step of ['1/5', '2/5', '3/5', '4/5', '5/5']) expect(stderr).toContain(step);
+
+    const results = JSON.parse(readFileSync(path.join(out, 'latest.json'), 'utf8'));
+    expect(results.quick).toBe(true);
+    expect(results.backend.version).toMatch(/MongoDB|FerretDB/);
+    const shapes = new Set(results.commands.map((c: { shape: string }) => c.shape));
+    expect([...shapes].sort()).toEqual(['detail', 'ledger', 'nested', 'search', 'trivial']);
+    // Every shape but the trivial one reads (the trivial one's partner read is cached after warm-up).
+    for (const c of results.commands) if (c.shape !== 'trivial') expect(c.gateway.length).toBeGreaterThan(0);
+    expect(results.overhead.shapes).toHaveLength(5);
+    for (const s of results.overhead.shapes) {
+      expect(s.gateway.errors).toBe(0);
+      expect(s.gateway.requests).toBeGreaterThan(0);
+      expect(s.floor.requests).toBeGreaterThan(0);
+    }
+    expect(results.overhead.trivialThroughput.gateway.throughputPerSec).toBeGreaterThan(0);
+    expect(results.growth.sizes.length).toBeGreaterThan(0);
+    expect(results.writes.requests).toBeGreaterThan(0);
+    expect(results.writes.errors).toBe(0);
+    expect(results.writes.invariants.problems).toEqual([]);
+    expect(results.memory.atRestMb).toBeGreaterThan(0);
+    expect(results.targets.length).toBeGreaterThanOrEqual(8);
+
+    const md = readFileSync(path.join(out, 'latest.md'), 'utf8');
+    for (const heading of ['## Targets', '## 1.', '## 2.', '## 3.', '## 4.', '## 5.']) expect(md).toContain(heading);
+    for (const chart of ['latency-vs-size.svg', 'gateway-vs-floor.svg', 'commands-per-query.svg']) {
+      const svg = readFileSync(path.join(out, chart), 'utf8');
+      expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[\s\S]*<\/svg>\n$/);
+      expect(md).toContain(`](${chart})`);
+    }
+  });
+});
