@@ -22,7 +22,6 @@ import {
 } from './software-order/software-order.resolver.js';
 import { SubscriptionFieldsResolver } from './subscription/subscription-fields.resolver.js';
 import { SubscriptionResolver } from './subscription/subscription.resolver.js';
-import { mutationInputMiddleware } from './audit/mutation-input.js';
 import { DateTimeISOScalar } from './shared/date-time.scalar.js';
 
 export const RESOLVERS = [
@@ -57,7 +56,6 @@ export function createSchema(): Promise<GraphQLSchema> {
     resolvers: RESOLVERS,
     validate: false,
     emitSchemaFile: false,
-    globalMiddlewares: [mutationInputMiddleware],
     // Every `Date` is DateTimeISO, ours: it also takes a bare date and says what it expected.
     scalarsMap: [{ type: Date, scalar: DateTimeISOScalar }],
   });

@@ -1,4 +1,4 @@
-import { Arg, Ctx, Field, InputType, Mutation, ObjectType, Resolver } from 'type-graphql';
+import { Arg, Ctx, Field, InputType, Mutation, ObjectType, Resolver, UseMiddleware } from 'type-graphql';
 import { actorOf, forbidden } from '../mutation/run-mutation.js';
 import { EventCount, LifecycleEventResult, MutationPayload } from '../mutation/payload.types.js';
 import { userError } from '../mutation/user-error.type.js';
@@ -8,6 +8,7 @@ import type { Context } from '../shared/context.js';
 import { badUserInput } from '../shared/errors.js';
 import { advanceClock } from './lifecycle-engine.js';
 import { SimulationClock } from './clock.type.js';
+import { mutationInputMiddleware } from '../audit/mutation-input.js';
 
 @InputType({ description: 'GEN-CLOCK: move your partner’s simulation clock forward, by a duration or to an instant (exactly one).' })
 export class AdvanceClockInput {
@@ -36,6 +37,8 @@ export class AdvanceClockPayload extends MutationPayload {
   eventCounts!: EventCount[];
 }
 
+// Each mutation runs with its call current, for the operations it journals (src/audit/mutation-input.ts).
+@UseMiddleware(mutationInputMiddleware)
 @Resolver()
 export class ClockMutationResolver {
   @Mutation(() => AdvanceClockPayload, {

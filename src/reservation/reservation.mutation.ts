@@ -1,4 +1,4 @@
-import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
+import { Arg, Ctx, Mutation, Resolver, UseMiddleware } from 'type-graphql';
 import type { CustomerDoc, OfferDoc, RefundCapDoc, ReservationDoc } from '../db/documents.js';
 import { customerOfferPlan } from '../mutation/customer-offer-plan.js';
 import { loadCustomer, loadOffer } from '../mutation/load.js';
@@ -35,6 +35,7 @@ import {
   SetReservationUtilizationInput,
   UpdateReservationInput,
 } from './reservation.input.js';
+import { mutationInputMiddleware } from '../audit/mutation-input.js';
 
 /** A reservation read afresh for the write path (never a request cache), scoped to the caller's partner (ROLE-TENANT). */
 async function loadReservation(ctx: Context, id: string): Promise<ReservationDoc> {
@@ -97,6 +98,8 @@ const none = async () => null;
  * refund, exchange (ROLE-RESERVATIONS), and the simulation's utilisation report. Role refusals are
  * FORBIDDEN, other refusals come back as `userErrors`; every input takes `dryRun`.
  */
+// Each mutation runs with its call current, for the operations it journals (src/audit/mutation-input.ts).
+@UseMiddleware(mutationInputMiddleware)
 @Resolver()
 export class ReservationMutationResolver {
   @Mutation(() => PurchaseReservationPayload, {

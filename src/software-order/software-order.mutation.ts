@@ -1,4 +1,4 @@
-import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
+import { Arg, Ctx, Mutation, Resolver, UseMiddleware } from 'type-graphql';
 import type { Collections } from '../db/collections.js';
 import type { CustomerDoc, SoftwareOrderDoc } from '../db/documents.js';
 import { customerOfferPlan } from '../mutation/customer-offer-plan.js';
@@ -33,6 +33,7 @@ import {
   PurchaseSoftwarePayload,
   SoftwareKeyPayload,
 } from './software-order.payload.js';
+import { mutationInputMiddleware } from '../audit/mutation-input.js';
 
 /** A fresh read of one software order of the partner (ROLE-TENANT): another partner's order is NOT_FOUND. */
 async function loadSoftwareOrder(cols: Collections, partnerId: string, id: string): Promise<SoftwareOrderDoc> {
@@ -74,6 +75,8 @@ async function findSupportResource(
  * fresh under the customer's lock with the clock read there, ask the policy
  * (src/policy/software.ts, support-request.ts), apply through the one write path.
  */
+// Each mutation runs with its call current, for the operations it journals (src/audit/mutation-input.ts).
+@UseMiddleware(mutationInputMiddleware)
 @Resolver()
 export class SoftwareOrderMutationResolver {
   @Mutation(() => PurchaseSoftwarePayload, {

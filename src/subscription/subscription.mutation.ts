@@ -1,4 +1,4 @@
-import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
+import { Arg, Ctx, Mutation, Resolver, UseMiddleware } from 'type-graphql';
 import type { BillingCycle, OfferDoc, TermDuration } from '../db/documents.js';
 import { actorOf, runMutation } from '../mutation/run-mutation.js';
 import { changePayload, changeSubscription, placed, subscriptionPlan } from '../mutation/subscription-plan.js';
@@ -23,12 +23,15 @@ import {
   UpdateSubscriptionInput,
   UpgradeSubscriptionInput,
 } from './subscription.mutation-input.js';
+import { mutationInputMiddleware } from '../audit/mutation-input.js';
 
 /**
  * Mutations on one subscription or add-on. Each: authenticate (context), load fresh, ask the
  * policy, apply through the one write path (src/write/); role refusals are FORBIDDEN, other
  * refusals come back as `userErrors`.
  */
+// Each mutation runs with its call current, for the operations it journals (src/audit/mutation-input.ts).
+@UseMiddleware(mutationInputMiddleware)
 @Resolver()
 export class SubscriptionMutationResolver {
   @Mutation(() => SubscriptionChangePayload, { description: 'SUB-EDIT: nickname, quantity, auto-renew, indirect reseller.' })
