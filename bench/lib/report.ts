@@ -182,7 +182,7 @@ export function markdown(r: Results, chartDir = '.'): string {
 
   L.push('## 3. Growth', '');
   L.push(
-    `Each shape at concurrency 1, \`first: ${r.pageSize}\`. Database time: the driver's durations of the request's commands, summed. Gateway CPU: the gateway process's user + system CPU time (process.cpuUsage deltas; the load generator runs in another process) per request.`,
+    `Each shape at concurrency 1, \`first: ${r.pageSize}\`. Database time: the driver's durations of the request's commands, summed. Gateway CPU: the gateway process's user + system CPU time (process.cpuUsage deltas; the load generator runs in another process), less what the process spends idle over the same wall time, per request.`,
     '',
   );
   L.push(
