@@ -9,7 +9,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { AuditEventDoc } from '../db/documents.js';
 import type { Refused } from '../policy/decision.js';
 import type { Context } from '../shared/context.js';
-import { currentCorrelationId } from '../shared/correlation.js';
+import { currentCorrelationId, incomingCorrelationId } from '../shared/correlation.js';
 import type { Logger } from '../shared/logger.js';
 import { mutationCalls, type MutationCall } from './mutation-calls.js';
 
@@ -97,9 +97,7 @@ export function refusalAuditPlugin(log: Logger): ApolloServerPlugin<Context> {
           if (!refusals.length) return;
           try {
             const at = await contextValue.now().catch(() => new Date());
-            const incoming = [request.http?.headers.get('x-correlation-id'), request.http?.headers.get('ms-correlationid')].find(
-              (v) => v !== undefined && /^[A-Za-z0-9._:-]{1,128}$/.test(v),
-            );
+            const incoming = incomingCorrelationId((name) => request.http?.headers.get(name));
             const correlationId = currentCorrelationId() ?? incoming ?? randomUUID();
             const docs = refusals.map((r) => refusalEvent(contextValue, r, at, correlationId));
             await contextValue.write.collections.auditEvents.insertMany(docs);

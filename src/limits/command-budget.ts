@@ -64,8 +64,17 @@ export class CommandBudget {
 
 /** The same collections, every command charged to `budget` before it is sent. */
 export function budgetedCollections(cols: Collections, budget: CommandBudget): Collections {
-  const wrapped = Object.entries(cols).map(([name, collection]) => [name, budgeted(collection as Collection, budget)] as const);
-  return Object.fromEntries(wrapped) as unknown as Collections;
+  // Each collection is wrapped on first use: a trivial request touches none.
+  const wrapped = new Map<PropertyKey, Collection>();
+  return new Proxy(cols, {
+    get(target, name) {
+      const collection = Reflect.get(target, name) as Collection | undefined;
+      if (collection === undefined) return undefined;
+      let handle = wrapped.get(name);
+      if (!handle) wrapped.set(name, (handle = budgeted(collection, budget)));
+      return handle;
+    },
+  });
 }
 
 function budgeted<T extends Collection>(collection: T, budget: CommandBudget): T {

@@ -13,11 +13,15 @@ export function currentCorrelationId(): string | undefined {
   return storage.getStore();
 }
 
+/** A valid incoming `X-Correlation-Id` or `MS-CorrelationId`, read with `header`. */
+export function incomingCorrelationId(header: (name: string) => string | null | undefined): string | undefined {
+  return [header('x-correlation-id'), header('ms-correlationid')].find((v): v is string => typeof v === 'string' && VALID.test(v));
+}
+
 /** Picks the request's correlation ID, sets the response header, and makes it current for the rest of the request. */
 export function correlationIds(): RequestHandler {
   return (req, res, next) => {
-    const incoming = [req.get('x-correlation-id'), req.get('ms-correlationid')].find((v) => v !== undefined && VALID.test(v));
-    const id = incoming ?? randomUUID();
+    const id = incomingCorrelationId((name) => req.get(name)) ?? randomUUID();
     res.setHeader(CORRELATION_HEADER, id);
     res.locals.correlationId = id;
     storage.run(id, next);
