@@ -17,6 +17,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MongoClient, type Collection, type Document, type Filter } from 'mongodb';
 import { collections, type Collections } from '../src/db/collections.js';
+import { ferretDbCapabilities, MONGODB_CAPABILITIES } from '../src/db/database.js';
+import { EQUALITY_READ_CONCURRENCY, readPlanner, type ReadPlanner } from '../src/shared/loader-utils.js';
 import type { CustomerDoc, OfferDoc, PartnerDoc, SubscriptionDoc } from '../src/db/documents.js';
 import { ready, serveParent } from './lib/ipc.js';
 import type { ShapeName } from './lib/shapes.js';
@@ -77,6 +79,37 @@ async function offersById(cols: Collections, ids: string[]): Promise<Map<string,
   return catalog.byId;
 }
 
+/**
+ * The documents of `keys` on `field`, in the batch shape the gateway's loaders use on this backend
+ * (README, "The database"): one `$in`, or (FerretDB on PostgreSQL) one equality read per key, at
+ * most EQUALITY_READ_CONCURRENCY in flight; a single key is one equality read.
+ */
+async function byKeys<T extends Document>(
+  col: Collection<T>,
+  filter: Filter<T>,
+  field: string,
+  keys: string[],
+  batchSize: (keys: number) => number,
+  sort?: Document,
+): Promise<T[]> {
+  const read = (where: Filter<T>, n: number) => {
+    const cursor = col.find(where);
+    return (sort ? cursor.sort(sort) : cursor).batchSize(batchSize(n)).toArray() as Promise<T[]>;
+  };
+  if (keys.length === 1) return read({ ...filter, [field]: keys[0] }, 1);
+  if (planner.shape(col.collectionName, field) === 'in') return read({ ...filter, [field]: { $in: keys } }, keys.length);
+  const out: T[][] = [];
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < keys.length; i = next++) out[i] = await read({ ...filter, [field]: keys[i] }, 1);
+  };
+  await Promise.all(Array.from({ length: Math.min(EQUALITY_READ_CONCURRENCY, keys.length) }, worker));
+  return out.flat();
+}
+
+const byIdBatch = (keys: number) => keys + 1;
+const allBatch = () => ALL;
+
 /** The count, unless the first page already holds every match (fewer rows than asked for). */
 async function countUnlessComplete<T extends Document>(
   col: Collection<T>,
@@ -104,19 +137,25 @@ async function answer(cols: Collections, partnerId: string, shape: ShapeName, v:
           .toArray()
       ).slice(0, first);
       if (customers.length === 0) return { customers: [] };
-      const bases = await cols.subscriptions
-        .find({ partnerId, parentSubscriptionId: null, customerId: { $in: customers.map((c) => c._id) } })
-        .sort(SUBSCRIPTION_SORT)
-        .batchSize(ALL)
-        .toArray();
+      const bases = await byKeys(
+        cols.subscriptions,
+        { partnerId, parentSubscriptionId: null },
+        'customerId',
+        customers.map((c) => c._id),
+        allBatch,
+        SUBSCRIPTION_SORT,
+      );
       const byCustomer = groupBy(bases, 'customerId');
       const shown = customers.flatMap((c) => (byCustomer.get(c._id) ?? []).slice(0, 10));
       const addOns = shown.length
-        ? await cols.subscriptions
-            .find({ partnerId, parentSubscriptionId: { $in: shown.map((s) => s._id) } })
-            .sort(SUBSCRIPTION_SORT)
-            .batchSize(ALL)
-            .toArray()
+        ? await byKeys(
+            cols.subscriptions,
+            { partnerId },
+            'parentSubscriptionId',
+            shown.map((s) => s._id),
+            allBatch,
+            SUBSCRIPTION_SORT,
+          )
         : [];
       const offerById = await offersById(cols, [...new Set(addOns.map((a) => a.offerId))]);
       const addOnsByParent = groupBy(addOns, 'parentSubscriptionId');
@@ -137,17 +176,11 @@ async function answer(cols: Collections, partnerId: string, shape: ShapeName, v:
       };
     }
     case 'detail': {
-      const [sub] = await cols.subscriptions
-        .find({ partnerId, _id: { $in: [String(v.id)] } })
-        .batchSize(2)
-        .toArray();
+      const [sub] = await byKeys(cols.subscriptions, { partnerId }, '_id', [String(v.id)], byIdBatch);
       if (!sub) return { subscription: null };
       const [clock, customers, offers] = await Promise.all([
         cols.clock.findOne({ _id: partnerId }),
-        cols.customers
-          .find({ partnerId, _id: { $in: [sub.customerId] } })
-          .batchSize(2)
-          .toArray(),
+        byKeys(cols.customers, { partnerId }, '_id', [sub.customerId], byIdBatch),
         offersById(cols, [sub.offerId]),
       ]);
       return { subscription: sub, now: clock?.now ?? null, customer: customers[0] ?? null, offer: offers.get(sub.offerId) ?? null };
@@ -169,10 +202,7 @@ async function answer(cols: Collections, partnerId: string, shape: ShapeName, v:
     case 'ledger': {
       const first = Number(v.first);
       const customerId = String(v.customerId);
-      const [customer] = await cols.customers
-        .find({ partnerId, _id: { $in: [customerId] } })
-        .batchSize(2)
-        .toArray();
+      const [customer] = await byKeys(cols.customers, { partnerId }, '_id', [customerId], byIdBatch);
       if (!customer) return { customer: null };
       const where = { partnerId, customerId };
       const rows = await cols.ledger
@@ -202,7 +232,11 @@ const uri = process.env.MONGODB_URI;
 if (!uri) throw new Error('bench/floor.ts needs MONGODB_URI (and MONGODB_DB)');
 const client = new MongoClient(uri, { monitorCommands: true });
 await client.connect();
-const cols = collections(client.db(process.env.MONGODB_DB ?? 'partner_center'));
+const db = client.db(process.env.MONGODB_DB ?? 'partner_center');
+const cols = collections(db);
+// What the gateway's openDatabase decides for the same server (src/db/database.ts).
+const info = await db.admin().command({ buildInfo: 1 });
+const planner: ReadPlanner = readPlanner(info.ferretdbVersion ? await ferretDbCapabilities(db) : MONGODB_CAPABILITIES);
 serveParent(client);
 
 const server = http.createServer((req, res) => {

@@ -25,7 +25,7 @@ import { redactMongoUri, PROJECT_ROOT } from '../src/shared/config.js';
 import { mintToken } from '../src/shared/tokens.js';
 import { ensureDataSet, fmt, openServer, type DataSet, type Server } from './lib/datasets.js';
 import { explainReads, type ExplainSummary } from './lib/explain.js';
-import { startChild, type Child, type Stats } from './lib/ipc.js';
+import { compiledArgs, startChild, type Child, type Stats } from './lib/ipc.js';
 import { merge, postOnce, runLoad, type LoadResult } from './lib/load.js';
 import { elapsedSeconds, log } from './lib/progress.js';
 import { writeReport, type Results, type ShapeLoad, type Target } from './lib/report.js';
@@ -257,6 +257,8 @@ async function main(): Promise<void> {
   const deadline = started + BUDGET_S * 1000;
   const remaining = () => (deadline - Date.now()) / 1000;
   log(`benchmark${QUICK ? ' (--quick)' : ''}: sizes ${SIZES.map(fmt).join(', ')}, seed '${SEED}', budget ${BUDGET_S / 60} min`);
+  // The gateway and the floor run compiled, as `npm start` runs the gateway (bench/lib/ipc.ts).
+  await promisify(execFile)(process.execPath, [path.join(PROJECT_ROOT, 'scripts/build.mjs')], { cwd: PROJECT_ROOT });
   const server = await openServer();
   const backendLabel = `${server.backend.kind}: ${server.version}`;
   log(`database server: ${backendLabel} (${redactMongoUri(server.backend.uri)})`);
@@ -476,14 +478,10 @@ async function main(): Promise<void> {
   }
 }
 
-/** RSS of a process running only the TypeScript loader the gateway runs under (bench/lib/rss-baseline.ts). */
+/** RSS of a Node process run as the gateway is, running nothing (bench/lib/rss-baseline.ts). */
 async function loaderBaselineMb(): Promise<number | null> {
   try {
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      ['--expose-gc', '--import', './scripts/register.mjs', path.join(PROJECT_ROOT, 'bench/lib/rss-baseline.ts')],
-      { cwd: PROJECT_ROOT },
-    );
+    const { stdout } = await promisify(execFile)(process.execPath, compiledArgs('bench/lib/rss-baseline.ts'), { cwd: PROJECT_ROOT });
     return (JSON.parse(stdout) as { rssBytes: number }).rssBytes / MB;
   } catch {
     return null;
@@ -629,7 +627,7 @@ function evaluateTargets(r: Results): Target[] {
     detail:
       `at rest ${r.memory.atRestMb?.toFixed(0)} MB (JS heap ${r.memory.heapUsedAtRestMb?.toFixed(0)} MB), peak ${peak.toFixed(0)} MB` +
       (loader
-        ? `; the TypeScript loader alone (node + scripts/register.mjs) is ${loader.toFixed(0)} MB, so ${(peak - loader).toFixed(0)} MB above it`
+        ? `; Node itself (node + reflect-metadata, running nothing) is ${loader.toFixed(0)} MB, so ${(peak - loader).toFixed(0)} MB above it`
         : ''),
   });
   return targets;

@@ -12,6 +12,7 @@ import { idempotencyPlugin } from './idempotency/idempotency.plugin.js';
 import { refusalAuditPlugin } from './audit/refusal-audit.js';
 import { DEMO_PARTNERS } from './seed/demo-ids.js';
 import { createAuthenticator, type Authenticator } from './shared/auth.js';
+import { readPlanner } from './shared/loader-utils.js';
 import type { Config } from './shared/config.js';
 import { createContext, createRepositories, type Context, type Services } from './shared/context.js';
 import { correlationIds, currentCorrelationId } from './shared/correlation.js';
@@ -81,6 +82,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     write: { collections: database.collections, log, lockLeaseMs: config.lockLeaseMs, faults: deps.faults },
     settings: { softwareCancelDelayMs: config.softwareCancelDelayMs },
     maxDbCommands: config.limits.maxDbCommands,
+    readPlanner: readPlanner(database.backend.capabilities),
   };
   const app = express();
   const httpServer = http.createServer(app);

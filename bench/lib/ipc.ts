@@ -102,13 +102,22 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-/** Starts `script` (relative to the project) with the project's TypeScript loader, and waits for its URL. */
+/**
+ * The compiled form of `script` (a .ts path relative to the project) and how to run it: as
+ * `npm start` runs the gateway, JavaScript from dist/node (scripts/build.mjs, run by bench/run.ts
+ * first) with reflect-metadata, not through the TypeScript loader.
+ */
+export function compiledArgs(script: string): string[] {
+  return ['--expose-gc', '--import', 'reflect-metadata', path.join(PROJECT_ROOT, 'dist/node', script.replace(/\.ts$/, '.js'))];
+}
+
+/** Starts the compiled `script` (relative to the project; see `compiledArgs`), and waits for its URL. */
 export async function startChild(script: string, env: Record<string, string>, timeoutMs = 120_000): Promise<Child> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--expose-gc', '--import', './scripts/register.mjs', path.join(PROJECT_ROOT, script)],
-    { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
-  );
+  const child: ChildProcess = spawn(process.execPath, compiledArgs(script), {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   let nextId = 1;
   const pending = new Map<number, (body: unknown) => void>();
   let exited = false;

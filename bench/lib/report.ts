@@ -242,7 +242,7 @@ export function markdown(r: Results, chartDir = '.'): string {
   for (const m of r.memory.underLoad) L.push(`| peak under load: ${m.phase} | ${n0(m.customers)} | ${msf(m.rssMaxMb)} |`);
   L.push(
     '',
-    `At rest the JS heap holds ${msf(r.memory.heapUsedAtRestMb ?? NaN)} MB. A Node process running nothing but the project's TypeScript loader (\`scripts/register.mjs\`, swc, which \`npm start\` runs the gateway under) is ${msf(r.memory.loaderBaselineMb ?? NaN)} MB resident by itself (bench/lib/rss-baseline.ts).`,
+    `At rest the JS heap holds ${msf(r.memory.heapUsedAtRestMb ?? NaN)} MB. The gateway runs compiled (dist/node, as \`npm start\` runs it; the TypeScript loader of \`npm run dev\` adds about 70 MB); a Node process started the same way that runs nothing is ${msf(r.memory.loaderBaselineMb ?? NaN)} MB resident by itself (bench/lib/rss-baseline.ts).`,
     '',
   );
   return L.join('\n');

@@ -3,7 +3,7 @@ import { MongoClient, MongoParseError, type Db, type MongoClientOptions } from '
 import { ConfigError, MONGODB_URI_FORMS, redactMongoUri, type Config } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
 import { collections, ensureIndexes, EQUALITY_FIELDS, type Collections } from './collections.js';
-import { DataDirInUseError, PREFER_POSTGRESQL, startFerretDb } from './ferretdb.js';
+import { DataDirInUseError, startFerretDb } from './ferretdb.js';
 import type { PostgresCluster } from './postgres.js';
 import { postgresAvailable } from './postgres.js';
 
@@ -77,8 +77,8 @@ export interface Backend {
   describe: string;
   /**
    * What it pushes down and indexes. For `mongodb-uri` it is MongoDB's until `openDatabase` has
-   * asked the server: a URI that turns out to be a FerretDB gets FerretDB-on-SQLite's (its storage
-   * cannot be seen from the wire protocol, so the least is assumed).
+   * asked the server: a URI that turns out to be a FerretDB gets its storage's, as its `explain`
+   * shows it (`ferretDbCapabilities`).
    */
   capabilities: BackendCapabilities;
   stop(): Promise<void>;
@@ -106,7 +106,7 @@ export class NoDatabaseError extends Error {
  * 1. `MONGODB_URI`: connect to it (standalone, replica set or Atlas);
  * 2. an embedded mongod from mongodb-memory-server (cached, `MONGOMS_SYSTEM_BINARY`, or downloaded);
  * 3. FerretDB 1.24 on the project's own PostgreSQL cluster, where PostgreSQL's server programs are
- *    installed (only while PREFER_POSTGRESQL; see src/db/postgres.ts);
+ *    installed (src/db/postgres.ts);
  * 4. FerretDB 1.24 with its SQLite backend;
  * 5. otherwise NoDatabaseError naming the ways.
  * FerretDB listens on a free loopback port and is stopped with the process.
@@ -133,7 +133,7 @@ export async function resolveBackend(config: Config, log: Logger): Promise<Backe
     }
   }
   const anyFerret = config.backend === 'auto' || config.backend === 'ferretdb';
-  const tryPostgres = config.backend === 'ferretdb-postgresql' || (anyFerret && PREFER_POSTGRESQL && postgresAvailable());
+  const tryPostgres = config.backend === 'ferretdb-postgresql' || (anyFerret && postgresAvailable());
   const trySqlite = anyFerret || config.backend === 'ferretdb-sqlite';
   for (const engine of ['postgresql', 'sqlite'] as const) {
     if (!(engine === 'postgresql' ? tryPostgres : trySqlite)) continue;
@@ -211,13 +211,14 @@ export async function openDatabase(config: Config, log: Logger, options: MongoCl
   let cols: Collections;
   try {
     const info = await db.admin().command({ buildInfo: 1 });
-    if (info.ferretdbVersion && backend.kind === 'mongodb-uri') backend.capabilities = FERRETDB_CAPABILITIES.sqlite;
     const version = info.ferretdbVersion
       ? `FerretDB ${info.ferretdbVersion} (MongoDB ${info.version} wire protocol)`
       : `MongoDB ${info.version}`;
     log.info('database', `backend ${backend.kind}: ${version}, ${backend.describe}, database '${dbName}'`);
     cols = collections(db);
     await ensureIndexes(cols);
+    // After ensureIndexes: the probe reads a collection that must exist.
+    if (info.ferretdbVersion && backend.kind === 'mongodb-uri') backend.capabilities = await ferretDbCapabilities(db);
   } catch (error) {
     // Leave nothing open behind a failed start, or the process cannot exit.
     await client.close().catch(() => {});
@@ -234,6 +235,20 @@ export async function openDatabase(config: Config, log: Logger, options: MongoCl
       await backend.stop();
     },
   };
+}
+
+/**
+ * FerretDB's storage, seen through the wire protocol: PostgreSQL pushes a top-level equality down
+ * (`explain` answers `filterPushdown: true`), SQLite only a bare `_id` equality. Its GIN indexes
+ * exist only on a cluster this project set up (src/db/postgres.ts); elsewhere an equality read is
+ * still a PostgreSQL scan, far cheaper than FerretDB decoding every document.
+ */
+export async function ferretDbCapabilities(db: Db): Promise<BackendCapabilities> {
+  // `partners` exists once ensureIndexes has run; on a missing collection both storages answer `false`.
+  const plan = await db
+    .command({ explain: { find: 'partners', filter: { mpnId: 'storage-probe' } }, verbosity: 'queryPlanner' })
+    .catch(() => null);
+  return plan?.filterPushdown === true ? FERRETDB_CAPABILITIES.postgresql : FERRETDB_CAPABILITIES.sqlite;
 }
 
 function firstLine(error: unknown): string {

@@ -175,17 +175,14 @@ const STABLE_MS = 30_000;
 export type FerretDbEngine = 'postgresql' | 'sqlite';
 
 /**
- * Whether `auto` (and `DB_BACKEND=ferretdb`) prefer FerretDB on PostgreSQL to FerretDB on SQLite
- * when PostgreSQL's server programs are installed. `DB_BACKEND=ferretdb-postgresql` and
- * `ferretdb-sqlite` force one.
+ * The engine a FerretDB start uses for this config: forced by DB_BACKEND (`ferretdb-postgresql`,
+ * `ferretdb-sqlite`), else PostgreSQL where its server programs are installed (README, "The
+ * database": it serves equality reads from indexes, SQLite serves none).
  */
-export const PREFER_POSTGRESQL = false;
-
-/** The engine a FerretDB start uses for this config: forced by DB_BACKEND, else PostgreSQL when preferred and installed. */
 export function ferretDbEngine(config: Config): FerretDbEngine {
   if (config.backend === 'ferretdb-postgresql') return 'postgresql';
   if (config.backend === 'ferretdb-sqlite') return 'sqlite';
-  return PREFER_POSTGRESQL && postgresAvailable() ? 'postgresql' : 'sqlite';
+  return postgresAvailable() ? 'postgresql' : 'sqlite';
 }
 
 /**

@@ -29,7 +29,9 @@ const COMMAND_METHODS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * A request's budget of database commands (LIMIT_MAX_DB_COMMANDS, default 500). The static
+ * A request's budget of database commands (LIMIT_MAX_DB_COMMANDS, default 500). A loader batch
+ * sent as concurrent equality reads (FerretDB on PostgreSQL) counts as the one `$in` it stands
+ * for (`oneBudgetedBatch`). The static
  * limits (depth, cost, aliases) bound what a query may ask for; this bounds what it actually
  * costs the database, whatever the estimate missed. Once spent, the command that would exceed
  * it is not sent (it throws instead), no later one is either, and the whole response becomes
@@ -77,9 +79,31 @@ export function budgetedCollections(cols: Collections, budget: CommandBudget): C
   });
 }
 
+/** A budgeted collection answers this property with its unbudgeted target and its budget. */
+const BUDGETED = Symbol('budgeted collection');
+
+interface BudgetedHandle<T> {
+  target: T;
+  budget: CommandBudget;
+}
+
+/**
+ * Runs `reads` as one charge to the request's budget: for a loader batch sent as concurrent
+ * equality reads (src/shared/loader-utils.ts, `findByKeys`) where one `$in` would otherwise be
+ * sent. The budget bounds how many batches a request sends, not how a backend must be asked.
+ * `reads` gets the collection itself (unbudgeted); an unbudgeted collection is passed through.
+ */
+export async function oneBudgetedBatch<T extends object, R>(collection: T, reads: (collection: T) => Promise<R>): Promise<R> {
+  const handle = (collection as unknown as Record<symbol, BudgetedHandle<T> | undefined>)[BUDGETED];
+  if (!handle) return reads(collection);
+  handle.budget.charge();
+  return reads(handle.target);
+}
+
 function budgeted<T extends Collection>(collection: T, budget: CommandBudget): T {
   return new Proxy(collection, {
     get(target, property) {
+      if (property === BUDGETED) return { target, budget } satisfies BudgetedHandle<T>;
       const value: unknown = Reflect.get(target, property, target);
       if (typeof value !== 'function') return value;
       if (typeof property === 'string' && COMMAND_METHODS.has(property)) {

@@ -1,10 +1,21 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseOrigin, type CorsOrigins } from './cors.js';
 import { LOG_LEVELS, type LogLevel } from './logger.js';
 
-/** Project root, resolved from this file so that scripts work from any working directory. */
-export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/**
+ * Project root, resolved from this file so that scripts work from any working directory: the folder holding package.json: from src/shared when run from source (`npm run dev`, tests),
+ * from dist/node/src/shared when compiled (`npm start`, scripts/build.mjs).
+ */
+export const PROJECT_ROOT = projectRoot(path.dirname(fileURLToPath(import.meta.url)));
+
+function projectRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(from, '../..');
+  }
+}
 
 export type BackendChoice = 'auto' | 'memory' | 'ferretdb' | 'ferretdb-postgresql' | 'ferretdb-sqlite';
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'memory', 'ferretdb', 'ferretdb-postgresql', 'ferretdb-sqlite'];

@@ -13,7 +13,7 @@ import { ClockRepository } from '../clock/clock.repository.js';
 import type { WriteDeps } from '../write/deps.js';
 import { budgetedCollections, CommandBudget } from '../limits/command-budget.js';
 import type { Authenticator, Caller } from './auth.js';
-import { lazyLoaders } from './loader-utils.js';
+import { IN_READS, lazyLoaders, type ReadPlanner } from './loader-utils.js';
 import type { Logger } from './logger.js';
 
 /** Long-lived, shared by every request: built once in the composition root (server.ts). */
@@ -28,6 +28,8 @@ export interface Services {
   settings?: Partial<Settings>;
   /** Database commands one request's reads may send (LIMIT_MAX_DB_COMMANDS); unlimited when absent. */
   maxDbCommands?: number;
+  /** How loaders batch reads on this backend (`readPlanner(backend.capabilities)`); one `$in` per batch when absent. */
+  readPlanner?: ReadPlanner;
 }
 
 /** Rule settings from the configuration (src/shared/config.ts). */
@@ -70,14 +72,19 @@ export function createRepositories(cols: Collections, clockStart: Date, options:
  * Per-request loaders: a fresh cache per request, scoped to the caller's partner (ROLE-TENANT).
  * Each is created on its first use, so a query that needs none (`viewer`) creates none.
  */
-export function createLoaders(cols: Collections, partnerId: string, repositories: Pick<Repositories, 'offers'>) {
+export function createLoaders(
+  cols: Collections,
+  partnerId: string,
+  repositories: Pick<Repositories, 'offers'>,
+  planner: ReadPlanner = IN_READS,
+) {
   return lazyLoaders({
-    ...createCustomerLoaders(cols, partnerId),
-    ...createSubscriptionLoaders(cols, partnerId),
+    ...createCustomerLoaders(cols, partnerId, planner),
+    ...createSubscriptionLoaders(cols, partnerId, planner),
     ...createOfferLoaders(repositories.offers),
-    ...createOrderLoaders(cols, partnerId),
-    ...createSoftwareOrderLoaders(cols, partnerId),
-    ...createReservationLoaders(cols, partnerId),
+    ...createOrderLoaders(cols, partnerId, planner),
+    ...createSoftwareOrderLoaders(cols, partnerId, planner),
+    ...createReservationLoaders(cols, partnerId, planner),
   });
 }
 
@@ -124,7 +131,7 @@ export async function createContext(services: Services, headers: IncomingHttpHea
   let now: Promise<Date> | undefined;
   return {
     caller,
-    loaders: createLoaders(collections, caller.partner._id, repositories),
+    loaders: createLoaders(collections, caller.partner._id, repositories, services.readPlanner),
     repositories,
     collections,
     budget,

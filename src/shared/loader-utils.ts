@@ -1,12 +1,20 @@
 import DataLoader from 'dataloader';
-import type { Collection, Document, Filter } from 'mongodb';
+import type { Collection, Document, Filter, FindCursor } from 'mongodb';
+import type { BackendCapabilities } from '../db/database.js';
+import { oneBudgetedBatch } from '../limits/command-budget.js';
 import { notFound } from './errors.js';
 import { compareKeys, fingerprint, pageInMemory, pageRequest, sortDocument, sortKey, type Page, type SortSpec } from './pagination.js';
 
 /*
- * DataLoader factories over MongoDB. Contract (dataloader README): one command per batch,
- * results in key order, and a missing key yields an Error for that key only. A failed command
- * rejects the whole batch (dataloader then evicts those keys), so an outage is never "not found".
+ * DataLoader factories over MongoDB. Contract (dataloader README): one read per batch, results
+ * in key order, and a missing key yields an Error for that key only. A failed command rejects the
+ * whole batch (dataloader then evicts those keys), so an outage is never "not found".
+ *
+ * One read is one `$in` command where the backend serves `$in` from an index (MongoDB) or serves
+ * no filter at all (FerretDB on SQLite: one scan beats one per key). Where the backend serves
+ * top-level equality from an index but evaluates `$in` by decoding the whole collection (FerretDB
+ * on PostgreSQL), the batch is sent as concurrent equality reads instead, one per key: see
+ * `batchShape` and README, "The database".
  *
  * One command means one: every find sets its cursor's first batch large enough for the whole
  * result, so no `getMore` follows and no `killCursors` closes a cursor left open (README, "How
@@ -28,6 +36,71 @@ export const UNBOUNDED_BATCH_SIZE = 100_000;
  */
 export function byIdBatchSize(keys: number): number {
   return keys + 1;
+}
+
+/**
+ * How a batch of keys on `field` is read: `in`, one `{ field: { $in: keys } }` command; or
+ * `equality`, one `{ field: key }` command per key, at most EQUALITY_READ_CONCURRENCY in flight.
+ */
+export type BatchShape = 'in' | 'equality';
+
+/** What the loaders know of the backend: the shape of a batched read per collection and field. */
+export interface ReadPlanner {
+  shape(collection: string, field: string): BatchShape;
+}
+
+/**
+ * Equality reads in flight per batch on FerretDB on PostgreSQL. Measured on 10,000 customers
+ * (bench): 16 in flight reads a page of 50 customers' subscriptions in about the time of the
+ * slowest read; more adds only queueing in FerretDB's own pool.
+ */
+export const EQUALITY_READ_CONCURRENCY = 16;
+
+/** The planner for a backend: `equality` only where `$in` scans but equality on `field` reaches an index. */
+export function readPlanner(capabilities: BackendCapabilities): ReadPlanner {
+  return {
+    shape(collection, field) {
+      if (capabilities.pushesDownIn || !capabilities.pushesDownEquality) return 'in';
+      const indexed = capabilities.equalityIndexes?.[collection as keyof typeof capabilities.equalityIndexes];
+      return indexed?.includes(field) ? 'equality' : 'in';
+    },
+  };
+}
+
+/** MongoDB's planner: every batch one `$in`. */
+export const IN_READS: ReadPlanner = { shape: () => 'in' };
+
+/**
+ * The documents matching `filter` with `field` among `keys`, in the batch shape the planner picks
+ * for this backend. A single key is always an equality read. `cursor` sizes (and sorts) each find;
+ * its batch size covers the whole result of one find, so no getMore follows.
+ */
+export async function findByKeys<T extends WithId>(
+  collection: Collection<T>,
+  filter: Filter<T>,
+  field: string,
+  keys: readonly string[],
+  planner: ReadPlanner,
+  cursor: (find: FindCursor<Document>, keys: number) => FindCursor<Document>,
+): Promise<T[]> {
+  const find = (from: Collection<T>, where: Filter<T>, size: number) =>
+    cursor(from.find(where) as unknown as FindCursor<Document>, size).toArray() as Promise<T[]>;
+  if (keys.length === 1) return find(collection, { ...filter, [field]: keys[0] } as Filter<T>, 1);
+  if (planner.shape(collection.collectionName, field) === 'in') {
+    return find(collection, { ...filter, [field]: { $in: [...keys] } } as Filter<T>, keys.length);
+  }
+  // One batch for the command budget (it replaces one `$in`), however many keys it has.
+  return oneBudgetedBatch(collection, async (raw) => {
+    const results: T[][] = new Array<T[]>(keys.length);
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < keys.length; i = next++) {
+        results[i] = await find(raw, { ...filter, [field]: keys[i] } as Filter<T>, 1);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(EQUALITY_READ_CONCURRENCY, keys.length) }, worker));
+    return results.flat();
+  });
 }
 
 /** A per-request set of loaders, each created on first use (a trivial query creates none). */
@@ -55,12 +128,14 @@ export function lazyLoaders<F extends LoaderFactories>(factories: F): LazyLoader
 }
 
 /** `find({ ...scope, _id: { $in: keys } })`; a key outside the scope is NOT_FOUND, like an unknown one. */
-export function byIdLoader<T extends WithId>(collection: Collection<T>, scope: Filter<T>, kind: string): DataLoader<string, T> {
+export function byIdLoader<T extends WithId>(
+  collection: Collection<T>,
+  scope: Filter<T>,
+  kind: string,
+  planner: ReadPlanner = IN_READS,
+): DataLoader<string, T> {
   return new DataLoader<string, T>(async (ids) => {
-    const rows = (await collection
-      .find({ ...scope, _id: { $in: [...ids] } } as Filter<T>)
-      .batchSize(byIdBatchSize(ids.length))
-      .toArray()) as T[];
+    const rows = await findByKeys(collection, scope, '_id', ids, planner, (find, keys) => find.batchSize(byIdBatchSize(keys)));
     const byId = new Map(rows.map((row) => [row._id, row]));
     return ids.map((id) => byId.get(id) ?? notFound(kind, id));
   });
@@ -72,13 +147,12 @@ export function childrenLoader<T extends WithId>(
   scope: Filter<T>,
   parentField: string,
   sort: SortSpec,
+  planner: ReadPlanner = IN_READS,
 ): DataLoader<string, T[]> {
   return new DataLoader<string, T[]>(async (parentIds) => {
-    const rows = (await collection
-      .find({ ...scope, [parentField]: { $in: [...parentIds] } } as Filter<T>)
-      .sort(sortDocument(sort))
-      .batchSize(UNBOUNDED_BATCH_SIZE)
-      .toArray()) as T[];
+    const rows = await findByKeys(collection, scope, parentField, parentIds, planner, (find) =>
+      find.sort(sortDocument(sort)).batchSize(UNBOUNDED_BATCH_SIZE),
+    );
     return groupInKeyOrder(rows, parentIds, parentField, sort);
   });
 }
@@ -88,7 +162,13 @@ export function childrenLoader<T extends WithId>(
  * keys with the same filter fingerprint share one `$in` command, so a page of 100 customers
  * costs one command for all their subscriptions. Paging then happens in memory per parent.
  */
-export function filteredChildrenLoader<T extends WithId>(collection: Collection<T>, scope: Filter<T>, parentField: string, sort: SortSpec) {
+export function filteredChildrenLoader<T extends WithId>(
+  collection: Collection<T>,
+  scope: Filter<T>,
+  parentField: string,
+  sort: SortSpec,
+  planner: ReadPlanner = IN_READS,
+) {
   const filters = new Map<string, Filter<T>>();
   const loader = new DataLoader<string, T[]>(async (keys) => {
     const groups = new Map<string, string[]>();
@@ -99,11 +179,9 @@ export function filteredChildrenLoader<T extends WithId>(collection: Collection<
     const results = new Map<string, T[]>();
     await Promise.all(
       [...groups].map(async ([fp, parentIds]) => {
-        const rows = (await collection
-          .find({ ...filters.get(fp), ...scope, [parentField]: { $in: parentIds } } as Filter<T>)
-          .sort(sortDocument(sort))
-          .batchSize(UNBOUNDED_BATCH_SIZE)
-          .toArray()) as T[];
+        const rows = await findByKeys(collection, { ...filters.get(fp), ...scope } as Filter<T>, parentField, parentIds, planner, (find) =>
+          find.sort(sortDocument(sort)).batchSize(UNBOUNDED_BATCH_SIZE),
+        );
         groupInKeyOrder(rows, parentIds, parentField, sort).forEach((children, i) => results.set(`${fp}|${parentIds[i]}`, children));
       }),
     );

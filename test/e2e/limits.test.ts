@@ -1,8 +1,10 @@
+import type { CommandStartedEvent } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Collections } from '../../src/db/collections.js';
 import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
 import { mintToken } from '../../src/shared/tokens.js';
 import { aCustomer, anOffer, aSubscription, guid, T0 } from '../support/fixtures.js';
+import { perBatch } from '../support/db.js';
 import { startTestGateway, type CallOptions, type TestGateway } from '../support/gateway.js';
 
 /*
@@ -342,15 +344,13 @@ describe('database command budget per request', () => {
    * refused non-null field answers at once while its siblings' commands may still be on their
    * way, so this waits for stragglers.
    */
-  async function commandsOf<T>(gateway: TestGateway, request: () => Promise<T>): Promise<{ result: T; sent: string[] }> {
+  async function commandsOf<T>(gateway: TestGateway, request: () => Promise<T>): Promise<{ result: T; sent: string[]; batches: string[] }> {
     const before = gateway.commands.length;
     const result = await request();
     await new Promise((r) => setTimeout(r, 300));
-    const sent = gateway.commands
-      .slice(before)
-      .map((e) => `${e.commandName}:${String(e.command[e.commandName])}`)
-      .filter((c) => c !== 'find:partners');
-    return { result, sent };
+    const label = (e: CommandStartedEvent) => `${e.commandName}:${String(e.command[e.commandName])}`;
+    const events = gateway.commands.slice(before).filter((e) => label(e) !== 'find:partners');
+    return { result, sent: events.map(label), batches: perBatch(events, label) };
   }
 
   it('a query needing more commands than LIMIT_MAX_DB_COMMANDS answers one QUERY_TOO_COMPLEX (HTTP 400) and sends no command past the budget', async () => {
@@ -387,9 +387,14 @@ describe('database command budget per request', () => {
   it('the default budget (500) leaves the worst query the cost limit allows alone', async () => {
     const heavy =
       '{ customers(first: 100) { nodes { id subscriptions(first: 100) { nodes { id offer { id } } } orders(first: 5) { nodes { id } } } } }';
-    const { result, sent } = await commandsOf(gw, () => query(gw, heavy));
+    const { result, batches } = await commandsOf(gw, () => query(gw, heavy));
     expect(result.body.errors).toBeUndefined();
-    // One command per level (DataLoader batches); a level's cursor may add getMores, which ride along.
-    expect(sent.filter((c) => !c.startsWith('getMore:'))).toEqual(['find:customers', 'find:subscriptions', 'find:orders', 'find:offers']);
+    // One batch per level (DataLoader); a level's cursor may add getMores, which ride along.
+    expect(batches.filter((c) => !c.startsWith('getMore:'))).toEqual([
+      'find:customers',
+      'find:subscriptions',
+      'find:orders',
+      'find:offers',
+    ]);
   });
 });

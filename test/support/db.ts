@@ -1,7 +1,38 @@
 import { randomBytes } from 'node:crypto';
-import { MongoClient, type MongoClientOptions } from 'mongodb';
+import { MongoClient, type CommandStartedEvent, type MongoClientOptions } from 'mongodb';
 import { inject } from 'vitest';
 import { collections, ensureIndexes, type Collections } from '../../src/db/collections.js';
+import { FERRETDB_CAPABILITIES, MONGODB_CAPABILITIES, type BackendCapabilities } from '../../src/db/database.js';
+
+/**
+ * What the run's database server can do (src/db/database.ts), for gateways built in process over
+ * it: their loaders then batch reads as the product would on that backend.
+ */
+export function runCapabilities(): BackendCapabilities {
+  const name = inject('backendName');
+  if (name === 'ferretdb-postgresql') return FERRETDB_CAPABILITIES.postgresql;
+  if (name === 'ferretdb-sqlite') return FERRETDB_CAPABILITIES.sqlite;
+  return MONGODB_CAPABILITIES;
+}
+
+/**
+ * A request's commands, labelled by `label`, with each loader batch counted once: unchanged where
+ * a batch is one `$in` (MongoDB, FerretDB on SQLite); where a batch is sent as concurrent equality
+ * reads (FerretDB on PostgreSQL; README, "The database"), its reads share a collection, a command
+ * and the filter's field names, and that shape is kept once, at its first read.
+ * test/e2e/command-count.test.ts states the exact reads per backend.
+ */
+export function perBatch(commands: CommandStartedEvent[], label: (e: CommandStartedEvent) => string): string[] {
+  if (!runCapabilities().pushesDownEquality || runCapabilities().pushesDownIn) return commands.map(label);
+  const seen = new Set<string>();
+  return commands.flatMap((e) => {
+    const filter = (e.command.filter ?? {}) as Record<string, unknown>;
+    const shape = `${label(e)} ${Object.keys(filter).sort().join(',')}`;
+    if (seen.has(shape)) return [];
+    seen.add(shape);
+    return [label(e)];
+  });
+}
 
 export interface TestDb {
   client: MongoClient;

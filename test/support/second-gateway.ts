@@ -2,11 +2,12 @@ import { print } from 'graphql';
 import { MongoClient } from 'mongodb';
 import { inject } from 'vitest';
 import { collections } from '../../src/db/collections.js';
-import { MONGODB_CAPABILITIES, type Database } from '../../src/db/database.js';
+import type { Database } from '../../src/db/database.js';
 import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
 import { loadConfig } from '../../src/shared/config.js';
 import { createMemoryLogger } from '../../src/shared/logger.js';
 import { createGateway } from '../../src/server.js';
+import { runCapabilities } from './db.js';
 import type { CallOptions, GraphQLResponse, TestGateway, TestGatewayOptions } from './gateway.js';
 
 /** A second gateway instance: what TestGateway offers, minus the command log and raw posts. */
@@ -32,7 +33,7 @@ export async function startSecondGateway(
       kind: 'mongodb-uri',
       uri: 'test',
       describe: 'test database (second instance)',
-      capabilities: MONGODB_CAPABILITIES,
+      capabilities: runCapabilities(),
       stop: async () => {},
     },
     client,

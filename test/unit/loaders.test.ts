@@ -3,7 +3,16 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CustomerDoc, SubscriptionDoc } from '../../src/db/documents.js';
 import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
 import { ClientError } from '../../src/shared/errors.js';
-import { byIdLoader, childrenLoader, filteredChildrenLoader } from '../../src/shared/loader-utils.js';
+import { FERRETDB_CAPABILITIES, MONGODB_CAPABILITIES } from '../../src/db/database.js';
+import { budgetedCollections, CommandBudget } from '../../src/limits/command-budget.js';
+import {
+  byIdLoader,
+  childrenLoader,
+  EQUALITY_READ_CONCURRENCY,
+  filteredChildrenLoader,
+  readPlanner,
+  type ReadPlanner,
+} from '../../src/shared/loader-utils.js';
 import { fingerprint } from '../../src/shared/pagination.js';
 import { aCustomer, aSubscription, guid, T0 } from '../support/fixtures.js';
 import { openTestDb, type TestDb } from '../support/db.js';
@@ -117,7 +126,8 @@ describe('byIdLoader', () => {
     const loader = byIdLoader(db.collections.customers, { partnerId: CONTOSO }, 'customer');
     const [a, b] = await Promise.all([loader.load(C[0]!), loader.load(C[0]!)]);
     expect(a).toBe(b);
-    expect(finds()[0]!.command.filter._id).toEqual({ $in: [C[0]] });
+    // A batch of one key is an equality read, on every backend.
+    expect(finds()[0]!.command.filter).toEqual({ partnerId: CONTOSO, _id: C[0] });
     await loader.load(C[0]!);
     expect(finds()).toHaveLength(1);
   });
@@ -196,5 +206,77 @@ describe('filteredChildrenLoader', () => {
     expect(finds()).toHaveLength(1);
     expect(children!.map((s) => s._id)).toEqual(['00000000-0000-4000-8000-000000000000', 'ffffffff-0000-4000-8000-000000000000']);
     expect(unknown).toEqual([]);
+  });
+});
+
+describe('batch shapes per backend (README, "The database")', () => {
+  const EQUALITY: ReadPlanner = { shape: () => 'equality' };
+
+  it('MongoDB and FerretDB on SQLite read a batch with one $in; FerretDB on PostgreSQL with equality reads on its indexed fields only', () => {
+    const mongo = readPlanner(MONGODB_CAPABILITIES);
+    const sqlite = readPlanner(FERRETDB_CAPABILITIES.sqlite);
+    const postgres = readPlanner(FERRETDB_CAPABILITIES.postgresql);
+    for (const [collection, field] of [
+      ['subscriptions', 'customerId'],
+      ['subscriptions', 'parentSubscriptionId'],
+      ['customers', '_id'],
+      ['refundCaps', '_id'],
+    ] as const) {
+      expect(mongo.shape(collection, field)).toBe('in');
+      expect(sqlite.shape(collection, field)).toBe('in');
+      expect(postgres.shape(collection, field)).toBe('equality');
+    }
+    // No GIN index on the field: one $in scan beats one scan per key.
+    expect(postgres.shape('subscriptions', 'offerId')).toBe('in');
+  });
+
+  it('the equality shape sends one find per key, at most EQUALITY_READ_CONCURRENCY in flight, and answers as $in does', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const started = () => (most = Math.max(most, ++inFlight));
+    const ended = () => inFlight--;
+    db.client.on('commandStarted', started).on('commandSucceeded', ended).on('commandFailed', ended);
+    try {
+      const fp = fingerprint(null);
+      const scope = { partnerId: CONTOSO, parentSubscriptionId: null };
+      const byEquality = filteredChildrenLoader(db.collections.subscriptions, scope, 'customerId', SORT, EQUALITY);
+      const results = await Promise.all(PARENTS.map((id) => byEquality.load(id, {}, fp)));
+      expect(finds()).toHaveLength(PARENTS.length);
+      // In completion order, not key order: each key exactly once.
+      expect(
+        finds()
+          .map((e) => e.command.filter.customerId as string)
+          .sort(),
+      ).toEqual([...PARENTS].sort());
+      expect(most).toBeLessThanOrEqual(EQUALITY_READ_CONCURRENCY);
+      expect(most).toBeGreaterThan(1);
+
+      commands.length = 0;
+      const byIn = filteredChildrenLoader(db.collections.subscriptions, scope, 'customerId', SORT);
+      expect(await Promise.all(PARENTS.map((id) => byIn.load(id, {}, fp)))).toEqual(results);
+      expect(finds()).toHaveLength(1);
+    } finally {
+      db.client.off('commandStarted', started).off('commandSucceeded', ended).off('commandFailed', ended);
+    }
+  });
+
+  it('the equality shape keeps the loader contract: key order, NOT_FOUND for a missing or foreign key only', async () => {
+    const loader = byIdLoader(db.collections.customers, { partnerId: CONTOSO }, 'customer', EQUALITY);
+    const [two, foreign, unknown, zero] = await loader.loadMany([C[2]!, FOREIGN, UNKNOWN, C[0]!]);
+    expect(finds()).toHaveLength(4);
+    expect((two as CustomerDoc).companyName).toBe('Loader 2');
+    expect((zero as CustomerDoc).companyName).toBe('Loader 0');
+    expect((foreign as ClientError).extensions).toEqual({ code: 'NOT_FOUND', kind: 'customer', id: FOREIGN });
+    expect((unknown as ClientError).extensions).toEqual({ code: 'NOT_FOUND', kind: 'customer', id: UNKNOWN });
+  });
+
+  it("a batch of equality reads is charged to the request's command budget once, as the $in it replaces", async () => {
+    const budget = new CommandBudget(2);
+    const cols = budgetedCollections(db.collections, budget);
+    const loader = childrenLoader(cols.subscriptions, { partnerId: CONTOSO }, 'customerId', SORT, EQUALITY);
+    await Promise.all(PARENTS.map((id) => loader.load(id)));
+    expect(finds()).toHaveLength(PARENTS.length);
+    expect(budget.used).toBe(1);
+    expect(budget.exceeded).toBe(false);
   });
 });
