@@ -1,7 +1,6 @@
-import type { Collections } from '../db/collections.js';
-import { byIdLoader, IN_READS, type ReadPlanner } from '../shared/loader-utils.js';
+import { byIdLoader, type LoaderDeps } from '../shared/loader-utils.js';
 
-/** Factories: `createLoaders` (src/shared/context.ts) calls each on first use in a request. */
-export function createCustomerLoaders(cols: Collections, partnerId: string, planner: ReadPlanner = IN_READS) {
-  return { customerById: () => byIdLoader(cols.customers, { partnerId }, 'customer', planner) };
-}
+/** Factories over a request's deps: `createLoaders` (src/shared/context.ts) calls each on first use in a request. */
+export const customerLoaders = {
+  customerById: (d: LoaderDeps) => byIdLoader(d.cols.customers, { partnerId: d.partnerId }, 'customer', d.planner),
+};

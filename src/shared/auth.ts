@@ -151,6 +151,14 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/;
 export class TokenAuthenticator implements Authenticator {
   private readonly key: Uint8Array;
   private readonly partners: PartnerLookup;
+  /**
+   * Tokens already verified, with their claims, until their `exp` (README, "Calling the API").
+   * A compact JWS is its own proof: the same string carries the same signature over the same
+   * claims, so verifying it again can only repeat the answer until it expires. Verification
+   * (WebCrypto HMAC, a thread-pool round trip) was the largest cost of a trivial request
+   * (bench/results). Bounded: the oldest entry goes first; a refused token is never kept.
+   */
+  private readonly verified = new Map<string, VerifiedClaims>();
 
   constructor(partners: Collection<PartnerDoc> | PartnerLookup, secret: string) {
     this.partners = partnerLookup(partners);
@@ -164,6 +172,24 @@ export class TokenAuthenticator implements Authenticator {
   }
 
   async verify(token: string): Promise<Caller> {
+    const kept = this.verified.get(token);
+    if (kept && kept.expiresAtMs > Date.now()) return this.caller(kept);
+    if (kept) this.verified.delete(token);
+    const claims = await this.verifySignedClaims(token);
+    if (token.length <= MAX_KEPT_TOKEN_LENGTH) {
+      if (this.verified.size >= MAX_KEPT_TOKENS) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(token, claims);
+    }
+    return this.caller(claims);
+  }
+
+  private async caller(claims: VerifiedClaims): Promise<Caller> {
+    const partner = await this.partners.find(claims.partnerId);
+    if (!partner) throw new AuthenticationError('token names an unknown partner');
+    return { partner, userId: claims.userId, roles: [...claims.roles] };
+  }
+
+  private async verifySignedClaims(token: string): Promise<VerifiedClaims> {
     let payload: Record<string, unknown>;
     try {
       ({ payload } = await jwtVerify(token, this.key, {
@@ -183,11 +209,27 @@ export class TokenAuthenticator implements Authenticator {
     if (!Array.isArray(roles) || !roles.every((r): r is string => typeof r === 'string' && ROLE_VALUES.has(r))) {
       throw new AuthenticationError('token roles are not a list of known roles');
     }
-    const partner = await this.partners.find(pid.trim().toLowerCase());
-    if (!partner) throw new AuthenticationError('token names an unknown partner');
-    return { partner, userId: sub, roles: [...new Set(roles)] as PartnerRole[] };
+    return {
+      partnerId: pid.trim().toLowerCase(),
+      userId: sub,
+      roles: [...new Set(roles)] as PartnerRole[],
+      expiresAtMs: (payload.exp as number) * 1000,
+    };
   }
 }
+
+/** What a verified token says, kept by TokenAuthenticator until `expiresAtMs`. */
+interface VerifiedClaims {
+  partnerId: string;
+  userId: string;
+  roles: readonly PartnerRole[];
+  expiresAtMs: number;
+}
+
+/** Verified tokens kept per process: about 1 KB each, so at most about 10 MB. */
+const MAX_KEPT_TOKENS = 10_000;
+/** Longer tokens (a client stuffing claims) are verified every time rather than kept. */
+const MAX_KEPT_TOKEN_LENGTH = 1_024;
 
 /**
  * What the gateway uses: a Bearer JWT always; the development header scheme (HeaderAuthenticator,

@@ -1,19 +1,19 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Collections } from '../db/collections.js';
-import { createCustomerLoaders } from '../customer/customer.loader.js';
+import { customerLoaders } from '../customer/customer.loader.js';
 import { CustomerRepository } from '../customer/customer.repository.js';
-import { createOfferLoaders } from '../offer/offer.loader.js';
+import { offerLoaders } from '../offer/offer.loader.js';
 import { OfferCatalog, OfferRepository } from '../offer/offer.repository.js';
-import { createOrderLoaders } from '../order/order.loader.js';
-import { createReservationLoaders } from '../reservation/reservation.loader.js';
-import { createSoftwareOrderLoaders } from '../software-order/software-order.loader.js';
-import { createSubscriptionLoaders } from '../subscription/subscription.loader.js';
+import { orderLoaders } from '../order/order.loader.js';
+import { reservationLoaders } from '../reservation/reservation.loader.js';
+import { softwareOrderLoaders } from '../software-order/software-order.loader.js';
+import { subscriptionLoaders } from '../subscription/subscription.loader.js';
 import { SubscriptionRepository } from '../subscription/subscription.repository.js';
 import { ClockRepository } from '../clock/clock.repository.js';
 import type { WriteDeps } from '../write/deps.js';
 import { budgetedCollections, CommandBudget } from '../limits/command-budget.js';
 import type { Authenticator, Caller } from './auth.js';
-import { IN_READS, lazyLoaders, type ReadPlanner } from './loader-utils.js';
+import { IN_READS, lazyLoaderClass, type ReadPlanner } from './loader-utils.js';
 import type { Logger } from './logger.js';
 
 /** Long-lived, shared by every request: built once in the composition root (server.ts). */
@@ -68,6 +68,16 @@ export function createRepositories(cols: Collections, clockStart: Date, options:
   };
 }
 
+/** Every loader a request may use, by name. */
+const RequestLoaders = lazyLoaderClass({
+  ...customerLoaders,
+  ...subscriptionLoaders,
+  ...offerLoaders,
+  ...orderLoaders,
+  ...softwareOrderLoaders,
+  ...reservationLoaders,
+});
+
 /**
  * Per-request loaders: a fresh cache per request, scoped to the caller's partner (ROLE-TENANT).
  * Each is created on its first use, so a query that needs none (`viewer`) creates none.
@@ -78,14 +88,7 @@ export function createLoaders(
   repositories: Pick<Repositories, 'offers'>,
   planner: ReadPlanner = IN_READS,
 ) {
-  return lazyLoaders({
-    ...createCustomerLoaders(cols, partnerId, planner),
-    ...createSubscriptionLoaders(cols, partnerId, planner),
-    ...createOfferLoaders(repositories.offers),
-    ...createOrderLoaders(cols, partnerId, planner),
-    ...createSoftwareOrderLoaders(cols, partnerId, planner),
-    ...createReservationLoaders(cols, partnerId, planner),
-  });
+  return new RequestLoaders({ cols, partnerId, planner, offers: repositories.offers });
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -1,6 +1,8 @@
 import DataLoader from 'dataloader';
 import type { Collection, Document, Filter, FindCursor } from 'mongodb';
+import type { Collections } from '../db/collections.js';
 import type { BackendCapabilities } from '../db/database.js';
+import type { OfferRepository } from '../offer/offer.repository.js';
 import { oneBudgetedBatch } from '../limits/command-budget.js';
 import { notFound } from './errors.js';
 import { compareKeys, fingerprint, pageInMemory, pageRequest, sortDocument, sortKey, type Page, type SortSpec } from './pagination.js';
@@ -103,28 +105,42 @@ export async function findByKeys<T extends WithId>(
   });
 }
 
-/** A per-request set of loaders, each created on first use (a trivial query creates none). */
-export type LoaderFactories = Record<string, () => unknown>;
+/** What a request's loaders are made from. */
+export interface LoaderDeps {
+  /** The request's (budgeted) collections. */
+  cols: Collections;
+  /** The caller's partner: every loader is scoped to it (ROLE-TENANT). */
+  partnerId: string;
+  planner: ReadPlanner;
+  offers: Pick<OfferRepository, 'byIds'>;
+}
+
+/** Loader factories over a request's deps, e.g. `{ customerById: (d) => byIdLoader(...) }`. */
+export type LoaderFactories = Record<string, (deps: LoaderDeps) => unknown>;
 export type LazyLoaders<F extends LoaderFactories> = { readonly [K in keyof F]: ReturnType<F[K]> };
 
 /**
- * An object with one getter per factory: the first read of a property calls its factory and
- * replaces the getter with the value, so every later read is a plain property read.
+ * A class whose instances hold one request's deps and make each loader on first use: a trivial
+ * query creates none. The getters live on the prototype, built once per process, so a request
+ * pays for one small object, not a property definition per loader (measured: building the
+ * per-request getters was 3.6 % of a trivial query's CPU). The first read of a loader replaces
+ * its getter on the instance with the value, so every later read is a plain property read.
  */
-export function lazyLoaders<F extends LoaderFactories>(factories: F): LazyLoaders<F> {
-  const loaders = {} as Record<string, unknown>;
+export function lazyLoaderClass<F extends LoaderFactories>(factories: F): new (deps: LoaderDeps) => LazyLoaders<F> {
+  class RequestLoaders {
+    constructor(readonly deps: LoaderDeps) {}
+  }
   for (const [name, create] of Object.entries(factories)) {
-    Object.defineProperty(loaders, name, {
+    Object.defineProperty(RequestLoaders.prototype, name, {
       configurable: true,
-      enumerable: true,
-      get() {
-        const value = create();
-        Object.defineProperty(loaders, name, { value, enumerable: true, configurable: false, writable: false });
+      get(this: RequestLoaders) {
+        const value = create(this.deps);
+        Object.defineProperty(this, name, { value, enumerable: true });
         return value;
       },
     });
   }
-  return loaders as LazyLoaders<F>;
+  return RequestLoaders as unknown as new (deps: LoaderDeps) => LazyLoaders<F>;
 }
 
 /** `find({ ...scope, _id: { $in: keys } })`; a key outside the scope is NOT_FOUND, like an unknown one. */

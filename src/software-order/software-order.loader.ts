@@ -1,5 +1,4 @@
-import type { Collections } from '../db/collections.js';
-import { byIdLoader, filteredChildrenLoader, IN_READS, type ReadPlanner } from '../shared/loader-utils.js';
+import { byIdLoader, filteredChildrenLoader, type LoaderDeps } from '../shared/loader-utils.js';
 
 export const SOFTWARE_ORDER_SORT = ['purchasedAt', '_id'] as const;
 
@@ -9,13 +8,11 @@ export const SOFTWARE_ACTIVITY_SORT = ['at', '_id'] as const;
 /** SW-SUPPORT-REQUEST: a customer's support requests, oldest first. */
 export const SUPPORT_REQUEST_SORT = ['createdAt', '_id'] as const;
 
-/** Factories: `createLoaders` (src/shared/context.ts) calls each on first use in a request. */
-export function createSoftwareOrderLoaders(cols: Collections, partnerId: string, planner: ReadPlanner = IN_READS) {
-  return {
-    softwareOrderById: () => byIdLoader(cols.softwareOrders, { partnerId }, 'software order', planner),
-    softwareOrdersByCustomerId: () =>
-      filteredChildrenLoader(cols.softwareOrders, { partnerId }, 'customerId', SOFTWARE_ORDER_SORT, planner),
-    supportRequestsByCustomerId: () =>
-      filteredChildrenLoader(cols.supportRequests, { partnerId }, 'customerId', SUPPORT_REQUEST_SORT, planner),
-  };
-}
+/** Factories over a request's deps: `createLoaders` (src/shared/context.ts) calls each on first use in a request. */
+export const softwareOrderLoaders = {
+  softwareOrderById: (d: LoaderDeps) => byIdLoader(d.cols.softwareOrders, { partnerId: d.partnerId }, 'software order', d.planner),
+  softwareOrdersByCustomerId: (d: LoaderDeps) =>
+    filteredChildrenLoader(d.cols.softwareOrders, { partnerId: d.partnerId }, 'customerId', SOFTWARE_ORDER_SORT, d.planner),
+  supportRequestsByCustomerId: (d: LoaderDeps) =>
+    filteredChildrenLoader(d.cols.supportRequests, { partnerId: d.partnerId }, 'customerId', SUPPORT_REQUEST_SORT, d.planner),
+};

@@ -1,5 +1,5 @@
 import type { Collection } from 'mongodb';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { PartnerDoc } from '../../src/db/documents.js';
 import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
 import { AUTH_FAILURE_MESSAGE, createAuthenticator, HeaderAuthenticator, parseRoles, TokenAuthenticator } from '../../src/shared/auth.js';
@@ -178,6 +178,41 @@ describe('TokenAuthenticator', () => {
       expect(await unauthenticated(() => auth.authenticate(headers))).toBe(AUTH_FAILURE_MESSAGE);
     }
     expect(lookups).toEqual([]);
+  });
+
+  it('a verified token kept for reuse is still refused from the millisecond its exp passes', async () => {
+    const { collection } = partnersCollection();
+    const auth = new TokenAuthenticator(collection, secret);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const issued = new Date('2026-11-22T12:00:00.000Z');
+      vi.setSystemTime(issued);
+      const token = await mintToken({ secret, partnerId: DEMO_PARTNERS.contoso.id, roles: ['global_admin'], expiresIn: 60 });
+      expect((await auth.verify(token)).roles).toEqual(['global_admin']);
+      vi.setSystemTime(issued.getTime() + 59_999);
+      expect((await auth.verify(token)).partner._id).toBe(DEMO_PARTNERS.contoso.id);
+      vi.setSystemTime(issued.getTime() + 60_000);
+      expect(await unauthenticated(() => auth.verify(token))).toBe(AUTH_FAILURE_MESSAGE);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a kept token still reads its partner each time: a partner that is gone is refused though the token was verified before', async () => {
+    const known = new Map(partners().map((p) => [p._id, p]));
+    const auth = new TokenAuthenticator({ find: async (id: string) => known.get(id) ?? null }, secret);
+    const token = await mintToken({ secret, partnerId: DEMO_PARTNERS.contoso.id, roles: [] });
+    expect((await auth.verify(token)).partner._id).toBe(DEMO_PARTNERS.contoso.id);
+    known.delete(DEMO_PARTNERS.contoso.id);
+    expect(await unauthenticated(() => auth.verify(token))).toBe(AUTH_FAILURE_MESSAGE);
+  });
+
+  it('a caller made from a kept token is its own copy: changing its roles does not change the next caller', async () => {
+    const { collection } = partnersCollection();
+    const auth = new TokenAuthenticator(collection, secret);
+    const token = await mintToken({ secret, partnerId: DEMO_PARTNERS.contoso.id, roles: ['sales_agent'] });
+    (await auth.verify(token)).roles.push('global_admin');
+    expect((await auth.verify(token)).roles).toEqual(['sales_agent']);
   });
 });
 
