@@ -21,11 +21,12 @@ import os from 'node:os';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { BSON, type Document } from 'mongodb';
 import { redactMongoUri, PROJECT_ROOT } from '../src/shared/config.js';
 import { mintToken } from '../src/shared/tokens.js';
 import { ensureDataSet, fmt, openServer, type DataSet, type Server } from './lib/datasets.js';
 import { explainReads, type ExplainSummary } from './lib/explain.js';
-import { compiledArgs, startChild, type Child, type Stats } from './lib/ipc.js';
+import { compiledArgs, startChild, type Child, type RecordedCommand, type Stats } from './lib/ipc.js';
 import { merge, postOnce, runLoad, type LoadResult } from './lib/load.js';
 import { elapsedSeconds, log } from './lib/progress.js';
 import { writeReport, type Results, type ShapeLoad, type Target } from './lib/report.js';
@@ -240,6 +241,27 @@ class Endpoint {
 }
 
 const signature = (commands: { name: string; collection: string }[]) => commands.map((c) => `${c.name} ${c.collection}`);
+
+/**
+ * A request's reads as loader batches, in order of their first command: reads with the same
+ * command, collection and filter fields are one batch (FerretDB/PostgreSQL sends a batch as one
+ * equality read per key; elsewhere a batch is one `$in` command, and no two reads of our shapes
+ * share a shape). See README, "The database".
+ */
+function batchesOf(commands: readonly RecordedCommand[]): { read: string; commands: number }[] {
+  const batches = new Map<string, { read: string; commands: number }>();
+  for (const c of commands) {
+    const doc = BSON.EJSON.parse(c.command, { relaxed: false }) as Document;
+    const filter = (c.name === 'aggregate' ? (doc.pipeline as Document[] | undefined)?.[0]?.$match : doc.filter) as Document | undefined;
+    const key = `${c.name} ${c.collection} ${Object.keys(filter ?? {})
+      .sort()
+      .join(',')}`;
+    const batch = batches.get(key);
+    if (batch) batch.commands++;
+    else batches.set(key, { read: `${c.name} ${c.collection}`, commands: 1 });
+  }
+  return [...batches.values()];
+}
 const sameMultiset = (a: string[], b: string[]) => JSON.stringify([...a].sort()) === JSON.stringify([...b].sort());
 
 /** `--report-from results.json`: evaluate the targets and write the report again, without measuring. */
@@ -325,7 +347,15 @@ async function main(): Promise<void> {
         const f = await floor.recordOne(shape, first ?? DEFAULT_PAGE_SIZE);
         const gs = signature(g.commands);
         const fs = signature(f.commands);
-        results.commands.push({ customers: baseSize, shape, pageSize: first, gateway: gs, floor: fs, sameAsFloor: sameMultiset(gs, fs) });
+        results.commands.push({
+          customers: baseSize,
+          shape,
+          pageSize: first,
+          gateway: gs,
+          batches: batchesOf(g.commands),
+          floor: fs,
+          sameAsFloor: sameMultiset(gs, fs),
+        });
         if ((first ?? DEFAULT_PAGE_SIZE) === DEFAULT_PAGE_SIZE) {
           baseCommands[shape] = gs.length;
           results.explain.push({ customers: baseSize, shape, reads: await explainReads(base.db, g.commands) });
@@ -546,7 +576,14 @@ function evaluateTargets(r: Results): Target[] {
   // The caller's partner is read once per PARTNER_CACHE_MS (30 s) per process, whatever the query:
   // it shows in whichever request comes after the cache expired, so it is left out here.
   const data = (commands: string[]) => commands.filter((x) => x !== 'find partners');
-  for (const c of r.commands) byShape.set(c.shape, [...(byShape.get(c.shape) ?? []), { pageSize: c.pageSize, n: data(c.gateway).length }]);
+  // Loader batches: one command each, except on FerretDB/PostgreSQL (concurrent equality reads; README, "The database").
+  const batchReads = (c: Results['commands'][number]) => data(c.batches ? c.batches.map((b) => b.read) : c.gateway);
+  const shown = (c: Results['commands'][number]) =>
+    (c.batches ?? c.gateway.map((read) => ({ read, commands: 1 })))
+      .filter((b) => b.read !== 'find partners')
+      .map((b) => (b.commands > 1 ? `${b.read} x ${b.commands}` : b.read))
+      .join(', ');
+  for (const c of r.commands) byShape.set(c.shape, [...(byShape.get(c.shape) ?? []), { pageSize: c.pageSize, n: batchReads(c).length }]);
   // Constant, or fewer at larger pages (the count is skipped when the first page holds every match).
   const constant = [...byShape].map(([shape, rows]) => ({
     shape,
@@ -554,7 +591,7 @@ function evaluateTargets(r: Results): Target[] {
     ok: rows.every((x) => x.n <= rows[0]!.n),
   }));
   targets.push({
-    id: 'commands do not grow with page size',
+    id: 'commands (loader batches) do not grow with page size',
     met: constant.every((c) => c.ok),
     detail:
       constant.map((c) => `${c.shape} ${c.counts.join('/')}`).join(', ') +
@@ -563,10 +600,10 @@ function evaluateTargets(r: Results): Target[] {
   const nested = r.commands.filter((c) => c.shape === 'nested');
   const levels = 4; // customers, subscriptions, addOns, offer
   targets.push({
-    id: 'nested query: one command per level',
-    met: nested.every((c) => data(c.gateway).length <= levels),
+    id: 'nested query: one command (batch) per level',
+    met: nested.every((c) => batchReads(c).length <= levels),
     detail:
-      nested.map((c) => `first=${c.pageSize}: ${data(c.gateway).length} (${data(c.gateway).join(', ')})`).join('; ') +
+      nested.map((c) => `first=${c.pageSize}: ${batchReads(c).length} (${shown(c)})`).join('; ') +
       `; ${levels} levels (customers, subscriptions, add-ons, offers: the catalog is in memory)`,
   });
   // 2. Overhead over the floor.

@@ -17,24 +17,42 @@ export interface ExplainSummary {
   plan: string;
   /** FerretDB only. */
   pushdown?: { filter: boolean; sort: boolean; limit: boolean };
+  /** How many reads of this shape the request sent (a batch of equality reads), when more than one. */
+  times?: number;
   error?: string;
 }
 
 const SESSION_FIELDS = ['lsid', '$db', '$clusterTime', '$readPreference', 'txnNumber', 'autocommit', 'startTransaction', 'apiVersion'];
 
+/**
+ * One explain per read shape (command, collection, filter fields): the reads of a batch of
+ * equality reads (FerretDB/PostgreSQL) differ only in their key, so the first stands for all.
+ */
 export async function explainReads(db: Db, commands: readonly RecordedCommand[]): Promise<ExplainSummary[]> {
   const out: ExplainSummary[] = [];
+  const byShape = new Map<string, ExplainSummary>();
   for (const c of commands) {
     if (c.name !== 'find' && c.name !== 'aggregate' && c.name !== 'count') continue;
     const command = BSON.EJSON.parse(c.command, { relaxed: false }) as Document;
     for (const field of SESSION_FIELDS) delete command[field];
     const read = `${c.name} ${c.collection}`;
+    const filter = (c.name === 'aggregate' ? (command.pipeline as Document[] | undefined)?.[0]?.$match : command.filter) as
+      Document | undefined;
+    const shape = `${read} ${Object.keys(filter ?? {})
+      .sort()
+      .join(',')}`;
+    const seen = byShape.get(shape);
+    if (seen) {
+      seen.times = (seen.times ?? 1) + 1;
+      continue;
+    }
     try {
       const result = await db.command({ explain: command, verbosity: 'queryPlanner' });
       out.push({ read, ...summarise(result) });
     } catch (error) {
       out.push({ read, indexUsed: null, plan: '', error: error instanceof Error ? error.message.split('\n')[0] : String(error) });
     }
+    byShape.set(shape, out.at(-1)!);
   }
   return out;
 }

@@ -15,7 +15,10 @@ export interface Stats {
   cpuSystemUs: number;
   rssBytes: number;
   heapUsedBytes: number;
-  /** Database commands completed, and the sum of their durations as the driver measured them. */
+  /**
+   * Database commands completed, and the time during which at least one was in flight (the union
+   * of their intervals, so concurrent equality reads count once, as the wait they cause).
+   */
   dbCommands: number;
   dbTimeMs: number;
 }
@@ -36,21 +39,22 @@ export function serveParent(client: MongoClient): void {
   let dbCommands = 0;
   let dbTimeMs = 0;
   let recording: RecordedCommand[] | null = null;
+  let inFlight = 0;
+  let busySince = 0;
+  const ended = () => {
+    dbCommands += 1;
+    if (--inFlight === 0) dbTimeMs += performance.now() - busySince;
+  };
   client.on('commandStarted', (e) => {
+    if (inFlight++ === 0) busySince = performance.now();
     if (!recording) return;
     const target = e.command[e.commandName];
     const collection =
       e.commandName === 'getMore' ? String(e.command.collection) : typeof target === 'string' ? target : String(e.command.collection ?? '');
     recording.push({ name: e.commandName, collection, command: BSON.EJSON.stringify(e.command, { relaxed: false }) });
   });
-  client.on('commandSucceeded', (e) => {
-    dbCommands += 1;
-    dbTimeMs += e.duration;
-  });
-  client.on('commandFailed', (e) => {
-    dbCommands += 1;
-    dbTimeMs += e.duration;
-  });
+  client.on('commandSucceeded', ended);
+  client.on('commandFailed', ended);
   process.on('message', (message: Request) => {
     const reply = (body: unknown) => process.send?.({ id: message.id, body });
     switch (message.op) {
