@@ -188,7 +188,7 @@ async function answer(cols: Collections, partnerId: string, shape: ShapeName, v:
     case 'search': {
       const first = Number(v.first);
       const q = String(v.search).trim().toLowerCase();
-      const where = { $and: [{ partnerId }, { $or: [{ companyNameLower: prefixRange(q) }, { domainLower: prefixRange(q) }] }] };
+      const where = { partnerId, $and: [{ $or: [{ companyNameLower: prefixRange(q) }, { domainLower: prefixRange(q) }] }] };
       // As the gateway: the page, then (totalCount selected) the count.
       const rows = await cols.customers
         .find(where)

@@ -36,8 +36,13 @@ export function isSearch(search: string | null | undefined): search is string {
   return search != null && search.trim().length > 0;
 }
 
+/**
+ * `partnerId` stays a top-level equality, with the other conditions under `$and`: FerretDB on
+ * PostgreSQL pushes down top-level equality only (README, "The database"), so the tenant's index
+ * narrows the read there; MongoDB plans both forms alike.
+ */
 export function customerFilter(partnerId: string, filter: CustomerFilter | null | undefined): Filter<CustomerDoc> {
-  const and: Filter<CustomerDoc>[] = [{ partnerId }];
+  const and: Filter<CustomerDoc>[] = [];
   const search = customerSearchFilter(filter?.search);
   if (search) and.push(search);
   if (filter?.segment?.length) and.push({ segment: { $in: filter.segment } });
@@ -50,7 +55,7 @@ export function customerFilter(partnerId: string, filter: CustomerFilter | null 
     }
     and.push({ billingCountry: { $in: filter.billingCountry.map((c) => c.toUpperCase()) } });
   }
-  return and.length === 1 ? and[0]! : { $and: and };
+  return and.length === 0 ? { partnerId } : { partnerId, $and: and };
 }
 
 export class CustomerRepository {
@@ -69,7 +74,7 @@ export class CustomerRepository {
   async idsMatching(partnerId: string, search: string, argument: string): Promise<string[] | null> {
     const where = customerSearchFilter(search, argument);
     if (!where) return null;
-    const rows = await this.customers.find({ $and: [{ partnerId }, where] }, { projection: { _id: 1 } }).toArray();
+    const rows = await this.customers.find({ partnerId, $and: [where] }, { projection: { _id: 1 } }).toArray();
     return rows.map((r) => r._id);
   }
 }

@@ -24,7 +24,11 @@ export async function pagedFind<T extends Document>(
 ): Promise<Page<T>> {
   const fp = fingerprint(filterArgs);
   const request = pageRequest(connection, fp, args, sort, partnerId);
-  const query = (request.after ? { $and: [where, keysetFilter(sort, request.after)] } : where) as Filter<T>;
+  // The cursor's condition joins `where`'s own `$and`, leaving its top-level equalities (partnerId)
+  // at the top, where FerretDB on PostgreSQL can push them down (README, "The database").
+  const query = (
+    request.after ? { ...where, $and: [...((where as { $and?: Filter<T>[] }).$and ?? []), keysetFilter(sort, request.after)] } : where
+  ) as Filter<T>;
   const rows = (await collection
     .find(query)
     .sort(sortDocument(sort))
