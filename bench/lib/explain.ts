@@ -57,14 +57,22 @@ export async function explainReads(db: Db, commands: readonly RecordedCommand[])
   return out;
 }
 
+/** A PostgreSQL plan (EXPLAIN FORMAT JSON) as its nodes, outermost first: `Bitmap Heap Scan <- Bitmap Index Scan using customerid_gin`. */
+function postgresNodes(plan: unknown): string[] {
+  if (!plan || typeof plan !== 'object') return [];
+  const node = plan as { 'Node Type'?: string; 'Index Name'?: string; Plans?: unknown[] };
+  if (!node['Node Type']) return [];
+  const here = node['Index Name'] ? `${node['Node Type']} using ${node['Index Name']}` : node['Node Type'];
+  return [here, ...(node.Plans ?? []).flatMap(postgresNodes)];
+}
+
 function summarise(result: Document): Omit<ExplainSummary, 'read'> {
   if ('filterPushdown' in result || result.serverInfo?.ferretdbVersion) {
     const planText = JSON.stringify(result.queryPlanner ?? {});
     const usesIndex = /USING (COVERING )?INDEX|USING INTEGER PRIMARY KEY|Index Scan|Index Only Scan|Bitmap Index Scan/i.test(planText);
     const scans = /\bSCAN\b|Seq Scan/i.test(planText);
-    const lines = Array.isArray(result.queryPlanner?.Plan)
-      ? (result.queryPlanner.Plan as unknown[]).map(String).join('; ')
-      : planText.replace(/\s+/g, ' ');
+    const plan = result.queryPlanner?.Plan as unknown;
+    const lines = Array.isArray(plan) ? plan.map(String).join('; ') : postgresNodes(plan).join(' <- ') || planText.replace(/\s+/g, ' ');
     return {
       indexUsed: usesIndex ? true : scans ? false : null,
       plan: lines.slice(0, 240),
