@@ -1,4 +1,4 @@
-import http from 'node:http';
+import http, { type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -15,8 +15,8 @@ import { createAuthenticator, type Authenticator } from './shared/auth.js';
 import { readPlanner } from './shared/loader-utils.js';
 import type { Config } from './shared/config.js';
 import { createContext, createRepositories, type Context, type Services } from './shared/context.js';
-import { correlationIds, currentCorrelationId } from './shared/correlation.js';
-import { cors } from './shared/cors.js';
+import { correlationIds } from './shared/correlation.js';
+import { cors, corsPolicy } from './shared/cors.js';
 import {
   createFormatError,
   isDatabaseUnavailable,
@@ -25,6 +25,8 @@ import {
   serviceUnavailablePlugin,
   unservedOperationPlugin,
 } from './shared/errors.js';
+import { graphqlFastPath, MAX_JSON_BODY_BYTES } from './shared/graphql-http.js';
+import { sendRequestError } from './shared/http-json.js';
 import type { Logger } from './shared/logger.js';
 import { configureCursorSecret } from './shared/pagination.js';
 import { mintToken } from './shared/tokens.js';
@@ -65,6 +67,8 @@ export interface Gateway {
   httpServer: http.Server;
   apollo: ApolloServer<Context>;
   services: Services;
+  /** How many requests the GraphQL fast path served (src/shared/graphql-http.ts); every other one went through `app`. */
+  fastPathRequests(): number;
   /** Starts listening; resolves to the base URL (port 0 picks a free port). */
   listen(port: number, host: string): Promise<string>;
   stop(): Promise<void>;
@@ -85,7 +89,8 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     readPlanner: readPlanner(database.backend.capabilities),
   };
   const app = express();
-  const httpServer = http.createServer(app);
+  // Its request handler is added once Apollo has started (below).
+  const httpServer = http.createServer();
   // A client that half-closes its socket after sending a request (FIN after the body) still gets
   // the response: Node's http server otherwise ends the socket on the client's FIN, before an
   // asynchronous response (any GraphQL request) is written. Undocumented, not in @types/node.
@@ -115,6 +120,15 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   });
   await apollo.start();
   const ideHeaders = await ideDefaultHeaders(config, log);
+  const context = (headers: IncomingHttpHeaders) =>
+    createContext(services, headers).catch((error: unknown) => {
+      throw isDatabaseUnavailable(error) ? serviceUnavailable() : error;
+    });
+  // Plain GraphQL POSTs skip Express (src/shared/graphql-http.ts); every other request is the app's.
+  const fastPath = graphqlFastPath({ apollo, context, cors: corsPolicy(config.corsOrigins), rateLimit: limits.rateLimit.admit, log });
+  httpServer.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (!fastPath.take(req, res)) app(req, res);
+  });
 
   app.disable('x-powered-by');
   app.use(correlationIds());
@@ -144,14 +158,9 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     (req, res, next) => (req.path === '/' ? next() : notFoundJson(req, res)),
     // A person opening /graphql in a browser wants the IDE, not a CSRF error.
     (req, res, next) => (isBrowserNavigation(req) ? res.redirect('/graphiql') : next()),
-    limits.rateLimit,
-    express.json({ limit: '1mb' }),
-    expressMiddleware(apollo, {
-      context: async ({ req }) =>
-        createContext(services, req.headers).catch((error: unknown) => {
-          throw isDatabaseUnavailable(error) ? serviceUnavailable() : error;
-        }),
-    }),
+    limits.rateLimit.middleware,
+    express.json({ limit: MAX_JSON_BODY_BYTES }),
+    expressMiddleware(apollo, { context: ({ req }) => context(req.headers) }),
   );
   app.use(notFoundJson);
   app.use(jsonErrors(log));
@@ -162,6 +171,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     httpServer,
     apollo,
     services,
+    fastPathRequests: () => fastPath.requests,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);
@@ -238,30 +248,10 @@ function answerUnparsableRequests(server: http.Server): void {
 
 /**
  * Errors raised before GraphQL runs (a body that is not JSON, too large) answer in the
- * GraphQL response shape with a code, never as an HTML 500.
+ * GraphQL response shape with a code, never as an HTML 500 (sendRequestError).
  */
 function jsonErrors(log: Logger): ErrorRequestHandler {
-  return (error, _req, res, _next) => {
-    if (isDatabaseUnavailable(error)) {
-      log.warn('http', `database unavailable: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
-      res.status(503).set('Retry-After', String(RETRY_AFTER_SECONDS));
-      res.json({ errors: [{ message: 'The database is unreachable; retry shortly', extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
-      return;
-    }
-    const correlationId = currentCorrelationId() ?? (res.locals.correlationId as string | undefined);
-    const status = typeof error?.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
-    if (status === 500)
-      log.error('http', `unexpected error outside GraphQL${correlationId ? ` (correlation ${correlationId})` : ''}`, error);
-    const message =
-      error?.type === 'entity.parse.failed'
-        ? `Expected a JSON request body, but it does not parse: ${String(error.message).slice(0, 200)}`
-        : status === 500
-          ? 'Internal server error'
-          : String(error?.message ?? 'Bad request');
-    const extensions =
-      status === 500 ? { code: 'INTERNAL_SERVER_ERROR', ...(correlationId ? { correlationId } : {}) } : { code: 'BAD_REQUEST' };
-    res.status(status).json({ errors: [{ message, extensions }] });
-  };
+  return (error, _req, res, _next) => sendRequestError(log, error, res, res.locals.correlationId as string | undefined);
 }
 
 /** Null when the database answers `ping` within `timeoutMs`, else why not. */

@@ -1,5 +1,4 @@
 import type { ApolloServerOptions, ApolloServerPlugin } from '@apollo/server';
-import type { RequestHandler } from 'express';
 import type { ValidationRule } from 'graphql';
 import type { Config } from '../shared/config.js';
 import { maxAliasesRule } from './aliases.js';
@@ -8,14 +7,14 @@ import { maxDepthRule } from './depth.js';
 import { maxDirectivesRule } from './directives.js';
 import { maxListLiteralRule } from './list-arguments.js';
 import { operationLimitsPlugin } from './operation-plugin.js';
-import { rateLimitMiddleware } from './rate-limit.js';
+import { createRateLimit, type RateLimit } from './rate-limit.js';
 import { maxRootFieldsRule } from './root-fields.js';
 import { timeoutPlugin } from './timeout.js';
 
 /**
  * Every abuse limit of the gateway (README, "Limits"), from the config, as the pieces
  * createGateway plugs in: Apollo options (parser, validation rules, plugins, introspection,
- * suggestions, batching) and the Express middleware that rate-limits before Apollo runs.
+ * suggestions, batching) and the rate limit that runs before Apollo (on both HTTP stacks).
  * Each limit answers with a coded error before any resolver or database command runs
  * (the timeout and the database command budget excepted, which by nature stop a query that is
  * already running).
@@ -27,7 +26,7 @@ export function gatewayLimits<C extends { budget?: CommandBudget }>(
     ApolloServerOptions<C>,
     'parseOptions' | 'validationRules' | 'introspection' | 'hideSchemaDetailsFromClientErrors' | 'allowBatchedHttpRequests'
   > & { plugins: ApolloServerPlugin<C>[] };
-  rateLimit: RequestHandler;
+  rateLimit: RateLimit;
 } {
   const { limits } = config;
   const production = config.mode === 'production';
@@ -57,6 +56,6 @@ export function gatewayLimits<C extends { budget?: CommandBudget }>(
         commandBudgetPlugin<C>(),
       ],
     },
-    rateLimit: rateLimitMiddleware({ perMinute: limits.ratePerMinute, burst: limits.rateBurst }),
+    rateLimit: createRateLimit({ perMinute: limits.ratePerMinute, burst: limits.rateBurst }),
   };
 }

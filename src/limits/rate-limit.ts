@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
+import { sendJson } from '../shared/http-json.js';
 
 /**
  * Per-partner rate limit (RATE_LIMIT_PER_MINUTE, default 600, RATE_LIMIT_BURST, default 100):
@@ -55,7 +57,7 @@ function header(value: string | string[] | undefined): string | undefined {
   return (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
 }
 
-export function rateLimitKey(req: Parameters<RequestHandler>[0]): string {
+export function rateLimitKey(req: IncomingMessage): string {
   const authorization = header(req.headers.authorization);
   if (authorization) return `auth:${createHash('sha256').update(authorization).digest('base64url')}`;
   const partner = header(req.headers['x-partner-id']);
@@ -63,14 +65,22 @@ export function rateLimitKey(req: Parameters<RequestHandler>[0]): string {
   return `ip:${req.socket.remoteAddress ?? 'unknown'}`;
 }
 
+/** One rate limit (one set of buckets), for both stacks: the GraphQL fast path and Express. */
+export interface RateLimit {
+  /** Spends the caller's token; when there is none, answers 429 with Retry-After and a coded body, and returns false. */
+  admit(req: IncomingMessage, res: ServerResponse): boolean;
+  /** `admit` as Express middleware. */
+  middleware: RequestHandler;
+}
+
 /** Answers 429 with Retry-After and a coded GraphQL-shaped body, before Apollo runs. */
-export function rateLimitMiddleware(options: { perMinute: number; burst: number; now?: () => number }): RequestHandler {
+export function createRateLimit(options: { perMinute: number; burst: number; now?: () => number }): RateLimit {
   const buckets = new TokenBuckets(options.perMinute, options.burst, options.now);
-  return (req, res, next) => {
+  const admit = (req: IncomingMessage, res: ServerResponse): boolean => {
     const outcome = buckets.take(rateLimitKey(req));
-    if (outcome.allowed) return next();
+    if (outcome.allowed) return true;
     res.setHeader('Retry-After', String(outcome.retryAfterSeconds));
-    res.status(429).json({
+    sendJson(res, 429, {
       errors: [
         {
           message: `Requests must stay within ${options.perMinute} per minute (bursts of ${options.burst}) per partner, but this partner sent more; retry after ${outcome.retryAfterSeconds} s`,
@@ -78,5 +88,12 @@ export function rateLimitMiddleware(options: { perMinute: number; burst: number;
         },
       ],
     });
+    return false;
+  };
+  return {
+    admit,
+    middleware: (req, res, next) => {
+      if (admit(req, res)) next();
+    },
   };
 }

@@ -1,4 +1,6 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
+import { appendVary, sendJson } from './http-json.js';
 
 /**
  * Which browser origins may call the gateway (`CORS_ORIGINS`, read by loadConfig): the exact
@@ -66,26 +68,29 @@ export function isAllowedOrigin(origins: CorsOrigins, origin: string): boolean {
  *   It would also break same-origin callers whose origin is not listed (the IDE behind a proxy).
  * - Requests without `Origin` (servers, curl) pass untouched, and so does an `OPTIONS` that is no
  *   preflight (it meets Apollo's coded 405).
+ *
+ * On plain node:http (the Express stack and the GraphQL fast path share it): true when the
+ * request goes on, false when it has been answered here (a preflight).
  */
-export function cors(origins: CorsOrigins): RequestHandler {
+export function corsPolicy(origins: CorsOrigins): (req: IncomingMessage, res: ServerResponse) => boolean {
   const methods = CORS_ALLOWED_METHODS.join(', ');
   const headers = CORS_ALLOWED_HEADERS.join(', ');
   const exposed = CORS_EXPOSED_HEADERS.join(', ');
-  return (req, res, next) => {
-    res.vary('Origin');
-    const origin = req.get('origin');
-    if (origin === undefined) return next();
+  return (req, res) => {
+    appendVary(res, 'Origin');
+    const origin = req.headers.origin;
+    if (origin === undefined) return true;
     const allowed = isAllowedOrigin(origins, origin);
-    const preflight = req.method === 'OPTIONS' && req.get('access-control-request-method') !== undefined;
+    const preflight = req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
     if (!preflight) {
       if (allowed) {
         res.setHeader('Access-Control-Allow-Origin', origin);
         res.setHeader('Access-Control-Expose-Headers', exposed);
       }
-      return next();
+      return true;
     }
     if (!allowed) {
-      res.status(403).json({
+      sendJson(res, 403, {
         errors: [
           {
             message: `Origin ${JSON.stringify(origin.slice(0, 200))} may not call this gateway from a browser: CORS_ORIGINS lists the origins that may (README, "Configuration")`,
@@ -93,13 +98,23 @@ export function cors(origins: CorsOrigins): RequestHandler {
           },
         ],
       });
-      return;
+      return false;
     }
     res.setHeader('Access-Control-Allow-Origin', origin);
     res.setHeader('Access-Control-Allow-Methods', methods);
     res.setHeader('Access-Control-Allow-Headers', headers);
     res.setHeader('Access-Control-Max-Age', String(CORS_MAX_AGE_SECONDS));
-    res.status(204).end();
+    res.statusCode = 204;
+    res.end();
+    return false;
+  };
+}
+
+/** corsPolicy as Express middleware. */
+export function cors(origins: CorsOrigins): RequestHandler {
+  const policy = corsPolicy(origins);
+  return (req, res, next) => {
+    if (policy(req, res)) next();
   };
 }
 
