@@ -4,6 +4,7 @@
  * parent's questions over Node's IPC channel: CPU and memory so far, database time so far, and
  * the database commands of a recorded window (EJSON, so that BSON values survive the trip).
  */
+import { performance } from 'node:perf_hooks';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { BSON, type MongoClient } from 'mongodb';
@@ -15,6 +16,11 @@ export interface Stats {
   cpuSystemUs: number;
   rssBytes: number;
   heapUsedBytes: number;
+  /**
+   * The main thread's event loop busy time since the process started (performance.eventLoopUtilization
+   * `active`), milliseconds: the time it ran JavaScript and callbacks, not the time it waited.
+   */
+  eventLoopBusyMs: number;
   /**
    * Database commands completed, and the time during which at least one was in flight (the union
    * of their intervals, so concurrent equality reads count once, as the wait they cause).
@@ -66,6 +72,7 @@ export function serveParent(client: MongoClient): void {
           cpuSystemUs: cpu.system,
           rssBytes: mem.rss,
           heapUsedBytes: mem.heapUsed,
+          eventLoopBusyMs: performance.eventLoopUtilization().active,
           dbCommands,
           dbTimeMs,
         } satisfies Stats);
@@ -108,11 +115,18 @@ export interface Child {
 
 /**
  * The compiled form of `script` (a .ts path relative to the project) and how to run it: as
- * `npm start` runs the gateway, JavaScript from dist/node (scripts/build.mjs, run by bench/run.ts
- * first) with reflect-metadata, not through the TypeScript loader.
+ * `npm start` runs the gateway (package.json), JavaScript from dist/node (scripts/build.mjs, run
+ * by bench/run.ts first) with reflect-metadata and V8's young generation capped at 8 MB per
+ * semi-space, not through the TypeScript loader.
  */
 export function compiledArgs(script: string): string[] {
-  return ['--expose-gc', '--import', 'reflect-metadata', path.join(PROJECT_ROOT, 'dist/node', script.replace(/\.ts$/, '.js'))];
+  return [
+    '--expose-gc',
+    '--max-semi-space-size=8',
+    '--import',
+    'reflect-metadata',
+    path.join(PROJECT_ROOT, 'dist/node', script.replace(/\.ts$/, '.js')),
+  ];
 }
 
 /** Starts the compiled `script` (relative to the project; see `compiledArgs`), and waits for its URL. */
