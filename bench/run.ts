@@ -125,6 +125,8 @@ interface Measured {
   rssMax: number;
   /** CPU the process spends while idle over the run's wall time (timers, GC, the RSS sampler's calls), microseconds. */
   idleCpuUs: number;
+  /** Event-loop busy time it spends while idle over the run's wall time (mostly answering the RSS sampler), milliseconds. */
+  idleBusyMs: number;
 }
 
 const cpuUs = (s: Stats) => s.cpuUserUs + s.cpuSystemUs;
@@ -134,8 +136,14 @@ const cpuUs = (s: Stats) => s.cpuUserUs + s.cpuSystemUs;
  * measured once per child over 2 s. Subtracted from a run's CPU, so that a slow database (a
  * request waiting 17 s) does not count the gateway's idle ticking as CPU per request.
  */
-const idleRates = new WeakMap<Child, Promise<number>>();
-function idleCpuRate(child: Child): Promise<number> {
+interface IdleRates {
+  /** CPU microseconds per wall-clock millisecond. */
+  cpu: number;
+  /** Event-loop busy milliseconds per wall-clock millisecond. */
+  busy: number;
+}
+const idleRates = new WeakMap<Child, Promise<IdleRates>>();
+function idleCpuRate(child: Child): Promise<IdleRates> {
   let rate = idleRates.get(child);
   if (!rate) {
     rate = (async () => {
@@ -145,7 +153,8 @@ function idleCpuRate(child: Child): Promise<number> {
       await new Promise((r) => setTimeout(r, 2000));
       await sampler.stop();
       const after = await child.stats();
-      return (cpuUs(after) - cpuUs(before)) / (performance.now() - started);
+      const wall = performance.now() - started;
+      return { cpu: (cpuUs(after) - cpuUs(before)) / wall, busy: (after.eventLoopBusyMs - before.eventLoopBusyMs) / wall };
     })();
     idleRates.set(child, rate);
   }
@@ -153,14 +162,15 @@ function idleCpuRate(child: Child): Promise<number> {
 }
 
 async function measure(child: Child, run: () => Promise<LoadResult>): Promise<Measured> {
-  const idleRate = await idleCpuRate(child);
+  const idle = await idleCpuRate(child);
   const before = await child.stats();
   const started = performance.now();
   const sampler = rssSampler(child);
   const load = await run();
   const rssMax = await sampler.stop();
   const after = await child.stats();
-  return { load, before, after, rssMax, idleCpuUs: idleRate * (performance.now() - started) };
+  const wall = performance.now() - started;
+  return { load, before, after, rssMax, idleCpuUs: idle.cpu * wall, idleBusyMs: idle.busy * wall };
 }
 
 function perRequest(m: Measured[]): { cpuMs: number; busyMs: number; dbMs: number; dbCommands: number } {
@@ -175,7 +185,12 @@ function perRequest(m: Measured[]): { cpuMs: number; busyMs: number; dbMs: numbe
       ) /
       1000 /
       n,
-    busyMs: sum((x) => x.after.eventLoopBusyMs - x.before.eventLoopBusyMs) / n,
+    // The same for the event loop: what answering the RSS sampler costs over a 10 s wait is not the request's.
+    busyMs:
+      Math.max(
+        0,
+        sum((x) => x.after.eventLoopBusyMs - x.before.eventLoopBusyMs - x.idleBusyMs),
+      ) / n,
     dbMs: sum((x) => x.after.dbTimeMs - x.before.dbTimeMs) / n,
     dbCommands: sum((x) => x.after.dbCommands - x.before.dbCommands) / n,
   };
@@ -339,7 +354,6 @@ async function main(): Promise<void> {
 
     // 1. Commands per shape and page size; explain of each read (at the default page size).
     log('1/5 commands per query shape (every command the driver sends, getMore and killCursors included)');
-    const baseCommands: Record<string, number> = {};
     for (const shape of SHAPE_NAMES) {
       for (const first of SHAPES[shape].paged ? PAGE_SIZES : [null]) {
         // Steady state: one request first warms the process's caches (partners, catalog) and JIT.
@@ -358,10 +372,6 @@ async function main(): Promise<void> {
           floor: fs,
           sameAsFloor: sameMultiset(gs, fs),
         });
-        if ((first ?? DEFAULT_PAGE_SIZE) === DEFAULT_PAGE_SIZE) {
-          baseCommands[shape] = gs.length;
-          results.explain.push({ customers: baseSize, shape, reads: await explainReads(base.db, g.commands) });
-        }
         log(`  ${shape.padEnd(7)} first=${String(first ?? '-').padEnd(3)} gateway ${gs.length} [${gs.join(', ')}]; floor ${fs.length}`);
       }
     }
@@ -374,7 +384,6 @@ async function main(): Promise<void> {
     // 2. Gateway vs floor, alternating runs.
     log(`2/5 gateway vs floor at ${fmt(baseSize)} customers, page size ${DEFAULT_PAGE_SIZE}, concurrency 1`);
     const overhead: NonNullable<Results['overhead']> = { customers: baseSize, shapes: [], trivialThroughput: null };
-    const baseGrowth: Record<string, ShapeLoad> = {};
     for (const shape of SHAPE_NAMES) {
       const g: Measured[] = [];
       const f: Measured[] = [];
@@ -386,7 +395,6 @@ async function main(): Promise<void> {
       const gl = shapeLoad(g);
       const fl = shapeLoad(f);
       overhead.shapes.push({ shape, gateway: gl, floor: fl, p50Ratio: gl.p50Ms / fl.p50Ms });
-      if (shape !== 'trivial') baseGrowth[shape] = gl;
       log(
         `  ${shape.padEnd(7)} gateway p50 ${ms(gl.p50Ms)} p99 ${ms(gl.p99Ms)} (${gl.requests} req, CPU ${ms(gl.cpuMsPerRequest)}/req, db ${ms(gl.dbMsPerRequest)}/req); ` +
           `floor p50 ${ms(fl.p50Ms)} p99 ${ms(fl.p99Ms)} (${fl.requests} req); ratio ${(gl.p50Ms / fl.p50Ms).toFixed(2)}x`,
@@ -424,35 +432,20 @@ async function main(): Promise<void> {
       customers: baseSize,
       rssMaxMb: Math.max(...overhead.shapes.map((s) => s.gateway.rssMaxMb)),
     });
-    results.growth.sizes.push({ customers: baseSize, commands: baseCommands, shapes: baseGrowth });
     await floorChild.stop();
     await gatewayChild.stop();
 
-    // 3. Growth: each further size if the previous one predicts it fits the budget.
-    log(`3/5 growth: ${SIZES.map(fmt).join(', ')} customers (${fmt(baseSize)} measured above)`);
-    const reserveS = P.writesMs / 1000 + (QUICK ? 25 : 60);
-    for (const size of SIZES.slice(1)) {
-      const prev = results.growth.sizes.at(-1)!;
-      const prevSet = results.dataSets.at(-1)!;
-      const predicted = predictSeconds(prev, prevSet, size, gatewayStartS, SEED, server, results);
-      const left = remaining() - reserveS;
-      if (predicted.total > left) {
-        const reason =
-          `predicted ${predicted.total.toFixed(0)} s (${predicted.detail}) from ${fmt(prev.customers)} customers, ` +
-          `but ${Math.max(0, left).toFixed(0)} s of the ${BUDGET_S / 60}-minute budget are left after reserving ${reserveS} s for the writes`;
-        results.growth.skipped.push({ customers: size, reason });
-        log(`  ${fmt(size)} customers: skipped: ${reason}`);
-        continue;
-      }
-      log(`  ${fmt(size)} customers: predicted ${predicted.total.toFixed(0)} s (${predicted.detail}); ${left.toFixed(0)} s left`);
-      const set = await ensureDataSet(server, size, SEED);
-      results.dataSets.push(dataSetInfo(set));
+    /**
+     * One size of the growth table, on a gateway started for it: every size's figures come from a
+     * process in the same state (the first size's phase-2 gateway had served thousands more
+     * requests, so its JIT was warmer and its CPU per request lower).
+     */
+    const measureGrowthPoint = async (set: DataSet, size: number): Promise<void> => {
       const t = await pickTargets(set.collections);
       const child = await startChild('bench/gateway-child.ts', gatewayEnv(server, set.dbName));
       children.push(child);
       const ep = new Endpoint('gateway', child, token, t);
-      // Steady state: a new process's JIT warms on each shape (as the first size's gateway did over
-      // phases 1 and 2) before any figure is taken: up to 1.5 s or 300 requests, at least one.
+      // Steady state: the JIT warms on each shape before any figure is taken: up to 1.5 s or 300 requests, at least one.
       for (const shape of MEASURED) await ep.run(shape, DEFAULT_PAGE_SIZE, { durationMs: 1500, connections: 1, min: 1, max: 300 });
       const point: Results['growth']['sizes'][number] = { customers: size, commands: {}, shapes: {} };
       for (const shape of MEASURED) {
@@ -473,6 +466,30 @@ async function main(): Promise<void> {
         rssMaxMb: Math.max(...Object.values(point.shapes).map((s) => s.rssMaxMb)),
       });
       await child.stop();
+    };
+
+    // 3. Growth: the first size again on a gateway of its own, then each further size if the previous one predicts it fits the budget.
+    log(`3/5 growth: ${SIZES.map(fmt).join(', ')} customers`);
+    log(`  ${fmt(baseSize)} customers`);
+    await measureGrowthPoint(base, baseSize);
+    const reserveS = P.writesMs / 1000 + (QUICK ? 25 : 60);
+    for (const size of SIZES.slice(1)) {
+      const prev = results.growth.sizes.at(-1)!;
+      const prevSet = results.dataSets.at(-1)!;
+      const predicted = predictSeconds(prev, prevSet, size, gatewayStartS, SEED, server, results);
+      const left = remaining() - reserveS;
+      if (predicted.total > left) {
+        const reason =
+          `predicted ${predicted.total.toFixed(0)} s (${predicted.detail}) from ${fmt(prev.customers)} customers, ` +
+          `but ${Math.max(0, left).toFixed(0)} s of the ${BUDGET_S / 60}-minute budget are left after reserving ${reserveS} s for the writes`;
+        results.growth.skipped.push({ customers: size, reason });
+        log(`  ${fmt(size)} customers: skipped: ${reason}`);
+        continue;
+      }
+      log(`  ${fmt(size)} customers: predicted ${predicted.total.toFixed(0)} s (${predicted.detail}); ${left.toFixed(0)} s left`);
+      const set = await ensureDataSet(server, size, SEED);
+      results.dataSets.push(dataSetInfo(set));
+      await measureGrowthPoint(set, size);
     }
 
     // 4. Writes on a scratch data set (the measured ones stay as seeded, for reuse).

@@ -118,7 +118,11 @@ export async function pickTargets(cols: Collections): Promise<Targets> {
   const ledger = await cols.ledger.find({ partnerId: PARTNER_ID, customerId: { $in: ids } }, { projection: { customerId: 1 } }).toArray();
   const perCustomer = new Map<string, number>();
   for (const e of ledger) perCustomer.set(e.customerId, (perCustomer.get(e.customerId) ?? 0) + 1);
-  const customerId = [...perCustomer].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? ids[0]!;
+  // The same work at every data-set size: a customer whose ledger just outgrows a page of
+  // DEFAULT_PAGE_SIZE (so totalCount costs its count at every size), the fewest such entries
+  // first; else the one with the most entries.
+  const ranked = [...perCustomer].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]));
+  const customerId = ranked.find(([, n]) => n > DEFAULT_PAGE_SIZE)?.[0] ?? ranked.at(-1)?.[0] ?? ids[0]!;
   return { subscriptionId: subscription._id, customerId };
 }
 
