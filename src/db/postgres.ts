@@ -1,5 +1,17 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../shared/config.js';
@@ -86,6 +98,36 @@ function socketDirFor(dataDir: string): { dir: string; temporary: boolean } {
   return { dir: mkdtempSync(path.join(os.tmpdir(), 'pcg-pg-')), temporary: true };
 }
 
+/** Whether `user` can pass through `dir` (and every folder above it). */
+function canReach(dir: string, user: RunAs): boolean {
+  return spawnSync('test', ['-x', dir], { uid: user.uid, gid: user.gid }).status === 0;
+}
+
+/**
+ * Where the cluster and its socket live when the server runs as another user (as root): in
+ * DATA_DIR, made passable (`o+x`, not readable) for that user; or, when a folder above DATA_DIR is
+ * closed to it (a checkout under /root, or in a private temporary folder), in a folder of its own
+ * under /var/tmp named after DATA_DIR, so that each DATA_DIR keeps one cluster and the gateway
+ * still runs on PostgreSQL rather than falling back to SQLite.
+ */
+function clusterHome(dataDir: string, user: RunAs, log: Logger): string {
+  const mode = statSync(dataDir).mode;
+  if ((mode & 0o001) === 0) chmodSync(dataDir, (mode & 0o777) | 0o001);
+  if (canReach(dataDir, user)) return dataDir;
+  const key = createHash('sha256').update(realpathSync(dataDir)).digest('hex').slice(0, 16);
+  const home = path.join(FALLBACK_CLUSTER_ROOT, key);
+  mkdirSync(home, { recursive: true, mode: 0o711 });
+  for (const dir of [FALLBACK_CLUSTER_ROOT, home]) chmodSync(dir, 0o711);
+  if (!canReach(home, user)) {
+    throw new Error(`PostgreSQL's user '${user.name}' can reach neither ${dataDir} nor ${home}: set DATA_DIR elsewhere`);
+  }
+  log.info('database', `PostgreSQL's user '${user.name}' cannot reach ${dataDir} (a folder above it is closed): its cluster is in ${home}`);
+  return home;
+}
+
+/** Clusters of DATA_DIRs that PostgreSQL's user cannot reach, one folder per DATA_DIR (`clusterHome`). */
+export const FALLBACK_CLUSTER_ROOT = '/var/tmp/partner-center-gateway-postgres';
+
 export interface PostgresCluster {
   /** The URL FerretDB's `--postgresql-url` takes. */
   url: string;
@@ -109,16 +151,8 @@ export async function startPostgres(dataDir: string, log: Logger): Promise<Postg
   const bin = findPostgresBinDir();
   if (!bin) throw new Error('PostgreSQL server programs (initdb, postgres) are not installed: apt-get install postgresql-15');
   const user = serverUser();
-  const pgData = path.join(dataDir, 'postgres');
-  if (user) {
-    // The server's user must reach DATA_DIR: ours, so let others through it (not read it).
-    const mode = statSync(dataDir).mode;
-    if ((mode & 0o001) === 0) chmodSync(dataDir, (mode & 0o777) | 0o001);
-    const reach = spawnSync('test', ['-x', dataDir], { uid: user.uid, gid: user.gid });
-    if (reach.status !== 0) {
-      throw new Error(`PostgreSQL's user '${user.name}' cannot reach ${dataDir} (a parent folder is closed to it): set DATA_DIR elsewhere`);
-    }
-  }
+  const home = user ? clusterHome(dataDir, user, log) : dataDir;
+  const pgData = path.join(home, 'postgres');
   const started = Date.now();
   let created = false;
   if (!existsSync(path.join(pgData, 'PG_VERSION'))) {
@@ -136,7 +170,7 @@ export async function startPostgres(dataDir: string, log: Logger): Promise<Postg
     created = true;
     log.info('database', `created a PostgreSQL cluster in ${path.relative(process.cwd(), pgData) || pgData} (${Date.now() - started} ms)`);
   }
-  const socket = socketDirFor(dataDir);
+  const socket = socketDirFor(home);
   ownedDir(socket.dir, user);
   const args = [
     '-D',

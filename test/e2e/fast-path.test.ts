@@ -2,14 +2,13 @@ import http from 'node:http';
 import net from 'node:net';
 import { MongoNetworkError } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/database.js';
 import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
 import { createAuthenticator, type Authenticator } from '../../src/shared/auth.js';
 import { loadConfig } from '../../src/shared/config.js';
 import { createMemoryLogger } from '../../src/shared/logger.js';
 import { mintToken } from '../../src/shared/tokens.js';
 import { createGateway, type Gateway } from '../../src/server.js';
-import { openTestDb, runCapabilities, type TestDb } from '../support/db.js';
+import { asDatabase, openTestDb, type TestDb } from '../support/db.js';
 import { partners } from '../support/fixtures.js';
 
 /*
@@ -52,13 +51,8 @@ const running: Running[] = [];
 
 async function start(env: Record<string, string> = {}): Promise<Running> {
   const log = createMemoryLogger();
-  const database: Database = {
-    backend: { kind: 'mongodb-uri', uri: 'test', describe: 'test database', capabilities: runCapabilities(), stop: async () => {} },
-    client: testDb.client,
-    db: testDb.client.db(testDb.dbName),
-    collections: testDb.collections,
-    close: async () => {},
-  };
+  // The file's one database outlives each gateway.
+  const database = asDatabase(testDb, async () => {});
   const config = { ...loadConfig(env), dbName: testDb.dbName };
   const real = createAuthenticator(config, testDb.collections.partners, log);
   const outage = { down: false, bug: false };

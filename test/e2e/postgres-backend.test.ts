@@ -2,14 +2,15 @@
 // with DB_BACKEND=ferretdb-postgresql creates the cluster once, names the backend, has the GIN
 // indexes that serve FerretDB's equality pushdown, leaves no process behind, and reuses the cluster.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { FERRETDB_CAPABILITIES } from '../../src/db/database.js';
 import { EQUALITY_FIELDS } from '../../src/db/collections.js';
-import { PG_DATABASE, PG_PORT, PG_USER, postgresAvailable } from '../../src/db/postgres.js';
+import { FALLBACK_CLUSTER_ROOT, PG_DATABASE, PG_PORT, PG_USER, postgresAvailable } from '../../src/db/postgres.js';
 import { PROJECT_ROOT } from '../../src/shared/config.js';
 
 const SCRUBBED = ['NODE_ENV', 'PORT', 'HOST', 'MONGODB_URI', 'MONGODB_DB', 'DATA_DIR', 'DB_BACKEND', 'DB_START_RETRIES', 'LOG_LEVEL'];
@@ -143,4 +144,28 @@ describe.runIf(postgresAvailable() && ferretdb)('FerretDB on the project Postgre
     await gw.exited;
     expect(await noProcessesWithin(8000)).toEqual([]);
   });
+
+  it.runIf(process.getuid?.() === 0)(
+    "as root, a DATA_DIR below a folder closed to PostgreSQL's user gets its cluster under /var/tmp and still runs on PostgreSQL",
+    async () => {
+      // mkdtemp makes a 0700 folder: the `postgres` user cannot pass through it.
+      const closed = mkdtempSync(path.join(os.tmpdir(), 'pcg-closed-'));
+      const inside = path.join(closed, 'data');
+      mkdirSync(inside);
+      const home = path.join(FALLBACK_CLUSTER_ROOT, createHash('sha256').update(realpathSync(inside)).digest('hex').slice(0, 16));
+      onTestFinished(() => {
+        rmSync(closed, { recursive: true, force: true });
+        rmSync(home, { recursive: true, force: true });
+      });
+      const gw = runGateway({ DATA_DIR: inside });
+      onTestFinished(() => void gw.child.kill('SIGKILL'));
+      const url = await gw.ready;
+      expect(gw.log()).toContain(`its cluster is in ${home}`);
+      expect(gw.log()).toMatch(/backend ferretdb-postgresql: /);
+      expect(existsSync(path.join(home, 'postgres', 'PG_VERSION'))).toBe(true);
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      gw.child.kill('SIGTERM');
+      expect(await gw.exited).toBe(0);
+    },
+  );
 });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { MongoClient, type CommandStartedEvent, type MongoClientOptions } from 'mongodb';
 import { inject } from 'vitest';
 import { collections, ensureIndexes, type Collections } from '../../src/db/collections.js';
-import { FERRETDB_CAPABILITIES, MONGODB_CAPABILITIES, type BackendCapabilities } from '../../src/db/database.js';
+import { FERRETDB_CAPABILITIES, MONGODB_CAPABILITIES, type BackendCapabilities, type Database } from '../../src/db/database.js';
 
 /**
  * What the run's database server can do (src/db/database.ts), for gateways built in process over
@@ -13,6 +13,20 @@ export function runCapabilities(): BackendCapabilities {
   if (name === 'ferretdb-postgresql') return FERRETDB_CAPABILITIES.postgresql;
   if (name === 'ferretdb-sqlite') return FERRETDB_CAPABILITIES.sqlite;
   return MONGODB_CAPABILITIES;
+}
+
+/**
+ * `testDb` as a gateway's Database: the run's server with its real capabilities, nothing started
+ * or stopped by the gateway. `close` defaults to the test database's own (which drops it).
+ */
+export function asDatabase(testDb: TestDb, close: () => Promise<void> = testDb.close): Database {
+  return {
+    backend: { kind: 'mongodb-uri', uri: 'test', describe: 'test database', capabilities: runCapabilities(), stop: async () => {} },
+    client: testDb.client,
+    db: testDb.client.db(testDb.dbName),
+    collections: testDb.collections,
+    close,
+  };
 }
 
 /**

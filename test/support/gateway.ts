@@ -2,14 +2,13 @@ import type { CommandStartedEvent } from 'mongodb';
 import { print } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { Collections } from '../../src/db/collections.js';
-import type { Database } from '../../src/db/database.js';
 import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
 import { loadConfig } from '../../src/shared/config.js';
 import { createMemoryLogger } from '../../src/shared/logger.js';
 import { createGateway } from '../../src/server.js';
 import type { Services } from '../../src/shared/context.js';
 import type { WriteFaults } from '../../src/write/deps.js';
-import { openTestDb, runCapabilities } from './db.js';
+import { asDatabase, openTestDb } from './db.js';
 import { partners } from './fixtures.js';
 
 export interface CallOptions {
@@ -70,13 +69,7 @@ export async function startTestGateway(
   await seed?.(testDb.collections);
 
   const log = createMemoryLogger();
-  const database: Database = {
-    backend: { kind: 'mongodb-uri', uri: 'test', describe: 'test database', capabilities: runCapabilities(), stop: async () => {} },
-    client: testDb.client,
-    db: testDb.client.db(testDb.dbName),
-    collections: testDb.collections,
-    close: testDb.close,
-  };
+  const database = asDatabase(testDb);
   const config = {
     ...loadConfig(gatewayOptions.env ?? {}),
     dbName: testDb.dbName,
