@@ -2,7 +2,7 @@
 // one line on stderr naming what to change, exit code 1, never a stack trace; and a second gateway
 // on a live DATA_DIR is refused while the first keeps serving.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +14,9 @@ import { PROJECT_ROOT } from '../../src/shared/config.js';
 const SCRUBBED = ['NODE_ENV', 'PORT', 'HOST', 'MONGODB_URI', 'MONGODB_DB', 'DATA_DIR', 'DB_BACKEND', 'DB_START_RETRIES', 'LOG_LEVEL'];
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'pcg-startup-'));
+// Passable (not readable) for PostgreSQL's user when run as root, so that each DATA_DIR below keeps
+// its cluster inside it, removed with it, rather than under /var/tmp (src/db/postgres.ts, clusterHome).
+chmodSync(tmp, 0o711);
 const children: ChildProcess[] = [];
 afterAll(async () => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
