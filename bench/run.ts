@@ -25,7 +25,7 @@ import { BSON, type Document } from 'mongodb';
 import { redactMongoUri, PROJECT_ROOT } from '../src/shared/config.js';
 import { mintToken } from '../src/shared/tokens.js';
 import { ensureDataSet, fmt, openServer, type DataSet, type Server } from './lib/datasets.js';
-import { explainReads, type ExplainSummary } from './lib/explain.js';
+import { explainReads, readShape, type ExplainSummary } from './lib/explain.js';
 import { compiledArgs, startChild, type Child, type RecordedCommand, type Stats } from './lib/ipc.js';
 import { merge, postOnce, runLoad, type LoadResult } from './lib/load.js';
 import { elapsedSeconds, log } from './lib/progress.js';
@@ -268,11 +268,7 @@ const signature = (commands: { name: string; collection: string }[]) => commands
 function batchesOf(commands: readonly RecordedCommand[]): { read: string; commands: number }[] {
   const batches = new Map<string, { read: string; commands: number }>();
   for (const c of commands) {
-    const doc = BSON.EJSON.parse(c.command, { relaxed: false }) as Document;
-    const filter = (c.name === 'aggregate' ? (doc.pipeline as Document[] | undefined)?.[0]?.$match : doc.filter) as Document | undefined;
-    const key = `${c.name} ${c.collection} ${Object.keys(filter ?? {})
-      .sort()
-      .join(',')}`;
+    const key = readShape(c.name, c.collection, BSON.EJSON.parse(c.command, { relaxed: false }) as Document);
     const batch = batches.get(key);
     if (batch) batch.commands++;
     else batches.set(key, { read: `${c.name} ${c.collection}`, commands: 1 });

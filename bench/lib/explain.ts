@@ -25,6 +25,19 @@ export interface ExplainSummary {
 const SESSION_FIELDS = ['lsid', '$db', '$clusterTime', '$readPreference', 'txnNumber', 'autocommit', 'startTransaction', 'apiVersion'];
 
 /**
+ * A read's shape: command, collection and the field names of its filter (or its aggregate's first
+ * `$match`), not their values. The reads of one loader batch sent as equality reads (FerretDB on
+ * PostgreSQL) share it.
+ */
+export function readShape(name: string, collection: string, command: Document): string {
+  const filter = (name === 'aggregate' ? (command.pipeline as Document[] | undefined)?.[0]?.$match : command.filter) as
+    Document | undefined;
+  return `${name} ${collection} ${Object.keys(filter ?? {})
+    .sort()
+    .join(',')}`;
+}
+
+/**
  * One explain per read shape (command, collection, filter fields): the reads of a batch of
  * equality reads (FerretDB/PostgreSQL) differ only in their key, so the first stands for all.
  */
@@ -36,11 +49,7 @@ export async function explainReads(db: Db, commands: readonly RecordedCommand[])
     const command = BSON.EJSON.parse(c.command, { relaxed: false }) as Document;
     for (const field of SESSION_FIELDS) delete command[field];
     const read = `${c.name} ${c.collection}`;
-    const filter = (c.name === 'aggregate' ? (command.pipeline as Document[] | undefined)?.[0]?.$match : command.filter) as
-      Document | undefined;
-    const shape = `${read} ${Object.keys(filter ?? {})
-      .sort()
-      .join(',')}`;
+    const shape = readShape(c.name, c.collection, command);
     const seen = byShape.get(shape);
     if (seen) {
       seen.times = (seen.times ?? 1) + 1;
