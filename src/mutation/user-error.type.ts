@@ -17,7 +17,7 @@ export class UserError {
   @Field(() => RefusalCodeEnum)
   code!: Refused['code'];
 
-  @Field({ description: 'The rule of shared/spec/rules.md that refused, e.g. CANCEL-NCE-AFTER.' })
+  @Field({ description: 'The rule of the rule catalogue (docs/rules.md) that refused, e.g. CANCEL-NCE-AFTER.' })
   rule!: string;
 
   @Field()

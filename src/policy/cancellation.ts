@@ -36,20 +36,29 @@ export const NCE_CANCEL_WINDOW = 30 * DAY;
 export const ISV_MONTHLY_WINDOW = 24 * HOUR;
 export const ISV_ANNUAL_WINDOW = 14 * DAY;
 
+/**
+ * CANCEL-NCE-RENEWED: a renewed term opens its windows again. The 24 h and 30 day windows of
+ * CANCEL-NCE-24H/30D run from the start of the current term: `effectiveStartDate`, which a purchase
+ * sets to the purchase and a renewal or trial conversion (lifecycle.ts) to the new term's start.
+ */
+export function cancelWindowStart(s: Sub): Date {
+  return s.effectiveStartDate;
+}
+
 /** CANCEL-NCE-24H: within 24 h of the subscription's start, a full refund of what the term charged. */
 export function cancelNce24h(s: Sub, now: Date): CancelTerms | null {
-  if (!within(s.effectiveStartDate, now, NCE_FULL_REFUND_WINDOW)) return null;
+  if (!within(cancelWindowStart(s), now, NCE_FULL_REFUND_WINDOW)) return null;
   return {
     mode: 'immediate',
     rule: 'CANCEL-NCE-24H',
     refundCents: s.chargedCents,
-    refundableUntil: windowEnd(s.effectiveStartDate, NCE_FULL_REFUND_WINDOW),
+    refundableUntil: windowEnd(cancelWindowStart(s), NCE_FULL_REFUND_WINDOW),
   };
 }
 
 /** CANCEL-NCE-30D: within 30 days of its start, the amount charged minus the prorated days used (MONEY-PRORATE). */
 export function cancelNce30d(s: Sub, now: Date): CancelTerms | null {
-  if (!within(s.effectiveStartDate, now, NCE_CANCEL_WINDOW)) return null;
+  if (!within(cancelWindowStart(s), now, NCE_CANCEL_WINDOW)) return null;
   const refundCents = proratedRefund({
     chargedCents: s.chargedCents,
     termPriceCents: s.unitPriceCents * s.quantity,
@@ -57,12 +66,12 @@ export function cancelNce30d(s: Sub, now: Date): CancelTerms | null {
     termEnd: s.commitmentEndDate,
     at: now,
   });
-  return { mode: 'immediate', rule: 'CANCEL-NCE-30D', refundCents, refundableUntil: windowEnd(s.effectiveStartDate, NCE_CANCEL_WINDOW) };
+  return { mode: 'immediate', rule: 'CANCEL-NCE-30D', refundCents, refundableUntil: windowEnd(cancelWindowStart(s), NCE_CANCEL_WINDOW) };
 }
 
 /** CANCEL-NCE-AFTER: after 30 days a new-commerce subscription cannot be cancelled. */
 export function cancelNceAfter(s: Sub): Refused {
-  const closed = windowEnd(s.effectiveStartDate, NCE_CANCEL_WINDOW);
+  const closed = windowEnd(cancelWindowStart(s), NCE_CANCEL_WINDOW);
   return refuse(
     'CANCEL-NCE-AFTER',
     'WINDOW_CLOSED',

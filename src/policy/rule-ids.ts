@@ -1,5 +1,5 @@
 /**
- * Every rule ID of the spec (shared/spec/rules.md), by its section. `rules.ts` maps each to the
+ * Every rule ID of the spec (docs/rules.md), by its section. `rules.ts` maps each to the
  * function that decides it; test/policy/rule-registry.test.ts checks both against the spec.
  */
 export const RULE_SECTIONS = {
@@ -19,6 +19,7 @@ export const RULE_SECTIONS = {
     'CAT-ONE-PER-CUSTOMER',
     'CAT-UNAVAILABLE',
     'CAT-CART',
+    'BILL-MONTHLY',
     'CAT-ISV-LINK',
     'CAT-ISV-FULFILMENT',
     'CAT-TRIAL',
@@ -35,6 +36,7 @@ export const RULE_SECTIONS = {
     'CANCEL-NCE-24H',
     'CANCEL-NCE-30D',
     'CANCEL-NCE-AFTER',
+    'CANCEL-NCE-RENEWED',
     'CANCEL-FINAL',
     'CANCEL-WINDOW-SHOWN',
   ],

@@ -1,7 +1,7 @@
 /**
  * The rule registry: every rule ID -> the function that decides it (its doc comment cites the ID).
  * test/policy/rule-registry.test.ts fails when a rule of an implemented section of
- * shared/spec/rules.md has no entry here, when an entry's file does not cite its ID, or when an
+ * docs/rules.md has no entry here, when an entry's file does not cite its ID, or when an
  * ID is named in no test. Software rules (SW-*) are decided in software.ts and support-request.ts;
  * reservation rules (RES-*) in reservation.ts and reservation-markets.ts.
  */
@@ -14,6 +14,7 @@ import {
   cancelNce24h,
   cancelNce30d,
   cancelNceAfter,
+  cancelWindowStart,
   decideCancel,
 } from './cancellation.js';
 import { checkAvailable, checkNotAddOn, checkSegment } from './catalog.js';
@@ -112,6 +113,7 @@ export const RULES: Partial<Record<RuleId, RuleEntry>> = {
   'CANCEL-NCE-24H': at('cancellation.ts', cancelNce24h),
   'CANCEL-NCE-30D': at('cancellation.ts', cancelNce30d),
   'CANCEL-NCE-AFTER': at('cancellation.ts', cancelNceAfter),
+  'CANCEL-NCE-RENEWED': at('cancellation.ts', cancelWindowStart),
   'CANCEL-FINAL': at('cancellation.ts', decideCancel),
   'CANCEL-WINDOW-SHOWN': at('cancellation.ts', cancellationAllowedUntil),
   'RENEW-DEFAULT': at('lifecycle.ts', nextEvent),

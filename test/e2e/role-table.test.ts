@@ -1,5 +1,5 @@
 /**
- * The ROLE-* table of the spec (shared/spec/rules.md, "Roles") and every entry of the AUTHORIZATION
+ * The ROLE-* table of the spec (docs/rules.md, "Roles") and every entry of the AUTHORIZATION
  * table (src/shared/authorization.ts), through real GraphQL over HTTP: for each guarded query, field
  * and mutation, every caller of the known role set (PartnerRoleEnum, one role each, and no role)
  * is either let through (data or a business-rule userError, never FORBIDDEN) or refused with a
@@ -311,7 +311,7 @@ const link = async (subscriptionId: string) =>
 // The table itself
 
 describe('the ROLE-* table of the spec is the policy’s ROLE_RULES, and every AUTHORIZATION entry has a test here', () => {
-  const specPath = path.resolve(import.meta.dirname, '../../../shared/spec/rules.md');
+  const specPath = path.resolve(import.meta.dirname, '../../docs/rules.md');
 
   it('ROLE-SUBSCRIPTIONS, ROLE-MARKETPLACE, ROLE-SOFTWARE, ROLE-SOFTWARE-KEYS, ROLE-SOFTWARE-CANCEL, ROLE-ACTIVITY-LOG, ROLE-RESERVATIONS: the roles of each row of rules.md are exactly ROLE_RULES', () => {
     expect(existsSync(specPath), specPath).toBe(true);

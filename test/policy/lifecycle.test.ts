@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { OfferDoc, SubscriptionDoc } from '../../src/db/documents.js';
+import { cancelWindowStart, decideCancel } from '../../src/policy/cancellation.js';
 import { insertedSubscriptions } from '../../src/policy/effects.js';
 import { decideSuspend } from '../../src/policy/suspension.js';
 import { decideLifecycleEvent, eventOperationId, nextEvent, type LifecycleEvent, type LifecycleInput } from '../../src/policy/lifecycle.js';
@@ -454,5 +455,32 @@ describe('idempotency (GEN-CLOCK)', () => {
       ids,
     });
     expect(refused(d).code).toBe('NO_CHANGE');
+  });
+});
+
+describe('a renewed term opens its cancellation windows again (CANCEL-NCE-RENEWED)', () => {
+  /** The subscription as the renewal at TERM_END leaves it: a new term of 366 days to NEXT_END, charged 12000. */
+  const renewed = () => {
+    const s = nceSub();
+    return after(s, allowed(run(s, TERM_END).decision).effects);
+  };
+  const cancelAt = (ms: number) =>
+    decideCancel({ subscription: renewed(), addOns: [], actor: adminAgent, now: new Date(TERM_END.getTime() + ms) });
+
+  it('CANCEL-NCE-RENEWED: cancelling 23h59m59.999s after the renewal refunds the renewed term in full (CANCEL-NCE-24H)', () => {
+    expect(allowed(cancelAt(DAY - 1))).toMatchObject({ rule: 'CANCEL-NCE-24H', refundCents: 12000 });
+  });
+
+  it('CANCEL-NCE-RENEWED: cancelling exactly 24 h after the renewal refunds 12000 - round(12000 x 1 / 366) = 11967 (CANCEL-NCE-30D)', () => {
+    expect(allowed(cancelAt(DAY))).toMatchObject({ rule: 'CANCEL-NCE-30D', refundCents: 11967 });
+  });
+
+  it('CANCEL-NCE-RENEWED: the 30-day window runs from the renewal: open at its last millisecond, closed at exactly 30 days', () => {
+    expect(allowed(cancelAt(30 * DAY - 1)).rule).toBe('CANCEL-NCE-30D');
+    expect(refused(cancelAt(30 * DAY)).rule).toBe('CANCEL-NCE-AFTER');
+  });
+
+  it('CANCEL-NCE-RENEWED: the windows of the first term do not carry over: a year after purchase, the renewal is what counts', () => {
+    expect(cancelWindowStart(renewed())).toEqual(TERM_END);
   });
 });
