@@ -20,7 +20,7 @@ const IMPURE_MODULES = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.tools/', '.data/', 'dist/', 'coverage/', 'test/generated/', 'src/graphiql/dist/', 'bench/results/'] },
+  { ignores: ['node_modules/', '.tools/', '.data*/', 'dist/', 'coverage/', 'test/generated/', 'src/graphiql/dist/', 'bench/results/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -91,7 +91,7 @@ export async function lockDataDir(dataDir: string): Promise<() => void> {
     if (owner && isAlive(owner)) {
       const who = owner.pid === process.pid ? 'this process' : `another gateway (pid ${owner.pid})`;
       throw new DataDirInUseError(
-        `DATA_DIR ${dataDir} is in use by ${who}, whose FerretDB keeps its data there: stop that gateway first, or set DATA_DIR to another folder (or MONGODB_URI to a database)`,
+        `DATA_DIR ${dataDir} is in use by ${who}, whose FerretDB keeps its data there: stop that gateway first, or set DATA_DIR to another folder such as ${siblingDataDir(dataDir)} (or MONGODB_URI to a database)`,
       );
     }
     // An unreadable lock may be one being written right now: give its writer a moment.
@@ -310,4 +310,14 @@ async function launch(
       unlock();
     },
   };
+}
+
+/**
+ * The folder to suggest when DATA_DIR is taken: a numbered sibling, so the default
+ * `<checkout>/.data` suggests `<checkout>/.data-2`, which git, Prettier and ESLint ignore (`.data*`).
+ */
+export function siblingDataDir(dataDir: string): string {
+  const m = /^(.*?)-(\d+)$/.exec(path.basename(dataDir));
+  const next = m ? `${m[1]}-${Number(m[2]) + 1}` : `${path.basename(dataDir)}-2`;
+  return path.join(path.dirname(dataDir), next);
 }

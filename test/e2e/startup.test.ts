@@ -115,7 +115,7 @@ describe.runIf(inject('backendKind') === 'ferretdb')('a second gateway on the sa
     expect(await second.exited).toBe(1);
     const line = expectOneLine(second.lines());
     expect(line).toBe(
-      `DATA_DIR ${dataDir} is in use by another gateway (pid ${first.child.pid}), whose FerretDB keeps its data there: stop that gateway first, or set DATA_DIR to another folder (or MONGODB_URI to a database)`,
+      `DATA_DIR ${dataDir} is in use by another gateway (pid ${first.child.pid}), whose FerretDB keeps its data there: stop that gateway first, or set DATA_DIR to another folder such as ${dataDir}-2 (or MONGODB_URI to a database)`,
     );
 
     expect((await fetch(`${url}/readyz`)).status).toBe(200);

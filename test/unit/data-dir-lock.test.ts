@@ -27,7 +27,7 @@ describe('DATA_DIR lock', () => {
     const error = await lockDataDir(dir).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DataDirInUseError);
     expect((error as Error).message).toBe(
-      `DATA_DIR ${dir} is in use by this process, whose FerretDB keeps its data there: stop that gateway first, or set DATA_DIR to another folder (or MONGODB_URI to a database)`,
+      `DATA_DIR ${dir} is in use by this process, whose FerretDB keeps its data there: stop that gateway first, or set DATA_DIR to another folder such as ${dir}-2 (or MONGODB_URI to a database)`,
     );
     release();
     expect(existsSync(file)).toBe(false);
