@@ -87,7 +87,7 @@ export function addAddOn(g: Tenant, placed: PlacedBase, choice: AddOnChoice): vo
     deletedReason: null,
     deletedAt: null,
     fulfilment: null,
-    cancel: null,
+    cancelledAt: null,
     upgradeAt: null,
   };
   if (bt.status === 'suspended' && bt.suspendedAt !== null) {

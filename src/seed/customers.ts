@@ -1,5 +1,5 @@
 /** A customer and everything it bought: a showcase's plan, or random purchases. */
-import type { CustomerDoc, OfferDoc } from '../db/documents.js';
+import type { CustomerDoc, OfferDoc, PartnerDoc } from '../db/documents.js';
 import { DAY, SECOND } from '../policy/time.js';
 import { CATALOG } from './catalog.js';
 import { DEMO_PARTNERS } from './demo-ids.js';
@@ -13,7 +13,7 @@ import { addSoftwareOrder } from './software-orders.js';
 import { addSubscription } from './subscriptions.js';
 import { MAX_SUBSCRIPTIONS, Tenant } from './tenant.js';
 import { randomScenario } from './timeline.js';
-import { COUNTRY_WEIGHTS, OFFER_POPULARITY, PARTNER_WEIGHTS, SEGMENT_WEIGHTS } from './weights.js';
+import { COUNTRY_WEIGHTS, OFFER_POPULARITY, PARTNER_WEIGHTS, SEGMENT_WEIGHTS, type PartnerKey } from './weights.js';
 
 /** Random purchases for a customer that is not a showcase. */
 function fillRandom(g: Tenant): void {
@@ -78,12 +78,14 @@ export interface CustomerArgs {
   now: number;
   /** The world's order-ID permutation keys (ids.ts). */
   orderKeys: readonly number[];
+  /** The world's partners (partners.ts). */
+  partners: Readonly<Record<PartnerKey, PartnerDoc>>;
   out: Buffers;
 }
 
 /** Generates one customer and everything it bought into `out`, from its own random stream (`seed#ordinal`). */
 export function generateCustomer(args: CustomerArgs): void {
-  const { seed, ordinal, total, now, orderKeys, out } = args;
+  const { seed, ordinal, total, now, orderKeys, partners, out } = args;
   const rng = new Rng(`${seed}#${ordinal}`);
   const ids = new IdSlots(rng, ordinal, total);
   const showcase = ordinal < SHOWCASE.length ? SHOWCASE[ordinal]! : null;
@@ -130,7 +132,7 @@ export function generateCustomer(args: CustomerArgs): void {
     ordinal,
     orderKeys,
     customer,
-    partner: { id: partner.id, partnerType: partner.partnerType, mpnId: partner.mpnId },
+    partner: partners[partnerKey],
     out,
   });
   if (showcase) fillShowcase(g, showcase);

@@ -17,7 +17,7 @@ import { CATALOG } from './catalog.js';
 import { generateCustomer } from './customers.js';
 import { emptyBuffers, SEED_COLLECTIONS, type Buffers, type SeedCollection, type SeedDocs } from './docs.js';
 import { MAX_WORLD_CUSTOMERS } from './ids.js';
-import { clockDocs, partnerDocs } from './partners.js';
+import { clockDocs, partnerDocs, partnersByKey } from './partners.js';
 import { Rng } from './random.js';
 
 export { SEED_COLLECTIONS, type SeedCollection, type SeedDocs } from './docs.js';
@@ -69,10 +69,11 @@ export function* generateWorld(options: GenerateOptions): Generator<WorldBatch> 
   yield { collection: 'offers', docs: CATALOG.map((o) => structuredClone(o)), customersDone: 0, customersTotal: total };
   yield { collection: 'clock', docs: clockDocs(now), customersDone: 0, customersTotal: total };
 
+  const partners = partnersByKey(now);
   const out = emptyBuffers();
   const tenantCollections = SEED_COLLECTIONS.slice(3);
   for (let i = 0; i < customers; i++) {
-    generateCustomer({ seed, ordinal: i, total, now, orderKeys, out });
+    generateCustomer({ seed, ordinal: i, total, now, orderKeys, partners, out });
     for (const name of tenantCollections) {
       while (out[name].length >= batchSize) yield take(out, name, batchSize, { customersDone: i + 1, customersTotal: total });
     }

@@ -23,3 +23,12 @@ export function partnerDocs(now: number): PartnerDoc[] {
 export function clockDocs(now: number): ClockDoc[] {
   return Object.values(DEMO_PARTNERS).map((p) => ({ _id: p.id, now: new Date(now), version: 0, updatedAt: new Date(now) }));
 }
+
+/** The partner documents by demo key, for the customers' generation (fresh objects, not the emitted ones). */
+export function partnersByKey(now: number): Record<PartnerKey, PartnerDoc> {
+  const docs = partnerDocs(now);
+  return Object.fromEntries((Object.keys(DEMO_PARTNERS) as PartnerKey[]).map((key, i) => [key, docs[i]!])) as Record<
+    PartnerKey,
+    PartnerDoc
+  >;
+}

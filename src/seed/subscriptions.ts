@@ -3,7 +3,7 @@
  * and ledger, its add-ons (add-ons.ts), its upgrade (upgrades.ts) and a change saved for renewal.
  */
 import type { BillingPlan, OfferDoc, SubscriptionDoc } from '../db/documents.js';
-import { proratedRefund } from '../policy/money.js';
+import { cancelTerms, type CancelTerms } from '../policy/cancellation.js';
 import { addAddOn, addOnsFor } from './add-ons.js';
 import { CATALOG, OFFERS_BY_ID } from './catalog.js';
 import type { PlannedSub } from './showcase.js';
@@ -11,6 +11,21 @@ import { subscriptionDoc, type PlacedBase } from './subscription-doc.js';
 import { clamp, lineFor, MAX_SUBSCRIPTIONS, type Tenant } from './tenant.js';
 import { timeline } from './timeline.js';
 import { addUpgradeTarget, upgradeTarget } from './upgrades.js';
+
+/**
+ * CANCEL-*: what cancelling the subscription at `at` refunded, as the policy decides it for the
+ * subscription as it was just before (live, not yet deleted).
+ */
+function cancellation(doc: SubscriptionDoc, at: number): CancelTerms {
+  const before: SubscriptionDoc = { ...doc, status: 'active', deletedReason: null, deletedAt: null };
+  const terms = cancelTerms(before, new Date(at));
+  if ('allowed' in terms || terms.mode !== 'immediate') {
+    throw new Error(
+      `seed: subscription ${doc._id} is seeded as cancelled at ${new Date(at).toISOString()}, which the policy would not do at once`,
+    );
+  }
+  return terms;
+}
 
 /** Adds a base subscription, its add-ons and follow-ups; false when the customer cannot have it. */
 export function addSubscription(g: Tenant, planned: PlannedSub): boolean {
@@ -44,11 +59,13 @@ export function addSubscription(g: Tenant, planned: PlannedSub): boolean {
     parentSubscriptionId: null,
   });
   const source = { type: 'subscription', id: doc._id } as const;
+  const cancel = t.cancelledAt === null ? null : cancellation(doc, t.cancelledAt);
   g.addLine(
     order,
     lineFor(offer, doc, 'new', termPrice),
     t.fulfilment === 'action_needed' ? null : { amount: termPrice, kind: 'charge', ruleId: null, source },
-    t.cancel?.refund === 'full',
+    // The order shows cancelled when the cancellation gave back everything it charged.
+    cancel !== null && cancel.refundCents > 0 && cancel.refundCents === charged,
   );
   g.subCount++;
   if (t.s > t.c && charged > 0) {
@@ -62,25 +79,15 @@ export function addSubscription(g: Tenant, planned: PlannedSub): boolean {
       at: t.s,
     });
   }
-  if (t.cancel && t.cancel.refund !== 'none') {
-    const refund =
-      t.cancel.refund === 'full'
-        ? charged
-        : proratedRefund({
-            chargedCents: charged,
-            termPriceCents: termPrice,
-            termStart: new Date(t.s),
-            termEnd: new Date(t.e),
-            at: new Date(t.cancel.at),
-          });
+  if (cancel) {
     g.ledger({
-      amountCents: -refund,
+      amountCents: -cancel.refundCents,
       kind: 'refund',
       source,
       orderId: order.id,
-      ruleId: t.cancel.ruleId,
+      ruleId: cancel.rule,
       description: `Cancellation refund: ${offer.name}`,
-      at: t.cancel.at,
+      at: t.cancelledAt!,
     });
   }
 

@@ -16,8 +16,11 @@ import type {
   SubscriptionDoc,
   TermDuration,
 } from '../db/documents.js';
+import { checkAvailable, segmentAllows } from '../policy/catalog.js';
 import { pricesIncludeTax } from '../policy/money.js';
-import { daysInTerm, MINUTE, SECOND } from '../policy/time.js';
+import { partnerIdOnRecord } from '../policy/new-docs.js';
+import { dataDeletionGraceDays } from '../policy/suspension.js';
+import { MINUTE, SECOND } from '../policy/time.js';
 import { OFFERS_BY_ID } from './catalog.js';
 import type { Buffers } from './docs.js';
 import { NICKNAMES } from './names.js';
@@ -26,12 +29,6 @@ import type { Rng } from './random.js';
 
 /** A customer has 1 to 6 subscriptions, add-ons included. */
 export const MAX_SUBSCRIPTIONS = 6;
-
-export interface PartnerSpec {
-  id: string;
-  partnerType: PartnerDoc['partnerType'];
-  mpnId: string;
-}
 
 export interface LedgerDraft {
   amount: number;
@@ -58,7 +55,7 @@ export interface TenantArgs {
   ordinal: number;
   orderKeys: readonly number[];
   customer: CustomerDoc;
-  partner: PartnerSpec;
+  partner: PartnerDoc;
   out: Buffers;
 }
 
@@ -67,7 +64,7 @@ export class Tenant {
   readonly ids: IdSlots;
   readonly now: number;
   readonly customer: CustomerDoc;
-  readonly partner: PartnerSpec;
+  readonly partner: PartnerDoc;
   readonly out: Buffers;
   /** Subscriptions added so far, add-ons included (at most MAX_SUBSCRIPTIONS). */
   subCount = 0;
@@ -76,6 +73,7 @@ export class Tenant {
   /** RES-REFUND-CAP: this customer's reservation refunds that still count toward its cap. */
   readonly capRefunds: RefundCapDoc['refunds'] = [];
   readonly opened: number;
+  /** SUSP-DATA-DELETION: days from a suspension to the data's deletion. */
   readonly graceDays: number;
   readonly pricesIncludeTax: boolean;
   readonly partnerIdOnRecord: string;
@@ -96,10 +94,9 @@ export class Tenant {
     this.out = args.out;
     this.opened = customer.accountOpenedAt.getTime();
     this.orderSlot = args.ids.prefix(24);
-    // SUSP-DATA-DELETION: 90 days plus the days from opening to first billing, at most 120.
-    this.graceDays = Math.min(120, 90 + daysInTerm(customer.accountOpenedAt, customer.firstBillingAt));
-    this.pricesIncludeTax = pricesIncludeTax(customer.billingCountry); // PRICE-TAX
-    this.partnerIdOnRecord = customer.associatedPartnerId ?? (partner.partnerType === 'indirect_reseller' ? partner.mpnId : '');
+    this.graceDays = dataDeletionGraceDays(customer);
+    this.pricesIncludeTax = pricesIncludeTax(customer.billingCountry);
+    this.partnerIdOnRecord = partnerIdOnRecord(customer, partner);
   }
 
   /** Documents that summarise the customer once everything is generated: its refund-cap record. */
@@ -131,15 +128,9 @@ export class Tenant {
 
   // ---- catalog -----------------------------------------------------------------------------
 
+  /** CAT-FILTER, CAT-UNAVAILABLE: whether the customer may buy the offer through its partner. */
   available(offer: OfferDoc): boolean {
-    const c = this.customer;
-    return (
-      offer.segments.includes(c.segment) &&
-      (offer.countries === null || offer.countries.includes(c.billingCountry)) &&
-      offer.cspAvailable &&
-      offer.transactable &&
-      (offer.exclusivePartnerIds.length === 0 || offer.exclusivePartnerIds.includes(this.partner.id))
-    );
+    return segmentAllows(offer, this.customer) && checkAvailable(offer, this.customer, this.partner, 'offerId') === null;
   }
 
   planOf(offer: OfferDoc, cycle: BillingCycle, term: TermDuration): BillingPlan | undefined {

@@ -7,7 +7,10 @@
  * `now`: anything older has renewed (RENEW-DEFAULT) or ended (RENEW-OFF-ENDS).
  */
 import type { BillingPlan, OfferDoc, SubscriptionDoc, SubscriptionStatus, SuspensionReason, TermDuration } from '../db/documents.js';
-import { addTerm, DAY, HOUR, MINUTE, SECOND, within } from '../policy/time.js';
+import { isvRefundWindow, NCE_CANCEL_WINDOW, NCE_FULL_REFUND_WINDOW } from '../policy/cancellation.js';
+import { trialTerm } from '../policy/purchase.js';
+import { dataDeletionDate } from '../policy/suspension.js';
+import { addTerm, DAY, HOUR, MINUTE, SECOND } from '../policy/time.js';
 import type { Scenario } from './showcase.js';
 import type { Tenant } from './tenant.js';
 
@@ -15,7 +18,6 @@ import type { Tenant } from './tenant.js';
 export const HISTORY = 3 * 365 * DAY;
 /** The longest each term can be, for choosing starts whose first term is already over. */
 const TERM_MAX: Record<TermDuration, number> = { P1M: 31 * DAY, P1Y: 366 * DAY, P3Y: 1097 * DAY };
-const NCE_REFUND_RULE = { full24h: 'CANCEL-NCE-24H', prorated30d: 'CANCEL-NCE-30D' } as const;
 
 export interface Timeline {
   c: number;
@@ -30,8 +32,8 @@ export interface Timeline {
   deletedReason: SubscriptionDoc['deletedReason'];
   deletedAt: number | null;
   fulfilment: 'action_needed' | 'fulfilled' | null;
-  /** A cancellation that credits: when, how, and under which rule. */
-  cancel: { at: number; refund: 'full' | 'prorated' | 'none'; ruleId: string } | null;
+  /** When it was cancelled (deletedReason 'cancelled'); what that refunded is the policy's (cancelTerms). */
+  cancelledAt: number | null;
   upgradeAt: number | null;
 }
 
@@ -74,7 +76,7 @@ export function timeline(g: Tenant, offer: OfferDoc, plan: BillingPlan, scenario
     deletedReason: null,
     deletedAt: null,
     fulfilment: marketplace ? 'fulfilled' : null,
-    cancel: null,
+    cancelledAt: null,
     upgradeAt: null,
   });
   const live = (c: number | null): Timeline | null => {
@@ -118,7 +120,7 @@ export function timeline(g: Tenant, offer: OfferDoc, plan: BillingPlan, scenario
       t.status = 'suspended';
       t.suspendedBy = 'partner';
       t.suspendedAt = g.between(lo, g.now - HOUR);
-      t.dataDeletionAt = t.suspendedAt + g.graceDays * DAY;
+      t.dataDeletionAt = dataDeletionDate(g.customer, new Date(t.suspendedAt)).getTime();
       t.reasons = reasons(g);
       return t;
     }
@@ -131,7 +133,7 @@ export function timeline(g: Tenant, offer: OfferDoc, plan: BillingPlan, scenario
       t.status = 'deleted';
       t.suspendedBy = 'partner';
       t.suspendedAt = suspendedAt;
-      t.dataDeletionAt = suspendedAt + g.graceDays * DAY;
+      t.dataDeletionAt = dataDeletionDate(g.customer, new Date(suspendedAt)).getTime();
       t.reasons = reasons(g);
       t.deletedReason = 'data_deleted';
       t.deletedAt = t.dataDeletionAt;
@@ -141,16 +143,16 @@ export function timeline(g: Tenant, offer: OfferDoc, plan: BillingPlan, scenario
       const c = g.past(HOUR, HISTORY);
       if (c === null) return null;
       const e = addTerm(new Date(c), term).getTime();
-      const windowEnd = Math.min(c + 30 * DAY - SECOND, g.now - MINUTE, e - MINUTE);
+      // Inside CANCEL-NCE-30D's window, and in 40 % of cases inside CANCEL-NCE-24H's.
+      const windowEnd = Math.min(c + NCE_CANCEL_WINDOW - SECOND, g.now - MINUTE, e - MINUTE);
       const within24h = g.rng.chance(0.4);
-      const at = g.between(c + MINUTE, within24h ? Math.min(c + DAY - SECOND, windowEnd) : windowEnd);
+      const at = g.between(c + MINUTE, within24h ? Math.min(c + NCE_FULL_REFUND_WINDOW - SECOND, windowEnd) : windowEnd);
       const t = base(c, c, e);
       t.status = 'deleted';
       t.autoRenew = false;
       t.deletedReason = 'cancelled';
       t.deletedAt = at;
-      const full = within(new Date(c), new Date(at), DAY);
-      t.cancel = { at, refund: full ? 'full' : 'prorated', ruleId: full ? NCE_REFUND_RULE.full24h : NCE_REFUND_RULE.prorated30d };
+      t.cancelledAt = at;
       return t;
     }
     case 'isv_cancelled': {
@@ -162,15 +164,14 @@ export function timeline(g: Tenant, offer: OfferDoc, plan: BillingPlan, scenario
       t.autoRenew = false;
       t.deletedReason = 'cancelled';
       if (offer.billingType === 'usage') {
-        // CANCEL-ISV-USAGE: deprovisioned at once, never refunded.
+        // CANCEL-ISV-USAGE: deprovisioned at once, any time in its term.
         t.deletedAt = g.between(c + MINUTE, Math.min(e, g.now) - MINUTE);
-        t.cancel = { at: t.deletedAt, refund: 'none', ruleId: 'CANCEL-ISV-USAGE' };
       } else {
-        const annual = plan.billingCycle === 'annual';
-        const window = annual ? 14 * DAY : DAY;
-        t.deletedAt = g.between(c + MINUTE, Math.min(c + window - SECOND, g.now - MINUTE, e - MINUTE));
-        t.cancel = { at: t.deletedAt, refund: 'full', ruleId: annual ? 'CANCEL-ISV-ANNUAL' : 'CANCEL-ISV-MONTHLY' };
+        // Inside the full-refund window of its billing cycle, so the cancellation is immediate.
+        const { windowMs } = isvRefundWindow(plan);
+        t.deletedAt = g.between(c + MINUTE, Math.min(c + windowMs - SECOND, g.now - MINUTE, e - MINUTE));
       }
+      t.cancelledAt = t.deletedAt;
       return t;
     }
     case 'term_ended': {
@@ -199,13 +200,12 @@ export function timeline(g: Tenant, offer: OfferDoc, plan: BillingPlan, scenario
     case 'trial_active': {
       const c = g.past(HOUR, 29 * DAY);
       if (c === null) return null;
-      return base(c, c, c + (offer.trial?.days ?? 30) * DAY);
+      return base(c, c, trialEnd(offer, c));
     }
     case 'trial_expired': {
-      const days = offer.trial?.days ?? 30;
-      const c = g.past(days * DAY + HOUR, 2 * 365 * DAY);
+      const c = g.past(trialEnd(offer, 0) + HOUR, 2 * 365 * DAY);
       if (c === null) return null;
-      const t = base(c, c, c + days * DAY);
+      const t = base(c, c, trialEnd(offer, c));
       // SCHED-TRIAL: conversion was turned off, so the trial ran out.
       t.status = 'expired';
       t.autoRenew = false;
@@ -219,6 +219,13 @@ export function timeline(g: Tenant, offer: OfferDoc, plan: BillingPlan, scenario
       return t;
     }
   }
+}
+
+/** CAT-TRIAL: the end of a trial started at `start` (epoch milliseconds). */
+function trialEnd(offer: OfferDoc, start: number): number {
+  const trial = trialTerm(offer, new Date(start));
+  if (!trial) throw new Error(`seed: offer ${offer._id} has no trial`);
+  return trial.end.getTime();
 }
 
 export function randomScenario(g: Tenant, offer: OfferDoc): Scenario {

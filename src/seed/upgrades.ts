@@ -35,7 +35,7 @@ export function addUpgradeTarget(g: Tenant, placed: PlacedBase, target: OfferDoc
     deletedReason: null,
     deletedAt: null,
     fulfilment: null,
-    cancel: null,
+    cancelledAt: null,
     upgradeAt: null,
   };
   const order = g.draft(at, plan.billingCycle);
