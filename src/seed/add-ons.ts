@@ -1,6 +1,8 @@
 /** Add-ons of a base subscription (ADDON-*): which, bought when, charged what, suspended how. */
 import type { BillingPlan, OfferDoc } from '../db/documents.js';
-import { proratedCharge } from '../policy/money.js';
+import { alignedAddOnCharge, checkAddOnPartnerType } from '../policy/add-on.js';
+import { addOnEligible } from '../policy/catalog.js';
+import { dataDeletionDate } from '../policy/suspension.js';
 import { DAY, HOUR, MINUTE } from '../policy/time.js';
 import { OFFER_IDS, OFFERS_BY_ID } from './catalog.js';
 import type { PlannedAddOn } from './showcase.js';
@@ -17,13 +19,13 @@ export interface AddOnChoice {
 /** The add-ons a base gets: its planned ones, or up to two at random, each on the base's plan. */
 export function addOnsFor(g: Tenant, placed: PlacedBase): AddOnChoice[] {
   const { offer, plan, doc: base, t, planned } = placed;
-  if (g.partner.partnerType === 'indirect_reseller') return []; // ADDON-PARTNER-TYPE
+  if (checkAddOnPartnerType(g.partner) !== null) return [];
+  // Bought while the base was active: it still is, or was suspended (or paused) since.
   if (base.status !== 'active' && !(base.status === 'suspended' && base.suspendedBy !== null)) return [];
   if (base.isTrial || offer.eligibleAddOnIds.length === 0) return [];
   const eligible = (id: string) => {
     const a = OFFERS_BY_ID.get(id);
-    if (!a || !a.segments.includes(g.customer.segment)) return null;
-    if (a.countries !== null && !a.countries.includes(g.customer.billingCountry)) return null; // ADDON-ELIGIBLE
+    if (!a || !addOnEligible(offer, a, g.customer)) return null;
     const p = g.planOf(a, plan.billingCycle, plan.termDuration);
     return p ? { offer: a, plan: p } : null;
   };
@@ -64,15 +66,7 @@ export function addAddOn(g: Tenant, placed: PlacedBase, choice: AddOnChoice): vo
       ? clamp(g.rng.int(10, 2000), offer)
       : clamp(Math.min(base.quantity, g.pickQuantity(offer)), offer);
   const prorated = !sameOrder;
-  const charged = prorated
-    ? proratedCharge({
-        unitPriceCents: plan.unitPriceCents,
-        quantity,
-        termStart: new Date(bt.s),
-        termEnd: new Date(bt.e),
-        at: new Date(bought),
-      })
-    : plan.unitPriceCents * quantity;
+  const charged = prorated ? alignedAddOnCharge(plan.unitPriceCents, quantity, base, new Date(bought)) : plan.unitPriceCents * quantity;
 
   const t: Timeline = {
     c: bought,
@@ -97,7 +91,7 @@ export function addAddOn(g: Tenant, placed: PlacedBase, choice: AddOnChoice): vo
     if (planned.suspendedByPartner && bt.suspendedBy === 'partner' && partnerLo <= partnerHi) {
       t.suspendedBy = 'partner';
       t.suspendedAt = g.between(partnerLo, partnerHi);
-      t.dataDeletionAt = t.suspendedAt + g.graceDays * DAY;
+      t.dataDeletionAt = dataDeletionDate(g.customer, new Date(t.suspendedAt)).getTime();
       t.reasons = reasons(g);
     } else {
       // ADDON-CASCADE: suspended with its base, restored with it.

@@ -1,6 +1,6 @@
 /** Upgrades: a subscription upgraded mid-term to another SKU (UPG-*). */
 import type { BillingPlan, OfferDoc } from '../db/documents.js';
-import { proratedCharge, proratedRefund } from '../policy/money.js';
+import { newTargetCharge, upgradeCredit } from '../policy/upgrade.js';
 import { OFFERS_BY_ID } from './catalog.js';
 import { subscriptionDoc, type PlacedBase } from './subscription-doc.js';
 import { clamp, lineFor, type Tenant } from './tenant.js';
@@ -19,9 +19,7 @@ export function addUpgradeTarget(g: Tenant, placed: PlacedBase, target: OfferDoc
   const at = t.upgradeAt!;
   const targetPlan = g.planOf(target, plan.billingCycle, plan.termDuration)!;
   const quantity = clamp(from.quantity, target);
-  const termStart = new Date(t.s);
-  const termEnd = new Date(t.e);
-  const charged = proratedCharge({ unitPriceCents: targetPlan.unitPriceCents, quantity, termStart, termEnd, at: new Date(at) });
+  const charged = newTargetCharge(targetPlan.unitPriceCents, quantity, from, new Date(at));
   const tt: Timeline = {
     c: at,
     s: at,
@@ -59,13 +57,7 @@ export function addUpgradeTarget(g: Tenant, placed: PlacedBase, target: OfferDoc
     source: { type: 'subscription', id: doc._id },
   });
   // The source's unused days come back as a credit.
-  const credit = proratedRefund({
-    chargedCents: from.chargedCents,
-    termPriceCents: from.unitPriceCents * from.quantity,
-    termStart,
-    termEnd,
-    at: new Date(at),
-  });
+  const credit = upgradeCredit(from, from.quantity, new Date(at));
   g.ledger({
     amountCents: -credit,
     kind: 'credit',
