@@ -1,36 +1,49 @@
 /** Software orders (SW-*): perpetual licences and software subscriptions, their keys, views and cancellations. */
-import type { OfferDoc, SoftwareKey } from '../db/documents.js';
-import { softwareCredit } from '../policy/software.js';
-import { addTerm, DAY, HOUR, MINUTE, within } from '../policy/time.js';
-import { CATALOG, OFFER_IDS } from './catalog.js';
+import type { OfferDoc, SoftwareKey, SoftwareOrderDoc } from '../db/documents.js';
+import {
+  activityRecord,
+  bitnessesOf,
+  cancellationVisibleAt,
+  checkCancelExcluded,
+  checkCancelWindow,
+  downloadUrlFor,
+  MAK_ALPHABET,
+  MAX_SOFTWARE_CANCEL_DELAY_MS,
+  productVersionOf,
+  SOFTWARE_CANCEL_WINDOW,
+  softwareCredit,
+  softwarePrice,
+} from '../policy/software.js';
+import { addTerm, HOUR, MINUTE } from '../policy/time.js';
+import { CATALOG } from './catalog.js';
 import { LANGUAGE_BY_COUNTRY } from './names.js';
 import type { PlannedSoftware } from './showcase.js';
 import { clamp, type Tenant } from './tenant.js';
 import { HISTORY } from './timeline.js';
-
-const MAK_ALPHABET = 'BCDFGHJKMPQRTVWXY2346789';
 
 export function addSoftwareOrder(g: Tenant, planned?: PlannedSoftware): void {
   const offers = CATALOG.filter((o) => o.commerceType === 'software' && g.available(o));
   const offer = planned ? offers.find((o) => o._id === planned.offerId) : offers.length > 0 ? g.rng.pick(offers) : undefined;
   if (!offer) return;
   const plan = offer.billingPlans[0]!;
+  // Recent ones are inside SW-CANCEL-30D's window.
   const recent = planned?.recent ?? g.rng.chance(0.35);
-  const purchasedAt = recent ? g.past(3 * HOUR, 30 * DAY) : g.past(30 * DAY, HISTORY);
+  const purchasedAt = recent ? g.past(3 * HOUR, SOFTWARE_CANCEL_WINDOW) : g.past(SOFTWARE_CANCEL_WINDOW, HISTORY);
   if (purchasedAt === null) return;
   const quantity = clamp(g.rng.int(1, 16), offer);
-  const amount = plan.unitPriceCents * quantity;
+  const { amountCents: amount, pricesIncludeTax } = softwarePrice(plan.unitPriceCents, quantity, g.customer);
   const id = g.nextOrderId();
-  // SW-CANCEL-30D, SW-CANCEL-EXCLUDED: only orders still inside the window, never SUSE or Red Hat.
+  const bought = { _id: id, productName: offer.name, softwareVendorPlan: offer.softwareVendorPlan, purchasedAt: new Date(purchasedAt) };
+  // Some of those the policy would still let the partner cancel (SW-CANCEL-EXCLUDED, SW-CANCEL-30D) were cancelled.
   const cancellable =
-    offer.softwareVendorPlan === null && g.now - purchasedAt > 2 * HOUR && within(new Date(purchasedAt), new Date(g.now), 30 * DAY);
+    g.now - purchasedAt > 2 * HOUR && checkCancelExcluded(bought) === null && checkCancelWindow(bought, new Date(g.now)) === null;
   const cancelledAt =
     cancellable && (planned?.cancelled ?? g.rng.chance(0.35))
-      ? g.between(purchasedAt + HOUR, Math.min(purchasedAt + 30 * DAY - MINUTE, g.now - MINUTE))
+      ? g.between(purchasedAt + HOUR, Math.min(purchasedAt + SOFTWARE_CANCEL_WINDOW - MINUTE, g.now - MINUTE))
       : null;
   const termEnd = offer.softwareKind === 'subscription' ? addTerm(new Date(purchasedAt), plan.termDuration) : null;
   const c = g.customer;
-  g.out.softwareOrders.push({
+  const order: SoftwareOrderDoc = {
     _id: id,
     partnerId: c.partnerId,
     customerId: c._id,
@@ -43,29 +56,20 @@ export function addSoftwareOrder(g: Tenant, planned?: PlannedSoftware): void {
     termEndDate: termEnd,
     status: cancelledAt === null ? 'active' : 'cancelled',
     cancelledAt: cancelledAt === null ? null : new Date(cancelledAt),
-    cancellationVisibleAt: cancelledAt === null ? null : new Date(cancelledAt + 15 * MINUTE), // SW-CANCEL-DELAY
+    cancellationVisibleAt: cancelledAt === null ? null : cancellationVisibleAt(new Date(cancelledAt), MAX_SOFTWARE_CANCEL_DELAY_MS),
     amountCents: amount,
     currency: offer.currency,
-    pricesIncludeTax: g.pricesIncludeTax,
+    pricesIncludeTax,
     keys: softwareKeys(g, offer, id, cancelledAt !== null),
     version: 0,
-  });
+  };
+  g.out.softwareOrders.push(order);
   // SW-ACTIVITY-LOG: an active order's first key was viewed ten minutes after purchase, so the
   // activity log has something to show. Derived, not drawn: the random stream stays as it was.
-  const viewed = g.out.softwareOrders.at(-1)!.keys[0];
+  const viewed = order.keys[0];
   if (cancelledAt === null && viewed && purchasedAt + 10 * MINUTE < g.now) {
-    g.out.softwareActivity.push({
-      _id: `${id}:view_key`,
-      partnerId: c.partnerId,
-      customerId: c._id,
-      softwareOrderId: id,
-      activity: 'view_key',
-      productVersion: viewed.productVersion,
-      language: viewed.language,
-      bitness: viewed.bitness,
-      userId: `${c.partnerId}/admin-agent`,
-      at: new Date(purchasedAt + 10 * MINUTE),
-    });
+    const admin = { userId: `${c.partnerId}/admin-agent` };
+    g.out.softwareActivity.push(activityRecord(order, viewed, 'view_key', admin, new Date(purchasedAt + 10 * MINUTE), `${id}:view_key`));
   }
   const source = { type: 'software_order', id } as const;
   g.ledger({
@@ -79,17 +83,8 @@ export function addSoftwareOrder(g: Tenant, planned?: PlannedSoftware): void {
   });
   if (cancelledAt !== null) {
     // SW-POST-CANCEL: 100 % for perpetual software, prorated for software subscriptions.
-    const credit = softwareCredit(
-      {
-        softwareKind: termEnd !== null ? 'subscription' : 'perpetual',
-        amountCents: amount,
-        purchasedAt: new Date(purchasedAt),
-        termEndDate: termEnd,
-      },
-      new Date(cancelledAt),
-    );
     g.ledger({
-      amountCents: -credit,
+      amountCents: -softwareCredit(order, new Date(cancelledAt)),
       kind: 'credit',
       source,
       orderId: id,
@@ -103,15 +98,13 @@ export function addSoftwareOrder(g: Tenant, planned?: PlannedSoftware): void {
 /** SW-KEYS, SW-MAK: one MAK per product version, language and bitness; SUSE and Red Hat register with the vendor instead. */
 function softwareKeys(g: Tenant, offer: OfferDoc, orderId: string, revoked: boolean): SoftwareKey[] {
   if (offer.softwareVendorPlan !== null) return [];
-  const version = offer.name.replace(/ - .*$/, '');
+  const version = productVersionOf(offer);
   const languages = ['en-us'];
   const local = LANGUAGE_BY_COUNTRY[g.customer.billingCountry];
   if (local && g.rng.chance(0.6)) languages.push(local);
-  const bitnesses: ('x64' | 'x86')[] = offer._id === OFFER_IDS.officeLtscProPlus2021 ? ['x64', 'x86'] : ['x64'];
-  const file = version.toLowerCase().replace(/[^a-z0-9]+/g, '_');
   const keys: SoftwareKey[] = [];
   for (const language of languages) {
-    for (const bitness of bitnesses) {
+    for (const bitness of bitnessesOf(offer)) {
       const groups = Array.from({ length: 5 }, () => g.rng.chars(MAK_ALPHABET, 5));
       keys.push({
         productVersion: version,
@@ -119,7 +112,7 @@ function softwareKeys(g: Tenant, offer: OfferDoc, orderId: string, revoked: bool
         bitness,
         keyType: 'MAK',
         productKey: groups.join('-'),
-        downloadUrl: `https://download.partner-center.example/software/${orderId}/${file}_${language}_${bitness}.iso`,
+        downloadUrl: downloadUrlFor(orderId, version, language, bitness),
         revoked,
       });
     }
