@@ -1,17 +1,16 @@
 /** Azure reservations (RES-*): purchases, and the cancellations and exchanges of some. */
 import type { BillingPlan, OfferDoc, ReservationDoc, ReservationScopeType } from '../db/documents.js';
-import { percentOf, proratedRefund } from '../policy/money.js';
-import { RES_REFUND_CAP_WINDOW } from '../policy/reservation.js';
-import { addTerm, atMost, DAY, HOUR, within } from '../policy/time.js';
+import { exchangeCredit, RES_FULL_REFUND_WINDOW, reservationRefundTerms } from '../policy/reservation.js';
+import { reservationsAvailableIn } from '../policy/reservation-markets.js';
+import { addTerm, DAY, HOUR } from '../policy/time.js';
 import { CATALOG, OFFER_IDS } from './catalog.js';
 import { AZURE_REGIONS } from './names.js';
 import { addSubscription } from './subscriptions.js';
 import { clamp, MAX_SUBSCRIPTIONS, pad, reservationLine, type Tenant } from './tenant.js';
 import { HISTORY } from './timeline.js';
-import { SEEDED_NO_RESERVATION_MARKETS } from './weights.js';
 
 export function addReservations(g: Tenant, count: number): void {
-  if (SEEDED_NO_RESERVATION_MARKETS.has(g.customer.billingCountry)) return; // RES-MARKETS
+  if (!reservationsAvailableIn(g.customer.billingCountry)) return; // RES-MARKETS
   if (g.azureSubscriptionId === null) {
     // Reservations are bought for an Azure subscription of the customer's Azure plan.
     if (!g.out.subscriptions.some((s) => s.customerId === g.customer._id && s.offerId === OFFER_IDS.azurePlan)) {
@@ -24,7 +23,8 @@ export function addReservations(g: Tenant, count: number): void {
   for (let i = 0; i < count && offers.length > 0; i++) {
     const offer = g.rng.pick(offers);
     const plan = g.rng.weighted(offer.billingPlans.map((p): [BillingPlan, number] => [p, p.termDuration === 'P1Y' ? 60 : 40]));
-    const purchasedAt = g.rng.chance(0.2) ? g.past(HOUR, 5 * DAY) : g.past(5 * DAY, HISTORY);
+    // One in five inside RES-REFUND-TABLE's first days.
+    const purchasedAt = g.rng.chance(0.2) ? g.past(HOUR, RES_FULL_REFUND_WINDOW) : g.past(RES_FULL_REFUND_WINDOW, HISTORY);
     if (purchasedAt === null) continue;
     // At most 8 units, so a customer's refunds stay under RES-REFUND-CAP's USD 50,000.
     const quantity = clamp(g.rng.int(1, offer.reservationType === 'cosmos_db' ? 40 : 8), offer);
@@ -46,24 +46,13 @@ export function addReservations(g: Tenant, count: number): void {
     ] as const);
     if (outcome === 'keep') continue;
     const at = g.between(purchasedAt + HOUR, g.now - HOUR);
-    const refundable = proratedRefund({
-      chargedCents: res.priceCents,
-      termPriceCents: res.priceCents,
-      termStart: res.purchasedAt,
-      termEnd: res.expiryDateTime,
-      at: new Date(at),
-    });
-    res.cancelledAt = new Date(at);
     const source = { type: 'reservation', id: res._id } as const;
     if (outcome === 'cancel') {
+      const terms = reservationRefundTerms(res, new Date(at)); // RES-REFUND-TABLE
       res.status = 'cancelled';
-      // RES-REFUND-TABLE: 5 days or fewer without usage: everything back; with usage: prorated;
-      // later: prorated minus a 12 % fee (of the prorated amount).
-      const early = atMost(res.purchasedAt, new Date(at), 5 * DAY);
-      const refund = early && !res.hasUsage ? res.priceCents : refundable;
-      const fee = early ? 0 : percentOf(refund, 12);
+      res.cancelledAt = new Date(at);
       g.ledger({
-        amountCents: -refund,
+        amountCents: -terms.amountBeforeFeeCents,
         kind: 'refund',
         source,
         orderId: order.id,
@@ -72,7 +61,7 @@ export function addReservations(g: Tenant, count: number): void {
         at,
       });
       g.ledger({
-        amountCents: fee,
+        amountCents: terms.feeCents,
         kind: 'fee',
         source,
         orderId: order.id,
@@ -80,13 +69,13 @@ export function addReservations(g: Tenant, count: number): void {
         description: `Early termination fee: ${res.displayName}`,
         at,
       });
-      // RES-REFUND-CAP: refunds of the last 365 days count toward the customer's cap (after the fee).
-      if (within(new Date(at), new Date(g.now), RES_REFUND_CAP_WINDOW) && refund - fee > 0) {
-        g.capRefunds.push({ reservationId: res._id, amountCents: refund - fee, at: new Date(at) });
-      }
+      // RES-REFUND-CAP: the refund after the fee counts toward the customer's cap (Tenant.finish keeps those still counted).
+      if (terms.amountCents > 0) g.capRefunds.push({ reservationId: res._id, amountCents: terms.amountCents, at: new Date(at) });
     } else {
       // RES-EXCHANGE: the prorated refund is credited toward a new reservation of the same type costing at least as much.
+      const refundable = exchangeCredit(res, new Date(at));
       res.status = 'exchanged';
+      res.cancelledAt = new Date(at);
       const same = offers.filter((o) => o.reservationType === offer.reservationType);
       const newOffer = g.rng.pick(same);
       const newPlan = newOffer.billingPlans.find((p) => p.termDuration === plan.termDuration) ?? newOffer.billingPlans[0]!;

@@ -19,6 +19,7 @@ import type {
 import { checkAvailable, segmentAllows } from '../policy/catalog.js';
 import { pricesIncludeTax } from '../policy/money.js';
 import { partnerIdOnRecord } from '../policy/new-docs.js';
+import { applyRefundCap } from '../policy/reservation.js';
 import { dataDeletionGraceDays } from '../policy/suspension.js';
 import { MINUTE, SECOND } from '../policy/time.js';
 import { OFFERS_BY_ID } from './catalog.js';
@@ -70,7 +71,7 @@ export class Tenant {
   subCount = 0;
   /** The Azure subscription its reservations are bought for, once it has one. */
   azureSubscriptionId: string | null = null;
-  /** RES-REFUND-CAP: this customer's reservation refunds that still count toward its cap. */
+  /** RES-REFUND-CAP: this customer's reservation refunds (after fees), for its cap record. */
   readonly capRefunds: RefundCapDoc['refunds'] = [];
   readonly opened: number;
   /** SUSP-DATA-DELETION: days from a suspension to the data's deletion. */
@@ -101,9 +102,11 @@ export class Tenant {
 
   /** Documents that summarise the customer once everything is generated: its refund-cap record. */
   finish(): void {
-    if (this.capRefunds.length === 0) return;
-    this.capRefunds.sort((a, b) => a.at.getTime() - b.at.getTime());
-    this.out.refundCaps.push({ _id: this.customer._id, partnerId: this.customer.partnerId, refunds: this.capRefunds, version: 0 });
+    // RES-REFUND-CAP: only the refunds the cap still counts at `now`.
+    const refunds = applyRefundCap({ refunds: this.capRefunds }, 0, new Date(this.now)).counted;
+    if (refunds.length === 0) return;
+    refunds.sort((a, b) => a.at.getTime() - b.at.getTime());
+    this.out.refundCaps.push({ _id: this.customer._id, partnerId: this.customer.partnerId, refunds, version: 0 });
   }
 
   // ---- random time -------------------------------------------------------------------------

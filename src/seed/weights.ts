@@ -5,7 +5,7 @@ import type { DEMO_PARTNERS } from './demo-ids.js';
 
 /**
  * Billing countries by weight. AU and BR are tax-inclusive (PRICE-TAX); CN, AZ and KH are in
- * seed 002's list of markets where Azure reservations cannot be bought (RES-MARKETS).
+ * the markets where Azure reservations cannot be bought (RES-MARKETS), so their customers have none.
  */
 export const COUNTRY_WEIGHTS: readonly (readonly [string, number])[] = [
   ['US', 30],
@@ -30,8 +30,6 @@ export const COUNTRY_WEIGHTS: readonly (readonly [string, number])[] = [
   ['AZ', 1],
   ['KH', 1],
 ];
-/** The seeded countries that seed 002 lists as reservation-unavailable markets: no reservations there. */
-export const SEEDED_NO_RESERVATION_MARKETS = new Set(['CN', 'AZ', 'KH']);
 
 export const SEGMENT_WEIGHTS: readonly (readonly [CustomerSegment, number])[] = [
   ['commercial', 84],
