@@ -4,6 +4,7 @@
  */
 import type { BillingPlan, OfferDoc, SubscriptionDoc } from '../db/documents.js';
 import { cancelTerms, type CancelTerms } from '../policy/cancellation.js';
+import { checkSchedulable, checkSchedulePrereq, skuChangeKind } from '../policy/scheduled-change.js';
 import { addAddOn, addOnsFor } from './add-ons.js';
 import { CATALOG, OFFERS_BY_ID } from './catalog.js';
 import type { PlannedSub } from './showcase.js';
@@ -95,11 +96,10 @@ export function addSubscription(g: Tenant, planned: PlannedSub): boolean {
   for (const a of addOnsFor(g, placed)) addAddOn(g, placed, a);
 
   if (upgradeTo && t.upgradeAt !== null) addUpgradeTarget(g, placed, upgradeTo);
+  // SCHED-KINDS, SCHED-TRIAL, SCHED-PREREQ: only where the policy would let the partner schedule; seats only for licences.
   if (
-    doc.status === 'active' &&
-    doc.autoRenewEnabled &&
-    doc.commerceType === 'new_commerce' &&
-    !doc.isTrial &&
+    checkSchedulable(doc) === null &&
+    checkSchedulePrereq(doc) === null &&
     doc.billingType === 'license' &&
     (planned.schedule || g.rng.chance(0.1))
   ) {
@@ -128,7 +128,7 @@ function scheduledChange(
     }
   }
   for (const lower of CATALOG) {
-    if (lower.upgradeTargetIds.includes(offer._id) && g.available(lower) && g.planOf(lower, plan.billingCycle, plan.termDuration)) {
+    if (skuChangeKind(offer, lower) === 'downgrade' && g.available(lower) && g.planOf(lower, plan.billingCycle, plan.termDuration)) {
       options.push({ offerId: lower._id, quantity: clamp(quantity, lower), ...same });
     }
   }
