@@ -1,5 +1,6 @@
 /** The subscription document of a planned subscription, its marketplace fulfilment included. */
 import type { BillingPlan, OfferDoc, SubscriptionDoc } from '../db/documents.js';
+import { activationLink } from '../policy/purchase.js';
 import type { PlannedSub } from './showcase.js';
 import type { OrderDraft, Tenant } from './tenant.js';
 import type { Timeline } from './timeline.js';
@@ -37,15 +38,8 @@ export function subscriptionDoc(g: Tenant, a: SubscriptionDocArgs): Subscription
       ? null
       : (() => {
           const code = g.rng.chars(TOKEN_ALPHABET, 43);
-          const host = offer.publisherName
-            .toLowerCase()
-            .replace(/[^a-z]+/g, '')
-            .slice(0, 20);
-          return {
-            status: t.fulfilment,
-            activationLink: `https://marketplace.${host}.example/activate?token=${code}`,
-            authorizationCode: code,
-          };
+          // CAT-ISV-LINK: the publisher's personalised link, as a live purchase gets it.
+          return { status: t.fulfilment, activationLink: activationLink(offer, code), authorizationCode: code };
         })();
   const updatedAt = Math.max(t.s, t.suspendedAt ?? 0, t.deletedAt ?? 0);
   return {
