@@ -2,7 +2,7 @@
 import type { BillingPlan, OfferDoc, ReservationDoc, ReservationScopeType } from '../db/documents.js';
 import { exchangeCredit, RES_FULL_REFUND_WINDOW, reservationRefundTerms } from '../policy/reservation.js';
 import { reservationsAvailableIn } from '../policy/reservation-markets.js';
-import { addTerm, DAY, HOUR } from '../policy/time.js';
+import { addTerm, atMost, DAY, HOUR } from '../policy/time.js';
 import { CATALOG, OFFER_IDS } from './catalog.js';
 import { AZURE_REGIONS } from './names.js';
 import { addSubscription } from './subscriptions.js';
@@ -26,7 +26,7 @@ export function addReservations(g: Tenant, count: number): void {
     // One in five inside RES-REFUND-TABLE's first days.
     const purchasedAt = g.rng.chance(0.2) ? g.past(HOUR, RES_FULL_REFUND_WINDOW) : g.past(RES_FULL_REFUND_WINDOW, HISTORY);
     if (purchasedAt === null) continue;
-    // At most 8 units, so a customer's refunds stay under RES-REFUND-CAP's USD 50,000.
+    // Few units (8, or 40 of Cosmos DB), so a customer's refunds stay under RES-REFUND-CAP's USD 50,000.
     const quantity = clamp(g.rng.int(1, offer.reservationType === 'cosmos_db' ? 40 : 8), offer);
     const res = reservationDoc(g, { offer, plan, quantity, purchasedAt });
     const order = g.draft(purchasedAt, 'one_time');
@@ -118,7 +118,7 @@ function reservationDoc(g: Tenant, p: ReservationPurchase): ReservationDoc {
   const utilization =
     age < DAY
       ? 0
-      : age <= 5 * DAY && g.rng.chance(0.4)
+      : atMost(new Date(purchasedAt), new Date(g.now), RES_FULL_REFUND_WINDOW) && g.rng.chance(0.4)
         ? 0
         : g.rng.weighted([
             [0, 3],

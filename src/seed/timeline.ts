@@ -7,7 +7,7 @@
  * `now`: anything older has renewed (RENEW-DEFAULT) or ended (RENEW-OFF-ENDS).
  */
 import type { BillingPlan, OfferDoc, SubscriptionDoc, SubscriptionStatus, SuspensionReason, TermDuration } from '../db/documents.js';
-import { isvRefundWindow, NCE_CANCEL_WINDOW, NCE_FULL_REFUND_WINDOW } from '../policy/cancellation.js';
+import { ISV_ANNUAL_WINDOW, isvRefundWindow, NCE_CANCEL_WINDOW, NCE_FULL_REFUND_WINDOW } from '../policy/cancellation.js';
 import { trialTerm } from '../policy/purchase.js';
 import { dataDeletionDate } from '../policy/suspension.js';
 import { addTerm, DAY, HOUR, MINUTE, SECOND } from '../policy/time.js';
@@ -88,11 +88,12 @@ export function timeline(g: Tenant, offer: OfferDoc, plan: BillingPlan, scenario
     case 'active':
       return live(g.past(legacy ? 180 * DAY : HOUR, HISTORY));
     case 'recent_24h':
-      return live(g.past(5 * MINUTE, 23 * HOUR));
+      // Recent ones sit inside the cancellation windows: CANCEL-NCE-24H, CANCEL-ISV-ANNUAL, CANCEL-NCE-30D.
+      return live(g.past(5 * MINUTE, NCE_FULL_REFUND_WINDOW - HOUR));
     case 'recent_14d':
-      return live(g.past(DAY, 14 * DAY));
+      return live(g.past(DAY, ISV_ANNUAL_WINDOW));
     case 'recent_30d':
-      return live(g.past(14 * DAY, 30 * DAY));
+      return live(g.past(ISV_ANNUAL_WINDOW, NCE_CANCEL_WINDOW));
     case 'paused':
     case 'disabled': {
       const t = live(g.past(2 * DAY, HISTORY));
@@ -198,7 +199,7 @@ export function timeline(g: Tenant, offer: OfferDoc, plan: BillingPlan, scenario
       return t;
     }
     case 'trial_active': {
-      const c = g.past(HOUR, 29 * DAY);
+      const c = g.past(HOUR, trialEnd(offer, 0) - DAY);
       if (c === null) return null;
       return base(c, c, trialEnd(offer, c));
     }
