@@ -4,7 +4,7 @@ import type { Collections } from '../db/collections.js';
 import type { Logger } from '../shared/logger.js';
 import { DEMO_PARTNERS, SEED_CLOCK_START } from './demo-ids.js';
 import { SEED_COLLECTIONS, type SeedCollection } from './docs.js';
-import { demoWorldSize, generateWorld, type WorldBatch } from './generate.js';
+import { demoWorldSize, generateWorld, type WorldBatch } from './world.js';
 
 export interface SeedProgress {
   customersDone: number;
