@@ -98,6 +98,9 @@ export function addReservations(g: Tenant, count: number): void {
         at,
       });
       g.closeOrder(newOrder);
+      // RES-EXCHANGE: the returned reservation names the new one, which names it back.
+      res.exchangedForReservationId = fresh._id;
+      fresh.exchangedFromReservationId = res._id;
       g.out.reservations.push(fresh);
     }
   }

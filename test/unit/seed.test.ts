@@ -596,9 +596,14 @@ describe('generateWorld', () => {
       expect(entries(r._id, 'refund'), r._id).toEqual(terms.amountBeforeFeeCents > 0 ? [-terms.amountBeforeFeeCents] : []);
       expect(entries(r._id, 'fee'), r._id).toEqual(terms.feeCents > 0 ? [terms.feeCents] : []);
     }
+    const byId = new Map(big.reservations.map((r) => [r._id, r]));
     for (const r of exchanged) {
       const credit = exchangeCredit(r, r.cancelledAt!);
       expect(entries(r._id, 'credit'), r._id).toEqual(credit > 0 ? [-credit] : []);
+      const fresh = byId.get(r.exchangedForReservationId!)!;
+      expect(fresh.exchangedFromReservationId, r._id).toBe(r._id);
+      expect(fresh.reservationType).toBe(r.reservationType);
+      expect(fresh.priceCents).toBeGreaterThanOrEqual(credit);
     }
   });
 
