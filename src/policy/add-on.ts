@@ -71,6 +71,16 @@ export function checkAddOnEligible(baseOffer: OfferDoc, addOn: OfferDoc, custome
       );
 }
 
+/** ADDON-ALIGN: an add-on bought at `at` is charged for the days left in its base's term (MONEY-PRORATE). */
+export function alignedAddOnCharge(
+  unitPriceCents: number,
+  quantity: number,
+  base: Pick<Sub, 'effectiveStartDate' | 'commitmentEndDate'>,
+  at: Date,
+): number {
+  return proratedCharge({ unitPriceCents, quantity, termStart: base.effectiveStartDate, termEnd: base.commitmentEndDate, at });
+}
+
 /**
  * ADDON-ALIGN: the add-on's term ends when the base's term ends, and its first charge is prorated
  * from now to that end (MONEY-PRORATE on the base's term).
@@ -86,13 +96,7 @@ export function decidePurchaseAddOn(input: AddOnInput): Decision<AddOnOutcome> {
   if (refusal) return refusal;
   const plan = requirePlan(addOnOffer, base.billingCycle, base.termDuration, 'offerId');
   if ('allowed' in plan) return { ...plan, rule: 'ADDON-ELIGIBLE' };
-  const charge = proratedCharge({
-    unitPriceCents: plan.unitPriceCents,
-    quantity,
-    termStart: base.effectiveStartDate,
-    termEnd: base.commitmentEndDate,
-    at: now,
-  });
+  const charge = alignedAddOnCharge(plan.unitPriceCents, quantity, base, now);
   const orderId = ids.order(0);
   const addOn = newSubscription({
     id: ids.subscription(0),

@@ -86,13 +86,18 @@ export function cancelNceAfter(s: Sub): Refused {
  * later the cancellation is scheduled for renewal, with no refund.
  */
 export function cancelIsvLicence(s: Sub, now: Date): CancelTerms {
-  const monthly = s.billingCycle === 'monthly';
-  const rule: RuleId = monthly ? 'CANCEL-ISV-MONTHLY' : 'CANCEL-ISV-ANNUAL';
-  const windowMs = monthly ? ISV_MONTHLY_WINDOW : ISV_ANNUAL_WINDOW;
+  const { rule, windowMs } = isvRefundWindow(s);
   if (within(s.orderedAt, now, windowMs) || awaitsFulfilment(s)) {
     return { mode: 'immediate', rule, refundCents: s.chargedCents, refundableUntil: windowEnd(s.orderedAt, windowMs) };
   }
   return { mode: 'at_term_end', rule, refundCents: 0, refundableUntil: null };
+}
+
+/** CANCEL-ISV-MONTHLY / CANCEL-ISV-ANNUAL: the full-refund window of licence-based marketplace SaaS, by its billing cycle. */
+export function isvRefundWindow(s: Pick<Sub, 'billingCycle'>): { rule: RuleId; windowMs: number } {
+  return s.billingCycle === 'monthly'
+    ? { rule: 'CANCEL-ISV-MONTHLY', windowMs: ISV_MONTHLY_WINDOW }
+    : { rule: 'CANCEL-ISV-ANNUAL', windowMs: ISV_ANNUAL_WINDOW };
 }
 
 /** CANCEL-ISV-USAGE: usage-based marketplace services are never refunded; cancelling deprovisions at once. */

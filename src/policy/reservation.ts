@@ -776,6 +776,20 @@ export interface ExchangeReservationOutcome {
   summary: string;
 }
 
+/** RES-EXCHANGE: the credit of a returned reservation, its prorated refund (MONEY-PRORATE of what was paid). */
+export function exchangeCredit(
+  old: Pick<Reservation, 'priceCents' | 'purchasedAt' | 'expiryDateTime' | 'termDuration' | 'billingPlan'>,
+  now: Date,
+): number {
+  return proratedRefund({
+    chargedCents: paidBy(old, now),
+    termPriceCents: old.priceCents,
+    termStart: old.purchasedAt,
+    termEnd: old.expiryDateTime,
+    at: now,
+  });
+}
+
 /**
  * RES-EXCHANGE: an active reservation is returned for a new one of the same reservation type; the
  * returned one's prorated refund (MONEY-PRORATE of what was paid) is credited to the partner
@@ -798,13 +812,7 @@ export function decideExchangeReservation(input: ExchangeReservationInput): Deci
   }
   const fresh = newReservation({ ...input, exchangedFromReservationId: old._id });
   if ('allowed' in fresh) return fresh;
-  const creditCents = proratedRefund({
-    chargedCents: paidBy(old, now),
-    termPriceCents: old.priceCents,
-    termStart: old.purchasedAt,
-    termEnd: old.expiryDateTime,
-    at: now,
-  });
+  const creditCents = exchangeCredit(old, now);
   const money = (cents: number) => formatMoney(cents, old.currency);
   if (fresh.priceCents < creditCents) {
     return refuse(

@@ -26,7 +26,7 @@ export type SoftwareBitness = SoftwareKey['bitness'];
 export type SoftwareActivityKind = SoftwareActivityDoc['activity'];
 
 /** The characters of a MAK (no vowels, no look-alikes), as the seeder uses. */
-const MAK_ALPHABET = 'BCDFGHJKMPQRTVWXY2346789';
+export const MAK_ALPHABET = 'BCDFGHJKMPQRTVWXY2346789';
 const TOKEN_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const LANGUAGE = /^[a-z]{2,3}-[a-z]{2,4}$/;
 

@@ -121,6 +121,31 @@ export function checkUpgradeTarget(source: Sub, targetOffer: OfferDoc, target: S
   return null;
 }
 
+/** UPG-PARTIAL, UPG-FULL: the source is credited the moved licences' unused days of its term (MONEY-PRORATE). */
+export function upgradeCredit(
+  source: Pick<Sub, 'unitPriceCents' | 'effectiveStartDate' | 'commitmentEndDate'>,
+  quantity: number,
+  at: Date,
+): number {
+  return proratedCharge({
+    unitPriceCents: source.unitPriceCents,
+    quantity,
+    termStart: source.effectiveStartDate,
+    termEnd: source.commitmentEndDate,
+    at,
+  });
+}
+
+/** UPG-SAME-END: a new target subscription ends with its source, and is charged for the days left in the source's term. */
+export function newTargetCharge(
+  unitPriceCents: number,
+  quantity: number,
+  source: Pick<Sub, 'effectiveStartDate' | 'commitmentEndDate'>,
+  at: Date,
+): number {
+  return proratedCharge({ unitPriceCents, quantity, termStart: source.effectiveStartDate, termEnd: source.commitmentEndDate, at });
+}
+
 /**
  * UPG-PARTIAL, UPG-FULL, UPG-TIMING, UPG-CLEARS-SCHEDULED, UPG-SAME-END, UPG-TARGET.
  * Now: the source keeps the other licences (a full upgrade ends it, reason "upgraded") and is
@@ -195,13 +220,7 @@ export function decideUpgrade(input: UpgradeInput): Decision<UpgradeOutcome> {
     });
   }
 
-  const credit = proratedCharge({
-    unitPriceCents: s.unitPriceCents,
-    quantity,
-    termStart: s.effectiveStartDate,
-    termEnd: s.commitmentEndDate,
-    at: now,
-  });
+  const credit = upgradeCredit(s, quantity, now);
   const orderId = ids.order(0);
   const effects: Effect[] = [
     updateSub(s, {
@@ -260,14 +279,7 @@ export function decideUpgrade(input: UpgradeInput): Decision<UpgradeOutcome> {
     });
   } else {
     targetId = ids.subscription(0);
-    // UPG-SAME-END: the new subscription ends with its source; charged for the days left.
-    charge = proratedCharge({
-      unitPriceCents: plan.unitPriceCents,
-      quantity,
-      termStart: s.effectiveStartDate,
-      termEnd: s.commitmentEndDate,
-      at: now,
-    });
+    charge = newTargetCharge(plan.unitPriceCents, quantity, s, now);
     const created = newSubscription({
       id: targetId,
       offer: targetOffer,

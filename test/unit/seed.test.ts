@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SubscriptionDoc } from '../../src/db/documents.js';
+import { cancelTerms } from '../../src/policy/cancellation.js';
 import { proratedCharge, proratedRefund } from '../../src/policy/money.js';
+import { activationLink } from '../../src/policy/purchase.js';
+import { exchangeCredit, reservationRefundTerms } from '../../src/policy/reservation.js';
+import { reservationsAvailableIn } from '../../src/policy/reservation-markets.js';
+import { dataDeletionDate } from '../../src/policy/suspension.js';
+import { upgradeCredit } from '../../src/policy/upgrade.js';
 import { addTerm } from '../../src/policy/time.js';
 import { CATALOG, OFFERS_BY_ID } from '../../src/seed/catalog.js';
 import { DEMO_PARTNERS, SEED_CLOCK_START } from '../../src/seed/demo-ids.js';
@@ -527,7 +533,9 @@ describe('generateWorld', () => {
       expect(s.chargedCents).toBe(0);
       expect(world.ledger.some((l) => l.source.id === s._id)).toBe(false);
     }
-    for (const s of saas) expect(s.fulfilment!.activationLink).toContain(s.fulfilment!.authorizationCode);
+    // CAT-ISV-LINK: the link a live purchase gets, from the policy.
+    for (const s of saas)
+      expect(s.fulfilment!.activationLink).toBe(activationLink(OFFERS_BY_ID.get(s.offerId)!, s.fulfilment!.authorizationCode));
     for (const s of world.subscriptions.filter((x) => x.commerceType !== 'marketplace_saas')) expect(s.fulfilment).toBeNull();
   });
 
@@ -543,10 +551,67 @@ describe('generateWorld', () => {
     }
   });
 
+  it('CANCEL-NCE-24H, CANCEL-NCE-30D, CANCEL-ISV-MONTHLY, CANCEL-ISV-ANNUAL, CANCEL-ISV-USAGE: every seeded cancellation refunds what cancelTerms decides just before it', () => {
+    const cancelled = world.subscriptions.filter((s) => s.deletedReason === 'cancelled');
+    const rules = new Set<string>();
+    for (const s of cancelled) {
+      const terms = cancelTerms({ ...s, status: 'active', deletedReason: null, deletedAt: null }, s.deletedAt!);
+      if ('allowed' in terms) throw new Error(`${s._id}: the policy refuses its cancellation: ${terms.message}`);
+      expect(terms.mode, s._id).toBe('immediate');
+      rules.add(terms.rule);
+      const refunds = world.ledger.filter((l) => l.source.id === s._id && l.kind === 'refund');
+      expect(
+        refunds.map((l) => [l.amountCents, l.ruleId, l.at]),
+        s._id,
+      ).toEqual(terms.refundCents > 0 ? [[-terms.refundCents, terms.rule, s.deletedAt]] : []);
+    }
+    expect(rules).toEqual(new Set(['CANCEL-NCE-24H', 'CANCEL-NCE-30D', 'CANCEL-ISV-MONTHLY', 'CANCEL-ISV-ANNUAL', 'CANCEL-ISV-USAGE']));
+  });
+
+  it('SUSP-DATA-DELETION: every seeded deletion date is dataDeletionDate of the customer and the suspension', () => {
+    const customers = new Map(world.customers.map((c) => [c._id, c]));
+    const withDate = world.subscriptions.filter((s) => s.dataDeletionAt !== null && s.suspendedBy === 'partner');
+    expect(withDate.length).toBeGreaterThan(0);
+    for (const s of withDate) expect(s.dataDeletionAt, s._id).toEqual(dataDeletionDate(customers.get(s.customerId)!, s.suspendedAt!));
+  });
+
+  it('UPG-FULL: an upgraded source is credited upgradeCredit of all its licences', () => {
+    const credits = world.ledger.filter((l) => l.ruleId === 'UPG-FULL');
+    expect(credits.length).toBeGreaterThan(0);
+    for (const l of credits) {
+      const source = subsById.get(l.source.id)!;
+      expect(l.amountCents, source._id).toBe(-upgradeCredit(source, source.quantity, source.deletedAt!));
+    }
+  });
+
+  it("RES-REFUND-TABLE, RES-EXCHANGE: seeded reservation refunds, fees and exchange credits are the policy's", () => {
+    const big = collect(1500, 'reservations');
+    const entries = (id: string, kind: string) => big.ledger.filter((l) => l.source.id === id && l.kind === kind).map((l) => l.amountCents);
+    const cancelled = big.reservations.filter((r) => r.status === 'cancelled');
+    const exchanged = big.reservations.filter((r) => r.status === 'exchanged');
+    expect(cancelled.length).toBeGreaterThan(0);
+    expect(exchanged.length).toBeGreaterThan(0);
+    for (const r of cancelled) {
+      const terms = reservationRefundTerms({ ...r, status: 'active', cancelledAt: null }, r.cancelledAt!);
+      expect(entries(r._id, 'refund'), r._id).toEqual(terms.amountBeforeFeeCents > 0 ? [-terms.amountBeforeFeeCents] : []);
+      expect(entries(r._id, 'fee'), r._id).toEqual(terms.feeCents > 0 ? [terms.feeCents] : []);
+    }
+    const byId = new Map(big.reservations.map((r) => [r._id, r]));
+    for (const r of exchanged) {
+      const credit = exchangeCredit(r, r.cancelledAt!);
+      expect(entries(r._id, 'credit'), r._id).toEqual(credit > 0 ? [-credit] : []);
+      const fresh = byId.get(r.exchangedForReservationId!)!;
+      expect(fresh.exchangedFromReservationId, r._id).toBe(r._id);
+      expect(fresh.reservationType).toBe(r.reservationType);
+      expect(fresh.priceCents).toBeGreaterThanOrEqual(credit);
+    }
+  });
+
   it('sells no reservations to customers in unavailable markets (RES-MARKETS)', () => {
     const countryOf = new Map(world.customers.map((c) => [c._id, c.billingCountry]));
     expect(world.reservations.length).toBeGreaterThan(0);
-    for (const r of world.reservations) expect(['CN', 'AZ', 'KH']).not.toContain(countryOf.get(r.customerId));
+    expect(world.customers.some((c) => !reservationsAvailableIn(c.billingCountry))).toBe(true);
+    for (const r of world.reservations) expect(reservationsAvailableIn(countryOf.get(r.customerId)!), r._id).toBe(true);
     expect(new Set(world.reservations.map((r) => r.status))).toContain('active');
   });
 
