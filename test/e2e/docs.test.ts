@@ -11,16 +11,16 @@ import { startTestGateway, type TestGateway } from '../support/gateway.js';
 /*
  * The front door holds: README.md stays short, its first query and first mutation come early and
  * really work as written (their curl requests, sent against a gateway over the demo world, with a
- * token from the documented `npm run token` command), and no relative link of README.md or docs/
- * points at a missing file or heading.
+ * token from the documented `npm run token` command), so does every curl of docs/, and no relative
+ * link of README.md or docs/ points at a missing file or heading.
  */
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const README = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-const README_LINES = README.split('\n');
+const README_LINES = README.replace(/\n$/, '').split('\n');
 
 interface ShellBlock {
-  /** 1-based line of the block's first line in README.md. */
+  /** 1-based line, in its page, of the block's first line. */
   line: number;
   text: string;
 }
@@ -34,10 +34,9 @@ function shellBlocks(markdown: string): ShellBlock[] {
   return blocks;
 }
 
-/** The line of README.md on which a block's first `curl` whose body matches `body` starts. */
-function curlLine(block: ShellBlock): number {
-  const offset = block.text.split('\n').findIndex((l) => l.includes('curl '));
-  return block.line + offset;
+/** The line of its page on which the first line of a block matching `re` is. */
+function lineOf(block: ShellBlock, re: RegExp): number {
+  return block.line + block.text.split('\n').findIndex((l) => re.test(l));
 }
 
 const blocks = shellBlocks(README);
@@ -45,7 +44,7 @@ const firstQuery = blocks.find((b) => /curl [\s\S]*"query":"\{/.test(b.text));
 const firstMutation = blocks.find((b) => /curl [\s\S]*"query":"mutation/.test(b.text));
 
 /**
- * POSIX shell words, enough for the README's commands: single quotes are literal, double quotes
+ * POSIX shell words, enough for the documented commands: single quotes are literal, double quotes
  * and bare words expand `$NAME`, a backslash outside quotes escapes the next character, and `|`
  * outside quotes is a word of its own.
  */
@@ -55,7 +54,7 @@ function shellWords(command: string, env: Record<string, string>): string[] {
   const add = (s: string) => (word = (word ?? '') + s);
   const expand = (s: string) =>
     s.replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (_, name: string) => {
-      if (!(name in env)) throw new Error(`the README's command uses $${name}, which no earlier line of its block sets`);
+      if (!(name in env)) throw new Error(`a documented command uses $${name}, which no earlier line of its page sets`);
       return env[name]!;
     });
   for (let i = 0; i < command.length; i++) {
@@ -95,7 +94,7 @@ interface Answer {
 }
 
 /**
- * Runs one block of the README as a shell would, line by line: `NAME=$(...)` sets a variable,
+ * Runs one documented block as a shell would, line by line: `NAME=$(...)` sets a variable,
  * `npm run -s token -- ...` runs the package's token script, `curl` sends its request (method,
  * headers, body) to the test gateway instead of localhost:4000, and `| grep -o 're'` keeps the
  * first match. Returns the last command's output; `env` carries variables from block to block.
@@ -120,7 +119,7 @@ async function runPipeline(words: string[], gatewayUrl: string): Promise<Answer>
   const [command, filter] = pipe < 0 ? [words, null] : [words.slice(0, pipe), words.slice(pipe + 1)];
   const answer = await runCommand(command, gatewayUrl);
   if (!filter) return answer;
-  expect(filter.slice(0, 2), 'the only filter the README uses is grep -o').toEqual(['grep', '-o']);
+  expect(filter.slice(0, 2), 'the only filter the docs use is grep -o').toEqual(['grep', '-o']);
   // A basic regular expression: \{n\} is an interval.
   const re = new RegExp(filter[2]!.replace(/\\\{/g, '{').replace(/\\\}/g, '}'));
   return { status: answer.status, text: re.exec(answer.text)?.[0] ?? '' };
@@ -128,7 +127,13 @@ async function runPipeline(words: string[], gatewayUrl: string): Promise<Answer>
 
 async function runCommand(words: string[], gatewayUrl: string): Promise<Answer> {
   if (words[0] === 'npm') {
-    expect(words.slice(0, 5), 'the only npm command the README runs here is the token script').toEqual(['npm', 'run', '-s', 'token', '--']);
+    expect(words.slice(0, 5), 'the only npm command the docs run in a curl block is the token script').toEqual([
+      'npm',
+      'run',
+      '-s',
+      'token',
+      '--',
+    ]);
     const script = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts
       .token!;
     const [program, ...args] = script.split(' ');
@@ -155,7 +160,7 @@ async function runCommand(words: string[], gatewayUrl: string): Promise<Answer> 
       method = 'POST';
     } else if (w === '-X') method = words[++i]!;
     else if (w.startsWith('-'))
-      throw new Error(`curl option ${w} is not understood by this test: teach it, or keep the README's curl simple`);
+      throw new Error(`curl option ${w} is not understood by this test: teach it, or keep the documented curl simple`);
     else url = w;
   }
   expect(url).toMatch(/^(http:\/\/)?localhost:4000\//);
@@ -172,23 +177,23 @@ describe('README.md, the front door', () => {
   it('shows a first curl query and a first curl mutation within its first 100 lines', () => {
     expect(firstQuery, 'a ```sh block with a curl query').toBeDefined();
     expect(firstMutation, 'a ```sh block with a curl mutation').toBeDefined();
-    expect(curlLine(firstQuery!)).toBeLessThanOrEqual(100);
-    expect(curlLine(firstMutation!)).toBeLessThanOrEqual(100);
+    expect(lineOf(firstQuery!, /"query":"\{/)).toBeLessThanOrEqual(100);
+    expect(lineOf(firstMutation!, /"query":"mutation/)).toBeLessThanOrEqual(100);
     // Both use a token minted by the documented command (the query's block mints it).
     expect(firstQuery!.text).toMatch(/TOKEN=\$\(npm run -s token -- /);
     expect(firstMutation!.text).toContain('Bearer $TOKEN');
   });
 });
 
-describe("README.md's first query and first mutation, run as written", () => {
-  let gw: TestGateway;
-  const env: Record<string, string> = {};
+/** One gateway for every documented command, over the world `npm start` seeds into an empty database. */
+let gw: TestGateway;
+beforeAll(async () => {
+  gw = await startTestGateway((cols) => seedDemoIfEmpty(cols, createMemoryLogger()).then(() => undefined));
+});
+afterAll(() => gw?.close());
 
-  beforeAll(async () => {
-    // The world `npm start` seeds into an empty database.
-    gw = await startTestGateway((cols) => seedDemoIfEmpty(cols, createMemoryLogger()).then(() => undefined));
-  });
-  afterAll(() => gw?.close());
+describe("README.md's first query and first mutation, run as written", () => {
+  const env: Record<string, string> = {};
 
   it('the first query answers customers with their subscriptions, and no errors', async () => {
     const answer = await runBlock(firstQuery!, gw.url, env);
@@ -226,6 +231,33 @@ describe("README.md's first query and first mutation, run as written", () => {
     expect(README).toContain('720.00 USD charged');
     const bought = await gw.collections.subscriptions.findOne({ _id: body.data!.purchase.subscriptions[0]!.id });
     expect(bought).toMatchObject({ customerId: env.CUSTOMER, quantity: 10 });
+  });
+});
+
+describe('every curl of docs/, run as written', () => {
+  const pages = readdirSync(path.join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`);
+  const cases = pages.flatMap((page) =>
+    shellBlocks(readFileSync(path.join(ROOT, page), 'utf8'))
+      .filter((b) => /^\s*(\w+=\$\()?curl /m.test(b.text))
+      .map((block) => ({ page, block })),
+  );
+  /** One set of shell variables per page, its blocks run in order. */
+  const envs = new Map<string, Record<string, string>>();
+
+  it('there are some', () => {
+    expect(cases.length).toBeGreaterThan(0);
+  });
+
+  it.each(cases.map((c) => [`${c.page}:${c.block.line}`, c] as const))('%s answers data and no errors', async (_, { page, block }) => {
+    const env = envs.get(page) ?? {};
+    envs.set(page, env);
+    const answer = await runBlock(block, gw.url, env);
+    expect(answer.status).toBe(200);
+    const body = JSON.parse(answer.text) as { data?: unknown; errors?: unknown };
+    expect(body.errors).toBeUndefined();
+    expect(body.data).toBeTruthy();
   });
 });
 
