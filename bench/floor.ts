@@ -81,7 +81,7 @@ async function offersById(cols: Collections, ids: string[]): Promise<Map<string,
 
 /**
  * The documents of `keys` on `field`, in the batch shape the gateway's loaders use on this backend
- * (README, "The database"): one `$in`, or (FerretDB on PostgreSQL) one equality read per key, at
+ * (docs/database.md, "FerretDB on PostgreSQL"): one `$in`, or (FerretDB on PostgreSQL) one equality read per key, at
  * most EQUALITY_READ_CONCURRENCY in flight; a single key is one equality read.
  */
 async function byKeys<T extends Document>(

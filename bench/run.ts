@@ -1,6 +1,6 @@
 /**
  * The benchmark (issue 9): `npm run bench [-- --quick] [--sizes 1000,10000,100000] [--seed bench]
- * [--budget-min 14] [--no-readme]`. See bench/README.md for what each measurement does.
+ * [--budget-min 14] [--no-docs]`. See bench/README.md for what each measurement does.
  *
  * One run, one database server (whatever src/db/database.ts resolves), one database per data set:
  *  1. commands per query shape and page size (gateway and floor), with `explain` of every read;
@@ -13,7 +13,7 @@
  * The gateway and the floor each run in a child process (bench/gateway-child.ts, bench/floor.ts),
  * so their CPU time (process.cpuUsage deltas) and RSS are theirs alone; the load generator runs here.
  * Results: bench/results/latest.{json,md} and three SVG charts; a full run also refreshes the
- * README's "Performance" section between its bench markers.
+ * part of docs/performance.md between its bench markers.
  */
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -48,7 +48,7 @@ const { values: args } = parseArgs({
     sizes: { type: 'string' },
     seed: { type: 'string', default: 'bench' },
     'budget-min': { type: 'string' },
-    'no-readme': { type: 'boolean', default: false },
+    'no-docs': { type: 'boolean', default: false },
     out: { type: 'string' },
     'report-from': { type: 'string' },
   },
@@ -263,7 +263,7 @@ const signature = (commands: { name: string; collection: string }[]) => commands
  * A request's reads as loader batches, in order of their first command: reads with the same
  * command, collection and filter fields are one batch (FerretDB/PostgreSQL sends a batch as one
  * equality read per key; elsewhere a batch is one `$in` command, and no two reads of our shapes
- * share a shape). See README, "The database".
+ * share a shape). See docs/database.md, "FerretDB on PostgreSQL".
  */
 function batchesOf(commands: readonly RecordedCommand[]): { read: string; commands: number }[] {
   const batches = new Map<string, { read: string; commands: number }>();
@@ -277,12 +277,14 @@ function batchesOf(commands: readonly RecordedCommand[]): { read: string; comman
 }
 const sameMultiset = (a: string[], b: string[]) => JSON.stringify([...a].sort()) === JSON.stringify([...b].sort());
 
+/** The page whose bench markers a full run rewrites; a quick run (or `--no-docs`) leaves it alone. */
+const docsPage = (quick: boolean): string | null => (!quick && !args['no-docs'] ? path.join(PROJECT_ROOT, 'docs', 'performance.md') : null);
+
 /** `--report-from results.json`: evaluate the targets and write the report again, without measuring. */
 async function reportOnly(file: string): Promise<void> {
   const results = JSON.parse(await readFile(file, 'utf8')) as Results;
   results.targets = evaluateTargets(results);
-  const readme = !results.quick && !args['no-readme'] ? path.join(PROJECT_ROOT, 'README.md') : null;
-  const files = await writeReport(results, OUT, { readme });
+  const files = await writeReport(results, OUT, { docs: docsPage(results.quick) });
   log(`wrote ${files.map((f) => path.relative(process.cwd(), f)).join(', ')}`);
 }
 
@@ -516,7 +518,7 @@ async function main(): Promise<void> {
     log('5/5 memory (sampled above), targets, report');
     results.targets = evaluateTargets(results);
     results.elapsedSeconds = elapsedSeconds();
-    const files = await writeReport(results, OUT, { readme: !QUICK && !args['no-readme'] ? path.join(PROJECT_ROOT, 'README.md') : null });
+    const files = await writeReport(results, OUT, { docs: docsPage(QUICK) });
     for (const t of results.targets) log(`  ${t.met === null ? 'n/a ' : t.met ? 'MET ' : 'MISS'} ${t.id}: ${t.detail}`);
     log(`wrote ${files.map((f) => path.relative(process.cwd(), f)).join(', ')} in ${elapsedSeconds().toFixed(0)} s`);
   } finally {
@@ -593,7 +595,7 @@ function evaluateTargets(r: Results): Target[] {
   // The caller's partner is read once per PARTNER_CACHE_MS (30 s) per process, whatever the query:
   // it shows in whichever request comes after the cache expired, so it is left out here.
   const data = (commands: string[]) => commands.filter((x) => x !== 'find partners');
-  // Loader batches: one command each, except on FerretDB/PostgreSQL (concurrent equality reads; README, "The database").
+  // Loader batches: one command each, except on FerretDB/PostgreSQL (concurrent equality reads; docs/database.md).
   const batchReads = (c: Results['commands'][number]) => data(c.batches ? c.batches.map((b) => b.read) : c.gateway);
   const shown = (c: Results['commands'][number]) =>
     (c.batches ?? c.gateway.map((read) => ({ read, commands: 1 })))

@@ -49,7 +49,7 @@ export interface Results {
     /**
      * The gateway's reads as loader batches, in order: reads of one shape (command, collection,
      * filter fields) sent together count as one batch. On MongoDB and FerretDB/SQLite each batch is
-     * one command; on FerretDB/PostgreSQL a batch is one equality read per key (README, "The database").
+     * one command; on FerretDB/PostgreSQL a batch is one equality read per key (docs/database.md).
      */
     batches?: { read: string; commands: number }[];
     floor: string[];
@@ -271,24 +271,24 @@ export function markdown(r: Results, chartDir = '.'): string {
   return L.join('\n');
 }
 
-/** The README's part between the bench markers: header, targets, charts (paths from the project root). */
-function readmeSection(r: Results): string {
+/** docs/performance.md's part between the bench markers: header, targets, charts (paths from docs/). */
+function docsSection(r: Results): string {
   return [
     '<!-- bench:begin (written by `npm run bench`; edit bench/lib/report.ts, not this) -->',
     ...header(r),
     '',
     ...targetsTable(r),
     '',
-    `![Latency vs data-set size](bench/results/${CHARTS.latency})`,
-    `![Gateway vs floor](bench/results/${CHARTS.floor})`,
-    `![Commands per query](bench/results/${CHARTS.commands})`,
+    `![Latency vs data-set size](../bench/results/${CHARTS.latency})`,
+    `![Gateway vs floor](../bench/results/${CHARTS.floor})`,
+    `![Commands per query](../bench/results/${CHARTS.commands})`,
     '',
-    'All tables (commands per query, gateway vs floor, growth with database time and CPU apart, explain of every read, writes, memory): [bench/results/latest.md](bench/results/latest.md).',
+    'All tables (commands per query, gateway vs floor, growth with database time and CPU apart, explain of every read, writes, memory): [bench/results/latest.md](../bench/results/latest.md).',
     '<!-- bench:end -->',
   ].join('\n');
 }
 
-export async function writeReport(r: Results, dir: string, options: { readme: string | null }): Promise<string[]> {
+export async function writeReport(r: Results, dir: string, options: { docs: string | null }): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const files: string[] = [];
   const write = async (name: string, text: string) => {
@@ -300,12 +300,12 @@ export async function writeReport(r: Results, dir: string, options: { readme: st
   await write('latest.md', markdown(r));
   const svg = charts(r);
   for (const key of Object.keys(CHARTS) as (keyof typeof CHARTS)[]) await write(CHARTS[key], svg[key]);
-  if (options.readme) {
-    const text = await readFile(options.readme, 'utf8');
+  if (options.docs) {
+    const text = await readFile(options.docs, 'utf8');
     const re = /<!-- bench:begin[^>]*-->[\s\S]*?<!-- bench:end -->/;
     if (re.test(text)) {
-      await writeFile(options.readme, text.replace(re, readmeSection(r)));
-      files.push(options.readme);
+      await writeFile(options.docs, text.replace(re, docsSection(r)));
+      files.push(options.docs);
     }
   }
   return files;

@@ -93,7 +93,7 @@ export function corsPolicy(origins: CorsOrigins): (req: IncomingMessage, res: Se
       sendJson(res, 403, {
         errors: [
           {
-            message: `Origin ${JSON.stringify(origin.slice(0, 200))} may not call this gateway from a browser: CORS_ORIGINS lists the origins that may (README, "Configuration")`,
+            message: `Origin ${JSON.stringify(origin.slice(0, 200))} may not call this gateway from a browser: CORS_ORIGINS lists the origins that may (docs/operations.md, "Configuration")`,
             extensions: { code: 'FORBIDDEN' },
           },
         ],

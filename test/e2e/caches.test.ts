@@ -9,7 +9,7 @@ import { anOffer, guid } from '../support/fixtures.js';
 import { startTestGateway, type CallOptions, type TestGateway } from '../support/gateway.js';
 
 /*
- * The per-process caches of README "How reads work": the caller's partner (PARTNER_CACHE_MS) and
+ * The per-process caches of docs/database.md, "How reads work": the caller's partner (PARTNER_CACHE_MS) and
  * the catalog (OFFER_CACHE_MS), and the per-request loaders created on first use.
  */
 

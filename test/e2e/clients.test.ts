@@ -24,7 +24,7 @@ import { startTestGateway, type TestGateway } from '../support/gateway.js';
  * (@urql/core) and graphql-request, with the typed documents of test/operations/clients.graphql.
  * Each runs a nested query with variables, a Relay walk to the last page, a mutation read back,
  * and an error; Apollo Client and urql also send automatic persisted queries. The snippets of the
- * README's "Use from a front end" are these set-ups.
+ * set-ups of docs/front-end.md are these.
  */
 
 const CONTOSO = DEMO_PARTNERS.contoso.id;

@@ -8,10 +8,11 @@ import { runCapabilities } from '../support/db.js';
 import { readPlanner } from '../../src/shared/loader-utils.js';
 
 /**
- * The commands of customers(first: n) -> subscriptions -> addOns -> offer, per backend (README,
- * "The database"): where `$in` reaches an index or nothing does (MongoDB, FerretDB on SQLite),
- * one find per level; where only equality does (FerretDB on PostgreSQL), one find per key at the
- * subscription levels, sent concurrently as one batch per level (n customers, 2n base subscriptions).
+ * The commands of customers(first: n) -> subscriptions -> addOns -> offer, per backend
+ * (docs/database.md, "Batch reads per backend"): where `$in` reaches an index or nothing does
+ * (MongoDB, FerretDB on SQLite), one find per level; where only equality does (FerretDB on
+ * PostgreSQL), one find per key at the subscription levels, sent concurrently as one batch per
+ * level (n customers, 2n base subscriptions).
  */
 function nestedCommands(first: number): string[] {
   const planner = readPlanner(runCapabilities());

@@ -15,7 +15,7 @@ import { drawFrom, fuzzCase, ROLES, type AuthChoice, type FuzzCase, type FuzzWor
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 
 /*
- * Fuzzing the whole HTTP surface (README: "Errors", "Limits", "Calling the API"). Requests are
+ * Fuzzing the whole HTTP surface (docs/api.md, "Errors" and "Tokens"; docs/security.md, "Limits"). Requests are
  * generated from the schema by test/support/fuzz-operations.ts: valid and invalid operations
  * (queries and mutations, dry runs and real writes on real IDs of a seeded world of three
  * partners), limit-breakers, garbage documents and malformed HTTP, each with random credentials.
@@ -201,7 +201,7 @@ const devRolesOk = (raw: string | undefined) =>
     .filter((r) => r !== '')
     .every(roleOk);
 
-/** The partner the gateway should authenticate (README, "Calling the API"), or null for UNAUTHENTICATED. */
+/** The partner the gateway should authenticate (docs/api.md, "Tokens"), or null for UNAUTHENTICATED. */
 function expectedCaller(auth: AuthChoice): string | null {
   const known = (id: string | undefined) => {
     const p = id?.trim().toLowerCase();
@@ -390,7 +390,7 @@ async function snapshot(c: Collections): Promise<Map<string, Map<string, unknown
   return out;
 }
 
-/** Keys that MongoDB would read as operators or paths: none may be stored (README, documents.ts). */
+/** Keys that MongoDB would read as operators or paths: none may be stored (src/db/documents.ts). */
 function badKeys(value: unknown, path: string, out: string[]): void {
   if (Array.isArray(value)) value.forEach((v, i) => badKeys(v, `${path}[${i}]`, out));
   else if (value && typeof value === 'object' && !(value instanceof Date) && value.constructor?.name === 'Object') {

@@ -12,7 +12,7 @@ import { startTestGateway, type TestGateway } from '../support/gateway.js';
  * Apollo Server 5 answers a few SHOULDs (warnings) differently, by choice, and they are pinned
  * below so that a new one fails this test: it answers 400 rather than 200 to a document that does
  * not parse or validate, or variables that do not coerce, under `Accept: application/json`
- * (README, "Errors": GRAPHQL_PARSE_FAILED is HTTP 400). Any MUST-level failure (an "error")
+ * (docs/api.md, "Errors": GRAPHQL_PARSE_FAILED is HTTP 400). Any MUST-level failure (an "error")
  * fails this test. Apollo's CSRF prevention accepts the gateway's authentication headers
  * (src/server.ts, CSRF_PREVENTION_HEADERS), so the audit's GET requests, which carry them, are
  * no longer refused and its MAY notices about GET are gone.

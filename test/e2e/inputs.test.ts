@@ -11,7 +11,7 @@ import { startTestGateway, type CallOptions, type GraphQLResponse, type TestGate
 /*
  * Issue 8, consistent inputs and messages: enum filters take lists, date-times say what they
  * expect (and a bare date is its start in UTC), an empty search is no filter, every
- * BAD_USER_INPUT names its argument (and field), every BAD_REQUEST the README lists is one, and
+ * BAD_USER_INPUT names its argument (and field), every BAD_REQUEST docs/api.md lists is one, and
  * the IDE's examples find data on the demo world.
  */
 
@@ -438,7 +438,7 @@ function rawHttp(text: string): Promise<{ status: number; body: string }> {
   });
 }
 
-describe('every BAD_REQUEST the README lists', () => {
+describe('every BAD_REQUEST docs/api.md ("Errors") lists', () => {
   const json = { 'content-type': 'application/json', 'x-partner-id': DEMO_PARTNERS.contoso.id };
   const q = '{ viewer { userId } }';
   const cases: [string, string, RequestInit & { path?: string }, number][] = [

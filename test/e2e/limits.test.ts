@@ -8,7 +8,7 @@ import { perBatch } from '../support/db.js';
 import { startTestGateway, type CallOptions, type TestGateway } from '../support/gateway.js';
 
 /*
- * Abuse limits (README, "Limits"): each is refused with a coded error before any resolver and
+ * Abuse limits (docs/security.md, "Limits"): each is refused with a coded error before any resolver and
  * any database command runs (the partner lookup of authentication excepted), and each is
  * configurable. `gw` runs with the defaults.
  */

@@ -1278,7 +1278,7 @@ describe('allowedActions and the cancellation fields cost no database command pe
   }
 
   it('CANCEL-WINDOW-SHOWN: allowedActions costs no database command (no loader batch) per subscription', async () => {
-    // The gateway's first request also reads the caller's partner and the catalog into memory (README, "How reads work").
+    // The gateway's first request also reads the caller's partner and the catalog into memory (docs/database.md, "How reads work").
     await commandsFor(FEW, 2);
     const few = await commandsFor(FEW, 2);
     const many = await commandsFor(MANY, 20);

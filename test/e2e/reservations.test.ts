@@ -29,7 +29,8 @@ import { aReservation, AZURE_SUB } from '../support/reservations.js';
  * managing (RES-MANAGE), cancelling for a refund to the partner (RES-CANCEL, RES-REFUND-TABLE,
  * RES-PARTNER-CREDIT) under the cap (RES-REFUND-CAP), also with 20 cancellations at once,
  * exchanging (RES-EXCHANGE) including a crash between its writes, support requests
- * (RES-SUPPORT-REQUEST), and the README's worked example, amount for amount.
+ * (RES-SUPPORT-REQUEST), and the worked example of docs/decisions.md ("Azure reservations"),
+ * amount for amount.
  */
 
 const ADMIN: CallOptions = { roles: 'admin_agent' };
@@ -338,7 +339,7 @@ describe('managing a reservation (RES-MANAGE)', () => {
   });
 });
 
-describe('the README worked example (RES-CANCEL, RES-REFUND-TABLE, RES-REFUND-CAP, RES-PARTNER-CREDIT)', () => {
+describe('the worked example of docs/decisions.md (RES-CANCEL, RES-REFUND-TABLE, RES-REFUND-CAP, RES-PARTNER-CREDIT)', () => {
   const E4S = OFFER_IDS.reservedVmE4sV5;
   const buyE4s = (overrides: Partial<PurchaseReservationInput> = {}) =>
     buy(C.example, { offerId: E4S, quantity: 10, ...overrides }, EXAMPLE);

@@ -5,8 +5,9 @@ import { aCustomer, guid, T0 } from '../support/fixtures.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 
 /*
- * The README's worked example, end to end over HTTP: buy a new-commerce subscription, move the
- * clock, and quote and cancel at the edges of the 24-hour and 30-day windows. Every amount is
+ * The worked example of docs/decisions.md ("A worked example"), end to end over HTTP: buy a
+ * new-commerce subscription, move the clock, and quote and cancel at the edges of the 24-hour and
+ * 30-day windows. Every amount is
  * exact: Microsoft 365 Business Basic, monthly billing on a one-year term, 7,200 cents per licence
  * per term, 10 licences = 72,000 cents for a 365-day term (2026-11-01 to 2027-11-01).
  */

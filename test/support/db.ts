@@ -32,7 +32,7 @@ export function asDatabase(testDb: TestDb, close: () => Promise<void> = testDb.c
 /**
  * A request's commands, labelled by `label`, with each loader batch counted once: unchanged where
  * a batch is one `$in` (MongoDB, FerretDB on SQLite); where a batch is sent as concurrent equality
- * reads (FerretDB on PostgreSQL; README, "The database"), its reads share a collection, a command
+ * reads (FerretDB on PostgreSQL; docs/database.md), its reads share a collection, a command
  * and the filter's field names, and that shape is kept once, at its first read.
  * test/e2e/command-count.test.ts states the exact reads per backend.
  */

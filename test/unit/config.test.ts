@@ -326,7 +326,7 @@ describe('NODE_ENV, AUTH_SECRET and DEV_HEADER_AUTH', () => {
   });
 });
 
-describe('limits (README, "Limits")', () => {
+describe('limits (docs/security.md, "Limits")', () => {
   it('the defaults', () => {
     expect(loadConfig({}).limits).toEqual({
       maxDepth: 10,

@@ -209,7 +209,7 @@ describe('filteredChildrenLoader', () => {
   });
 });
 
-describe('batch shapes per backend (README, "The database")', () => {
+describe('batch shapes per backend (docs/database.md, "Batch reads per backend")', () => {
   const EQUALITY: ReadPlanner = { shape: () => 'equality' };
 
   it('MongoDB and FerretDB on SQLite read a batch with one $in; FerretDB on PostgreSQL with equality reads on its indexed fields only', () => {
