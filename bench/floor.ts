@@ -84,14 +84,21 @@ async function offersById(cols: Collections, ids: string[]): Promise<Map<string,
  * (docs/database.md, "FerretDB on PostgreSQL"): one `$in`, or (FerretDB on PostgreSQL) one equality read per key, at
  * most EQUALITY_READ_CONCURRENCY in flight; a single key is one equality read.
  */
-async function byKeys<T extends Document>(
-  col: Collection<T>,
-  filter: Filter<T>,
-  field: string,
-  keys: string[],
-  batchSize: (keys: number) => number,
-  sort?: Document,
-): Promise<T[]> {
+async function byKeys<T extends Document>({
+  col,
+  filter,
+  field,
+  keys,
+  batchSize,
+  sort,
+}: {
+  col: Collection<T>;
+  filter: Filter<T>;
+  field: string;
+  keys: string[];
+  batchSize: (keys: number) => number;
+  sort?: Document;
+}): Promise<T[]> {
   const read = (where: Filter<T>, n: number) => {
     const cursor = col.find(where);
     return (sort ? cursor.sort(sort) : cursor).batchSize(batchSize(n)).toArray() as Promise<T[]>;
@@ -137,25 +144,25 @@ async function answer(cols: Collections, partnerId: string, shape: ShapeName, v:
           .toArray()
       ).slice(0, first);
       if (customers.length === 0) return { customers: [] };
-      const bases = await byKeys(
-        cols.subscriptions,
-        { partnerId, parentSubscriptionId: null },
-        'customerId',
-        customers.map((c) => c._id),
-        allBatch,
-        SUBSCRIPTION_SORT,
-      );
+      const bases = await byKeys({
+        col: cols.subscriptions,
+        filter: { partnerId, parentSubscriptionId: null },
+        field: 'customerId',
+        keys: customers.map((c) => c._id),
+        batchSize: allBatch,
+        sort: SUBSCRIPTION_SORT,
+      });
       const byCustomer = groupBy(bases, 'customerId');
       const shown = customers.flatMap((c) => (byCustomer.get(c._id) ?? []).slice(0, 10));
       const addOns = shown.length
-        ? await byKeys(
-            cols.subscriptions,
-            { partnerId },
-            'parentSubscriptionId',
-            shown.map((s) => s._id),
-            allBatch,
-            SUBSCRIPTION_SORT,
-          )
+        ? await byKeys({
+            col: cols.subscriptions,
+            filter: { partnerId },
+            field: 'parentSubscriptionId',
+            keys: shown.map((s) => s._id),
+            batchSize: allBatch,
+            sort: SUBSCRIPTION_SORT,
+          })
         : [];
       const offerById = await offersById(cols, [...new Set(addOns.map((a) => a.offerId))]);
       const addOnsByParent = groupBy(addOns, 'parentSubscriptionId');
@@ -176,11 +183,17 @@ async function answer(cols: Collections, partnerId: string, shape: ShapeName, v:
       };
     }
     case 'detail': {
-      const [sub] = await byKeys(cols.subscriptions, { partnerId }, '_id', [String(v.id)], byIdBatch);
+      const [sub] = await byKeys({
+        col: cols.subscriptions,
+        filter: { partnerId },
+        field: '_id',
+        keys: [String(v.id)],
+        batchSize: byIdBatch,
+      });
       if (!sub) return { subscription: null };
       const [clock, customers, offers] = await Promise.all([
         cols.clock.findOne({ _id: partnerId }),
-        byKeys(cols.customers, { partnerId }, '_id', [sub.customerId], byIdBatch),
+        byKeys({ col: cols.customers, filter: { partnerId }, field: '_id', keys: [sub.customerId], batchSize: byIdBatch }),
         offersById(cols, [sub.offerId]),
       ]);
       return { subscription: sub, now: clock?.now ?? null, customer: customers[0] ?? null, offer: offers.get(sub.offerId) ?? null };
@@ -202,7 +215,13 @@ async function answer(cols: Collections, partnerId: string, shape: ShapeName, v:
     case 'ledger': {
       const first = Number(v.first);
       const customerId = String(v.customerId);
-      const [customer] = await byKeys(cols.customers, { partnerId }, '_id', [customerId], byIdBatch);
+      const [customer] = await byKeys({
+        col: cols.customers,
+        filter: { partnerId },
+        field: '_id',
+        keys: [customerId],
+        batchSize: byIdBatch,
+      });
       if (!customer) return { customer: null };
       const where = { partnerId, customerId };
       const rows = await cols.ledger

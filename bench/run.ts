@@ -474,7 +474,7 @@ async function main(): Promise<void> {
     for (const size of SIZES.slice(1)) {
       const prev = results.growth.sizes.at(-1)!;
       const prevSet = results.dataSets.at(-1)!;
-      const predicted = predictSeconds(prev, prevSet, size, gatewayStartS, SEED, server, results);
+      const predicted = predictSeconds({ prev, prevSet, size, gatewayStartS, results });
       const left = remaining() - reserveS;
       if (predicted.total > left) {
         const reason =
@@ -557,15 +557,19 @@ function dataSetInfo(set: DataSet): Results['dataSets'][number] {
  * the previous p50 scaled by the size ratio to the power `k` (1, a scan per query, until two sizes
  * were measured, then the exponent they show, at least 0.2).
  */
-function predictSeconds(
-  prev: Results['growth']['sizes'][number],
-  prevSet: Results['dataSets'][number],
-  size: number,
-  gatewayStartS: number,
-  _seed: string,
-  _server: Server,
-  results: Results,
-): { total: number; detail: string } {
+function predictSeconds({
+  prev,
+  prevSet,
+  size,
+  gatewayStartS,
+  results,
+}: {
+  prev: Results['growth']['sizes'][number];
+  prevSet: Results['dataSets'][number];
+  size: number;
+  gatewayStartS: number;
+  results: Results;
+}): { total: number; detail: string } {
   const ratio = size / prev.customers;
   const before = results.growth.sizes.at(-2);
   let k = 1;

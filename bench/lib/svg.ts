@@ -20,7 +20,8 @@ interface Scale {
   ticks: number[];
 }
 
-function scale(min: number, max: number, from: number, to: number, log: boolean): Scale {
+/** Maps data values in [min, max] to pixels in [from, to], linear or (log) base-10 logarithmic. */
+function scale({ min, max, from, to, log }: { min: number; max: number; from: number; to: number; log: boolean }): Scale {
   if (log) {
     const lo = Math.floor(Math.log10(Math.max(min, 1e-9)));
     const hi = Math.max(lo + 1, Math.ceil(Math.log10(Math.max(max, 1e-9))));
@@ -84,8 +85,8 @@ export function lineChart(o: {
   const ys = o.series.flatMap((s) => s.points.map((p) => p[1])).filter((v) => Number.isFinite(v));
   if (xs.length === 0 || ys.length === 0)
     return frame(o.title, o.xLabel, o.yLabel, [`<text x="${W / 2}" y="${H / 2}" text-anchor="middle">no data</text>`]);
-  const x = scale(Math.min(...xs), Math.max(...xs), M.left, W - M.right, o.logX ?? false);
-  const y = scale(Math.min(...ys), Math.max(...ys), H - M.bottom, M.top, o.logY ?? false);
+  const x = scale({ min: Math.min(...xs), max: Math.max(...xs), from: M.left, to: W - M.right, log: o.logX ?? false });
+  const y = scale({ min: Math.min(...ys), max: Math.max(...ys), from: H - M.bottom, to: M.top, log: o.logY ?? false });
   const distinctX = [...new Set(xs)].sort((a, b) => a - b);
   const body = [
     ...yAxis(y),
@@ -122,7 +123,7 @@ export function barChart(o: {
 }): string {
   const all = o.groups.flatMap((g) => g.values).filter((v): v is number => v !== null && Number.isFinite(v));
   if (all.length === 0) return frame(o.title, o.xLabel, o.yLabel, [`<text x="${W / 2}" y="${H / 2}" text-anchor="middle">no data</text>`]);
-  const y = scale(o.logY ? Math.min(...all) : 0, Math.max(...all), H - M.bottom, M.top, o.logY ?? false);
+  const y = scale({ min: o.logY ? Math.min(...all) : 0, max: Math.max(...all), from: H - M.bottom, to: M.top, log: o.logY ?? false });
   const plotW = W - M.left - M.right;
   const groupW = plotW / o.groups.length;
   const n = o.seriesNames.length;

@@ -54,7 +54,19 @@ interface Client {
 
 type Answer = { status: number; body: { data?: Record<string, unknown> | null; errors?: { message: string }[] } | null; text: string };
 
-function gql(agent: http.Agent, url: string, token: string, query: string, variables: unknown): Promise<Answer> {
+function gql({
+  agent,
+  url,
+  token,
+  query,
+  variables,
+}: {
+  agent: http.Agent;
+  url: string;
+  token: string;
+  query: string;
+  variables: unknown;
+}): Promise<Answer> {
   const body = JSON.stringify({ query, variables });
   const u = new URL(`${url}/graphql`);
   return new Promise((resolve, reject) => {
@@ -117,8 +129,12 @@ export async function runWrites(options: {
   // Set-up: two purchases per client, all clients at once.
   const setupStarted = performance.now();
   const buy = async (customerId: string, offerId: string, quantity: number): Promise<string> => {
-    const a = await gql(agent, url, token, M.buy, {
-      input: { customerId, lineItems: [{ offerId, quantity, billingCycle: 'MONTHLY', termDuration: 'P1Y' }] },
+    const a = await gql({
+      agent,
+      url,
+      token,
+      query: M.buy,
+      variables: { input: { customerId, lineItems: [{ offerId, quantity, billingCycle: 'MONTHLY', termDuration: 'P1Y' }] } },
     });
     const p = payloadOf(a) as { subscriptions?: { id: string }[]; userErrors?: unknown[] } | null;
     const id = p?.subscriptions?.[0]?.id;
@@ -179,7 +195,7 @@ export async function runWrites(options: {
       requests += 1;
       let answer: Answer;
       try {
-        answer = await gql(agent, url, token, query, variables);
+        answer = await gql({ agent, url, token, query, variables });
       } catch (error) {
         errors += 1;
         byAction[action].errors += 1;
@@ -215,7 +231,7 @@ export async function runWrites(options: {
 
   options.progress('writes: checking the lifecycle invariants');
   const invariants = await checkInvariants(cols, clients, (customerId, period) =>
-    gql(agent, url, token, M.invoice, { c: customerId, p: period }),
+    gql({ agent, url, token, query: M.invoice, variables: { c: customerId, p: period } }),
   );
   agent.destroy();
   return {

@@ -205,7 +205,7 @@ export async function startFerretDb(
   try {
     const binary = ensureBinary(config, log);
     if (engine === 'postgresql') cluster = await startPostgres(config.dataDir, log);
-    return await launch(config, log, backoff, binary, cluster, unlock);
+    return await launch({ config, log, backoff, binary, cluster, unlock });
   } catch (error) {
     await cluster?.stop();
     unlock();
@@ -213,14 +213,21 @@ export async function startFerretDb(
   }
 }
 
-async function launch(
-  config: Config,
-  log: Logger,
-  backoff: (attempt: number) => number,
-  binary: string,
-  cluster: PostgresCluster | undefined,
-  unlock: () => void,
-): Promise<Backend> {
+async function launch({
+  config,
+  log,
+  backoff,
+  binary,
+  cluster,
+  unlock,
+}: {
+  config: Config;
+  log: Logger;
+  backoff: (attempt: number) => number;
+  binary: string;
+  cluster: PostgresCluster | undefined;
+  unlock: () => void;
+}): Promise<Backend> {
   const dataDir = path.join(config.dataDir, 'ferretdb');
   mkdirSync(dataDir, { recursive: true });
   const port = await freePort();

@@ -96,13 +96,13 @@ export function decideResume(input: PauseInput): Decision<SuspensionOutcome> {
       : null);
   if (refusal) return refusal;
   return allow(
-    restoreAccess(
+    restoreAccess({
       s,
-      input.addOns,
+      addOns: input.addOns,
       actor,
       now,
-      'resume_subscription',
-      `Resumed ${describe(s)}: its users have access again. Auto-renew stays off until you turn it on.`,
-    ),
+      operationType: 'resume_subscription',
+      summary: `Resumed ${describe(s)}: its users have access again. Auto-renew stays off until you turn it on.`,
+    }),
   );
 }

@@ -93,7 +93,15 @@ export function partnerCredit(
   return reservationLedger(r, { ...args, amountCents: -Math.abs(args.amountCents) });
 }
 
-function reservationAudit(actor: Actor, r: Reservation, operationType: string, at: Date, before?: unknown, after?: unknown): AuditEffect {
+function reservationAudit(args: {
+  actor: Actor;
+  r: Reservation;
+  operationType: string;
+  at: Date;
+  before?: unknown;
+  after?: unknown;
+}): AuditEffect {
+  const { actor, r, operationType, at, before, after } = args;
   return auditFor(actor, {
     partnerId: r.partnerId,
     customerId: r.customerId,
@@ -362,7 +370,14 @@ export function decideCancelReservation(input: CancelReservationInput): Decision
   }
   effects.push(
     ...cancelledInstalments(r, now, 'RES-CANCEL'),
-    reservationAudit(actor, r, 'cancel_reservation', now, { status: r.status }, { ...set, refundCents: cap.refundCents }),
+    reservationAudit({
+      actor,
+      r,
+      operationType: 'cancel_reservation',
+      at: now,
+      before: { status: r.status },
+      after: { ...set, refundCents: cap.refundCents },
+    }),
   );
   return allow({
     effects,
@@ -703,7 +718,7 @@ export function decideUpdateReservation(input: UpdateReservationInput): Decision
   }
   const before = Object.fromEntries(Object.keys(set).map((k) => [k, r[k as keyof Reservation]]));
   return allow({
-    effects: [updateRes(r, set), reservationAudit(actor, r, 'update_reservation', now, before, set)],
+    effects: [updateRes(r, set), reservationAudit({ actor, r, operationType: 'update_reservation', at: now, before, after: set })],
     reservation: { ...r, ...set },
     summary: `${capital(describeRes(r))}: ${Object.keys(set).join(' and ')} changed.`,
   });
@@ -733,14 +748,14 @@ export function decideSetReservationUtilization(input: SetUtilizationInput): Dec
   return allow({
     effects: [
       updateRes(r, set),
-      reservationAudit(
+      reservationAudit({
         actor,
         r,
-        'update_reservation_utilization',
-        now,
-        { utilizationPercent: r.utilizationPercent, hasUsage: r.hasUsage },
-        set,
-      ),
+        operationType: 'update_reservation_utilization',
+        at: now,
+        before: { utilizationPercent: r.utilizationPercent, hasUsage: r.hasUsage },
+        after: set,
+      }),
     ],
     reservation: { ...r, ...set },
     summary: `${capital(describeRes(r))}: utilisation ${pct} %${set.hasUsage ? ', used (RES-REFUND-TABLE)' : ', unused'}.`,
@@ -845,14 +860,14 @@ export function decideExchangeReservation(input: ExchangeReservationInput): Deci
   effects.push(
     ...cancelledInstalments(old, now, 'RES-EXCHANGE'),
     ...chargesFor(fresh, 'RES-EXCHANGE', orderId),
-    reservationAudit(
+    reservationAudit({
       actor,
-      old,
-      'exchange_reservation',
-      now,
-      { status: old.status },
-      { ...set, creditCents, newPriceCents: fresh.priceCents },
-    ),
+      r: old,
+      operationType: 'exchange_reservation',
+      at: now,
+      before: { status: old.status },
+      after: { ...set, creditCents, newPriceCents: fresh.priceCents },
+    }),
   );
   const taxIncluded = pricesIncludeTax(customer.billingCountry);
   return allow({

@@ -342,14 +342,15 @@ export interface GetKeyOutcome {
 }
 
 /** SW-ACTIVITY-LOG: one record per product-key view or download: who, what, when. */
-export function activityRecord(
-  order: SoftwareOrderDoc,
-  key: SoftwareKey,
-  activity: SoftwareActivityKind,
-  actor: Pick<Actor, 'userId'>,
-  now: Date,
-  id: string,
-): SoftwareActivityDoc {
+export function activityRecord(args: {
+  order: SoftwareOrderDoc;
+  key: SoftwareKey;
+  activity: SoftwareActivityKind;
+  actor: Pick<Actor, 'userId'>;
+  now: Date;
+  id: string;
+}): SoftwareActivityDoc {
+  const { order, key, activity, actor, now, id } = args;
   return {
     _id: id,
     partnerId: order.partnerId,
@@ -378,7 +379,7 @@ export function decideGetKey(input: GetKeyInput): Decision<GetKeyOutcome> {
   const revoked = checkNotRevoked(order, key);
   if (revoked) return revoked;
   const token = ids.token(0);
-  const record = activityRecord(order, key, activity, actor, now, `act-${token}`);
+  const record = activityRecord({ order, key, activity, actor, now, id: `act-${token}` });
   const effects: Effect[] = [
     { kind: 'insert', collection: 'softwareActivity', doc: record },
     auditFor(actor, {

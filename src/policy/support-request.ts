@@ -124,7 +124,8 @@ function blank(value: string | null | undefined): boolean {
 }
 
 /** A required free-text field: present, not blank, at most `max` characters. */
-function requiredText(spec: SupportRequestKindSpec, value: string | null | undefined, field: string, what: string, max: number) {
+function requiredText(args: { spec: SupportRequestKindSpec; value: string | null | undefined; field: string; what: string; max: number }) {
+  const { spec, value, field, what, max } = args;
   if (blank(value)) return refuse(spec.rule, 'INVALID_VALUE', `A support request for ${spec.label} needs ${what}.`, field);
   if (value!.trim().length > max) {
     return refuse(spec.rule, 'INVALID_VALUE', `${capitalise(what)} has at most ${max} characters; got ${value!.trim().length}.`, field);
@@ -133,7 +134,14 @@ function requiredText(spec: SupportRequestKindSpec, value: string | null | undef
 }
 
 /** A classification fixed by the kind: omitted means the fixed value; given, it must be exactly that. */
-function fixedValue(spec: SupportRequestKindSpec, given: string | null | undefined, fixed: string | null, field: string, what: string) {
+function fixedValue(args: {
+  spec: SupportRequestKindSpec;
+  given: string | null | undefined;
+  fixed: string | null;
+  field: string;
+  what: string;
+}) {
+  const { spec, given, fixed, field, what } = args;
   if (given == null) return null;
   if (fixed === null) {
     return refuse(spec.rule, 'INVALID_VALUE', `A support request for ${spec.label} has no ${what}; got '${given.slice(0, 80)}'.`, field);
@@ -166,11 +174,13 @@ export function validateSupportRequest(kind: SupportRequestKind, f: SupportReque
   const contact = f.contact ?? {};
   const customerRef = f.customer?.trim() ?? '';
   return (
-    fixedValue(spec, f.issueType, spec.issueType, 'issueType', 'issue type') ??
-    fixedValue(spec, f.problemType, spec.problemType, 'problemType', 'problem type') ??
-    fixedValue(spec, f.category, spec.category, 'category', 'category') ??
-    (spec.impactRequired || !blank(f.impact) ? requiredText(spec, f.impact, 'impact', 'an impact', SUPPORT_LIMITS.impact) : null) ??
-    requiredText(spec, f.title, 'title', 'a title', SUPPORT_LIMITS.title) ??
+    fixedValue({ spec, given: f.issueType, fixed: spec.issueType, field: 'issueType', what: 'issue type' }) ??
+    fixedValue({ spec, given: f.problemType, fixed: spec.problemType, field: 'problemType', what: 'problem type' }) ??
+    fixedValue({ spec, given: f.category, fixed: spec.category, field: 'category', what: 'category' }) ??
+    (spec.impactRequired || !blank(f.impact)
+      ? requiredText({ spec, value: f.impact, field: 'impact', what: 'an impact', max: SUPPORT_LIMITS.impact })
+      : null) ??
+    requiredText({ spec, value: f.title, field: 'title', what: 'a title', max: SUPPORT_LIMITS.title }) ??
     (customerRef === ''
       ? refuse(spec.rule, 'INVALID_VALUE', `A support request for ${spec.label} needs the customer's tenant ID or domain.`, 'customer')
       : customerRefKind(customerRef) === null
@@ -189,9 +199,9 @@ export function validateSupportRequest(kind: SupportRequestKind, f: SupportReque
           'resourceId',
         )
       : null) ??
-    requiredText(spec, f.reason, 'reason', 'a reason', SUPPORT_LIMITS.reason) ??
+    requiredText({ spec, value: f.reason, field: 'reason', what: 'a reason', max: SUPPORT_LIMITS.reason }) ??
     checkAmount(spec, f.amountRequestedInCents) ??
-    requiredText(spec, contact.name, 'contact.name', "a contact's name", SUPPORT_LIMITS.contactName) ??
+    requiredText({ spec, value: contact.name, field: 'contact.name', what: "a contact's name", max: SUPPORT_LIMITS.contactName }) ??
     (blank(contact.email)
       ? refuse(spec.rule, 'INVALID_VALUE', `A support request for ${spec.label} needs a contact e-mail address.`, 'contact.email')
       : !EMAIL.test(contact.email!.trim())

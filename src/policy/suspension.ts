@@ -143,7 +143,14 @@ export function decideReactivate(input: ReactivateInput): Decision<SuspensionOut
     checkSubscriptionRoles(actor, s, 'reactivate a subscription') ?? checkSelfServeSuspension(s, 'reactivate') ?? reactivationState(s);
   if (refusal) return refusal;
   return allow(
-    restoreAccess(s, input.addOns, actor, now, 'reactivate_subscription', `Reactivated ${describe(s)}; its users have access again.`),
+    restoreAccess({
+      s,
+      addOns: input.addOns,
+      actor,
+      now,
+      operationType: 'reactivate_subscription',
+      summary: `Reactivated ${describe(s)}; its users have access again.`,
+    }),
   );
 }
 
@@ -169,14 +176,15 @@ function reactivationState(s: Sub): Refused | null {
  * SUSP-REACTIVATE / PAUSE-RESUME: back to active, access restored at once, and the add-ons the
  * suspension or pause cascaded to come back with it (ADDON-CASCADE).
  */
-export function restoreAccess(
-  s: Sub,
-  addOns: readonly Sub[],
-  actor: Actor,
-  now: Date,
-  operationType: string,
-  summary: string,
-): SuspensionOutcome {
+export function restoreAccess(args: {
+  s: Sub;
+  addOns: readonly Sub[];
+  actor: Actor;
+  now: Date;
+  operationType: string;
+  summary: string;
+}): SuspensionOutcome {
+  const { s, addOns, actor, now, operationType, summary } = args;
   const restored = {
     status: 'active' as const,
     suspendedBy: null,

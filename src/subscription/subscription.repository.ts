@@ -27,14 +27,20 @@ export class SubscriptionRepository {
   constructor(private readonly subscriptions: Collection<SubscriptionDoc>) {}
 
   /** Base subscriptions of the partner, across customers; `customerIds` narrows to those customers. */
-  async page(
-    partnerId: string,
-    filter: SubscriptionFilter | null | undefined,
-    args: PageArgs,
-    customerIds: string[] | null,
+  async page({
+    partnerId,
+    filter,
+    args,
+    customerIds,
+    visibility = {},
+  }: {
+    partnerId: string;
+    filter: SubscriptionFilter | null | undefined;
+    args: PageArgs;
+    customerIds: string[] | null;
     /** What the caller may see (src/shared/authorization.ts): `{}` for everything. */
-    visibility: Filter<SubscriptionDoc> = {},
-  ): Promise<Page<SubscriptionDoc>> {
+    visibility?: Filter<SubscriptionDoc>;
+  }): Promise<Page<SubscriptionDoc>> {
     const where: Filter<SubscriptionDoc> = {
       ...visibility,
       ...subscriptionConditions(filter),

@@ -44,7 +44,13 @@ export class SubscriptionResolver {
       filter?.customerSearch != null
         ? await ctx.repositories.customers.idsMatching(partnerId, filter.customerSearch, 'customerSearch')
         : null;
-    return ctx.repositories.subscriptions.page(partnerId, filter, page, customerIds, subscriptionVisibility(actorOf(ctx)));
+    return ctx.repositories.subscriptions.page({
+      partnerId,
+      filter,
+      args: page,
+      customerIds,
+      visibility: subscriptionVisibility(actorOf(ctx)),
+    });
   }
 
   @FieldResolver(() => [AddOn], { description: 'Add-ons bought for this subscription, oldest first.' })

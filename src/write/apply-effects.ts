@@ -19,18 +19,31 @@ import { updateIfVersion, type VersionedDoc } from './versioned.js';
  */
 export class WriteConflictError extends Error {
   override name = 'WriteConflictError';
-  constructor(
-    readonly operationId: string,
-    readonly index: number,
-    readonly collection: UpdatableCollection,
-    readonly documentId: string,
-    readonly reason: 'conflict' | 'missing',
-    readonly written: number,
-  ) {
+  readonly operationId: string;
+  readonly index: number;
+  readonly collection: UpdatableCollection;
+  readonly documentId: string;
+  readonly reason: 'conflict' | 'missing';
+  readonly written: number;
+  constructor(args: {
+    operationId: string;
+    index: number;
+    collection: UpdatableCollection;
+    documentId: string;
+    reason: 'conflict' | 'missing';
+    written: number;
+  }) {
+    const { operationId, index, collection, documentId, reason, written } = args;
     super(
       `Operation ${operationId}, effect ${index}: ${collection} ${documentId} ` +
         (reason === 'missing' ? 'no longer exists' : 'was changed by another writer since the decision'),
     );
+    this.operationId = operationId;
+    this.index = index;
+    this.collection = collection;
+    this.documentId = documentId;
+    this.reason = reason;
+    this.written = written;
   }
 }
 
@@ -48,14 +61,36 @@ export function recordId(operationId: string, index: number): string {
  * Writes effect `index`; returns false when it was already there (a replay). Throws
  * WriteConflictError when an update's document moved on.
  */
-async function applyEffect(cols: Collections, operation: OperationDoc, effect: Effect, index: number, written: number): Promise<boolean> {
+async function applyEffect(args: {
+  cols: Collections;
+  operation: OperationDoc;
+  effect: Effect;
+  index: number;
+  written: number;
+}): Promise<boolean> {
+  const { cols, operation, effect, index, written } = args;
   const operationId = operation._id;
   switch (effect.kind) {
     case 'update': {
       // Every updatable collection holds versioned documents keyed by a string _id.
       const target = cols[effect.collection] as unknown as Collection<VersionedDoc>;
-      const result = await updateIfVersion(target, effect.id, effect.expectedVersion, effect.set, operationId);
-      if (!result.ok) throw new WriteConflictError(operationId, index, effect.collection, effect.id, result.reason, written);
+      const result = await updateIfVersion({
+        collection: target,
+        id: effect.id,
+        expectedVersion: effect.expectedVersion,
+        set: effect.set,
+        operationId,
+      });
+      if (!result.ok) {
+        throw new WriteConflictError({
+          operationId,
+          index,
+          collection: effect.collection,
+          documentId: effect.id,
+          reason: result.reason,
+          written,
+        });
+      }
       return !result.replay;
     }
     case 'insert': {
@@ -101,7 +136,7 @@ export async function applyEffects(cols: Collections, operation: OperationDoc, f
   const effects = effectsOf(operation);
   let written = 0;
   for (const [index, effect] of effects.entries()) {
-    if (await applyEffect(cols, operation, effect, index, written)) written++;
+    if (await applyEffect({ cols, operation, effect, index, written })) written++;
     faults?.afterEffect?.(operation._id, index);
   }
   await cols.operations.updateOne({ _id: operation._id }, { $set: { status: 'done', applied: effects.length, updatedAt: new Date() } });

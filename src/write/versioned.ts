@@ -21,13 +21,14 @@ const RESERVED = ['_id', 'version', 'lastOperationId'];
  * `conflict` (someone else changed it) or `missing`. `set` may not name `_id`, `version` or
  * `lastOperationId`.
  */
-export async function updateIfVersion<T extends VersionedDoc>(
-  collection: Collection<T>,
-  id: string,
-  expectedVersion: number,
-  set: Record<string, unknown>,
-  operationId: string,
-): Promise<VersionedUpdateResult> {
+export async function updateIfVersion<T extends VersionedDoc>(args: {
+  collection: Collection<T>;
+  id: string;
+  expectedVersion: number;
+  set: Record<string, unknown>;
+  operationId: string;
+}): Promise<VersionedUpdateResult> {
+  const { collection, id, expectedVersion, set, operationId } = args;
   const reserved = RESERVED.find((field) => field in set);
   if (reserved) throw new Error(`updateIfVersion: the update of ${collection.collectionName} ${id} may not set '${reserved}'`);
   const result = await collection.updateOne(

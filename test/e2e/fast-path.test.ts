@@ -71,7 +71,19 @@ async function start(env: Record<string, string> = {}): Promise<Running> {
   return r;
 }
 
-function request(gw: Running, path: string, body: string | Buffer, headers: Record<string, string>, method = 'POST'): Promise<Answer> {
+function request({
+  gw,
+  path,
+  body,
+  headers,
+  method = 'POST',
+}: {
+  gw: Running;
+  path: string;
+  body: string | Buffer;
+  headers: Record<string, string>;
+  method?: string;
+}): Promise<Answer> {
   const before = gw.gateway.fastPathRequests();
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -105,8 +117,8 @@ function request(gw: Running, path: string, body: string | Buffer, headers: Reco
 /** The same request on both stacks: plainly (fast path) and to `/graphql?` (Express only). */
 async function both(gw: Running, body: string | Buffer, headers: Record<string, string> = {}): Promise<{ fast: Answer; express: Answer }> {
   const all = { 'content-type': 'application/json; charset=utf-8', ...headers };
-  const fast = await request(gw, '/graphql', body, all);
-  const express = await request(gw, '/graphql?', body, all);
+  const fast = await request({ gw, path: '/graphql', body, headers: all });
+  const express = await request({ gw, path: '/graphql?', body, headers: all });
   expect(fast.fast, 'the fast path took the plain request').toBe(true);
   expect(express.fast, 'the fast path left /graphql? to Express').toBe(false);
   return { fast, express };
@@ -202,7 +214,12 @@ describe('the fast path answers as the Express stack does', () => {
     expect(atLimit.fast.status).toBe(200);
     expectSameAnswer(atLimit.fast, atLimit.express);
 
-    const over = await request(gw, '/graphql', pad(MiB + 1), { 'content-type': 'application/json', authorization: `Bearer ${token}` });
+    const over = await request({
+      gw,
+      path: '/graphql',
+      body: pad(MiB + 1),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    });
     expect(over.fast).toBe(false);
     expect(over.status).toBe(413);
     expect(errorsOf(over)[0]!.extensions).toEqual({ code: 'BAD_REQUEST' });
@@ -293,7 +310,7 @@ describe('what the fast path leaves to Express', () => {
     ['another charset', 'POST', '/graphql', { 'content-type': 'application/json; charset=utf-16' }],
     ['gzip', 'POST', '/graphql', { 'content-type': 'application/json', 'content-encoding': 'gzip' }],
   ])('%s', async (_name, method, path, headers) => {
-    const answer = await request(gw, path, method === 'GET' || method === 'OPTIONS' ? '' : QUERY, headers, method);
+    const answer = await request({ gw, path, body: method === 'GET' || method === 'OPTIONS' ? '' : QUERY, headers, method });
     expect(answer.fast).toBe(false);
     expect(answer.headers['x-correlation-id']).toBeTypeOf('string');
   });

@@ -84,13 +84,19 @@ async function ok(query: string, variables: Record<string, unknown> = {}, option
 }
 
 /** The only error of an answer, with its HTTP status and code checked. */
-async function refused(
-  query: string,
-  variables: Record<string, unknown>,
-  code: string,
-  status: number,
-  options?: CallOptions,
-): Promise<ErrorEntry> {
+async function refused({
+  query,
+  variables,
+  code,
+  status,
+  options,
+}: {
+  query: string;
+  variables: Record<string, unknown>;
+  code: string;
+  status: number;
+  options?: CallOptions;
+}): Promise<ErrorEntry> {
   const res = await raw(query, variables, options);
   expect(res.status).toBe(status);
   expect(res.errors).toHaveLength(1);
@@ -141,19 +147,19 @@ describe('enum filters take lists', () => {
   });
 
   it('a filter list longer than LIMIT_MAX_LIST (100) is QUERY_TOO_COMPLEX, in the document or in a variable', async () => {
-    const literal = await refused(
-      `{ offers(filter: { category: [${Array(101).fill('TRIAL').join(', ')}] }) { totalCount } }`,
-      {},
-      'QUERY_TOO_COMPLEX',
-      400,
-    );
+    const literal = await refused({
+      query: `{ offers(filter: { category: [${Array(101).fill('TRIAL').join(', ')}] }) { totalCount } }`,
+      variables: {},
+      code: 'QUERY_TOO_COMPLEX',
+      status: 400,
+    });
     expect(literal.extensions).toMatchObject({ limit: 'listLength', maximum: 100, found: 101 });
-    const variable = await refused(
-      'query($filter: OfferFilter) { offers(filter: $filter) { totalCount } }',
-      { filter: { publisher: Array(101).fill('ISV') } },
-      'QUERY_TOO_COMPLEX',
-      400,
-    );
+    const variable = await refused({
+      query: 'query($filter: OfferFilter) { offers(filter: $filter) { totalCount } }',
+      variables: { filter: { publisher: Array(101).fill('ISV') } },
+      code: 'QUERY_TOO_COMPLEX',
+      status: 400,
+    });
     expect(variable.extensions).toMatchObject({ limit: 'listLength', maximum: 100, found: 101 });
   });
 });
@@ -188,23 +194,23 @@ describe('date-time arguments', () => {
     ['a date that is no calendar date', '2026-02-30', '"2026-02-30"'],
     ['a number', 1764547200000, '1764547200000'],
   ])('a variable holding %s is BAD_USER_INPUT (HTTP 400) naming the argument and the expected format', async (_name, value, shown) => {
-    const error = await refused(
-      'query($from: DateTimeISO!, $to: DateTimeISO!) { auditRecords(from: $from, to: $to) { totalCount } }',
-      { from: value, to: '2026-12-01T00:00:00Z' },
-      'BAD_USER_INPUT',
-      400,
-    );
+    const error = await refused({
+      query: 'query($from: DateTimeISO!, $to: DateTimeISO!) { auditRecords(from: $from, to: $to) { totalCount } }',
+      variables: { from: value, to: '2026-12-01T00:00:00Z' },
+      code: 'BAD_USER_INPUT',
+      status: 400,
+    });
     expect(error.message).toBe(`Argument 'from' must be ${DATE_TIME_EXPECTED}, but got ${shown} (variable $from)`);
     expect(error.extensions).toEqual({ code: 'BAD_USER_INPUT', argumentName: 'from', variableName: 'from' });
   });
 
   it('a variable feeding a date-time field of a filter names the argument, the field and the variable', async () => {
-    const error = await refused(
-      'query($before: DateTimeISO) { subscriptions(filter: { expiringBefore: $before }) { totalCount } }',
-      { before: '01/12/2026' },
-      'BAD_USER_INPUT',
-      400,
-    );
+    const error = await refused({
+      query: 'query($before: DateTimeISO) { subscriptions(filter: { expiringBefore: $before }) { totalCount } }',
+      variables: { before: '01/12/2026' },
+      code: 'BAD_USER_INPUT',
+      status: 400,
+    });
     expect(error.message).toBe(`Argument 'filter.expiringBefore' must be ${DATE_TIME_EXPECTED}, but got "01/12/2026" (variable $before)`);
     expect(error.extensions).toEqual({
       code: 'BAD_USER_INPUT',
@@ -215,15 +221,20 @@ describe('date-time arguments', () => {
   });
 
   it('a literal that is no date-time is GRAPHQL_VALIDATION_FAILED (HTTP 400) naming the argument and the expected format', async () => {
-    const top = await refused('{ activityLog(from: "2026-13-01", to: "2026-12-01") { totalCount } }', {}, 'GRAPHQL_VALIDATION_FAILED', 400);
+    const top = await refused({
+      query: '{ activityLog(from: "2026-13-01", to: "2026-12-01") { totalCount } }',
+      variables: {},
+      code: 'GRAPHQL_VALIDATION_FAILED',
+      status: 400,
+    });
     expect(top.message).toBe(`Argument 'from' must be ${DATE_TIME_EXPECTED}, but got "2026-13-01"`);
     expect(top.extensions).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED', argumentName: 'from' });
-    const nested = await refused(
-      '{ subscriptions(filter: { expiringBefore: 20261201 }) { totalCount } }',
-      {},
-      'GRAPHQL_VALIDATION_FAILED',
-      400,
-    );
+    const nested = await refused({
+      query: '{ subscriptions(filter: { expiringBefore: 20261201 }) { totalCount } }',
+      variables: {},
+      code: 'GRAPHQL_VALIDATION_FAILED',
+      status: 400,
+    });
     expect(nested.message).toBe(`Argument 'filter.expiringBefore' must be ${DATE_TIME_EXPECTED}, but got 20261201`);
     expect(nested.extensions).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED', argumentName: 'filter', field: 'filter.expiringBefore' });
   });
@@ -282,7 +293,12 @@ describe('an empty search is no search filter', () => {
 
   it('a search still filters, and a search over 200 characters is refused with the reason', async () => {
     expect((await customers({ search: ' be ' })).nodes.map((n) => n.id)).toEqual([CUSTOMER.beta]);
-    const error = await refused('{ customers(filter: { search: "' + 'x'.repeat(201) + '" }) { totalCount } }', {}, 'BAD_USER_INPUT', 200);
+    const error = await refused({
+      query: '{ customers(filter: { search: "' + 'x'.repeat(201) + '" }) { totalCount } }',
+      variables: {},
+      code: 'BAD_USER_INPUT',
+      status: 200,
+    });
     expect(error.message).toBe("Filter 'search' must be at most 200 characters, but got 201");
   });
 });
@@ -403,24 +419,24 @@ describe('every BAD_USER_INPUT names its argument', () => {
   );
 
   it("a variable's coercion error keeps graphql-js's message, which names the variable and the path", async () => {
-    const error = await refused(
-      'query($f: SubscriptionFilter) { subscriptions(filter: $f) { totalCount } }',
-      { f: { status: ['NOPE'] } },
-      'BAD_USER_INPUT',
-      400,
-    );
+    const error = await refused({
+      query: 'query($f: SubscriptionFilter) { subscriptions(filter: $f) { totalCount } }',
+      variables: { f: { status: ['NOPE'] } },
+      code: 'BAD_USER_INPUT',
+      status: 400,
+    });
     expect(error.message).toBe(
       'Variable "$f" got invalid value "NOPE" at "f.status[0]"; Value "NOPE" does not exist in "SubscriptionStatus" enum.',
     );
   });
 
   it('an invalid literal answers GRAPHQL_VALIDATION_FAILED with the argumentName and field of the value', async () => {
-    const error = await refused(
-      '{ subscriptions(filter: { status: [ACTIVE, NOPE] }) { totalCount } }',
-      {},
-      'GRAPHQL_VALIDATION_FAILED',
-      400,
-    );
+    const error = await refused({
+      query: '{ subscriptions(filter: { status: [ACTIVE, NOPE] }) { totalCount } }',
+      variables: {},
+      code: 'GRAPHQL_VALIDATION_FAILED',
+      status: 400,
+    });
     expect(error.message).toBe('Value "NOPE" does not exist in "SubscriptionStatus" enum.');
     expect(error.extensions).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED', argumentName: 'filter', field: 'filter.status[1]' });
   });

@@ -40,7 +40,19 @@ const NOV_START = new Date('2026-11-01T00:00:00.000Z');
 const DEC_START = new Date('2026-12-01T00:00:00.000Z');
 const ms = (d: Date, delta: number) => new Date(d.getTime() + delta);
 
-function entry(_id: string, customerId: string, amountCents: number, at: Date, overrides: Partial<LedgerEntryDoc> = {}): LedgerEntryDoc {
+function entry({
+  _id,
+  customerId,
+  amountCents,
+  at,
+  overrides = {},
+}: {
+  _id: string;
+  customerId: string;
+  amountCents: number;
+  at: Date;
+  overrides?: Partial<LedgerEntryDoc>;
+}): LedgerEntryDoc {
   return {
     _id,
     partnerId: CONTOSO,
@@ -63,23 +75,65 @@ function entry(_id: string, customerId: string, amountCents: number, at: Date, o
  * exactly December's first instant: neither is on November's invoice.
  */
 const US_LEDGER: LedgerEntryDoc[] = [
-  entry('lg-us-00', C.us, 500, ms(NOV_START, -1), { description: 'October, last millisecond' }),
-  entry('lg-us-01', C.us, 12000, NOV_START, { orderId: ORD, description: 'November, first instant' }),
-  entry('lg-us-03a', C.us, 3333, new Date('2026-11-10T12:00:00.000Z'), {
-    kind: 'prorated_charge',
-    ruleId: 'SUB-QTY-INCREASE',
-    source: { type: 'subscription', id: SUB.b },
-    operationId: 'op-1',
+  entry({
+    _id: 'lg-us-00',
+    customerId: C.us,
+    amountCents: 500,
+    at: ms(NOV_START, -1),
+    overrides: { description: 'October, last millisecond' },
   }),
-  entry('lg-us-03b', C.us, 1, new Date('2026-11-10T12:00:00.000Z'), { kind: 'prorated_charge', ruleId: 'ADDON-ALIGN' }),
-  entry('lg-us-04', C.us, -4500, new Date('2026-11-15T08:30:00.000Z'), { kind: 'refund', ruleId: 'CANCEL-NCE-30D', orderId: ORD }),
-  entry('lg-us-05', C.us, 150, new Date('2026-11-20T00:00:00.000Z'), {
-    kind: 'fee',
-    ruleId: 'RES-REFUND-TABLE',
-    source: { type: 'reservation', id: RES },
+  entry({
+    _id: 'lg-us-01',
+    customerId: C.us,
+    amountCents: 12000,
+    at: NOV_START,
+    overrides: { orderId: ORD, description: 'November, first instant' },
   }),
-  entry('lg-us-06', C.us, -25, ms(DEC_START, -1), { kind: 'credit', source: { type: 'subscription', id: SUB.b } }),
-  entry('lg-us-07', C.us, 7000, DEC_START, { description: 'December, first instant' }),
+  entry({
+    _id: 'lg-us-03a',
+    customerId: C.us,
+    amountCents: 3333,
+    at: new Date('2026-11-10T12:00:00.000Z'),
+    overrides: {
+      kind: 'prorated_charge',
+      ruleId: 'SUB-QTY-INCREASE',
+      source: { type: 'subscription', id: SUB.b },
+      operationId: 'op-1',
+    },
+  }),
+  entry({
+    _id: 'lg-us-03b',
+    customerId: C.us,
+    amountCents: 1,
+    at: new Date('2026-11-10T12:00:00.000Z'),
+    overrides: { kind: 'prorated_charge', ruleId: 'ADDON-ALIGN' },
+  }),
+  entry({
+    _id: 'lg-us-04',
+    customerId: C.us,
+    amountCents: -4500,
+    at: new Date('2026-11-15T08:30:00.000Z'),
+    overrides: { kind: 'refund', ruleId: 'CANCEL-NCE-30D', orderId: ORD },
+  }),
+  entry({
+    _id: 'lg-us-05',
+    customerId: C.us,
+    amountCents: 150,
+    at: new Date('2026-11-20T00:00:00.000Z'),
+    overrides: {
+      kind: 'fee',
+      ruleId: 'RES-REFUND-TABLE',
+      source: { type: 'reservation', id: RES },
+    },
+  }),
+  entry({
+    _id: 'lg-us-06',
+    customerId: C.us,
+    amountCents: -25,
+    at: ms(DEC_START, -1),
+    overrides: { kind: 'credit', source: { type: 'subscription', id: SUB.b } },
+  }),
+  entry({ _id: 'lg-us-07', customerId: C.us, amountCents: 7000, at: DEC_START, overrides: { description: 'December, first instant' } }),
 ];
 /** November's entries of the US customer: us-01 .. us-06. */
 const US_NOV = US_LEDGER.slice(1, 7);
@@ -105,13 +159,32 @@ async function seed(cols: Collections): Promise<void> {
   await cols.ledger.insertMany([
     ...US_LEDGER,
     // Another customer's November: not on the US invoice.
-    entry('lg-other-01', C.other, 80000, new Date('2026-11-05T00:00:00.000Z')),
+    entry({ _id: 'lg-other-01', customerId: C.other, amountCents: 80000, at: new Date('2026-11-05T00:00:00.000Z') }),
     // Fabrikam's entry naming Contoso's customer: scope is by owner (ROLE-TENANT), so never counted for Contoso.
-    entry('lg-fab-on-us', C.us, 99999, new Date('2026-11-12T00:00:00.000Z'), { partnerId: FABRIKAM }),
-    entry('lg-fab-01', F.fab, 4200, new Date('2026-11-12T00:00:00.000Z'), { partnerId: FABRIKAM }),
-    ...EXACT_AMOUNTS.map((amount, i) => entry(`lg-exact-${i}`, C.exact, amount, ms(NOV_START, (i + 1) * 60_000))),
+    entry({
+      _id: 'lg-fab-on-us',
+      customerId: C.us,
+      amountCents: 99999,
+      at: new Date('2026-11-12T00:00:00.000Z'),
+      overrides: { partnerId: FABRIKAM },
+    }),
+    entry({
+      _id: 'lg-fab-01',
+      customerId: F.fab,
+      amountCents: 4200,
+      at: new Date('2026-11-12T00:00:00.000Z'),
+      overrides: { partnerId: FABRIKAM },
+    }),
+    ...EXACT_AMOUNTS.map((amount, i) =>
+      entry({ _id: `lg-exact-${i}`, customerId: C.exact, amountCents: amount, at: ms(NOV_START, (i + 1) * 60_000) }),
+    ),
     ...Array.from({ length: MANY }, (_, i) =>
-      entry(`lg-many-${String(i).padStart(4, '0')}`, C.many, i % 2 === 0 ? 7 : -3, ms(NOV_START, i * 1000)),
+      entry({
+        _id: `lg-many-${String(i).padStart(4, '0')}`,
+        customerId: C.many,
+        amountCents: i % 2 === 0 ? 7 : -3,
+        at: ms(NOV_START, i * 1000),
+      }),
     ),
   ]);
 }

@@ -218,7 +218,19 @@ function mutation(field: string, inputType: string, input: Obj, options: Partial
   };
 }
 
-function read(label: string, field: string, query: string, variables: Obj, options: Partial<Op> = {}): Op {
+function read({
+  label,
+  field,
+  query,
+  variables,
+  options = {},
+}: {
+  label: string;
+  field: string;
+  query: string;
+  variables: Obj;
+  options?: Partial<Op>;
+}): Op {
   return { label, query, variables: () => variables, field, ...options };
 }
 
@@ -356,31 +368,31 @@ describe('reads', () => {
         isv: await gw.collections.subscriptions.countDocuments({ customerId: C, parentSubscriptionId: null, publisher: 'isv' }),
       });
       return [
-        read(
-          'subscription(id: <ISV>)',
-          'subscription',
-          SUBSCRIPTION,
-          { id: ISV_SUB },
-          {
+        read({
+          label: 'subscription(id: <ISV>)',
+          field: 'subscription',
+          query: SUBSCRIPTION,
+          variables: { id: ISV_SUB },
+          options: {
             allowed: (data) => expect(data.subscription).toEqual({ id: ISV_SUB, isMicrosoftProduct: false }),
           },
-        ),
-        read(
-          'subscription(id: <Microsoft>)',
-          'subscription',
-          SUBSCRIPTION,
-          { id: MS_SUB },
-          {
+        }),
+        read({
+          label: 'subscription(id: <Microsoft>)',
+          field: 'subscription',
+          query: SUBSCRIPTION,
+          variables: { id: MS_SUB },
+          options: {
             chain: [],
             allowed: (data) => expect(data.subscription).toEqual({ id: MS_SUB, isMicrosoftProduct: true }),
           },
-        ),
-        read(
-          'subscriptions and customer.subscriptions',
-          'subscriptions',
-          CONNECTIONS,
-          { id: C },
-          {
+        }),
+        read({
+          label: 'subscriptions and customer.subscriptions',
+          field: 'subscriptions',
+          query: CONNECTIONS,
+          variables: { id: C },
+          options: {
             allowed: async (data) => {
               const n = await counts();
               expect(n.isv).toBeGreaterThan(0);
@@ -399,7 +411,7 @@ describe('reads', () => {
               expect(answer.text).not.toContain(ISV_SUB);
             },
           },
-        ),
+        }),
       ];
     },
   );
@@ -410,12 +422,12 @@ describe('reads', () => {
     () => {
       const ADDON = `query RtAddOn($id: ID!) { addOn(id: $id) { id isMicrosoftProduct parentSubscriptionId parentSubscription { id } } }`;
       return [
-        read(
-          'addOn(id: <ISV add-on>)',
-          'addOn',
-          ADDON,
-          { id: ISV_ADDON },
-          {
+        read({
+          label: 'addOn(id: <ISV add-on>)',
+          field: 'addOn',
+          query: ADDON,
+          variables: { id: ISV_ADDON },
+          options: {
             allowed: (data) =>
               expect(data.addOn).toEqual({
                 id: ISV_ADDON,
@@ -424,13 +436,13 @@ describe('reads', () => {
                 parentSubscription: { id: ISV_SUB },
               }),
           },
-        ),
-        read(
-          'addOn(id: <Microsoft add-on>)',
-          'addOn',
-          ADDON,
-          { id: MS_ADDON },
-          {
+        }),
+        read({
+          label: 'addOn(id: <Microsoft add-on>)',
+          field: 'addOn',
+          query: ADDON,
+          variables: { id: MS_ADDON },
+          options: {
             chain: [],
             allowed: (data) =>
               expect(data.addOn).toEqual({
@@ -440,7 +452,7 @@ describe('reads', () => {
                 parentSubscription: { id: MS_SUB },
               }),
           },
-        ),
+        }),
       ];
     },
   );
@@ -449,32 +461,34 @@ describe('reads', () => {
     'Subscription.activationLink',
     'ROLE-MARKETPLACE: only a global admin or an admin agent sees a subscription’s activation link; every other role gets FORBIDDEN on the subscription and finds the link nowhere',
     () => [
-      read(
-        'subscription(id: <ISV>) { activationLink }',
-        'subscription',
-        `query RtLink($id: ID!) { subscription(id: $id) { activationLink } }`,
-        { id: ISV_SUB },
-        {
+      read({
+        label: 'subscription(id: <ISV>) { activationLink }',
+        field: 'subscription',
+        query: `query RtLink($id: ID!) { subscription(id: $id) { activationLink } }`,
+        variables: { id: ISV_SUB },
+        options: {
           allowed: async (data) => {
             const expected = await link(ISV_SUB);
             expect(expected).toMatch(/^https:\/\/marketplace\.example\/.+\/activate\?token=[\w-]+$/);
             expect(data.subscription).toEqual({ activationLink: expected });
           },
         },
-      ),
+      }),
       read(
         // order.lineItems.subscription: see "marketplace subscriptions reached through other fields".
-        'subscriptions { activationLink }',
-        'subscriptions',
-        `query RtLinks { subscriptions(first: 100) { nodes { id activationLink } } }`,
-        {},
         {
-          allowed: async (data) => {
-            const expected = await link(ISV_SUB);
-            expect(asObj(data.subscriptions).nodes).toContainEqual({ id: ISV_SUB, activationLink: expected });
+          label: 'subscriptions { activationLink }',
+          field: 'subscriptions',
+          query: `query RtLinks { subscriptions(first: 100) { nodes { id activationLink } } }`,
+          variables: {},
+          options: {
+            allowed: async (data) => {
+              const expected = await link(ISV_SUB);
+              expect(asObj(data.subscriptions).nodes).toContainEqual({ id: ISV_SUB, activationLink: expected });
+            },
+            // However the subscription is reached, the link itself never reaches another role.
+            hidden: async (answer) => expect(answer.text).not.toContain(await link(ISV_SUB)),
           },
-          // However the subscription is reached, the link itself never reaches another role.
-          hidden: async (answer) => expect(answer.text).not.toContain(await link(ISV_SUB)),
         },
       ),
     ],
@@ -489,12 +503,12 @@ describe('reads', () => {
         customer(id: $customer) { orders(first: 100) { nodes { id lineItems { activationLink } } } }
       }`;
       return [
-        read(
-          'order.lineItems.activationLink',
-          'order',
-          ORDER,
-          { order: ISV_ORDER, customer: C },
-          {
+        read({
+          label: 'order.lineItems.activationLink',
+          field: 'order',
+          query: ORDER,
+          variables: { order: ISV_ORDER, customer: C },
+          options: {
             allowed: async (data) => {
               const expected = await link(ISV_SUB);
               expect(asObj(data.order).lineItems).toEqual([{ subscriptionId: ISV_SUB, activationLink: expected }]);
@@ -509,7 +523,7 @@ describe('reads', () => {
               expect(answer.text).not.toContain(await link(ISV_SUB));
             },
           },
-        ),
+        }),
       ];
     },
   );
@@ -518,15 +532,15 @@ describe('reads', () => {
     'Query.activityLog',
     'ROLE-ACTIVITY-LOG: global, account, referral and marketing content admins read the activity log; an admin agent and every other role get FORBIDDEN',
     () => [
-      read(
-        'activityLog',
-        'activityLog',
-        `query RtLog($from: DateTimeISO!, $to: DateTimeISO!) { activityLog(from: $from, to: $to) { totalCount } }`,
-        LOG_RANGE,
-        {
+      read({
+        label: 'activityLog',
+        field: 'activityLog',
+        query: `query RtLog($from: DateTimeISO!, $to: DateTimeISO!) { activityLog(from: $from, to: $to) { totalCount } }`,
+        variables: LOG_RANGE,
+        options: {
           allowed: (data) => expect(typeof asObj(data.activityLog).totalCount).toBe('number'),
         },
-      ),
+      }),
     ],
   );
 });

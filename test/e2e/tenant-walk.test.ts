@@ -70,7 +70,19 @@ const B_CUSTOMER = aCustomer({ _id: guid('tw-b-customer'), companyName: 'Fabrika
 const A_AZURE = guid('tw-a-azure-subscription');
 const B_AZURE = guid('tw-b-azure-subscription');
 
-function sub(label: string, who: Who, customer: CustomerDoc, offerId: string, overrides: Partial<SubscriptionDoc> = {}): SubscriptionDoc {
+function sub({
+  label,
+  who,
+  customer,
+  offerId,
+  overrides = {},
+}: {
+  label: string;
+  who: Who;
+  customer: CustomerDoc;
+  offerId: string;
+  overrides?: Partial<SubscriptionDoc>;
+}): SubscriptionDoc {
   const offer = CATALOG.find((o) => o._id === offerId)!;
   const plan = offer.billingPlans.find((p) => p.billingCycle === 'monthly' && p.termDuration === 'P1Y')!;
   const start = overrides.effectiveStartDate ?? new Date(T0.getTime() - HOUR);
@@ -101,23 +113,53 @@ function sub(label: string, who: Who, customer: CustomerDoc, offerId: string, ov
 }
 
 const SUBS = {
-  bNce: sub('nce', 'B', B_CUSTOMER, O.m365BusinessBasic),
-  bSched: sub('sched', 'B', B_CUSTOMER, O.m365BusinessBasic, { effectiveStartDate: new Date(T0.getTime() - 10 * DAY) }),
-  bPaused: sub('paused', 'B', B_CUSTOMER, O.m365BusinessBasic, { effectiveStartDate: new Date(T0.getTime() - 10 * DAY) }),
-  bLegacy: sub('legacy', 'B', B_CUSTOMER, O.legacyO365E1, { effectiveStartDate: new Date(T0.getTime() - 60 * DAY) }),
-  bLegacySuspended: sub('legacy-suspended', 'B', B_CUSTOMER, O.legacyO365E1, { effectiveStartDate: new Date(T0.getTime() - 60 * DAY) }),
-  bIsv: sub('isv', 'B', B_CUSTOMER, O.litwareBackup, {
-    status: 'pending',
-    chargedCents: 0,
-    fulfilment: {
-      status: 'action_needed',
-      activationLink: 'https://marketplace.example/fabrikam-secret/activate?token=s',
-      authorizationCode: 's',
+  bNce: sub({ label: 'nce', who: 'B', customer: B_CUSTOMER, offerId: O.m365BusinessBasic }),
+  bSched: sub({
+    label: 'sched',
+    who: 'B',
+    customer: B_CUSTOMER,
+    offerId: O.m365BusinessBasic,
+    overrides: { effectiveStartDate: new Date(T0.getTime() - 10 * DAY) },
+  }),
+  bPaused: sub({
+    label: 'paused',
+    who: 'B',
+    customer: B_CUSTOMER,
+    offerId: O.m365BusinessBasic,
+    overrides: { effectiveStartDate: new Date(T0.getTime() - 10 * DAY) },
+  }),
+  bLegacy: sub({
+    label: 'legacy',
+    who: 'B',
+    customer: B_CUSTOMER,
+    offerId: O.legacyO365E1,
+    overrides: { effectiveStartDate: new Date(T0.getTime() - 60 * DAY) },
+  }),
+  bLegacySuspended: sub({
+    label: 'legacy-suspended',
+    who: 'B',
+    customer: B_CUSTOMER,
+    offerId: O.legacyO365E1,
+    overrides: { effectiveStartDate: new Date(T0.getTime() - 60 * DAY) },
+  }),
+  bIsv: sub({
+    label: 'isv',
+    who: 'B',
+    customer: B_CUSTOMER,
+    offerId: O.litwareBackup,
+    overrides: {
+      status: 'pending',
+      chargedCents: 0,
+      fulfilment: {
+        status: 'action_needed',
+        activationLink: 'https://marketplace.example/fabrikam-secret/activate?token=s',
+        authorizationCode: 's',
+      },
     },
   }),
-  bTarget: sub('target', 'B', B_CUSTOMER, O.m365BusinessStandard),
-  aNce: sub('a-nce', 'A', A_CUSTOMER, O.m365BusinessBasic),
-  aTarget: sub('a-target', 'A', A_CUSTOMER, O.m365BusinessStandard),
+  bTarget: sub({ label: 'target', who: 'B', customer: B_CUSTOMER, offerId: O.m365BusinessStandard }),
+  aNce: sub({ label: 'a-nce', who: 'A', customer: A_CUSTOMER, offerId: O.m365BusinessBasic }),
+  aTarget: sub({ label: 'a-target', who: 'A', customer: A_CUSTOMER, offerId: O.m365BusinessStandard }),
 };
 
 /** The order that created each fixture subscription. */
@@ -287,11 +329,11 @@ interface WalkCase {
 const rootQuery =
   (field: string, args: string[], levels = LEVELS) =>
   () =>
-    rootOperation(schema, 'query', field, args, levels);
+    rootOperation({ schema, kind: 'query', fieldName: field, argNames: args, levels });
 const rootMutation =
   (field: string, levels = LEVELS) =>
   () =>
-    rootOperation(schema, 'mutation', field, ['input'], levels);
+    rootOperation({ schema, kind: 'mutation', fieldName: field, argNames: ['input'], levels });
 const sel = (typeName: string, levels = LEVELS) => selectionOf(schema.getType(typeName) as GraphQLOutputType, levels);
 const totalCountAtLeastOne = (path: string[]) => (data: Record<string, unknown>) => {
   const node = path.reduce<unknown>((d, k) => (d as Record<string, unknown>)[k], data) as { totalCount: number };
@@ -301,7 +343,19 @@ const totalCountAtLeastOne = (path: string[]) => (data: Record<string, unknown>)
 const id = (foreign: () => string, unknown = UNKNOWN.guid) => ({ id: { foreign, unknown } });
 
 /** A query by one ID argument. */
-function byId(field: string, what: string, foreign: () => string, unknown = UNKNOWN.guid, arg = 'id'): WalkCase {
+function byId({
+  field,
+  what,
+  foreign,
+  unknown = UNKNOWN.guid,
+  arg = 'id',
+}: {
+  field: string;
+  what: string;
+  foreign: () => string;
+  unknown?: string;
+  arg?: string;
+}): WalkCase {
   return {
     field: `Query.${field}`,
     covers: [`Query.${field}(${arg})`],
@@ -327,7 +381,21 @@ function onSubscription(field: string, what: string, foreign: () => string, extr
 }
 
 /** A mutation whose input names B's record in `key`. */
-function onInput(field: string, key: string, what: string, foreign: () => string, unknown: string, extra: Vars = {}): WalkCase {
+function onInput({
+  field,
+  key,
+  what,
+  foreign,
+  unknown,
+  extra = {},
+}: {
+  field: string;
+  key: string;
+  what: string;
+  foreign: () => string;
+  unknown: string;
+  extra?: Vars;
+}): WalkCase {
   return {
     field: `Mutation.${field}`,
     covers: [`Mutation.${field}(input.${key})`],
@@ -340,18 +408,18 @@ function onInput(field: string, key: string, what: string, foreign: () => string
 }
 
 const QUERY_CASES: WalkCase[] = [
-  byId('customer', "another partner's customer ID (with its nested connections)", () => B_CUSTOMER._id),
-  byId('subscription', "another partner's subscription ID", () => SUBS.bNce._id),
-  byId('subscription', "another partner's marketplace subscription ID", () => SUBS.bIsv._id),
+  byId({ field: 'customer', what: "another partner's customer ID (with its nested connections)", foreign: () => B_CUSTOMER._id }),
+  byId({ field: 'subscription', what: "another partner's subscription ID", foreign: () => SUBS.bNce._id }),
+  byId({ field: 'subscription', what: "another partner's marketplace subscription ID", foreign: () => SUBS.bIsv._id }),
   {
     // B itself is told to read an add-on with addOn(id:): the control reads it so.
-    ...byId('subscription', "another partner's add-on ID", () => made.bAddOn),
+    ...byId({ field: 'subscription', what: "another partner's add-on ID", foreign: () => made.bAddOn }),
     control: { as: 'B', values: () => ({ id: made.bAddOn }), document: rootQuery('addOn', ['id']) },
   },
-  byId('addOn', "another partner's add-on ID", () => made.bAddOn),
-  byId('order', "another partner's order ID", () => made.bOrder, UNKNOWN.order),
-  byId('softwareOrder', "another partner's software order ID", () => made.bSoftwareOrder, UNKNOWN.order),
-  byId('reservation', "another partner's reservation ID", () => made.bReservation),
+  byId({ field: 'addOn', what: "another partner's add-on ID", foreign: () => made.bAddOn }),
+  byId({ field: 'order', what: "another partner's order ID", foreign: () => made.bOrder, unknown: UNKNOWN.order }),
+  byId({ field: 'softwareOrder', what: "another partner's software order ID", foreign: () => made.bSoftwareOrder, unknown: UNKNOWN.order }),
+  byId({ field: 'reservation', what: "another partner's reservation ID", foreign: () => made.bReservation }),
   {
     field: 'Query.invoice',
     covers: ['Query.invoice(customerId)'],
@@ -511,35 +579,94 @@ const MUTATION_CASES: WalkCase[] = [
     quantity: 1,
     friendlyName: 'Bought by Contoso',
   }),
-  onInput('purchase', 'customerId', "another partner's customer ID", () => B_CUSTOMER._id, UNKNOWN.guid, {
-    lineItems: [
-      { offerId: O.m365BusinessBasic, quantity: 1, billingCycle: 'MONTHLY', termDuration: 'P1Y', friendlyName: 'Bought by Contoso' },
-    ],
+  onInput({
+    field: 'purchase',
+    key: 'customerId',
+    what: "another partner's customer ID",
+    foreign: () => B_CUSTOMER._id,
+    unknown: UNKNOWN.guid,
+    extra: {
+      lineItems: [
+        { offerId: O.m365BusinessBasic, quantity: 1, billingCycle: 'MONTHLY', termDuration: 'P1Y', friendlyName: 'Bought by Contoso' },
+      ],
+    },
   }),
-  onInput('purchaseSoftware', 'customerId', "another partner's customer ID", () => B_CUSTOMER._id, UNKNOWN.guid, {
-    offerId: O.windowsServer2022Datacenter,
-    quantity: 1,
+  onInput({
+    field: 'purchaseSoftware',
+    key: 'customerId',
+    what: "another partner's customer ID",
+    foreign: () => B_CUSTOMER._id,
+    unknown: UNKNOWN.guid,
+    extra: {
+      offerId: O.windowsServer2022Datacenter,
+      quantity: 1,
+    },
   }),
   {
-    ...onInput('purchaseReservation', 'customerId', "another partner's customer ID", () => B_CUSTOMER._id, UNKNOWN.guid),
+    ...onInput({
+      field: 'purchaseReservation',
+      key: 'customerId',
+      what: "another partner's customer ID",
+      foreign: () => B_CUSTOMER._id,
+      unknown: UNKNOWN.guid,
+    }),
     vars: (v) => ({ input: reservationPurchase(v.id!, A_AZURE) }),
   },
-  onInput('cancelReservation', 'reservationId', "another partner's reservation ID", () => made.bReservation, UNKNOWN.guid),
-  onInput('exchangeReservation', 'reservationId', "another partner's reservation ID", () => made.bReservation, UNKNOWN.guid, {
-    offerId: O.reservedVmE4sV5,
-    quantity: 1,
+  onInput({
+    field: 'cancelReservation',
+    key: 'reservationId',
+    what: "another partner's reservation ID",
+    foreign: () => made.bReservation,
+    unknown: UNKNOWN.guid,
   }),
-  onInput('updateReservation', 'reservationId', "another partner's reservation ID", () => made.bReservation, UNKNOWN.guid, {
-    scope: { type: 'SHARED' },
+  onInput({
+    field: 'exchangeReservation',
+    key: 'reservationId',
+    what: "another partner's reservation ID",
+    foreign: () => made.bReservation,
+    unknown: UNKNOWN.guid,
+    extra: {
+      offerId: O.reservedVmE4sV5,
+      quantity: 1,
+    },
   }),
-  onInput('setReservationUtilization', 'reservationId', "another partner's reservation ID", () => made.bReservation, UNKNOWN.guid, {
-    utilizationPercent: 50,
+  onInput({
+    field: 'updateReservation',
+    key: 'reservationId',
+    what: "another partner's reservation ID",
+    foreign: () => made.bReservation,
+    unknown: UNKNOWN.guid,
+    extra: {
+      scope: { type: 'SHARED' },
+    },
+  }),
+  onInput({
+    field: 'setReservationUtilization',
+    key: 'reservationId',
+    what: "another partner's reservation ID",
+    foreign: () => made.bReservation,
+    unknown: UNKNOWN.guid,
+    extra: {
+      utilizationPercent: 50,
+    },
   }),
   {
-    ...onInput('getSoftwareKey', 'softwareOrderId', "another partner's software order ID", () => made.bSoftwareOrder, UNKNOWN.order),
+    ...onInput({
+      field: 'getSoftwareKey',
+      key: 'softwareOrderId',
+      what: "another partner's software order ID",
+      foreign: () => made.bSoftwareOrder,
+      unknown: UNKNOWN.order,
+    }),
     vars: (v) => ({ input: { softwareOrderId: v.id, productVersion: made.bProductVersion, activity: 'DOWNLOAD', dryRun: false } }),
   },
-  onInput('cancelSoftwareOrder', 'softwareOrderId', "another partner's software order ID", () => made.bSoftwareOrder, UNKNOWN.order),
+  onInput({
+    field: 'cancelSoftwareOrder',
+    key: 'softwareOrderId',
+    what: "another partner's software order ID",
+    foreign: () => made.bSoftwareOrder,
+    unknown: UNKNOWN.order,
+  }),
   cancelNaming('tenant ID', () => B_CUSTOMER._id, UNKNOWN.guid),
   cancelNaming('domain', () => B_CUSTOMER.domain, UNKNOWN.domain),
   cancelNaming('company name', () => B_CUSTOMER.companyName, UNKNOWN.companyName),
@@ -898,7 +1025,7 @@ describe('ROLE-TENANT: the walk covers every ID-like argument of the schema', ()
   });
 
   it('ROLE-TENANT: the catalog IDs exempted from the walk are global: offer(id) answers partner A exactly as partner B', async () => {
-    const query = rootOperation(schema, 'query', 'offer', ['id'], 2);
+    const query = rootOperation({ schema, kind: 'query', fieldName: 'offer', argNames: ['id'], levels: 2 });
     for (const offerId of [O.litwareBackup, O.m365BusinessBasic, O.reservedVmD2sV5]) {
       const [a, b] = await Promise.all([call('A', query, { id: offerId }), call('B', query, { id: offerId })]);
       expect(a.body.errors).toBeUndefined();
@@ -931,7 +1058,7 @@ describe('ROLE-TENANT: queries', () => {
       ['auditRecords', ['from', 'to', 'first'], { from: AUDIT_FROM, to: AUDIT_TO, first: 100 }],
     ];
     for (const [field, args, vars] of lists) {
-      const r = await call('A', rootOperation(schema, 'query', field, args, 2), vars);
+      const r = await call('A', rootOperation({ schema, kind: 'query', fieldName: field, argNames: args, levels: 2 }), vars);
       expect(r.body.errors, r.text).toBeUndefined();
       expect(leaksIn(r.text, ''), `${field}: ${r.text.slice(0, 500)}`).toEqual([]);
     }

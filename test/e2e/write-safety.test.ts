@@ -112,13 +112,19 @@ function ok<R>(r: GraphQLResponse<R>): R {
   return r.data!;
 }
 
-async function buy(
-  customerId: string,
-  offerId: string,
-  quantity: number,
-  options: CallOptions = ADMIN,
-  termDuration: 'P1M' | 'P1Y' = 'P1Y',
-) {
+async function buy({
+  customerId,
+  offerId,
+  quantity,
+  options = ADMIN,
+  termDuration = 'P1Y',
+}: {
+  customerId: string;
+  offerId: string;
+  quantity: number;
+  options?: CallOptions;
+  termDuration?: 'P1M' | 'P1Y';
+}) {
   const r = ok(
     await gw.execute(
       WsPurchaseDocument,
@@ -171,7 +177,7 @@ describe('a crash between two writes of a cancellation', () => {
    * Returns what the quote said and the crashed operation.
    */
   async function halfCancelled(customerId: string, afterIndex = 0) {
-    const base = await buy(customerId, OFFER_IDS.m365BusinessBasic, 10);
+    const base = await buy({ customerId, offerId: OFFER_IDS.m365BusinessBasic, quantity: 10 });
     const addOn = await buyAddOn(base.id, OFFER_IDS.teamsPhoneStandard, 4);
     expect(ok(await advance('P2D')).advanceClock.userErrors).toEqual([]);
     const quote = ok(await cancel(base.id, true)).cancelSubscription;
@@ -235,7 +241,7 @@ describe('a crash between two writes of a cancellation', () => {
   it('MONEY-EXACT, CANCEL-FINAL, ADDON-CASCADE: a cancellation killed between two writes is finished once by the next mutation for the customer: no refund paid twice', async () => {
     const c = await halfCancelled(CUSTOMERS.crashNextMutation);
     // Any next change to the same customer finishes the pending operation under the customer's lock first.
-    const other = await buy(CUSTOMERS.crashNextMutation, OFFER_IDS.teamsEssentials, 1);
+    const other = await buy({ customerId: CUSTOMERS.crashNextMutation, offerId: OFFER_IDS.teamsEssentials, quantity: 1 });
     expect(other.status).toBe('ACTIVE');
     await expectFinishedOnce(c);
   });
@@ -247,7 +253,7 @@ describe('a crash between two writes of a cancellation', () => {
       expect(await gw.collections.operations.findOne({ _id: c.operationId })).toMatchObject({ effects: { length: 5 } });
       // Alternately repaired at start-up and by the next mutation.
       if (afterIndex % 2 === 0) expect(await resumePending(gw.collections, {}, gw.services.write)).toBe(1);
-      else expect((await buy(customerId, OFFER_IDS.teamsEssentials, 1)).status).toBe('ACTIVE');
+      else expect((await buy({ customerId, offerId: OFFER_IDS.teamsEssentials, quantity: 1 })).status).toBe('ACTIVE');
       await expectFinishedOnce(c);
     }
   });
@@ -262,7 +268,7 @@ describe('a crash between two writes of a cancellation', () => {
     expect(await refunds(c.base.id)).toHaveLength(1);
     expect(await gw.collections.locks.countDocuments({ _id: customerLockKey(customerId) })).toBe(0);
     // The next mutation for the customer finishes it.
-    expect((await buy(customerId, OFFER_IDS.teamsEssentials, 1)).status).toBe('ACTIVE');
+    expect((await buy({ customerId, offerId: OFFER_IDS.teamsEssentials, quantity: 1 })).status).toBe('ACTIVE');
     await expectFinishedOnce(c);
   });
 
@@ -282,7 +288,7 @@ describe('a crash between two writes of a cancellation', () => {
 describe('a crash between the two sides of an upgrade', () => {
   it('UPG-PARTIAL: an upgrade killed between the source update and the target insert is finished once: no licence lost or duplicated', async () => {
     const customerId = CUSTOMERS.upgradePartial;
-    const source = await buy(customerId, OFFER_IDS.m365BusinessBasic, 10);
+    const source = await buy({ customerId, offerId: OFFER_IDS.m365BusinessBasic, quantity: 10 });
 
     crashNextOperationAfterEffect(0);
     const crashed = await gw.execute(
@@ -318,8 +324,8 @@ describe('a crash between the two sides of an upgrade', () => {
 
   it('UPG-FULL: a full upgrade into an existing subscription killed after the source update is finished once by the next mutation: no licence lost or duplicated', async () => {
     const customerId = CUSTOMERS.upgradeFull;
-    const source = await buy(customerId, OFFER_IDS.m365BusinessBasic, 10);
-    const target = await buy(customerId, OFFER_IDS.m365BusinessStandard, 3);
+    const source = await buy({ customerId, offerId: OFFER_IDS.m365BusinessBasic, quantity: 10 });
+    const target = await buy({ customerId, offerId: OFFER_IDS.m365BusinessStandard, quantity: 3 });
 
     crashNextOperationAfterEffect(0);
     const crashed = await gw.execute(
@@ -358,7 +364,7 @@ describe('a crash between the two sides of an upgrade', () => {
 
 describe('optimistic concurrency: parallel requests on one subscription', () => {
   it('CANCEL-FINAL, MONEY-EXACT: 10 parallel cancellations over two instances: exactly one refunds, the others are refused or CONFLICT, never a 500', async () => {
-    const s = await buy(CUSTOMERS.parallelCancel, OFFER_IDS.m365BusinessBasic, 5);
+    const s = await buy({ customerId: CUSTOMERS.parallelCancel, offerId: OFFER_IDS.m365BusinessBasic, quantity: 5 });
     const results = await Promise.all(Array.from({ length: 10 }, (_, i) => cancel(s.id, false, i % 2 === 0 ? gw : gw2)));
 
     const succeeded = results.filter((r) => r.data?.cancelSubscription.userErrors.length === 0);
@@ -376,7 +382,7 @@ describe('optimistic concurrency: parallel requests on one subscription', () => 
   });
 
   it('SUB-QTY-INCREASE, MONEY-EXACT: 10 parallel read-then-increase requests never lose an update: the final quantity is 1 + the successes, each charged once', async () => {
-    const s = await buy(CUSTOMERS.parallelSeats, OFFER_IDS.m365BusinessBasic, 1);
+    const s = await buy({ customerId: CUSTOMERS.parallelSeats, offerId: OFFER_IDS.m365BusinessBasic, quantity: 1 });
     // Staggered, so the requests read different quantities and race each other's writes.
     const increase = async (i: number) => {
       const on = i % 2 === 0 ? gw : gw2;
@@ -412,10 +418,10 @@ describe('two gateway instances, one clock', () => {
   it('GEN-CLOCK: two gateway instances advancing one clock at once apply each event exactly once', async () => {
     // Month-long terms ending 2026-12-01T09:00Z; the advance to 2026-12-11 renews each once.
     subs = [
-      await buy(CUSTOMERS.clockA, OFFER_IDS.m365BusinessBasic, 3, opts, 'P1M'),
-      await buy(CUSTOMERS.clockA, OFFER_IDS.teamsEssentials, 2, opts, 'P1M'),
-      await buy(CUSTOMERS.clockB, OFFER_IDS.m365BusinessStandard, 4, opts, 'P1M'),
-      await buy(CUSTOMERS.clockB, OFFER_IDS.powerBiPro, 1, opts, 'P1M'),
+      await buy({ customerId: CUSTOMERS.clockA, offerId: OFFER_IDS.m365BusinessBasic, quantity: 3, options: opts, termDuration: 'P1M' }),
+      await buy({ customerId: CUSTOMERS.clockA, offerId: OFFER_IDS.teamsEssentials, quantity: 2, options: opts, termDuration: 'P1M' }),
+      await buy({ customerId: CUSTOMERS.clockB, offerId: OFFER_IDS.m365BusinessStandard, quantity: 4, options: opts, termDuration: 'P1M' }),
+      await buy({ customerId: CUSTOMERS.clockB, offerId: OFFER_IDS.powerBiPro, quantity: 1, options: opts, termDuration: 'P1M' }),
     ];
     for (const s of subs) expect(s.commitmentEndDate).toBe('2026-12-01T09:00:00.000Z');
     const to = new Date(T0.getTime() + 40 * 86_400_000).toISOString();
@@ -480,7 +486,7 @@ describe('two gateway instances, one clock', () => {
 
   it('GEN-CLOCK: a mutation that waited for its customer lock while the clock moved decides at the clock as it is once it holds the lock', async () => {
     const stale = { partner: STALE_PARTNER._id, roles: 'admin_agent' };
-    const s = await buy(CUSTOMERS.staleClock, OFFER_IDS.m365BusinessBasic, 10, stale);
+    const s = await buy({ customerId: CUSTOMERS.staleClock, offerId: OFFER_IDS.m365BusinessBasic, quantity: 10, options: stale });
     const key = customerLockKey(CUSTOMERS.staleClock);
     await gw.collections.locks.insertOne({ _id: key, holder: 'other-host:78/busy', expiresAt: new Date(Date.now() + 60_000) });
 
@@ -509,7 +515,7 @@ describe('customer leases', () => {
     gw.execute(WsUpdateSubscriptionDocument, { input: { subscriptionId, friendlyName } }, ADMIN);
 
   it('a lease left by a dead holder (expired) does not block the next mutation: it is taken over at once', async () => {
-    const s = await buy(CUSTOMERS.deadLease, OFFER_IDS.m365BusinessBasic, 1);
+    const s = await buy({ customerId: CUSTOMERS.deadLease, offerId: OFFER_IDS.m365BusinessBasic, quantity: 1 });
     const key = customerLockKey(CUSTOMERS.deadLease);
     await gw.collections.locks.insertOne({ _id: key, holder: 'crashed-host:4242/dead', expiresAt: new Date(Date.now() - 1_000) });
 
@@ -525,7 +531,7 @@ describe('customer leases', () => {
   });
 
   it('CONFLICT: a live lease held by another instance makes the mutation wait, then answer CONFLICT having written nothing', async () => {
-    const s = await buy(CUSTOMERS.liveLease, OFFER_IDS.m365BusinessBasic, 1);
+    const s = await buy({ customerId: CUSTOMERS.liveLease, offerId: OFFER_IDS.m365BusinessBasic, quantity: 1 });
     const key = customerLockKey(CUSTOMERS.liveLease);
     const foreign = { _id: key, holder: 'other-host:77/alive', expiresAt: new Date(Date.now() + 60_000) };
     await gw.collections.locks.insertOne(foreign);

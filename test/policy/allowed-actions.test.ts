@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SubscriptionDoc } from '../../src/db/documents.js';
+import type { OfferDoc, PartnerDoc, SubscriptionDoc } from '../../src/db/documents.js';
 import { allowedActions, SUBSCRIPTION_ACTIONS, type ActionAvailability } from '../../src/policy/allowed-actions.js';
 import type { Actor } from '../../src/policy/roles.js';
 import {
@@ -22,7 +22,19 @@ import {
 
 type Row = [ActionAvailability['action'], boolean, string | null, string | null];
 
-function table(subscription: SubscriptionDoc, now: Date, actor: Actor = adminAgent, offer = nceOffer(), partner = contoso): Row[] {
+function table({
+  subscription,
+  now,
+  actor = adminAgent,
+  offer = nceOffer(),
+  partner = contoso,
+}: {
+  subscription: SubscriptionDoc;
+  now: Date;
+  actor?: Actor;
+  offer?: OfferDoc;
+  partner?: PartnerDoc;
+}): Row[] {
   return allowedActions({ subscription, offer, customer: customer(), partner, actor, now }).map((a) => [
     a.action,
     a.allowed,
@@ -33,7 +45,7 @@ function table(subscription: SubscriptionDoc, now: Date, actor: Actor = adminAge
 
 describe('allowedActions', () => {
   it('CANCEL-WINDOW-SHOWN: for a new-commerce subscription in its first day, every action with its rule (cancel allowed, suspend refused SUSP-NCE-SUPPORT, pause allowed)', () => {
-    expect(table(nceSub(), at(HOUR))).toEqual([
+    expect(table({ subscription: nceSub(), now: at(HOUR) })).toEqual([
       ['update_friendly_name', true, null, null],
       ['increase_quantity', true, null, null],
       ['decrease_quantity', false, 'SUB-QTY-DECREASE-NCE', 'INVALID_VALUE'],
@@ -64,7 +76,7 @@ describe('allowedActions', () => {
   });
 
   it('ROLE-SUBSCRIPTIONS: for a caller with no roles every action is refused (ROLE_NOT_ALLOWED); the publisher confirmation by ROLE-MARKETPLACE', () => {
-    const rows = table(nceSub(), at(HOUR), noRoles);
+    const rows = table({ subscription: nceSub(), now: at(HOUR), actor: noRoles });
     expect(rows.map(([action]) => action)).toEqual([...SUBSCRIPTION_ACTIONS]);
     for (const [action, ok, rule, code] of rows) {
       expect(ok, action).toBe(false);
@@ -75,21 +87,27 @@ describe('allowedActions', () => {
 
   it('SUSP-REACTIVATE: a suspended legacy subscription can be reactivated and nothing else but renaming', () => {
     const s = legacySub({ status: 'suspended', suspendedBy: 'partner', suspendedAt: at(HOUR), dataDeletionAt: at(104 * DAY) });
-    const allowedNow = table(s, at(DAY), adminAgent, legacyOffer())
+    const allowedNow = table({ subscription: s, now: at(DAY), actor: adminAgent, offer: legacyOffer() })
       .filter(([, ok]) => ok)
       .map(([action]) => action);
     expect(allowedNow).toEqual(['update_friendly_name', 'reactivate']);
   });
 
   it('SUB-ACTION-NEEDED: a marketplace subscription awaiting its publisher allows renaming, cancel and confirmation only', () => {
-    const allowedNow = table(pendingIsvSub(), at(HOUR), adminAgent, isvOffer())
+    const allowedNow = table({ subscription: pendingIsvSub(), now: at(HOUR), actor: adminAgent, offer: isvOffer() })
       .filter(([, ok]) => ok)
       .map(([action]) => action);
     expect(allowedNow).toEqual(['update_friendly_name', 'cancel', 'confirm_fulfillment']);
   });
 
   it('ADDON-PARTNER-TYPE: an indirect reseller sees purchase_add_on refused', () => {
-    const row = table(nceSub(), at(HOUR), anActor(['admin_agent'], tailspin), nceOffer(), tailspin).find(([a]) => a === 'purchase_add_on');
+    const row = table({
+      subscription: nceSub(),
+      now: at(HOUR),
+      actor: anActor(['admin_agent'], tailspin),
+      offer: nceOffer(),
+      partner: tailspin,
+    }).find(([a]) => a === 'purchase_add_on');
     expect(row).toEqual(['purchase_add_on', false, 'ADDON-PARTNER-TYPE', 'NOT_SUPPORTED']);
   });
 });

@@ -76,8 +76,19 @@ function order(o: OfferDoc, quantity = 2, languages?: string[]): SoftwareOrderDo
   return allowed(buy(o, quantity, { languages })).order;
 }
 
-const cancel = (o: SoftwareOrderDoc, now: Date, roles: PartnerRole[] = ['admin_agent'], customerRef?: string, delayMs = DELAY) =>
-  decideCancelSoftware({ order: o, customer: customer(), customerRef, actor: anActor(roles), now, delayMs });
+const cancel = ({
+  o,
+  now,
+  roles = ['admin_agent'],
+  customerRef,
+  delayMs = DELAY,
+}: {
+  o: SoftwareOrderDoc;
+  now: Date;
+  roles?: PartnerRole[];
+  customerRef?: string;
+  delayMs?: number;
+}) => decideCancelSoftware({ order: o, customer: customer(), customerRef, actor: anActor(roles), now, delayMs });
 
 const choice = (o: SoftwareOrderDoc, overrides: Partial<KeyChoice> = {}): KeyChoice => ({
   productVersion: o.keys[0]!.productVersion,
@@ -96,7 +107,7 @@ const getKey = (
 
 /** The order after its cancellation's update. */
 function cancelled(o: SoftwareOrderDoc, now: Date): SoftwareOrderDoc {
-  const d = allowed(cancel(o, now));
+  const d = allowed(cancel({ o, now }));
   const update = d.effects.find((e) => e.kind === 'update')!;
   return { ...o, ...(update as { set: Partial<SoftwareOrderDoc> }).set, version: o.version + 1 };
 }
@@ -324,32 +335,32 @@ describe('the activity log (SW-ACTIVITY-LOG, ROLE-ACTIVITY-LOG)', () => {
 describe('cancelling a software order (SW-CANCEL-*, SW-POST-CANCEL)', () => {
   it('SW-CANCEL-30D: an order can be cancelled 29d23h59m59.999s after its purchase, and not at exactly 30 days (WINDOW_CLOSED)', () => {
     const o = order(WINDOWS);
-    expect(allowed(cancel(o, at(LAST_30D))).creditCents).toBe(2 * 615_500);
-    const r = refused(cancel(o, at(30 * DAY)));
+    expect(allowed(cancel({ o, now: at(LAST_30D) })).creditCents).toBe(2 * 615_500);
+    const r = refused(cancel({ o, now: at(30 * DAY) }));
     expect(r).toMatchObject({ rule: 'SW-CANCEL-30D', code: 'WINDOW_CLOSED' });
     expect(r.message).toContain('2026-12-01T09:00:00.000Z');
     expect(r.message).toContain('support request');
   });
 
   it('SW-CANCEL-EXCLUDED: SUSE Linux and Red Hat plans cannot be cancelled, even on the day of purchase (NOT_SUPPORTED)', () => {
-    expect(refused(cancel(order(SUSE), T0))).toMatchObject({ rule: 'SW-CANCEL-EXCLUDED', code: 'NOT_SUPPORTED' });
-    expect(refused(cancel(order(RHEL), at(HOUR)))).toMatchObject({ rule: 'SW-CANCEL-EXCLUDED', code: 'NOT_SUPPORTED' });
+    expect(refused(cancel({ o: order(SUSE), now: T0 }))).toMatchObject({ rule: 'SW-CANCEL-EXCLUDED', code: 'NOT_SUPPORTED' });
+    expect(refused(cancel({ o: order(RHEL), now: at(HOUR) }))).toMatchObject({ rule: 'SW-CANCEL-EXCLUDED', code: 'NOT_SUPPORTED' });
   });
 
   it("SW-CANCEL-PER-ORDER: one order per cancellation; the customer may be named by company name, tenant ID or domain, and must be the order's", () => {
     const o = order(WINDOWS);
     for (const ref of ['Adatum', 'adatum', CUSTOMER_ID, CUSTOMER_ID.toUpperCase(), 'adatum.onmicrosoft.com']) {
-      expect(allowed(cancel(o, at(HOUR), ['admin_agent'], ref)).creditCents).toBe(1_231_000);
+      expect(allowed(cancel({ o, now: at(HOUR), roles: ['admin_agent'], customerRef: ref })).creditCents).toBe(1_231_000);
     }
-    const r = refused(cancel(o, at(HOUR), ['admin_agent'], 'Fabrikam'));
+    const r = refused(cancel({ o, now: at(HOUR), roles: ['admin_agent'], customerRef: 'Fabrikam' }));
     expect(r).toMatchObject({ rule: 'SW-CANCEL-PER-ORDER', code: 'INVALID_VALUE', field: 'customer' });
     // The update touches this order only.
-    const d = allowed(cancel(o, at(HOUR)));
+    const d = allowed(cancel({ o, now: at(HOUR) }));
     expect(d.effects.filter((e) => e.kind === 'update').map((e) => (e as { id: string }).id)).toEqual([o._id]);
   });
 
   it('ROLE-SOFTWARE-CANCEL: only an admin agent may cancel; a global admin is refused (ROLE_NOT_ALLOWED)', () => {
-    expect(refused(cancel(order(WINDOWS), at(HOUR), ['global_admin']))).toMatchObject({
+    expect(refused(cancel({ o: order(WINDOWS), now: at(HOUR), roles: ['global_admin'] }))).toMatchObject({
       rule: 'ROLE-SOFTWARE-CANCEL',
       code: 'ROLE_NOT_ALLOWED',
     });
@@ -357,7 +368,7 @@ describe('cancelling a software order (SW-CANCEL-*, SW-POST-CANCEL)', () => {
 
   it('SW-POST-CANCEL: perpetual software is credited 100 %, every key revoked, the order cancelled now; credit on the ledger', () => {
     const o = order(WINDOWS, 2, ['en-us', 'de-de']);
-    const d = allowed(cancel(o, at(20 * DAY)));
+    const d = allowed(cancel({ o, now: at(20 * DAY) }));
     expect(d).toMatchObject({ creditCents: 1_231_000, rule: 'SW-POST-CANCEL', cancelledAt: at(20 * DAY), keysRevoked: 2 });
     const after = cancelled(o, at(20 * DAY));
     expect(after).toMatchObject({ status: 'cancelled', cancelledAt: at(20 * DAY) });
@@ -379,20 +390,20 @@ describe('cancelling a software order (SW-CANCEL-*, SW-POST-CANCEL)', () => {
     // At the purchase instant: no day used, everything back.
     expect(softwareCredit(o, T0)).toBe(374_000);
     // 1 ms after: 1 started day: 374000 - round(374000 / 365) = 374000 - 1025 = 372975.
-    expect(allowed(cancel(o, at(1))).creditCents).toBe(372_975);
+    expect(allowed(cancel({ o, now: at(1) })).creditCents).toBe(372_975);
     // Exactly 10 days: 374000 - round(3740000 / 365 = 10246.58) = 363753.
-    expect(allowed(cancel(o, at(10 * DAY))).creditCents).toBe(363_753);
+    expect(allowed(cancel({ o, now: at(10 * DAY) })).creditCents).toBe(363_753);
     // 10 days + 1 ms: 11 started days: 374000 - round(4114000 / 365 = 11271.23) = 362729.
-    expect(allowed(cancel(o, at(10 * DAY + 1))).creditCents).toBe(362_729);
+    expect(allowed(cancel({ o, now: at(10 * DAY + 1) })).creditCents).toBe(362_729);
     // The last instant of the window: 30 days: 374000 - round(11220000 / 365 = 30739.73) = 343260.
-    const last = allowed(cancel(o, at(LAST_30D)));
+    const last = allowed(cancel({ o, now: at(LAST_30D) }));
     expect(last.creditCents).toBe(343_260);
     expect(ledger(last.effects)[0]!.amountCents).toBe(-343_260);
   });
 
   it('SW-POST-CANCEL: an order cannot be cancelled twice (NO_CHANGE)', () => {
     const o = cancelled(order(WINDOWS), at(HOUR));
-    expect(refused(cancel(o, at(2 * HOUR)))).toMatchObject({ rule: 'SW-POST-CANCEL', code: 'NO_CHANGE' });
+    expect(refused(cancel({ o, now: at(2 * HOUR) }))).toMatchObject({ rule: 'SW-POST-CANCEL', code: 'NO_CHANGE' });
   });
 
   it('SW-CANCEL-DELAY: confirmed now, the cancellation shows from now + the configured delay: still active 1 ms before, cancelled at it', () => {
@@ -410,7 +421,7 @@ describe('cancelling a software order (SW-CANCEL-*, SW-POST-CANCEL)', () => {
     expect(cancellationVisibleAt(T0, 60_000)).toEqual(at(MINUTE));
     expect(cancellationVisibleAt(T0, 60 * MINUTE)).toEqual(at(15 * MINUTE));
     expect(cancellationVisibleAt(T0, -5)).toEqual(T0);
-    expect(allowed(cancel(order(WINDOWS), T0, ['admin_agent'], undefined, 0)).visibleAt).toEqual(T0);
+    expect(allowed(cancel({ o: order(WINDOWS), now: T0, roles: ['admin_agent'], delayMs: 0 })).visibleAt).toEqual(T0);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SubscriptionDoc, SubscriptionStatus } from '../../src/db/documents.js';
+import type { CustomerDoc, SubscriptionDoc, SubscriptionStatus } from '../../src/db/documents.js';
 import { canTransition, STATUS_TRANSITIONS, usersHaveAccess } from '../../src/policy/states.js';
 import {
   cascadeTargets,
@@ -30,13 +30,19 @@ import {
   T0,
 } from './harness.js';
 
-const suspend = (
-  subscription: SubscriptionDoc,
+const suspend = ({
+  subscription,
   reason = 'non_payment',
-  addOns: SubscriptionDoc[] = [],
+  addOns = [],
   now = at(HOUR),
   cust = customer(),
-) => decideSuspend({ subscription, addOns, customer: cust, reason, actor: adminAgent, now });
+}: {
+  subscription: SubscriptionDoc;
+  reason?: string;
+  addOns?: SubscriptionDoc[];
+  now?: Date;
+  cust?: CustomerDoc;
+}) => decideSuspend({ subscription, addOns, customer: cust, reason, actor: adminAgent, now });
 const reactivate = (subscription: SubscriptionDoc, addOns: SubscriptionDoc[] = [], now = at(10 * DAY)) =>
   decideReactivate({ subscription, addOns, actor: adminAgent, now });
 
@@ -51,7 +57,7 @@ describe('reasons (GEN-REASON)', () => {
   });
 
   it("GEN-REASON: any other reason is refused (INVALID_VALUE on field 'reason') and names the three", () => {
-    const r = refused(suspend(legacySub(), 'because'));
+    const r = refused(suspend({ subscription: legacySub(), reason: 'because' }));
     expect(r).toMatchObject({ rule: 'GEN-REASON', code: 'INVALID_VALUE', field: 'reason' });
     expect(r.message).toContain('customer_request, non_payment, fraud');
     expect(r.message).toContain("'because'");
@@ -59,14 +65,14 @@ describe('reasons (GEN-REASON)', () => {
 
   it('GEN-REASON: the suspension records its reason', () => {
     const s = legacySub();
-    const d = allowed(suspend(s, 'fraud'));
+    const d = allowed(suspend({ subscription: s, reason: 'fraud' }));
     expect(setOf(d.effects, s._id).suspensionReasons).toEqual(['fraud']);
   });
 });
 
 describe('what may be suspended (SUSP-NCE-SUPPORT, SUSP-STATES)', () => {
   it('SUSP-NCE-SUPPORT: a new-commerce subscription cannot be suspended self-serve: the refusal says to open a service request', () => {
-    const r = refused(suspend(nceSub()));
+    const r = refused(suspend({ subscription: nceSub() }));
     expect(r).toMatchObject({ rule: 'SUSP-NCE-SUPPORT', code: 'NOT_SUPPORTED' });
     expect(r.message).toContain('open a service request with Microsoft support');
     expect(r.message).toContain('pauseSubscription');
@@ -79,15 +85,18 @@ describe('what may be suspended (SUSP-NCE-SUPPORT, SUSP-STATES)', () => {
   });
 
   it('SUSP-NCE-SUPPORT: a marketplace subscription cannot be suspended self-serve', () => {
-    expect(refused(suspend(isvSub()))).toMatchObject({ rule: 'SUSP-NCE-SUPPORT', code: 'NOT_SUPPORTED' });
+    expect(refused(suspend({ subscription: isvSub() }))).toMatchObject({ rule: 'SUSP-NCE-SUPPORT', code: 'NOT_SUPPORTED' });
   });
 
   it('SUSP-STATES: only an active subscription is suspended (suspended or deleted refused, INVALID_STATUS)', () => {
-    expect(refused(suspend(legacySub({ status: 'suspended', suspendedBy: 'partner' })))).toMatchObject({
+    expect(refused(suspend({ subscription: legacySub({ status: 'suspended', suspendedBy: 'partner' }) }))).toMatchObject({
       rule: 'SUSP-STATES',
       code: 'INVALID_STATUS',
     });
-    expect(refused(suspend(legacySub({ status: 'deleted' })))).toMatchObject({ rule: 'SUSP-STATES', code: 'INVALID_STATUS' });
+    expect(refused(suspend({ subscription: legacySub({ status: 'deleted' }) }))).toMatchObject({
+      rule: 'SUSP-STATES',
+      code: 'INVALID_STATUS',
+    });
   });
 
   it('ROLE-SUBSCRIPTIONS: a caller without roles cannot suspend or reactivate', () => {
@@ -131,7 +140,7 @@ describe('the status table (SUSP-STATES, SUSP-EFFECT)', () => {
 
   it('SUSP-EFFECT: a suspended subscription loses access the moment it is suspended', () => {
     const s = legacySub();
-    expect(usersHaveAccess(after(s, allowed(suspend(s)).effects))).toBe(false);
+    expect(usersHaveAccess(after(s, allowed(suspend({ subscription: s })).effects))).toBe(false);
   });
 });
 
@@ -166,7 +175,7 @@ describe('data deletion deadline (SUSP-DATA-DELETION)', () => {
   it('SUSP-DATA-DELETION: suspending sets dataDeletionAt and reports the date it will expire', () => {
     const s = legacySub();
     const now = at(HOUR);
-    const d = allowed(suspend(s, 'non_payment', [], now, openedThenBilled(10)));
+    const d = allowed(suspend({ subscription: s, reason: 'non_payment', addOns: [], now, cust: openedThenBilled(10) }));
     expect(d.dataDeletionDate).toEqual(new Date('2027-02-09T10:00:00.000Z'));
     expect(setOf(d.effects, s._id)).toEqual({
       status: 'suspended',
@@ -194,7 +203,7 @@ describe('suspend and reactivate with add-ons (SUSP-REACTIVATE, ADDON-CASCADE)',
 
   it('ADDON-CASCADE: suspending a base suspends its active add-ons (suspendedBy cascade), with the same deadline and reason', () => {
     const now = at(HOUR);
-    const d = allowed(suspend(base, 'customer_request', [activeAddOn, ownSuspended], now));
+    const d = allowed(suspend({ subscription: base, reason: 'customer_request', addOns: [activeAddOn, ownSuspended], now }));
     expect(d.cascadedAddOnIds).toEqual(['addon-active']);
     expect(kinds(d.effects)).toEqual(['update', 'update', 'audit']);
     expect(setOf(d.effects, 'addon-active')).toEqual({
@@ -210,7 +219,7 @@ describe('suspend and reactivate with add-ons (SUSP-REACTIVATE, ADDON-CASCADE)',
 
   it('SUSP-REACTIVATE: reactivating restores access and clears the suspension fields', () => {
     const now = at(10 * DAY);
-    const suspended = after(base, allowed(suspend(base)).effects);
+    const suspended = after(base, allowed(suspend({ subscription: base })).effects);
     const d = allowed(reactivate(suspended, [], now));
     expect(setOf(d.effects, base._id)).toEqual({
       status: 'active',
@@ -225,7 +234,7 @@ describe('suspend and reactivate with add-ons (SUSP-REACTIVATE, ADDON-CASCADE)',
   });
 
   it('ADDON-CASCADE: reactivating a base brings back the add-ons its suspension cascaded to, and an add-on suspended by the partner itself stays suspended', () => {
-    const s1 = allowed(suspend(base, 'non_payment', [activeAddOn, ownSuspended]));
+    const s1 = allowed(suspend({ subscription: base, reason: 'non_payment', addOns: [activeAddOn, ownSuspended] }));
     const suspendedBase = after(base, s1.effects);
     const cascaded = after(activeAddOn, s1.effects);
     const d = allowed(reactivate(suspendedBase, [cascaded, ownSuspended]));

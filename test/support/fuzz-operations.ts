@@ -393,7 +393,21 @@ interface ValueOptions {
 }
 
 /** A value for an input type: mostly right, wrong with probability `options.wrong` at every level. */
-function inputValue(d: Draw, type: GraphQLInputType, name: string, ctx: ArgContext, options: ValueOptions, depth = 0): unknown {
+function inputValue({
+  d,
+  type,
+  name,
+  ctx,
+  options,
+  depth = 0,
+}: {
+  d: Draw;
+  type: GraphQLInputType;
+  name: string;
+  ctx: ArgContext;
+  options: ValueOptions;
+  depth?: number;
+}): unknown {
   if (options.wrong > 0 && d.chance(options.wrong)) {
     if (isNonNullType(type) && d.chance(0.3)) return null;
     return wrongValue(d);
@@ -402,7 +416,7 @@ function inputValue(d: Draw, type: GraphQLInputType, name: string, ctx: ArgConte
   if (isListType(inner)) {
     const n = d.chance(0.05) ? d.pick([0, 101, 150]) : d.int(0, 3);
     return Array.from({ length: n }, () =>
-      inputValue(d, inner.ofType, name, ctx, n > 100 ? { wrong: 0, optional: 0 } : options, depth + 1),
+      inputValue({ d, type: inner.ofType, name, ctx, options: n > 100 ? { wrong: 0, optional: 0 } : options, depth: depth + 1 }),
     );
   }
   if (isInputObjectType(inner)) {
@@ -413,14 +427,16 @@ function inputValue(d: Draw, type: GraphQLInputType, name: string, ctx: ArgConte
       out.offerId = plan.offerId;
       out.billingCycle = new EnumLiteral(plan.billingCycle);
       out.termDuration = new EnumLiteral(plan.termDuration);
-      out.quantity = inputValue(d, inner.getFields().quantity!.type, 'quantity', ctx, options, depth + 1);
-      if (d.chance(options.optional)) out.friendlyName = inputValue(d, inner.getFields().friendlyName!.type, 'friendlyName', ctx, options);
+      out.quantity = inputValue({ d, type: inner.getFields().quantity!.type, name: 'quantity', ctx, options, depth: depth + 1 });
+      if (d.chance(options.optional)) {
+        out.friendlyName = inputValue({ d, type: inner.getFields().friendlyName!.type, name: 'friendlyName', ctx, options });
+      }
       return out;
     }
     for (const field of Object.values(inner.getFields())) {
       const required = isNonNullType(field.type) && field.defaultValue === undefined;
       if (!required && !d.chance(options.optional)) continue;
-      out[field.name] = inputValue(d, field.type, field.name, ctx, options, depth + 1);
+      out[field.name] = inputValue({ d, type: field.type, name: field.name, ctx, options, depth: depth + 1 });
     }
     if (options.wrong > 0 && d.chance(options.wrong)) out[d.pick(['nope', 'unknownField', ...DOLLARS])] = wrongValue(d);
     return out;
@@ -471,7 +487,13 @@ function argumentsFor(b: Builder, field: GraphQLField<unknown, unknown>, root: s
     const required = isNonNullType(arg.type) && arg.defaultValue === undefined;
     if (!required && !d.chance(0.5)) continue;
     if (required && b.wrong > 0 && d.chance(b.wrong / 3)) continue; // a required argument left out
-    const value = inputValue(b.d, arg.type, arg.name, { root, world: b.world, own: b.own }, { wrong: b.wrong, optional: 0.6 });
+    const value = inputValue({
+      d: b.d,
+      type: arg.type,
+      name: arg.name,
+      ctx: { root, world: b.world, own: b.own },
+      options: { wrong: b.wrong, optional: 0.6 },
+    });
     if (b.useVariables) {
       const name = `v${b.declarations.length}`;
       // Sometimes the variable's declared type does not fit the argument.
@@ -489,7 +511,19 @@ function argumentsFor(b: Builder, field: GraphQLField<unknown, unknown>, root: s
 }
 
 /** A selection set for an object type, about `depth` levels deep (deep: always prefer going down). */
-function selection(b: Builder, type: GraphQLObjectType, depth: number, root: string, deep: boolean): string {
+function selection({
+  b,
+  type,
+  depth,
+  root,
+  deep,
+}: {
+  b: Builder;
+  type: GraphQLObjectType;
+  depth: number;
+  root: string;
+  deep: boolean;
+}): string {
   const { d } = b;
   const fields = Object.values(type.getFields());
   const leaves = fields.filter((f) => isLeafType(getNamedType(f.type)));
@@ -518,7 +552,7 @@ function selection(b: Builder, type: GraphQLObjectType, depth: number, root: str
     if (b.wrong > 0 && d.chance(b.wrong / 4)) text += d.pick([' @deprecated', ' @nope', ' @include', ' @skip(if: "yes")']);
     const named = getNamedType(field.type);
     if (isObjectType(named)) {
-      const inner = selection(b, named, depth - 1, root, deep);
+      const inner = selection({ b, type: named, depth: depth - 1, root, deep });
       if (d.chance(0.06)) {
         const name = `F${b.fragments.length}`;
         b.fragments.push(`fragment ${name} on ${named.name} { ${inner} }`);
@@ -571,7 +605,7 @@ function schemaOperation(
     const named = getNamedType(field.type);
     if (isObjectType(named)) {
       const depth = deep ? d.int(11, 30) : d.int(1, 5);
-      text += ` { ${selection(b, named, depth, field.name, deep)} }`;
+      text += ` { ${selection({ b, type: named, depth, root: field.name, deep })} }`;
     }
     parts.push(text);
   }

@@ -39,12 +39,26 @@ function isIdLike(name: string, type: GraphQLInputType): boolean {
  */
 export function idLikeArguments(schema: GraphQLSchema): string[] {
   const found: string[] = [];
-  const walkInput = (owner: string, path: string, name: string, type: GraphQLInputType, seen: Set<string>) => {
+  const walkInput = ({
+    owner,
+    path,
+    name,
+    type,
+    seen,
+  }: {
+    owner: string;
+    path: string;
+    name: string;
+    type: GraphQLInputType;
+    seen: Set<string>;
+  }) => {
     const named = getNamedType(type);
     if (isInputObjectType(named)) {
       if (seen.has(named.name)) return;
       const next = new Set(seen).add(named.name);
-      for (const f of Object.values(named.getFields())) walkInput(owner, `${path}.${f.name}`, f.name, f.type, next);
+      for (const f of Object.values(named.getFields())) {
+        walkInput({ owner, path: `${path}.${f.name}`, name: f.name, type: f.type, seen: next });
+      }
     } else if (isIdLike(name, type)) {
       found.push(`${owner}(${path})`);
     }
@@ -52,7 +66,9 @@ export function idLikeArguments(schema: GraphQLSchema): string[] {
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
     for (const field of Object.values(type.getFields())) {
-      for (const arg of field.args) walkInput(`${type.name}.${field.name}`, arg.name, arg.name, arg.type, new Set());
+      for (const arg of field.args) {
+        walkInput({ owner: `${type.name}.${field.name}`, path: arg.name, name: arg.name, type: arg.type, seen: new Set() });
+      }
     }
   }
   return found.sort();
@@ -79,13 +95,19 @@ export function selectionOf(type: GraphQLOutputType, levels: number): string {
 }
 
 /** One root field called with the given arguments as variables (their types from the schema). */
-export function rootOperation(
-  schema: GraphQLSchema,
-  kind: 'query' | 'mutation',
-  fieldName: string,
-  argNames: string[],
-  levels: number,
-): string {
+export function rootOperation({
+  schema,
+  kind,
+  fieldName,
+  argNames,
+  levels,
+}: {
+  schema: GraphQLSchema;
+  kind: 'query' | 'mutation';
+  fieldName: string;
+  argNames: string[];
+  levels: number;
+}): string {
   const root = kind === 'query' ? schema.getQueryType()! : schema.getMutationType()!;
   const field = root.getFields()[fieldName];
   if (!field) throw new Error(`${root.name}.${fieldName} is not in the schema`);

@@ -38,8 +38,19 @@ const FABRIKAM = 'fabrikam-partner';
 describe('encodeCursor / decodeCursor', () => {
   const refusal =
     "Argument 'after' must be a cursor that this connection (customers) returned to you under the same filter arguments; page again from the start";
-  const decode = (cursor: string, partner = CONTOSO, connection = 'customers', fp = 'fp', arity = 2) =>
-    decodeCursor(cursor, connection, fp, arity, partner);
+  const decode = ({
+    cursor,
+    partner = CONTOSO,
+    connection = 'customers',
+    fp = 'fp',
+    arity = 2,
+  }: {
+    cursor: string;
+    partner?: string;
+    connection?: string;
+    fp?: string;
+    arity?: number;
+  }) => decodeCursor(cursor, connection, fp, arity, partner);
   const real = () => encodeCursor('customers', 'fp', ['Contoso Widgets Ltd', 'id-1'], CONTOSO);
 
   it('a cursor is base64url, and the same position gives the same cursor', () => {
@@ -60,7 +71,13 @@ describe('encodeCursor / decodeCursor', () => {
 
   it('decodeCursor returns the encoded values, Dates as Date instances at the same millisecond', () => {
     const values: SortValue[] = [new Date('2027-03-15T12:00:00.001Z'), 'Ünïcode ✓', 42, -0.5, true, false, null];
-    const decoded = decode(encodeCursor('customers', 'fp', values, CONTOSO), CONTOSO, 'customers', 'fp', values.length);
+    const decoded = decode({
+      cursor: encodeCursor('customers', 'fp', values, CONTOSO),
+      partner: CONTOSO,
+      connection: 'customers',
+      fp: 'fp',
+      arity: values.length,
+    });
     expect(decoded).toEqual(values);
     expect(decoded[0]).toBeInstanceOf(Date);
     expect((decoded[0] as Date).toISOString()).toBe('2027-03-15T12:00:00.001Z');
@@ -77,7 +94,7 @@ describe('encodeCursor / decodeCursor', () => {
     ['a real cursor without its nonce', real().slice(16)],
     ['two real cursors joined', real() + real()],
   ])('a malformed cursor (%s) is refused as BAD_USER_INPUT with the one message', (_name, cursor) => {
-    expect(rejection(() => decode(cursor))).toBe(refusal);
+    expect(rejection(() => decode({ cursor }))).toBe(refusal);
   });
 
   it('30 tampered variants of a real cursor (a bit flipped in nonce, ciphertext and tag) are all refused', () => {
@@ -94,7 +111,7 @@ describe('encodeCursor / decodeCursor', () => {
       const tampered = Buffer.from(bytes);
       tampered[position] = tampered[position]! ^ (1 << (i % 8));
       const cursor = tampered.toString('base64url');
-      expect(rejection(() => decode(cursor))).toBe(refusal);
+      expect(rejection(() => decode({ cursor }))).toBe(refusal);
     });
   });
 
@@ -102,41 +119,41 @@ describe('encodeCursor / decodeCursor', () => {
     const cursor = real();
     const last = cursor.at(-1)!;
     const variant = cursor.slice(0, -1) + (last === 'A' ? 'B' : 'A');
-    expect(rejection(() => decode(variant))).toBe(refusal);
+    expect(rejection(() => decode({ cursor: variant }))).toBe(refusal);
   });
 
   it('a cursor issued to Contoso is refused for Fabrikam, with the same message', () => {
     const cursor = real();
-    expect(decode(cursor, CONTOSO)).toEqual(['Contoso Widgets Ltd', 'id-1']);
-    expect(rejection(() => decode(cursor, FABRIKAM))).toBe(refusal);
+    expect(decode({ cursor, partner: CONTOSO })).toEqual(['Contoso Widgets Ltd', 'id-1']);
+    expect(rejection(() => decode({ cursor, partner: FABRIKAM }))).toBe(refusal);
   });
 
   it('a cursor of another connection is refused as BAD_USER_INPUT, with the same message', () => {
     const foreign = encodeCursor('subscriptions', 'fp', ['acme', 'id-1'], CONTOSO);
-    expect(rejection(() => decode(foreign))).toBe(refusal);
+    expect(rejection(() => decode({ cursor: foreign }))).toBe(refusal);
   });
 
   it('a cursor issued under other filter arguments is refused as BAD_USER_INPUT, with the same message', () => {
     const cursor = encodeCursor('customers', fingerprint({ search: 'a' }), ['acme', 'id-1'], CONTOSO);
-    expect(rejection(() => decode(cursor, CONTOSO, 'customers', fingerprint({ search: 'b' })))).toBe(refusal);
-    expect(rejection(() => decode(cursor, CONTOSO, 'customers', fingerprint(null)))).toBe(refusal);
+    expect(rejection(() => decode({ cursor, partner: CONTOSO, connection: 'customers', fp: fingerprint({ search: 'b' }) }))).toBe(refusal);
+    expect(rejection(() => decode({ cursor, partner: CONTOSO, connection: 'customers', fp: fingerprint(null) }))).toBe(refusal);
   });
 
   it('a cursor of another sort arity is refused', () => {
-    expect(rejection(() => decode(encodeCursor('customers', 'fp', ['acme'], CONTOSO)))).toBe(refusal);
+    expect(rejection(() => decode({ cursor: encodeCursor('customers', 'fp', ['acme'], CONTOSO) }))).toBe(refusal);
   });
 
   it('a cursor signed with another secret is refused; the configured secret is used for both ways', () => {
     const cursor = real();
     try {
       configureCursorSecret('another-secret-of-at-least-thirty-two-bytes!');
-      expect(rejection(() => decode(cursor))).toBe(refusal);
+      expect(rejection(() => decode({ cursor }))).toBe(refusal);
       const mine = real();
-      expect(decode(mine)).toEqual(['Contoso Widgets Ltd', 'id-1']);
+      expect(decode({ cursor: mine })).toEqual(['Contoso Widgets Ltd', 'id-1']);
     } finally {
       configureCursorSecret(DEVELOPMENT_AUTH_SECRET);
     }
-    expect(decode(cursor)).toEqual(['Contoso Widgets Ltd', 'id-1']);
+    expect(decode({ cursor })).toEqual(['Contoso Widgets Ltd', 'id-1']);
   });
 });
 

@@ -120,12 +120,26 @@ describe('updateIfVersion', () => {
     const { sub } = await world('versioned');
     const subs = db.collections.subscriptions;
 
-    expect(await updateIfVersion(subs, sub._id, 1, { quantity: 12 }, 'op-a')).toEqual({ ok: true, replay: false });
+    expect(
+      await updateIfVersion({ collection: subs, id: sub._id, expectedVersion: 1, set: { quantity: 12 }, operationId: 'op-a' }),
+    ).toEqual({ ok: true, replay: false });
     expect(await subs.findOne({ _id: sub._id })).toMatchObject({ quantity: 12, version: 2, lastOperationId: 'op-a' });
 
-    expect(await updateIfVersion(subs, sub._id, 1, { quantity: 12 }, 'op-a')).toEqual({ ok: true, replay: true });
-    expect(await updateIfVersion(subs, sub._id, 1, { quantity: 5 }, 'op-b')).toEqual({ ok: false, reason: 'conflict' });
-    expect(await updateIfVersion(subs, guid('no such subscription'), 1, { quantity: 5 }, 'op-b')).toEqual({ ok: false, reason: 'missing' });
+    expect(
+      await updateIfVersion({ collection: subs, id: sub._id, expectedVersion: 1, set: { quantity: 12 }, operationId: 'op-a' }),
+    ).toEqual({ ok: true, replay: true });
+    expect(await updateIfVersion({ collection: subs, id: sub._id, expectedVersion: 1, set: { quantity: 5 }, operationId: 'op-b' })).toEqual(
+      { ok: false, reason: 'conflict' },
+    );
+    expect(
+      await updateIfVersion({
+        collection: subs,
+        id: guid('no such subscription'),
+        expectedVersion: 1,
+        set: { quantity: 5 },
+        operationId: 'op-b',
+      }),
+    ).toEqual({ ok: false, reason: 'missing' });
     expect(await subs.findOne({ _id: sub._id })).toMatchObject({ quantity: 12, version: 2, lastOperationId: 'op-a' });
   });
 });
