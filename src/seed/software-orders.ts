@@ -69,7 +69,16 @@ export function addSoftwareOrder(g: Tenant, planned?: PlannedSoftware): void {
   const viewed = order.keys[0];
   if (cancelledAt === null && viewed && purchasedAt + 10 * MINUTE < g.now) {
     const admin = { userId: `${c.partnerId}/admin-agent` };
-    g.out.softwareActivity.push(activityRecord(order, viewed, 'view_key', admin, new Date(purchasedAt + 10 * MINUTE), `${id}:view_key`));
+    g.out.softwareActivity.push(
+      activityRecord({
+        order,
+        key: viewed,
+        activity: 'view_key',
+        actor: admin,
+        now: new Date(purchasedAt + 10 * MINUTE),
+        id: `${id}:view_key`,
+      }),
+    );
   }
   const source = { type: 'software_order', id } as const;
   g.ledger({
