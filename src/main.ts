@@ -4,7 +4,7 @@ import { DataDirInUseError } from './db/ferretdb.js';
 import { seedDemoIfEmpty } from './seed/generate.js';
 import { ConfigError, loadConfig, type Config } from './shared/config.js';
 import { createLogger, type Logger } from './shared/logger.js';
-import { createGateway, type Gateway } from './server.js';
+import { createGateway, type Gateway } from './app/server.js';
 import { faultInjectionFromEnv } from './write/fault-injection.js';
 import { resumePending } from './write/journal.js';
 import { operationLockKey } from './write/locks.js';

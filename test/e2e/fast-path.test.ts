@@ -7,7 +7,7 @@ import { createAuthenticator, type Authenticator } from '../../src/shared/auth.j
 import { loadConfig } from '../../src/shared/config.js';
 import { createMemoryLogger } from '../../src/shared/logger.js';
 import { mintToken } from '../../src/shared/tokens.js';
-import { createGateway, type Gateway } from '../../src/server.js';
+import { createGateway, type Gateway } from '../../src/app/server.js';
 import { asDatabase, openTestDb, type TestDb } from '../support/db.js';
 import { partners } from '../support/fixtures.js';
 

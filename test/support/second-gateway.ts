@@ -6,7 +6,7 @@ import type { Database } from '../../src/db/database.js';
 import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
 import { loadConfig } from '../../src/shared/config.js';
 import { createMemoryLogger } from '../../src/shared/logger.js';
-import { createGateway } from '../../src/server.js';
+import { createGateway } from '../../src/app/server.js';
 import { runCapabilities } from './db.js';
 import type { CallOptions, GraphQLResponse, TestGateway, TestGatewayOptions } from './gateway.js';
 

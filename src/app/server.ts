@@ -5,18 +5,18 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler } from 'express';
-import type { Database } from './db/database.js';
-import { exampleOperations, type ExampleIds } from './graphiql/examples.js';
-import { graphiqlRouter } from './graphiql/graphiql.router.js';
-import { idempotencyPlugin } from './idempotency/idempotency.plugin.js';
-import { refusalAuditPlugin } from './audit/refusal-audit.js';
-import { DEMO_PARTNERS } from './seed/demo-ids.js';
-import { createAuthenticator, type Authenticator } from './shared/auth.js';
-import { readPlanner } from './shared/loader-utils.js';
-import type { Config } from './shared/config.js';
-import { createContext, createRepositories, type Context, type Services } from './shared/context.js';
-import { correlationIds } from './shared/correlation.js';
-import { cors, corsPolicy } from './shared/cors.js';
+import type { Database } from '../db/database.js';
+import { exampleOperations, type ExampleIds } from '../graphiql/examples.js';
+import { graphiqlRouter } from '../graphiql/graphiql.router.js';
+import { idempotencyPlugin } from '../idempotency/idempotency.plugin.js';
+import { refusalAuditPlugin } from '../audit/refusal-audit.js';
+import { DEMO_PARTNERS } from '../seed/demo-ids.js';
+import { createAuthenticator, type Authenticator } from '../shared/auth.js';
+import { readPlanner } from '../shared/loader-utils.js';
+import type { Config } from '../shared/config.js';
+import { createContext, createRepositories, type Context, type Services } from '../shared/context.js';
+import { correlationIds } from '../shared/correlation.js';
+import { cors, corsPolicy } from '../shared/cors.js';
 import {
   createFormatError,
   isDatabaseUnavailable,
@@ -24,15 +24,15 @@ import {
   serviceUnavailable,
   serviceUnavailablePlugin,
   unservedOperationPlugin,
-} from './shared/errors.js';
-import { graphqlFastPath, MAX_JSON_BODY_BYTES } from './shared/graphql-http.js';
-import { sendRequestError } from './shared/http-json.js';
-import type { Logger } from './shared/logger.js';
-import { configureCursorSecret } from './shared/pagination.js';
-import { mintToken } from './shared/tokens.js';
-import { gatewayLimits } from './limits/index.js';
+} from '../shared/errors.js';
+import { graphqlFastPath, MAX_JSON_BODY_BYTES } from '../shared/graphql-http.js';
+import { sendRequestError } from '../shared/http-json.js';
+import type { Logger } from '../shared/logger.js';
+import { configureCursorSecret } from '../shared/pagination.js';
+import { mintToken } from '../shared/tokens.js';
+import { gatewayLimits } from '../limits/index.js';
 import { createSchema } from './schema.js';
-import type { WriteFaults } from './write/deps.js';
+import type { WriteFaults } from '../write/deps.js';
 import type { Duplex } from 'node:stream';
 
 /**
