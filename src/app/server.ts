@@ -16,7 +16,7 @@ import { readPlanner } from '../shared/loader-utils.js';
 import type { Config } from '../shared/config.js';
 import { createContext, createRepositories, type Context, type Services } from '../shared/context.js';
 import { correlationIds } from '../shared/correlation.js';
-import { cors, corsPolicy } from '../shared/cors.js';
+import { cors, corsPolicy } from './cors.js';
 import {
   createFormatError,
   isDatabaseUnavailable,
@@ -25,7 +25,7 @@ import {
   serviceUnavailablePlugin,
   unservedOperationPlugin,
 } from '../shared/errors.js';
-import { graphqlFastPath, MAX_JSON_BODY_BYTES } from '../shared/graphql-http.js';
+import { graphqlFastPath, MAX_JSON_BODY_BYTES } from './graphql-http.js';
 import { sendRequestError } from '../shared/http-json.js';
 import type { Logger } from '../shared/logger.js';
 import { configureCursorSecret } from '../shared/pagination.js';
@@ -67,7 +67,7 @@ export interface Gateway {
   httpServer: http.Server;
   apollo: ApolloServer<Context>;
   services: Services;
-  /** How many requests the GraphQL fast path served (src/shared/graphql-http.ts); every other one went through `app`. */
+  /** How many requests the GraphQL fast path served (src/app/graphql-http.ts); every other one went through `app`. */
   fastPathRequests(): number;
   /** Starts listening; resolves to the base URL (port 0 picks a free port). */
   listen(port: number, host: string): Promise<string>;
@@ -124,7 +124,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     createContext(services, headers).catch((error: unknown) => {
       throw isDatabaseUnavailable(error) ? serviceUnavailable() : error;
     });
-  // Plain GraphQL POSTs skip Express (src/shared/graphql-http.ts); every other request is the app's.
+  // Plain GraphQL POSTs skip Express (src/app/graphql-http.ts); every other request is the app's.
   const fastPath = graphqlFastPath({ apollo, context, cors: corsPolicy(config.corsOrigins), rateLimit: limits.rateLimit.admit, log });
   httpServer.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (!fastPath.take(req, res)) app(req, res);

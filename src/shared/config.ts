@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseOrigin, type CorsOrigins } from './cors.js';
 import { LOG_LEVELS, type LogLevel } from './logger.js';
 
 /**
@@ -98,7 +97,7 @@ export interface Config {
   shutdownGraceMs: number;
   /**
    * `CORS_ORIGINS`: comma-separated exact origins (`https://app.example.com,http://localhost:5173`)
-   * whose pages may call /graphql from a browser (src/shared/cors.ts). When set, only those.
+   * whose pages may call /graphql from a browser (src/app/cors.ts). When set, only those.
    * @default any http://localhost, 127.0.0.1 or [::1] origin in development; none in production
    */
   corsOrigins: CorsOrigins;
@@ -210,6 +209,34 @@ function parseAuth(
     );
   }
   return { mode, authSecret: raw || DEVELOPMENT_AUTH_SECRET, authSecretIsDevelopmentDefault: raw === '', devHeaderAuth };
+}
+
+/**
+ * Which browser origins may call the gateway (`CORS_ORIGINS`, read by loadConfig): the exact
+ * origins listed, and in development, when CORS_ORIGINS is unset, any loopback origin
+ * (`http://localhost:*`, `http://127.0.0.1:*`, `http://[::1]:*`).
+ */
+export interface CorsOrigins {
+  /** Exact origins in their canonical form (`https://app.example.com`, lower-case, no default port). */
+  exact: readonly string[];
+  /** Any `http://localhost`, `http://127.0.0.1` or `http://[::1]` origin, whatever its port. */
+  loopback: boolean;
+}
+
+/**
+ * One `CORS_ORIGINS` entry: `scheme://host[:port]`, http or https, nothing after the authority.
+ * Returns the canonical origin (lower-case host, no default port), or null when it is not one.
+ */
+export function parseOrigin(raw: string): string | null {
+  // A DNS name (ASCII; an internationalised one in its xn-- form), an IPv4 or a bracketed IPv6 address.
+  if (!/^https?:\/\/(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i.test(raw)) return null;
+  try {
+    const url = new URL(raw);
+    if (url.username || url.password || url.pathname !== '/' || url.search || url.hash) return null;
+    return url.origin;
+  } catch {
+    return null;
+  }
 }
 
 /** CORS_ORIGINS: exact origins only (no wildcard, path or `null`); unset means loopback in development, none in production. */
