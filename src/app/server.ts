@@ -8,7 +8,7 @@ import express, { type ErrorRequestHandler } from 'express';
 import type { Database } from '../db/database.js';
 import { exampleOperations, type ExampleIds } from '../graphiql/examples.js';
 import { graphiqlRouter } from '../graphiql/graphiql.router.js';
-import { idempotencyPlugin } from '../idempotency/idempotency.plugin.js';
+import { idempotencyPlugin } from './idempotency.plugin.js';
 import { refusalAuditPlugin } from '../audit/refusal-audit.js';
 import { DEMO_PARTNERS } from '../seed/demo-ids.js';
 import { createAuthenticator, type Authenticator } from '../shared/auth.js';

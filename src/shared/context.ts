@@ -95,7 +95,7 @@ export type Loaders = ReturnType<typeof createLoaders>;
 
 export interface Context {
   caller: Caller;
-  /** The idempotency record this request claimed (src/idempotency), stamped on its operations. */
+  /** The idempotency record this request claimed (src/app/idempotency.plugin.ts), stamped on its operations. */
   idempotencyKey?: string;
   loaders: Loaders;
   repositories: Repositories;
