@@ -12,7 +12,7 @@ import { idempotencyPlugin } from './idempotency.plugin.js';
 import { refusalAuditPlugin } from '../audit/refusal-audit.js';
 import { DEMO_PARTNERS } from '../seed/demo-ids.js';
 import { createAuthenticator, type Authenticator } from '../shared/auth.js';
-import { readPlanner } from '../shared/loader-utils.js';
+import { readPlanner } from '../read/loader-utils.js';
 import type { Config } from '../shared/config.js';
 import { createContext, createRepositories, type Context, type Services } from '../shared/context.js';
 import { correlationIds } from '../shared/correlation.js';

@@ -1,4 +1,4 @@
-import { byIdLoader, type LoaderDeps } from '../shared/loader-utils.js';
+import { byIdLoader, type LoaderDeps } from '../read/loader-utils.js';
 
 /** Factories over a request's deps: `createLoaders` (src/shared/context.ts) calls each on first use in a request. */
 export const customerLoaders = {

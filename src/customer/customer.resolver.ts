@@ -9,7 +9,7 @@ import type { Context } from '../shared/context.js';
 import { actorOf } from '../mutation/run-mutation.js';
 import { subscriptionVisibility } from '../shared/authorization.js';
 import { parseId } from '../shared/ids.js';
-import { pageChildren } from '../shared/loader-utils.js';
+import { pageChildren } from '../read/loader-utils.js';
 import type { Page } from '../shared/pagination.js';
 import { SoftwareOrderConnection } from '../software-order/software-order.type.js';
 import { SOFTWARE_ORDER_SORT } from '../software-order/software-order.loader.js';

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { OfferDoc } from '../db/documents.js';
 import { notFound } from '../shared/errors.js';
-import type { LoaderDeps } from '../shared/loader-utils.js';
+import type { LoaderDeps } from '../read/loader-utils.js';
 
 /**
  * The catalog is global: offers are not tenant data, so no partner scope. Served from the

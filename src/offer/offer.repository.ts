@@ -1,7 +1,7 @@
 import type { Collection } from 'mongodb';
 import type { OfferDoc } from '../db/documents.js';
 import type { PageArgs } from '../shared/connection.type.js';
-import { byIdBatchSize, UNBOUNDED_BATCH_SIZE } from '../shared/loader-utils.js';
+import { byIdBatchSize, UNBOUNDED_BATCH_SIZE } from '../read/loader-utils.js';
 import { compareKeys, fingerprint, pageInMemory, pageRequest, sortDocument, sortKey, type Page } from '../shared/pagination.js';
 import type { OfferFilter } from './offer.input.js';
 

@@ -1,4 +1,4 @@
-import { byIdLoader, filteredChildrenLoader, type LoaderDeps } from '../shared/loader-utils.js';
+import { byIdLoader, filteredChildrenLoader, type LoaderDeps } from '../read/loader-utils.js';
 
 export const ORDER_SORT = ['creationDate', '_id'] as const;
 

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { RefundCapDoc } from '../db/documents.js';
-import { byIdBatchSize, byIdLoader, filteredChildrenLoader, findByKeys, type LoaderDeps } from '../shared/loader-utils.js';
+import { byIdBatchSize, byIdLoader, filteredChildrenLoader, findByKeys, type LoaderDeps } from '../read/loader-utils.js';
 
 export const RESERVATION_SORT = ['purchasedAt', '_id'] as const;
 

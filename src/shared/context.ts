@@ -13,7 +13,7 @@ import { ClockRepository } from '../clock/clock.repository.js';
 import type { WriteDeps } from '../write/deps.js';
 import { budgetedCollections, CommandBudget } from '../limits/command-budget.js';
 import type { Authenticator, Caller } from './auth.js';
-import { IN_READS, lazyLoaderClass, type ReadPlanner } from './loader-utils.js';
+import { IN_READS, lazyLoaderClass, type ReadPlanner } from '../read/loader-utils.js';
 import type { Logger } from './logger.js';
 
 /** Long-lived, shared by every request: built once in the composition root (server.ts). */

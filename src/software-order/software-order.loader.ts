@@ -1,4 +1,4 @@
-import { byIdLoader, filteredChildrenLoader, type LoaderDeps } from '../shared/loader-utils.js';
+import { byIdLoader, filteredChildrenLoader, type LoaderDeps } from '../read/loader-utils.js';
 
 export const SOFTWARE_ORDER_SORT = ['purchasedAt', '_id'] as const;
 

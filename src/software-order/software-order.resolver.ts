@@ -17,7 +17,7 @@ import type { Context } from '../shared/context.js';
 import { SoftwareOrderStatusEnum } from '../shared/enums.js';
 import { badUserInput } from '../shared/errors.js';
 import { parseId } from '../shared/ids.js';
-import { pageChildren } from '../shared/loader-utils.js';
+import { pageChildren } from '../read/loader-utils.js';
 import { Money, money } from '../shared/money.type.js';
 import { pagedFind } from '../shared/paged-find.js';
 import type { Page } from '../shared/pagination.js';

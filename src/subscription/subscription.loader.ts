@@ -1,4 +1,4 @@
-import { byIdLoader, childrenLoader, filteredChildrenLoader, type LoaderDeps } from '../shared/loader-utils.js';
+import { byIdLoader, childrenLoader, filteredChildrenLoader, type LoaderDeps } from '../read/loader-utils.js';
 import { SUBSCRIPTION_SORT } from './subscription.repository.js';
 
 /** Factories over a request's deps: `createLoaders` (src/shared/context.ts) calls each on first use in a request. */

@@ -12,7 +12,7 @@ import {
   filteredChildrenLoader,
   readPlanner,
   type ReadPlanner,
-} from '../../src/shared/loader-utils.js';
+} from '../../src/read/loader-utils.js';
 import { fingerprint } from '../../src/shared/pagination.js';
 import { aCustomer, aSubscription, guid, T0 } from '../support/fixtures.js';
 import { openTestDb, type TestDb } from '../support/db.js';

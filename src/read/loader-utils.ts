@@ -2,10 +2,10 @@ import DataLoader from 'dataloader';
 import type { Collection, Document, Filter, FindCursor } from 'mongodb';
 import type { Collections } from '../db/collections.js';
 import type { BackendCapabilities } from '../db/database.js';
-import type { OfferRepository } from '../offer/offer.repository.js';
+import type { OfferDoc } from '../db/documents.js';
 import { oneBudgetedBatch } from '../limits/command-budget.js';
-import { notFound } from './errors.js';
-import { compareKeys, fingerprint, pageInMemory, pageRequest, sortDocument, sortKey, type Page, type SortSpec } from './pagination.js';
+import { notFound } from '../shared/errors.js';
+import { compareKeys, fingerprint, pageInMemory, pageRequest, sortDocument, sortKey, type Page, type SortSpec } from '../shared/pagination.js';
 
 /*
  * DataLoader factories over MongoDB. Contract (dataloader README): one read per batch, results
@@ -112,7 +112,8 @@ export interface LoaderDeps {
   /** The caller's partner: every loader is scoped to it (ROLE-TENANT). */
   partnerId: string;
   planner: ReadPlanner;
-  offers: Pick<OfferRepository, 'byIds'>;
+  /** The catalog's offers by ID (OfferRepository.byIds), `undefined` for an unknown one. */
+  offers: { byIds(ids: readonly string[]): Promise<(OfferDoc | undefined)[]> };
 }
 
 /** Loader factories over a request's deps, e.g. `{ customerById: (d) => byIdLoader(...) }`. */
