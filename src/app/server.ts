@@ -14,7 +14,8 @@ import { DEMO_PARTNERS } from '../seed/demo-ids.js';
 import { createAuthenticator, type Authenticator } from '../shared/auth.js';
 import { readPlanner } from '../read/loader-utils.js';
 import type { Config } from '../shared/config.js';
-import { createContext, createRepositories, type Context, type Services } from '../shared/context.js';
+import type { Context } from '../shared/context.js';
+import { createContext, createRepositories, type Services } from './context.js';
 import { correlationIds } from '../shared/correlation.js';
 import { cors, corsPolicy } from './cors.js';
 import {

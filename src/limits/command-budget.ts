@@ -134,3 +134,10 @@ export function commandBudgetPlugin<C extends { budget?: CommandBudget }>(): Apo
     },
   };
 }
+
+declare module '../shared/context.js' {
+  interface Context {
+    /** This request's budget of database commands, charged by its `collections`. */
+    budget: CommandBudget;
+  }
+}

@@ -156,3 +156,9 @@ export class OfferRepository {
     return pageInMemory(sorted.filter(catalogFilter(filter)), request, 'offers', fp, OFFER_SORT);
   }
 }
+
+declare module '../shared/context.js' {
+  interface Repositories {
+    offers: OfferRepository;
+  }
+}

@@ -1,10 +1,10 @@
 import DataLoader from 'dataloader';
 import type { RefundCapDoc } from '../db/documents.js';
-import { byIdBatchSize, byIdLoader, filteredChildrenLoader, findByKeys, type LoaderDeps } from '../read/loader-utils.js';
+import { byIdBatchSize, byIdLoader, filteredChildrenLoader, findByKeys, type LazyLoaders, type LoaderDeps } from '../read/loader-utils.js';
 
 export const RESERVATION_SORT = ['purchasedAt', '_id'] as const;
 
-/** Factories over a request's deps: `createLoaders` (src/shared/context.ts) calls each on first use in a request. */
+/** Factories over a request's deps: `createLoaders` (src/app/context.ts) calls each on first use in a request. */
 export const reservationLoaders = {
   reservationById: (d: LoaderDeps) => byIdLoader(d.cols.reservations, { partnerId: d.partnerId }, 'reservation', d.planner),
   reservationsByCustomerId: (d: LoaderDeps) =>
@@ -19,3 +19,7 @@ export const reservationLoaders = {
       return customerIds.map((id) => byId.get(id) ?? null);
     }),
 };
+
+declare module '../shared/context.js' {
+  interface RequestLoaders extends LazyLoaders<typeof reservationLoaders> {}
+}

@@ -1,7 +1,7 @@
-import { byIdLoader, childrenLoader, filteredChildrenLoader, type LoaderDeps } from '../read/loader-utils.js';
+import { byIdLoader, childrenLoader, filteredChildrenLoader, type LazyLoaders, type LoaderDeps } from '../read/loader-utils.js';
 import { SUBSCRIPTION_SORT } from './subscription.repository.js';
 
-/** Factories over a request's deps: `createLoaders` (src/shared/context.ts) calls each on first use in a request. */
+/** Factories over a request's deps: `createLoaders` (src/app/context.ts) calls each on first use in a request. */
 export const subscriptionLoaders = {
   /** Base subscriptions and add-ons alike. */
   subscriptionById: (d: LoaderDeps) => byIdLoader(d.cols.subscriptions, { partnerId: d.partnerId }, 'subscription', d.planner),
@@ -16,3 +16,7 @@ export const subscriptionLoaders = {
       d.planner,
     ),
 };
+
+declare module '../shared/context.js' {
+  interface RequestLoaders extends LazyLoaders<typeof subscriptionLoaders> {}
+}

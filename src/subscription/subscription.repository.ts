@@ -56,3 +56,9 @@ export function rejectCustomerSearchInNested(filter: SubscriptionFilter | null |
     });
   }
 }
+
+declare module '../shared/context.js' {
+  interface Repositories {
+    subscriptions: SubscriptionRepository;
+  }
+}

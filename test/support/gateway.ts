@@ -6,7 +6,7 @@ import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
 import { loadConfig } from '../../src/shared/config.js';
 import { createMemoryLogger } from '../../src/shared/logger.js';
 import { createGateway } from '../../src/app/server.js';
-import type { Services } from '../../src/shared/context.js';
+import type { Services } from '../../src/app/context.js';
 import type { WriteFaults } from '../../src/write/deps.js';
 import { asDatabase, openTestDb } from './db.js';
 import { partners } from './fixtures.js';
