@@ -117,6 +117,7 @@ export interface Config {
 /** SW-CANCEL-DELAY: the default and the largest delay, 15 minutes. */
 export const DEFAULT_SOFTWARE_CANCEL_DELAY_MS = 900_000;
 
+/** GEN-CLOCK: where every partner's simulation clock starts by default; the seeder builds its worlds at it. */
 export const DEFAULT_CLOCK_START = '2026-11-01T09:00:00.000Z';
 
 export class ConfigError extends Error {

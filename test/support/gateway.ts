@@ -76,7 +76,7 @@ export async function startTestGateway(
     ...(gatewayOptions.lockLeaseMs !== undefined ? { lockLeaseMs: gatewayOptions.lockLeaseMs } : {}),
     ...(gatewayOptions.devHeaderAuth !== undefined ? { devHeaderAuth: gatewayOptions.devHeaderAuth } : {}),
   };
-  const gateway = await createGateway({ config, database, log, faults: gatewayOptions.faults });
+  const gateway = await createGateway({ config, database, log, faults: gatewayOptions.faults, idePartnerId: DEMO_PARTNERS.contoso.id });
   const url = await gateway.listen(0, '127.0.0.1');
 
   const headersFor = (options: CallOptions = {}): Record<string, string> => {
