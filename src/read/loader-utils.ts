@@ -5,7 +5,16 @@ import type { BackendCapabilities } from '../db/database.js';
 import type { OfferDoc } from '../db/documents.js';
 import { oneBudgetedBatch } from '../limits/command-budget.js';
 import { notFound } from '../shared/errors.js';
-import { compareKeys, fingerprint, pageInMemory, pageRequest, sortDocument, sortKey, type Page, type SortSpec } from '../shared/pagination.js';
+import {
+  compareKeys,
+  fingerprint,
+  pageInMemory,
+  pageRequest,
+  sortDocument,
+  sortKey,
+  type Page,
+  type SortSpec,
+} from '../shared/pagination.js';
 
 /*
  * DataLoader factories over MongoDB. Contract (dataloader README): one read per batch, results
@@ -224,21 +233,30 @@ function groupInKeyOrder<T extends WithId>(rows: T[], parentIds: readonly string
   return parentIds.map((id) => (groups.get(id) ?? []).sort((a, b) => compareKeys(sortKey(a, sort), sortKey(b, sort))));
 }
 
+/** One parent's page of a nested connection (`pageChildren`). */
+export interface ChildPageQuery<T extends WithId> {
+  /** A filteredChildrenLoader: one command for every parent on the page. */
+  loader: ReturnType<typeof filteredChildrenLoader<T>>;
+  parentId: string;
+  /** The connection's name (`customer.subscriptions`): its cursors are valid for it alone. */
+  connection: string;
+  /** The client's filter arguments, which the cursors are bound to. @default null */
+  filterArgs?: unknown;
+  /** The database condition those arguments make. @default {} */
+  where?: Filter<T>;
+  args: { first?: number | null; after?: string | null };
+  sort: SortSpec;
+  /** The caller's partner: the cursors are valid for this partner only. */
+  partnerId: string;
+}
+
 /**
  * One parent's page of a nested connection: the children come from a batched loader (one
  * command for every parent on the page), and paging happens in memory with the same cursors
  * as the top-level connections.
  */
-export async function pageChildren<T extends WithId>(
-  loader: ReturnType<typeof filteredChildrenLoader<T>>,
-  parentId: string,
-  connection: string,
-  filterArgs: unknown,
-  where: Filter<T>,
-  args: { first?: number | null; after?: string | null },
-  sort: SortSpec,
-  partnerId: string,
-): Promise<Page<T>> {
+export async function pageChildren<T extends WithId>(query: ChildPageQuery<T>): Promise<Page<T>> {
+  const { loader, parentId, connection, filterArgs = null, where = {}, args, sort, partnerId } = query;
   const fp = fingerprint(filterArgs);
   const request = pageRequest(connection, fp, args, sort, partnerId);
   const rows = await loader.load(parentId, where, fp);

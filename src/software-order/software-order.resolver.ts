@@ -175,15 +175,13 @@ export class CustomerSupportRequestsResolver {
     description: "The customer's support requests for refunds and exchanges (SW-SUPPORT-REQUEST, RES-SUPPORT-REQUEST), oldest first.",
   })
   supportRequests(@Root() c: CustomerDoc, @Args() page: PageArgs, @Ctx() ctx: Context): Promise<Page<SupportRequestDoc>> {
-    return pageChildren(
-      ctx.loaders.supportRequestsByCustomerId,
-      c._id,
-      'customer.supportRequests',
-      null,
-      {},
-      page,
-      SUPPORT_REQUEST_SORT,
-      ctx.caller.partner._id,
-    );
+    return pageChildren({
+      loader: ctx.loaders.supportRequestsByCustomerId,
+      parentId: c._id,
+      connection: 'customer.supportRequests',
+      args: page,
+      sort: SUPPORT_REQUEST_SORT,
+      partnerId: ctx.caller.partner._id,
+    });
   }
 }
