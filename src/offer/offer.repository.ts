@@ -151,9 +151,9 @@ export class OfferRepository {
   async page(filter: OfferFilter | null | undefined, args: PageArgs, partnerId: string): Promise<Page<OfferDoc>> {
     const fp = fingerprint(filter);
     // Arguments first: a bad `first` or cursor is refused whether or not the catalog can be read.
-    const request = pageRequest('offers', fp, args, OFFER_SORT, partnerId);
+    const request = pageRequest({ connection: 'offers', fingerprint: fp, sort: OFFER_SORT, partnerId }, args);
     const { sorted } = await this.snapshot();
-    return pageInMemory(sorted.filter(catalogFilter(filter)), request, 'offers', fp, OFFER_SORT);
+    return pageInMemory(sorted.filter(catalogFilter(filter)), request);
   }
 }
 

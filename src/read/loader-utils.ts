@@ -258,7 +258,7 @@ export interface ChildPageQuery<T extends WithId> {
 export async function pageChildren<T extends WithId>(query: ChildPageQuery<T>): Promise<Page<T>> {
   const { loader, parentId, connection, filterArgs = null, where = {}, args, sort, partnerId } = query;
   const fp = fingerprint(filterArgs);
-  const request = pageRequest(connection, fp, args, sort, partnerId);
+  const request = pageRequest({ connection, fingerprint: fp, sort, partnerId }, args);
   const rows = await loader.load(parentId, where, fp);
-  return pageInMemory(rows, request, connection, fp, sort);
+  return pageInMemory(rows, request);
 }
