@@ -6,7 +6,13 @@ export const ORDER_SORT = ['creationDate', '_id'] as const;
 export const orderLoaders = {
   orderById: (d: LoaderDeps) => byIdLoader(d.cols.orders, { partnerId: d.partnerId }, 'order', d.planner),
   ordersByCustomerId: (d: LoaderDeps) =>
-    filteredChildrenLoader(d.cols.orders, { partnerId: d.partnerId }, 'customerId', ORDER_SORT, d.planner),
+    filteredChildrenLoader({
+      collection: d.cols.orders,
+      scope: { partnerId: d.partnerId },
+      parentField: 'customerId',
+      sort: ORDER_SORT,
+      planner: d.planner,
+    }),
 };
 
 declare module '../shared/context.js' {

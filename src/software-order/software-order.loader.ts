@@ -12,9 +12,21 @@ export const SUPPORT_REQUEST_SORT = ['createdAt', '_id'] as const;
 export const softwareOrderLoaders = {
   softwareOrderById: (d: LoaderDeps) => byIdLoader(d.cols.softwareOrders, { partnerId: d.partnerId }, 'software order', d.planner),
   softwareOrdersByCustomerId: (d: LoaderDeps) =>
-    filteredChildrenLoader(d.cols.softwareOrders, { partnerId: d.partnerId }, 'customerId', SOFTWARE_ORDER_SORT, d.planner),
+    filteredChildrenLoader({
+      collection: d.cols.softwareOrders,
+      scope: { partnerId: d.partnerId },
+      parentField: 'customerId',
+      sort: SOFTWARE_ORDER_SORT,
+      planner: d.planner,
+    }),
   supportRequestsByCustomerId: (d: LoaderDeps) =>
-    filteredChildrenLoader(d.cols.supportRequests, { partnerId: d.partnerId }, 'customerId', SUPPORT_REQUEST_SORT, d.planner),
+    filteredChildrenLoader({
+      collection: d.cols.supportRequests,
+      scope: { partnerId: d.partnerId },
+      parentField: 'customerId',
+      sort: SUPPORT_REQUEST_SORT,
+      planner: d.planner,
+    }),
 };
 
 declare module '../shared/context.js' {

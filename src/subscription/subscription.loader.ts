@@ -6,15 +6,21 @@ export const subscriptionLoaders = {
   /** Base subscriptions and add-ons alike. */
   subscriptionById: (d: LoaderDeps) => byIdLoader(d.cols.subscriptions, { partnerId: d.partnerId }, 'subscription', d.planner),
   addOnsByParentId: (d: LoaderDeps) =>
-    childrenLoader(d.cols.subscriptions, { partnerId: d.partnerId }, 'parentSubscriptionId', SUBSCRIPTION_SORT, d.planner),
+    childrenLoader({
+      collection: d.cols.subscriptions,
+      scope: { partnerId: d.partnerId },
+      parentField: 'parentSubscriptionId',
+      sort: SUBSCRIPTION_SORT,
+      planner: d.planner,
+    }),
   baseSubscriptionsByCustomerId: (d: LoaderDeps) =>
-    filteredChildrenLoader(
-      d.cols.subscriptions,
-      { partnerId: d.partnerId, parentSubscriptionId: null },
-      'customerId',
-      SUBSCRIPTION_SORT,
-      d.planner,
-    ),
+    filteredChildrenLoader({
+      collection: d.cols.subscriptions,
+      scope: { partnerId: d.partnerId, parentSubscriptionId: null },
+      parentField: 'customerId',
+      sort: SUBSCRIPTION_SORT,
+      planner: d.planner,
+    }),
 };
 
 declare module '../shared/context.js' {
