@@ -176,7 +176,9 @@ function parsePositiveInt(raw: string | undefined, fallback: number, name: strin
   return n;
 }
 
-function parseIntInRange(raw: string | undefined, fallback: number, min: number, max: number, name: string): number {
+/** `name`'s value: an integer from `min` to `max`, `fallback` when unset or blank. */
+function parseIntInRange(raw: string | undefined, range: { name: string; fallback: number; min: number; max: number }): number {
+  const { name, fallback, min, max } = range;
   if (raw === undefined || raw.trim() === '') return fallback;
   const n = /^\d{1,15}$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
@@ -386,20 +388,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel,
     clockStart: parseInstant(env.SIMULATION_CLOCK_START, DEFAULT_CLOCK_START, 'SIMULATION_CLOCK_START'),
     lockLeaseMs: parsePositiveInt(env.LOCK_LEASE_MS, 30_000, 'LOCK_LEASE_MS'),
-    softwareCancelDelayMs: parseIntInRange(
-      env.SOFTWARE_CANCEL_DELAY_MS,
-      DEFAULT_SOFTWARE_CANCEL_DELAY_MS,
-      0,
-      DEFAULT_SOFTWARE_CANCEL_DELAY_MS,
-      'SOFTWARE_CANCEL_DELAY_MS',
-    ),
+    softwareCancelDelayMs: parseIntInRange(env.SOFTWARE_CANCEL_DELAY_MS, {
+      name: 'SOFTWARE_CANCEL_DELAY_MS',
+      fallback: DEFAULT_SOFTWARE_CANCEL_DELAY_MS,
+      min: 0,
+      max: DEFAULT_SOFTWARE_CANCEL_DELAY_MS,
+    }),
     ...auth,
     limits: parseLimits(env),
     dbTimeoutMs: parsePositiveInt(env.DB_TIMEOUT_MS, 2000, 'DB_TIMEOUT_MS'),
-    dbStartRetries: parseIntInRange(env.DB_START_RETRIES, 0, 0, 100, 'DB_START_RETRIES'),
+    dbStartRetries: parseIntInRange(env.DB_START_RETRIES, { name: 'DB_START_RETRIES', fallback: 0, min: 0, max: 100 }),
     shutdownGraceMs: parsePositiveInt(env.SHUTDOWN_GRACE_MS, 15_000, 'SHUTDOWN_GRACE_MS'),
     corsOrigins: parseCorsOrigins(env.CORS_ORIGINS, auth.mode),
-    partnerCacheMs: parseIntInRange(env.PARTNER_CACHE_MS, 30_000, 0, 3_600_000, 'PARTNER_CACHE_MS'),
-    offerCacheMs: parseIntInRange(env.OFFER_CACHE_MS, 60_000, 0, 3_600_000, 'OFFER_CACHE_MS'),
+    partnerCacheMs: parseIntInRange(env.PARTNER_CACHE_MS, { name: 'PARTNER_CACHE_MS', fallback: 30_000, min: 0, max: 3_600_000 }),
+    offerCacheMs: parseIntInRange(env.OFFER_CACHE_MS, { name: 'OFFER_CACHE_MS', fallback: 60_000, min: 0, max: 3_600_000 }),
   };
 }
