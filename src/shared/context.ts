@@ -1,5 +1,6 @@
 import type { Collections } from '../db/collections.js';
 import type { Caller } from './auth.js';
+import { DEFAULT_SOFTWARE_CANCEL_DELAY_MS } from './config.js';
 import type { Logger } from './logger.js';
 
 /*
@@ -30,7 +31,7 @@ export interface Settings {
   softwareCancelDelayMs: number;
 }
 
-export const DEFAULT_SETTINGS: Settings = { softwareCancelDelayMs: 900_000 };
+export const DEFAULT_SETTINGS: Settings = { softwareCancelDelayMs: DEFAULT_SOFTWARE_CANCEL_DELAY_MS };
 
 export interface Context {
   caller: Caller;
