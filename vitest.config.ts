@@ -18,9 +18,9 @@ export default defineConfig({
     projects: [
       {
         resolve,
-        // The pure policy: no database, no server; `npm run test:policy` runs it in seconds.
-        // Projects do not inherit the top-level timeouts: the purity test's first ESLint run loads
-        // the TypeScript parser, seconds on a busy machine.
+        // The pure policy: no database, no server, no ESLint (its purity is a lint rule, checked by
+        // `npm run lint` and proved by test/unit/boundaries.test.ts); `npm run test:policy` runs it
+        // in seconds. Projects do not inherit the top-level timeouts.
         test: { name: 'policy', include: ['test/policy/**/*.test.ts'], testTimeout: 30_000 },
       },
       {

@@ -18,7 +18,7 @@ import type { AddressInfo } from 'node:net';
 import { MongoClient, type Collection, type Document, type Filter } from 'mongodb';
 import { collections, type Collections } from '../src/db/collections.js';
 import { ferretDbCapabilities, MONGODB_CAPABILITIES } from '../src/db/database.js';
-import { EQUALITY_READ_CONCURRENCY, readPlanner, type ReadPlanner } from '../src/shared/loader-utils.js';
+import { EQUALITY_READ_CONCURRENCY, readPlanner, type ReadPlanner } from '../src/read/loader-utils.js';
 import type { CustomerDoc, OfferDoc, PartnerDoc, SubscriptionDoc } from '../src/db/documents.js';
 import { ready, serveParent } from './lib/ipc.js';
 import type { ShapeName } from './lib/shapes.js';
@@ -46,7 +46,7 @@ function prefixRange(prefix: string) {
 }
 
 /**
- * Cursor batches as the gateway asks for them (src/shared/paged-find.ts, loader-utils.ts): a
+ * Cursor batches as the gateway asks for them (src/shared/paged-find.ts, src/read/loader-utils.ts): a
  * page's first batch holds it whole (limit + 1), a by-ID read one more than its keys, an unbounded
  * `$in` read everything, so that no read needs a getMore or a killCursors.
  */

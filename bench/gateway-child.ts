@@ -7,7 +7,7 @@
  * the query deadline, which a benchmark would otherwise measure instead of the gateway.
  */
 import { openDatabase } from '../src/db/database.js';
-import { createGateway } from '../src/server.js';
+import { createGateway } from '../src/app/server.js';
 import { loadConfig } from '../src/shared/config.js';
 import { createLogger } from '../src/shared/logger.js';
 import { ready, serveParent } from './lib/ipc.js';

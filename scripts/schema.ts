@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { lexicographicSortSchema, printSchema } from 'graphql';
 import { PROJECT_ROOT } from '../src/shared/config.js';
-import { createSchema } from '../src/schema.js';
+import { createSchema } from '../src/app/schema.js';
 
 /**
  * `write`: print the schema built from the code into schema/schema.graphql.

@@ -50,3 +50,9 @@ export class ClockRepository {
     return moved !== null;
   }
 }
+
+declare module '../shared/context.js' {
+  interface Repositories {
+    clock: ClockRepository;
+  }
+}

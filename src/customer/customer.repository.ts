@@ -78,3 +78,9 @@ export class CustomerRepository {
     return rows.map((r) => r._id);
   }
 }
+
+declare module '../shared/context.js' {
+  interface Repositories {
+    customers: CustomerRepository;
+  }
+}

@@ -9,7 +9,7 @@ import type { Context } from '../shared/context.js';
 import { actorOf } from '../mutation/run-mutation.js';
 import { subscriptionVisibility } from '../shared/authorization.js';
 import { parseId } from '../shared/ids.js';
-import { pageChildren } from '../shared/loader-utils.js';
+import { pageChildren } from '../read/loader-utils.js';
 import type { Page } from '../shared/pagination.js';
 import { SoftwareOrderConnection } from '../software-order/software-order.type.js';
 import { SOFTWARE_ORDER_SORT } from '../software-order/software-order.loader.js';
@@ -60,48 +60,51 @@ export class CustomerResolver {
   ): Promise<Page<SubscriptionDoc>> {
     rejectCustomerSearchInNested(filter);
     const where = { ...subscriptionVisibility(actorOf(ctx)), ...subscriptionConditions(filter) };
-    return pageChildren(
-      ctx.loaders.baseSubscriptionsByCustomerId,
-      c._id,
-      'customer.subscriptions',
-      filter,
+    return pageChildren({
+      loader: ctx.loaders.baseSubscriptionsByCustomerId,
+      parentId: c._id,
+      connection: 'customer.subscriptions',
+      filterArgs: filter,
       where,
-      page,
-      SUBSCRIPTION_SORT,
-      ctx.caller.partner._id,
-    );
+      args: page,
+      sort: SUBSCRIPTION_SORT,
+      partnerId: ctx.caller.partner._id,
+    });
   }
 
   @FieldResolver(() => OrderConnection, { description: "The customer's orders, oldest first." })
   orders(@Root() c: CustomerDoc, @Args() page: PageArgs, @Ctx() ctx: Context): Promise<Page<OrderDoc>> {
-    return pageChildren(ctx.loaders.ordersByCustomerId, c._id, 'customer.orders', null, {}, page, ORDER_SORT, ctx.caller.partner._id);
+    return pageChildren({
+      loader: ctx.loaders.ordersByCustomerId,
+      parentId: c._id,
+      connection: 'customer.orders',
+      args: page,
+      sort: ORDER_SORT,
+      partnerId: ctx.caller.partner._id,
+    });
   }
 
   @FieldResolver(() => SoftwareOrderConnection, { description: "The customer's software purchases, oldest first." })
   softwareOrders(@Root() c: CustomerDoc, @Args() page: PageArgs, @Ctx() ctx: Context): Promise<Page<SoftwareOrderDoc>> {
-    return pageChildren(
-      ctx.loaders.softwareOrdersByCustomerId,
-      c._id,
-      'customer.softwareOrders',
-      null,
-      {},
-      page,
-      SOFTWARE_ORDER_SORT,
-      ctx.caller.partner._id,
-    );
+    return pageChildren({
+      loader: ctx.loaders.softwareOrdersByCustomerId,
+      parentId: c._id,
+      connection: 'customer.softwareOrders',
+      args: page,
+      sort: SOFTWARE_ORDER_SORT,
+      partnerId: ctx.caller.partner._id,
+    });
   }
 
   @FieldResolver(() => ReservationConnection, { description: "The customer's Azure reservations, oldest first." })
   reservations(@Root() c: CustomerDoc, @Args() page: PageArgs, @Ctx() ctx: Context): Promise<Page<ReservationDoc>> {
-    return pageChildren(
-      ctx.loaders.reservationsByCustomerId,
-      c._id,
-      'customer.reservations',
-      null,
-      {},
-      page,
-      RESERVATION_SORT,
-      ctx.caller.partner._id,
-    );
+    return pageChildren({
+      loader: ctx.loaders.reservationsByCustomerId,
+      parentId: c._id,
+      connection: 'customer.reservations',
+      args: page,
+      sort: RESERVATION_SORT,
+      partnerId: ctx.caller.partner._id,
+    });
   }
 }

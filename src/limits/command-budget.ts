@@ -89,7 +89,7 @@ interface BudgetedHandle<T> {
 
 /**
  * Runs `reads` as one charge to the request's budget: for a loader batch sent as concurrent
- * equality reads (src/shared/loader-utils.ts, `findByKeys`) where one `$in` would otherwise be
+ * equality reads (src/read/loader-utils.ts, `findByKeys`) where one `$in` would otherwise be
  * sent. The budget bounds how many batches a request sends, not how a backend must be asked.
  * `reads` gets the collection itself (unbudgeted); an unbudgeted collection is passed through.
  */
@@ -133,4 +133,11 @@ export function commandBudgetPlugin<C extends { budget?: CommandBudget }>(): Apo
       };
     },
   };
+}
+
+declare module '../shared/context.js' {
+  interface Context {
+    /** This request's budget of database commands, charged by its `collections`. */
+    budget: CommandBudget;
+  }
 }

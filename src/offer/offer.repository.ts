@@ -1,7 +1,7 @@
 import type { Collection } from 'mongodb';
 import type { OfferDoc } from '../db/documents.js';
 import type { PageArgs } from '../shared/connection.type.js';
-import { byIdBatchSize, UNBOUNDED_BATCH_SIZE } from '../shared/loader-utils.js';
+import { byIdBatchSize, UNBOUNDED_BATCH_SIZE } from '../read/loader-utils.js';
 import { compareKeys, fingerprint, pageInMemory, pageRequest, sortDocument, sortKey, type Page } from '../shared/pagination.js';
 import type { OfferFilter } from './offer.input.js';
 
@@ -151,8 +151,14 @@ export class OfferRepository {
   async page(filter: OfferFilter | null | undefined, args: PageArgs, partnerId: string): Promise<Page<OfferDoc>> {
     const fp = fingerprint(filter);
     // Arguments first: a bad `first` or cursor is refused whether or not the catalog can be read.
-    const request = pageRequest('offers', fp, args, OFFER_SORT, partnerId);
+    const request = pageRequest({ connection: 'offers', fingerprint: fp, sort: OFFER_SORT, partnerId }, args);
     const { sorted } = await this.snapshot();
-    return pageInMemory(sorted.filter(catalogFilter(filter)), request, 'offers', fp, OFFER_SORT);
+    return pageInMemory(sorted.filter(catalogFilter(filter)), request);
+  }
+}
+
+declare module '../shared/context.js' {
+  interface Repositories {
+    offers: OfferRepository;
   }
 }

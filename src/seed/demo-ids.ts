@@ -1,3 +1,5 @@
+import { DEFAULT_CLOCK_START } from '../shared/config.js';
+
 /**
  * Fixed identities of the demo world (`npm start`) and of every seeded world: the README,
  * the IDE's default headers and the tests refer to them. Seeded customers and subscriptions
@@ -17,5 +19,8 @@ export const DEMO_PARTNERS = {
   tailspin: { id: '4a1f0c3e-0000-4000-8000-000000007a11', name: 'Tailspin Resellers', partnerType: 'indirect_reseller', mpnId: '1000003' },
 } as const;
 
-/** The simulation clock's start in a freshly seeded world (GEN-CLOCK). */
-export const SEED_CLOCK_START = new Date('2026-11-01T09:00:00.000Z');
+/**
+ * The simulation clock's start in a freshly seeded world (GEN-CLOCK): the gateway's default
+ * SIMULATION_CLOCK_START, so a partner's unadvanced clock reads the instant its world was built at.
+ */
+export const SEED_CLOCK_START = new Date(DEFAULT_CLOCK_START);

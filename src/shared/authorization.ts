@@ -9,8 +9,8 @@
  */
 import type { Filter } from 'mongodb';
 import type { SubscriptionDoc } from '../db/documents.js';
-import { forbidden } from '../mutation/run-mutation.js';
 import { checkRole, ROLE_RULES, type Actor, type RoleRule } from '../policy/roles.js';
+import { forbidden } from './errors.js';
 
 export interface Guard {
   rule: RoleRule;

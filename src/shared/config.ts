@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseOrigin, type CorsOrigins } from './cors.js';
 import { LOG_LEVELS, type LogLevel } from './logger.js';
 
 /**
@@ -98,7 +97,7 @@ export interface Config {
   shutdownGraceMs: number;
   /**
    * `CORS_ORIGINS`: comma-separated exact origins (`https://app.example.com,http://localhost:5173`)
-   * whose pages may call /graphql from a browser (src/shared/cors.ts). When set, only those.
+   * whose pages may call /graphql from a browser (src/app/cors.ts). When set, only those.
    * @default any http://localhost, 127.0.0.1 or [::1] origin in development; none in production
    */
   corsOrigins: CorsOrigins;
@@ -118,6 +117,7 @@ export interface Config {
 /** SW-CANCEL-DELAY: the default and the largest delay, 15 minutes. */
 export const DEFAULT_SOFTWARE_CANCEL_DELAY_MS = 900_000;
 
+/** GEN-CLOCK: where every partner's simulation clock starts by default; the seeder builds its worlds at it. */
 export const DEFAULT_CLOCK_START = '2026-11-01T09:00:00.000Z';
 
 export class ConfigError extends Error {
@@ -176,7 +176,9 @@ function parsePositiveInt(raw: string | undefined, fallback: number, name: strin
   return n;
 }
 
-function parseIntInRange(raw: string | undefined, fallback: number, min: number, max: number, name: string): number {
+/** `name`'s value: an integer from `min` to `max`, `fallback` when unset or blank. */
+function parseIntInRange(raw: string | undefined, range: { name: string; fallback: number; min: number; max: number }): number {
+  const { name, fallback, min, max } = range;
   if (raw === undefined || raw.trim() === '') return fallback;
   const n = /^\d{1,15}$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
@@ -210,6 +212,34 @@ function parseAuth(
     );
   }
   return { mode, authSecret: raw || DEVELOPMENT_AUTH_SECRET, authSecretIsDevelopmentDefault: raw === '', devHeaderAuth };
+}
+
+/**
+ * Which browser origins may call the gateway (`CORS_ORIGINS`, read by loadConfig): the exact
+ * origins listed, and in development, when CORS_ORIGINS is unset, any loopback origin
+ * (`http://localhost:*`, `http://127.0.0.1:*`, `http://[::1]:*`).
+ */
+export interface CorsOrigins {
+  /** Exact origins in their canonical form (`https://app.example.com`, lower-case, no default port). */
+  exact: readonly string[];
+  /** Any `http://localhost`, `http://127.0.0.1` or `http://[::1]` origin, whatever its port. */
+  loopback: boolean;
+}
+
+/**
+ * One `CORS_ORIGINS` entry: `scheme://host[:port]`, http or https, nothing after the authority.
+ * Returns the canonical origin (lower-case host, no default port), or null when it is not one.
+ */
+export function parseOrigin(raw: string): string | null {
+  // A DNS name (ASCII; an internationalised one in its xn-- form), an IPv4 or a bracketed IPv6 address.
+  if (!/^https?:\/\/(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i.test(raw)) return null;
+  try {
+    const url = new URL(raw);
+    if (url.username || url.password || url.pathname !== '/' || url.search || url.hash) return null;
+    return url.origin;
+  } catch {
+    return null;
+  }
 }
 
 /** CORS_ORIGINS: exact origins only (no wildcard, path or `null`); unset means loopback in development, none in production. */
@@ -358,20 +388,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel,
     clockStart: parseInstant(env.SIMULATION_CLOCK_START, DEFAULT_CLOCK_START, 'SIMULATION_CLOCK_START'),
     lockLeaseMs: parsePositiveInt(env.LOCK_LEASE_MS, 30_000, 'LOCK_LEASE_MS'),
-    softwareCancelDelayMs: parseIntInRange(
-      env.SOFTWARE_CANCEL_DELAY_MS,
-      DEFAULT_SOFTWARE_CANCEL_DELAY_MS,
-      0,
-      DEFAULT_SOFTWARE_CANCEL_DELAY_MS,
-      'SOFTWARE_CANCEL_DELAY_MS',
-    ),
+    softwareCancelDelayMs: parseIntInRange(env.SOFTWARE_CANCEL_DELAY_MS, {
+      name: 'SOFTWARE_CANCEL_DELAY_MS',
+      fallback: DEFAULT_SOFTWARE_CANCEL_DELAY_MS,
+      min: 0,
+      max: DEFAULT_SOFTWARE_CANCEL_DELAY_MS,
+    }),
     ...auth,
     limits: parseLimits(env),
     dbTimeoutMs: parsePositiveInt(env.DB_TIMEOUT_MS, 2000, 'DB_TIMEOUT_MS'),
-    dbStartRetries: parseIntInRange(env.DB_START_RETRIES, 0, 0, 100, 'DB_START_RETRIES'),
+    dbStartRetries: parseIntInRange(env.DB_START_RETRIES, { name: 'DB_START_RETRIES', fallback: 0, min: 0, max: 100 }),
     shutdownGraceMs: parsePositiveInt(env.SHUTDOWN_GRACE_MS, 15_000, 'SHUTDOWN_GRACE_MS'),
     corsOrigins: parseCorsOrigins(env.CORS_ORIGINS, auth.mode),
-    partnerCacheMs: parseIntInRange(env.PARTNER_CACHE_MS, 30_000, 0, 3_600_000, 'PARTNER_CACHE_MS'),
-    offerCacheMs: parseIntInRange(env.OFFER_CACHE_MS, 60_000, 0, 3_600_000, 'OFFER_CACHE_MS'),
+    partnerCacheMs: parseIntInRange(env.PARTNER_CACHE_MS, { name: 'PARTNER_CACHE_MS', fallback: 30_000, min: 0, max: 3_600_000 }),
+    offerCacheMs: parseIntInRange(env.OFFER_CACHE_MS, { name: 'OFFER_CACHE_MS', fallback: 60_000, min: 0, max: 3_600_000 }),
   };
 }

@@ -1,113 +1,51 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import type { Collections } from '../db/collections.js';
-import { customerLoaders } from '../customer/customer.loader.js';
-import { CustomerRepository } from '../customer/customer.repository.js';
-import { offerLoaders } from '../offer/offer.loader.js';
-import { OfferCatalog, OfferRepository } from '../offer/offer.repository.js';
-import { orderLoaders } from '../order/order.loader.js';
-import { reservationLoaders } from '../reservation/reservation.loader.js';
-import { softwareOrderLoaders } from '../software-order/software-order.loader.js';
-import { subscriptionLoaders } from '../subscription/subscription.loader.js';
-import { SubscriptionRepository } from '../subscription/subscription.repository.js';
-import { ClockRepository } from '../clock/clock.repository.js';
-import type { WriteDeps } from '../write/deps.js';
-import { budgetedCollections, CommandBudget } from '../limits/command-budget.js';
-import type { Authenticator, Caller } from './auth.js';
-import { IN_READS, lazyLoaderClass, type ReadPlanner } from './loader-utils.js';
+import type { Caller } from './auth.js';
+import { DEFAULT_SOFTWARE_CANCEL_DELAY_MS } from './config.js';
 import type { Logger } from './logger.js';
 
-/** Long-lived, shared by every request: built once in the composition root (server.ts). */
-export interface Services {
-  collections: Collections;
-  repositories: Repositories;
-  authenticator: Authenticator;
-  log: Logger;
-  /** The write path's dependencies: mutations and the lifecycle engine pass them to runOperation. */
-  write: WriteDeps;
-  /** Rule settings from the configuration, passed to the policy as data; defaults when absent. */
-  settings?: Partial<Settings>;
-  /** Database commands one request's reads may send (LIMIT_MAX_DB_COMMANDS); unlimited when absent. */
-  maxDbCommands?: number;
-  /** How loaders batch reads on this backend (`readPlanner(backend.capabilities)`); one `$in` per batch when absent. */
-  readPlanner?: ReadPlanner;
-}
+/*
+ * The request context's type, on the ground floor so that every floor can name it; the factory
+ * that builds it is the top floor's (src/app/context.ts). What only a higher floor knows joins the
+ * type by declaration merging from the module that owns it, so this file imports nothing above:
+ *
+ *   declare module '../shared/context.js' {
+ *     interface RequestLoaders extends LazyLoaders<typeof customerLoaders> {}   // an entity's loaders
+ *     interface Repositories { customers: CustomerRepository }                 // an entity's repository
+ *     interface Context { write: WriteDeps }                                   // the write path's deps
+ *   }
+ *
+ * Contract: every member merged in here is set by createContext (src/app/context.ts).
+ */
 
-/** Rule settings from the configuration (src/shared/config.ts). */
+/** One request's DataLoaders, by name: each entity's `*.loader.ts` merges its own in. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging
+export interface RequestLoaders {}
+
+/** The repositories a request reads through: each entity's `*.repository.ts` merges its own in. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging
+export interface Repositories {}
+
+/** Rule settings from the configuration (src/shared/config.ts), passed to the policy as data. */
 export interface Settings {
   /** SW-CANCEL-DELAY: how long a software cancellation takes to show on its order. */
   softwareCancelDelayMs: number;
 }
 
-export const DEFAULT_SETTINGS: Settings = { softwareCancelDelayMs: 900_000 };
-
-export interface Repositories {
-  customers: CustomerRepository;
-  subscriptions: SubscriptionRepository;
-  offers: OfferRepository;
-  clock: ClockRepository;
-}
-
-export interface RepositoryOptions {
-  /** OFFER_CACHE_MS: how old the in-memory catalog may get (a new OfferCatalog only). */
-  offerCacheMs?: number;
-  /** The process's catalog, shared by every request; a new one (read on first use) when absent. */
-  catalog?: OfferCatalog;
-}
-
-/**
- * `clockStart`: what a partner's clock reads before it is first advanced (Config.clockStart).
- * The composition root (server.ts) makes the long-lived set, with the process's OfferCatalog;
- * each request makes its own over its budgeted collections, sharing that catalog.
- */
-export function createRepositories(cols: Collections, clockStart: Date, options: RepositoryOptions = {}): Repositories {
-  return {
-    customers: new CustomerRepository(cols.customers),
-    subscriptions: new SubscriptionRepository(cols.subscriptions),
-    offers: new OfferRepository(cols.offers, options.catalog ?? new OfferCatalog(cols.offers, options.offerCacheMs)),
-    clock: new ClockRepository(cols.clock, clockStart),
-  };
-}
-
-/** Every loader a request may use, by name. */
-const RequestLoaders = lazyLoaderClass({
-  ...customerLoaders,
-  ...subscriptionLoaders,
-  ...offerLoaders,
-  ...orderLoaders,
-  ...softwareOrderLoaders,
-  ...reservationLoaders,
-});
-
-/**
- * Per-request loaders: a fresh cache per request, scoped to the caller's partner (ROLE-TENANT).
- * Each is created on its first use, so a query that needs none (`viewer`) creates none.
- */
-export function createLoaders(
-  cols: Collections,
-  partnerId: string,
-  repositories: Pick<Repositories, 'offers'>,
-  planner: ReadPlanner = IN_READS,
-) {
-  return new RequestLoaders({ cols, partnerId, planner, offers: repositories.offers });
-}
-
-export type Loaders = ReturnType<typeof createLoaders>;
+export const DEFAULT_SETTINGS: Settings = { softwareCancelDelayMs: DEFAULT_SOFTWARE_CANCEL_DELAY_MS };
 
 export interface Context {
   caller: Caller;
-  /** The idempotency record this request claimed (src/idempotency), stamped on its operations. */
+  /** The idempotency record this request claimed (src/app/idempotency.plugin.ts), stamped on its operations. */
   idempotencyKey?: string;
-  loaders: Loaders;
+  loaders: RequestLoaders;
   repositories: Repositories;
   /**
-   * The collections for this request's reads, each command charged to `budget`. Writes go
-   * through `write` (runOperation), whose collections are not budgeted.
+   * The collections for this request's reads, each command charged to its command budget
+   * (src/limits/command-budget.ts). Writes go through `write` (runOperation), whose collections
+   * are not budgeted.
    */
   collections: Collections;
-  budget: CommandBudget;
   log: Logger;
-  /** For runOperation (src/write/run-operation.ts). */
-  write: WriteDeps;
   /** Rule settings from the configuration. */
   settings: Settings;
   /**
@@ -121,32 +59,4 @@ export interface Context {
    * the clock as it is then) and makes it this request's `now()` from here on.
    */
   readClock(): Promise<Date>;
-}
-
-/** The context factory: authenticate, then build this request's loaders. */
-export async function createContext(services: Services, headers: IncomingHttpHeaders): Promise<Context> {
-  const caller = await services.authenticator.authenticate(headers);
-  const budget = new CommandBudget(services.maxDbCommands ?? Number.POSITIVE_INFINITY);
-  const collections = budgetedCollections(services.collections, budget);
-  const repositories = createRepositories(collections, services.repositories.clock.defaultStart, {
-    catalog: services.repositories.offers.catalog,
-  });
-  let now: Promise<Date> | undefined;
-  return {
-    caller,
-    loaders: createLoaders(collections, caller.partner._id, repositories, services.readPlanner),
-    repositories,
-    collections,
-    budget,
-    log: services.log,
-    write: services.write,
-    settings: { ...DEFAULT_SETTINGS, ...services.settings },
-    now: () => (now ??= repositories.clock.read(caller.partner._id).then((reading) => reading.now)),
-    readClock: async () => {
-      // Part of the write path (under the customer lock), so not charged to the read budget.
-      const fresh = (await services.repositories.clock.read(caller.partner._id)).now;
-      now = Promise.resolve(fresh);
-      return fresh;
-    },
-  };
 }

@@ -55,7 +55,7 @@ function parse(value: string): Date | null {
 
 /**
  * `DateTimeISO`, the scalar of every date-time field and argument (mapped to `Date` in
- * src/schema.ts). Output as graphql-scalars' DateTimeISO: UTC ISO-8601 with milliseconds and `Z`.
+ * src/app/schema.ts). Output as graphql-scalars' DateTimeISO: UTC ISO-8601 with milliseconds and `Z`.
  * Input: a full ISO-8601 date-time with `Z` or an offset, or a bare date meaning its start in UTC;
  * anything else is refused with the expected format (BAD_USER_INPUT for a variable,
  * GRAPHQL_VALIDATION_FAILED for a literal, naming the argument: see the error formatter).

@@ -117,6 +117,13 @@ export const badUserInput = (message: string, extensions: Record<string, unknown
 export const notFound = (kind: string, id: string) =>
   new ClientError('NOT_FOUND', `No ${kind} with ID '${id}' exists for this partner`, { kind, id });
 
+/**
+ * A refusal the caller's roles decide (a policy decision's `rule` and `message`, such as a
+ * ROLE-* rule's): FORBIDDEN with `extensions.rule`, never a payload's userErrors.
+ */
+export const forbidden = (refusal: { rule: string; message: string }) =>
+  new ClientError('FORBIDDEN', refusal.message, { rule: refusal.rule });
+
 /** The client codes, and the codes produced by Apollo Server and graphql-js itself, which are also safe to show. */
 const SAFE_CODES = new Set<string>([
   ...CLIENT_ERROR_CODES,

@@ -6,7 +6,7 @@ import type { Logger } from './logger.js';
 
 /*
  * Answers written on plain node:http exactly as Express 5 writes them (res.send, res.json,
- * res.vary), so that the GraphQL fast path (graphql-http.ts) and the Express stack, which share
+ * res.vary), so that the GraphQL fast path (src/app/graphql-http.ts) and the Express stack, which share
  * the CORS, rate-limit and error answers, send the same bytes: status, Content-Type with its
  * charset, Content-Length, Express's default weak ETag (which has no effect on the POST answers
  * and error statuses it is written for, but was always there), and no body for HEAD.

@@ -23,7 +23,7 @@ export async function pagedFind<T extends Document>(
   partnerId: string,
 ): Promise<Page<T>> {
   const fp = fingerprint(filterArgs);
-  const request = pageRequest(connection, fp, args, sort, partnerId);
+  const request = pageRequest({ connection, fingerprint: fp, sort, partnerId }, args);
   // The cursor's condition joins `where`'s own `$and`, leaving its top-level equalities (partnerId)
   // at the top, where FerretDB on PostgreSQL can push them down (README, "The database").
   const query = (
@@ -36,7 +36,5 @@ export async function pagedFind<T extends Document>(
     .batchSize(request.first + 2)
     .toArray()) as T[];
   const sawEverything = request.after === null && rows.length <= request.first;
-  return toPage(rows, request, connection, fp, sort, () =>
-    sawEverything ? Promise.resolve(rows.length) : collection.countDocuments(where),
-  );
+  return toPage(rows, request, () => (sawEverything ? Promise.resolve(rows.length) : collection.countDocuments(where)));
 }

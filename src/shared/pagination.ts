@@ -35,29 +35,33 @@ export type SortValue = string | number | boolean | Date | null;
 /** Ascending sort on these fields; the last must be unique (`_id`). */
 export type SortSpec = readonly string[];
 
-export interface PageRequest {
-  first: number;
-  after: SortValue[] | null;
+/** What a connection's cursors are bound to: a cursor issued under one scope is refused under any other. */
+export interface CursorScope {
+  /** The connection's name (`customers`, `customer.subscriptions`). */
+  connection: string;
+  /** `fingerprint(filterArgs)`: the client's filter arguments. */
+  fingerprint: string;
   /** The partner tenant the page is for: its cursors are valid only for this partner. */
   partnerId: string;
 }
 
+/** One page asked of one connection: its scope and order, `first` validated and `after` decoded. */
+export interface PageRequest extends CursorScope {
+  sort: SortSpec;
+  first: number;
+  after: SortValue[] | null;
+}
+
 /** Validates `first` (0..100, default 20) and decodes `after` for one connection and filter. */
-export function pageRequest(
-  connection: string,
-  fingerprint: string,
-  args: { first?: number | null; after?: string | null },
-  sort: SortSpec,
-  partnerId: string,
-): PageRequest {
+export function pageRequest(scope: CursorScope & { sort: SortSpec }, args: { first?: number | null; after?: string | null }): PageRequest {
   const first = args.first ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
     throw badUserInput(`Argument 'first' must be an integer from 0 to ${MAX_PAGE_SIZE}, but got ${first}`, {
       argumentName: 'first',
     });
   }
-  const after = args.after == null ? null : decodeCursor(args.after, connection, fingerprint, sort.length, partnerId);
-  return { first, after, partnerId };
+  const after = args.after == null ? null : decodeCursor(args.after, scope, scope.sort.length);
+  return { connection: scope.connection, fingerprint: scope.fingerprint, partnerId: scope.partnerId, sort: scope.sort, first, after };
 }
 
 /** A short, stable hash of the filter arguments, so cursors stay bound to them. */
@@ -103,7 +107,9 @@ export function encodeCursor(connection: string, fp: string, values: SortValue[]
   return Buffer.concat([nonce, sealed, cipher.getAuthTag()]).toString('base64url');
 }
 
-export function decodeCursor(cursor: string, connection: string, fp: string, arity: number, partnerId: string): SortValue[] {
+/** The `arity` sort key values `cursor` holds, if it was issued under `scope`; else BAD_USER_INPUT on `after`. */
+export function decodeCursor(cursor: string, scope: CursorScope, arity: number): SortValue[] {
+  const { connection, fingerprint: fp, partnerId } = scope;
   const refused = () =>
     badUserInput(
       `Argument 'after' must be a cursor that this connection (${connection}) returned to you under the same filter arguments; page again from the start`,
@@ -186,16 +192,10 @@ export interface Page<T> {
 }
 
 /** Shapes `first + 1` rows (already past the cursor, in order) into a page. */
-export function toPage<T extends Document>(
-  rows: T[],
-  request: PageRequest,
-  connection: string,
-  fp: string,
-  sort: SortSpec,
-  totalCount: () => Promise<number>,
-): Page<T> {
+export function toPage<T extends Document>(rows: T[], request: PageRequest, totalCount: () => Promise<number>): Page<T> {
+  const { connection, fingerprint: fp, sort, partnerId } = request;
   const slice = rows.slice(0, request.first);
-  const edges = slice.map((node) => ({ node, cursor: encodeCursor(connection, fp, sortKey(node, sort), request.partnerId) }));
+  const edges = slice.map((node) => ({ node, cursor: encodeCursor(connection, fp, sortKey(node, sort), partnerId) }));
   let counted: Promise<number> | undefined;
   return {
     edges,
@@ -214,16 +214,10 @@ export function toPage<T extends Document>(
 }
 
 /** Pages an in-memory, already sorted list (children of one parent from a batched load). */
-export function pageInMemory<T extends Document>(
-  sorted: T[],
-  request: PageRequest,
-  connection: string,
-  fp: string,
-  sort: SortSpec,
-): Page<T> {
-  const after = request.after;
+export function pageInMemory<T extends Document>(sorted: T[], request: PageRequest): Page<T> {
+  const { after, sort } = request;
   const start = after === null ? 0 : sorted.findIndex((row) => compareKeys(sortKey(row, sort), after) > 0);
   const rest = start < 0 ? [] : sorted.slice(start, start + request.first + 1);
   const total = sorted.length;
-  return toPage(rest, request, connection, fp, sort, async () => total);
+  return toPage(rest, request, async () => total);
 }

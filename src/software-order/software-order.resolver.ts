@@ -17,7 +17,7 @@ import type { Context } from '../shared/context.js';
 import { SoftwareOrderStatusEnum } from '../shared/enums.js';
 import { badUserInput } from '../shared/errors.js';
 import { parseId } from '../shared/ids.js';
-import { pageChildren } from '../shared/loader-utils.js';
+import { pageChildren } from '../read/loader-utils.js';
 import { Money, money } from '../shared/money.type.js';
 import { pagedFind } from '../shared/paged-find.js';
 import type { Page } from '../shared/pagination.js';
@@ -175,15 +175,13 @@ export class CustomerSupportRequestsResolver {
     description: "The customer's support requests for refunds and exchanges (SW-SUPPORT-REQUEST, RES-SUPPORT-REQUEST), oldest first.",
   })
   supportRequests(@Root() c: CustomerDoc, @Args() page: PageArgs, @Ctx() ctx: Context): Promise<Page<SupportRequestDoc>> {
-    return pageChildren(
-      ctx.loaders.supportRequestsByCustomerId,
-      c._id,
-      'customer.supportRequests',
-      null,
-      {},
-      page,
-      SUPPORT_REQUEST_SORT,
-      ctx.caller.partner._id,
-    );
+    return pageChildren({
+      loader: ctx.loaders.supportRequestsByCustomerId,
+      parentId: c._id,
+      connection: 'customer.supportRequests',
+      args: page,
+      sort: SUPPORT_REQUEST_SORT,
+      partnerId: ctx.caller.partner._id,
+    });
   }
 }

@@ -62,3 +62,9 @@ export function rejectCustomerSearchInNested(filter: SubscriptionFilter | null |
     });
   }
 }
+
+declare module '../shared/context.js' {
+  interface Repositories {
+    subscriptions: SubscriptionRepository;
+  }
+}

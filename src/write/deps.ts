@@ -8,7 +8,7 @@ export interface WriteFaults {
   afterEffect?(operationId: string, index: number): void;
 }
 
-/** What the write path needs; built once in the composition root (server.ts) and shared by all requests. */
+/** What the write path needs; built once in the composition root (src/app/server.ts) and shared by all requests. */
 export interface WriteDeps {
   collections: Collections;
   log: Logger;
@@ -27,4 +27,11 @@ export const LOCK_WAIT_MS = 5_000;
 /** A holder name unique to one acquisition: `<instance>/<random>`, so two operations of one instance never share a lease. */
 export function uniqueHolder(deps: Pick<WriteDeps, 'holderId'>): string {
   return `${deps.holderId ?? `${hostname()}:${process.pid}`}/${randomUUID()}`;
+}
+
+declare module '../shared/context.js' {
+  interface Context {
+    /** For runOperation (src/write/run-operation.ts). */
+    write: WriteDeps;
+  }
 }

@@ -3,7 +3,7 @@ import type { CommandStartedEvent } from 'mongodb';
 import type { PartnerDoc } from '../../src/db/documents.js';
 import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
 import { AUTH_FAILURE_MESSAGE } from '../../src/shared/auth.js';
-import { createContext } from '../../src/shared/context.js';
+import { createContext } from '../../src/app/context.js';
 import { mintToken } from '../../src/shared/tokens.js';
 import { anOffer, guid } from '../support/fixtures.js';
 import { startTestGateway, type CallOptions, type TestGateway } from '../support/gateway.js';

@@ -5,7 +5,7 @@ import { NestedCustomersDocument } from '../generated/graphql.js';
 import { aCustomer, anOffer, aSubscription, guid, T0 } from '../support/fixtures.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { runCapabilities } from '../support/db.js';
-import { readPlanner } from '../../src/shared/loader-utils.js';
+import { readPlanner } from '../../src/read/loader-utils.js';
 
 /**
  * The commands of customers(first: n) -> subscriptions -> addOns -> offer, per backend

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
 import { ConfigError, loadConfig } from '../../src/shared/config.js';
-import { CORS_ALLOWED_HEADERS, CORS_MAX_AGE_SECONDS } from '../../src/shared/cors.js';
+import { CORS_ALLOWED_HEADERS, CORS_MAX_AGE_SECONDS } from '../../src/app/cors.js';
 import { mintToken } from '../../src/shared/tokens.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 

@@ -10,7 +10,7 @@ import { startFerretDb } from '../../src/db/ferretdb.js';
 import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
 import { loadConfig, PROJECT_ROOT } from '../../src/shared/config.js';
 import { createMemoryLogger } from '../../src/shared/logger.js';
-import { createGateway, type Gateway } from '../../src/server.js';
+import { createGateway, type Gateway } from '../../src/app/server.js';
 import { partners } from '../support/fixtures.js';
 
 const QUERY = JSON.stringify({ query: '{ customers(first: 1) { totalCount } }' });

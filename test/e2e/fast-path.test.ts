@@ -7,12 +7,12 @@ import { createAuthenticator, type Authenticator } from '../../src/shared/auth.j
 import { loadConfig } from '../../src/shared/config.js';
 import { createMemoryLogger } from '../../src/shared/logger.js';
 import { mintToken } from '../../src/shared/tokens.js';
-import { createGateway, type Gateway } from '../../src/server.js';
+import { createGateway, type Gateway } from '../../src/app/server.js';
 import { asDatabase, openTestDb, type TestDb } from '../support/db.js';
 import { partners } from '../support/fixtures.js';
 
 /*
- * The GraphQL fast path (src/shared/graphql-http.ts) serves plain POSTs without Express. Each
+ * The GraphQL fast path (src/app/graphql-http.ts) serves plain POSTs without Express. Each
  * case sends the same operation twice: once plainly (the fast path must take it) and once to
  * `/graphql?`, which only the Express stack takes, and the two answers must be the same.
  */

@@ -14,7 +14,7 @@ import { startTestGateway, type TestGateway } from '../support/gateway.js';
  * not parse or validate, or variables that do not coerce, under `Accept: application/json`
  * (docs/api.md, "Errors": GRAPHQL_PARSE_FAILED is HTTP 400). Any MUST-level failure (an "error")
  * fails this test. Apollo's CSRF prevention accepts the gateway's authentication headers
- * (src/server.ts, CSRF_PREVENTION_HEADERS), so the audit's GET requests, which carry them, are
+ * (src/app/server.ts, CSRF_PREVENTION_HEADERS), so the audit's GET requests, which carry them, are
  * no longer refused and its MAY notices about GET are gone.
  */
 const KNOWN_SHOULD_WARNINGS = ['572B', 'FDE2', '7B9B'];

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleOperations } from '../../src/graphiql/examples.js';
 import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
 import { seedWorld } from '../../src/seed/generate.js';
-import { demoExampleIds } from '../../src/server.js';
+import { demoExampleIds } from '../../src/app/server.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 
 /*

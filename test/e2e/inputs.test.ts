@@ -4,7 +4,7 @@ import type { Collections } from '../../src/db/collections.js';
 import { exampleOperations } from '../../src/graphiql/examples.js';
 import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
 import { seedWorld } from '../../src/seed/generate.js';
-import { demoExampleIds } from '../../src/server.js';
+import { demoExampleIds } from '../../src/app/server.js';
 import { aCustomer, anOffer, aSubscription, guid } from '../support/fixtures.js';
 import { startTestGateway, type CallOptions, type GraphQLResponse, type TestGateway } from '../support/gateway.js';
 

@@ -4,7 +4,7 @@ import { exampleOperations } from '../../src/graphiql/examples.js';
 import { CATALOG, OFFER_IDS } from '../../src/seed/catalog.js';
 import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
 import { seedWorld } from '../../src/seed/generate.js';
-import { demoExampleIds } from '../../src/server.js';
+import { demoExampleIds } from '../../src/app/server.js';
 import type { WriteFaults } from '../../src/write/deps.js';
 import { resumePending } from '../../src/write/journal.js';
 import {

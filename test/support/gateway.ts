@@ -5,8 +5,8 @@ import type { Collections } from '../../src/db/collections.js';
 import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
 import { loadConfig } from '../../src/shared/config.js';
 import { createMemoryLogger } from '../../src/shared/logger.js';
-import { createGateway } from '../../src/server.js';
-import type { Services } from '../../src/shared/context.js';
+import { createGateway } from '../../src/app/server.js';
+import type { Services } from '../../src/app/context.js';
 import type { WriteFaults } from '../../src/write/deps.js';
 import { asDatabase, openTestDb } from './db.js';
 import { partners } from './fixtures.js';
@@ -76,7 +76,7 @@ export async function startTestGateway(
     ...(gatewayOptions.lockLeaseMs !== undefined ? { lockLeaseMs: gatewayOptions.lockLeaseMs } : {}),
     ...(gatewayOptions.devHeaderAuth !== undefined ? { devHeaderAuth: gatewayOptions.devHeaderAuth } : {}),
   };
-  const gateway = await createGateway({ config, database, log, faults: gatewayOptions.faults });
+  const gateway = await createGateway({ config, database, log, faults: gatewayOptions.faults, idePartnerId: DEMO_PARTNERS.contoso.id });
   const url = await gateway.listen(0, '127.0.0.1');
 
   const headersFor = (options: CallOptions = {}): Record<string, string> => {

@@ -6,7 +6,7 @@ import type { Database } from '../../src/db/database.js';
 import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
 import { loadConfig } from '../../src/shared/config.js';
 import { createMemoryLogger } from '../../src/shared/logger.js';
-import { createGateway } from '../../src/server.js';
+import { createGateway } from '../../src/app/server.js';
 import { runCapabilities } from './db.js';
 import type { CallOptions, GraphQLResponse, TestGateway, TestGatewayOptions } from './gateway.js';
 
@@ -46,7 +46,7 @@ export async function startSecondGateway(
     dbName,
     ...(options.lockLeaseMs !== undefined ? { lockLeaseMs: options.lockLeaseMs } : {}),
   };
-  const gateway = await createGateway({ config, database, log, faults: options.faults });
+  const gateway = await createGateway({ config, database, log, faults: options.faults, idePartnerId: DEMO_PARTNERS.contoso.id });
   // A holder name of its own, as a second process on another host would have.
   gateway.services.write.holderId = `second-instance:${process.pid}`;
   const url = await gateway.listen(0, '127.0.0.1');

@@ -12,7 +12,7 @@ import {
   filteredChildrenLoader,
   readPlanner,
   type ReadPlanner,
-} from '../../src/shared/loader-utils.js';
+} from '../../src/read/loader-utils.js';
 import { fingerprint } from '../../src/shared/pagination.js';
 import { aCustomer, aSubscription, guid, T0 } from '../support/fixtures.js';
 import { openTestDb, type TestDb } from '../support/db.js';
@@ -135,7 +135,12 @@ describe('byIdLoader', () => {
 
 describe('childrenLoader', () => {
   it('childrenLoader groups scoped children by parent in key order, sorted, with [] for a childless parent, in one find', async () => {
-    const loader = childrenLoader(db.collections.subscriptions, { partnerId: CONTOSO, parentSubscriptionId: null }, 'customerId', SORT);
+    const loader = childrenLoader({
+      collection: db.collections.subscriptions,
+      scope: { partnerId: CONTOSO, parentSubscriptionId: null },
+      parentField: 'customerId',
+      sort: SORT,
+    });
     const [first, none, second] = await Promise.all([loader.load(PARENTS[1]!), loader.load(C[2]!), loader.load(PARENTS[0]!)]);
     expect(finds()).toHaveLength(1);
     expect(first!.map((s) => s._id)).toEqual([1, 2, 3].map((m) => guid(`ld-sub-1-${m}`)));
@@ -148,12 +153,12 @@ describe('filteredChildrenLoader', () => {
   const active: Filter<SubscriptionDoc> = { status: { $in: ['active'] } };
 
   it('filteredChildrenLoader: two filters for the same parents cost two commands, each applying its filter', async () => {
-    const loader = filteredChildrenLoader(
-      db.collections.subscriptions,
-      { partnerId: CONTOSO, parentSubscriptionId: null },
-      'customerId',
-      SORT,
-    );
+    const loader = filteredChildrenLoader({
+      collection: db.collections.subscriptions,
+      scope: { partnerId: CONTOSO, parentSubscriptionId: null },
+      parentField: 'customerId',
+      sort: SORT,
+    });
     const fpAll = fingerprint(null);
     const fpActive = fingerprint({ status: ['active'] });
     const [all0, all1, active0, active1] = await Promise.all([
@@ -176,12 +181,12 @@ describe('filteredChildrenLoader', () => {
   });
 
   it('filteredChildrenLoader: the same filter for 50 parents costs one command, and each parent gets its own children', async () => {
-    const loader = filteredChildrenLoader(
-      db.collections.subscriptions,
-      { partnerId: CONTOSO, parentSubscriptionId: null },
-      'customerId',
-      SORT,
-    );
+    const loader = filteredChildrenLoader({
+      collection: db.collections.subscriptions,
+      scope: { partnerId: CONTOSO, parentSubscriptionId: null },
+      parentField: 'customerId',
+      sort: SORT,
+    });
     const fp = fingerprint({ status: ['active'] });
     const results = await Promise.all(PARENTS.map((id) => loader.load(id, active, fp)));
     expect(finds()).toHaveLength(1);
@@ -196,12 +201,12 @@ describe('filteredChildrenLoader', () => {
   });
 
   it("filteredChildrenLoader applies the scope: another partner's child and add-ons stay out; creation-date ties sort by _id", async () => {
-    const loader = filteredChildrenLoader(
-      db.collections.subscriptions,
-      { partnerId: CONTOSO, parentSubscriptionId: null },
-      'customerId',
-      SORT,
-    );
+    const loader = filteredChildrenLoader({
+      collection: db.collections.subscriptions,
+      scope: { partnerId: CONTOSO, parentSubscriptionId: null },
+      parentField: 'customerId',
+      sort: SORT,
+    });
     const [children, unknown] = await Promise.all([loader.load(C[0]!, {}, ''), loader.load(UNKNOWN, {}, '')]);
     expect(finds()).toHaveLength(1);
     expect(children!.map((s) => s._id)).toEqual(['00000000-0000-4000-8000-000000000000', 'ffffffff-0000-4000-8000-000000000000']);
@@ -239,7 +244,13 @@ describe('batch shapes per backend (docs/database.md, "Batch reads per backend")
     try {
       const fp = fingerprint(null);
       const scope = { partnerId: CONTOSO, parentSubscriptionId: null };
-      const byEquality = filteredChildrenLoader(db.collections.subscriptions, scope, 'customerId', SORT, EQUALITY);
+      const byEquality = filteredChildrenLoader({
+        collection: db.collections.subscriptions,
+        scope,
+        parentField: 'customerId',
+        sort: SORT,
+        planner: EQUALITY,
+      });
       const results = await Promise.all(PARENTS.map((id) => byEquality.load(id, {}, fp)));
       expect(finds()).toHaveLength(PARENTS.length);
       // In completion order, not key order: each key exactly once.
@@ -252,7 +263,7 @@ describe('batch shapes per backend (docs/database.md, "Batch reads per backend")
       expect(most).toBeGreaterThan(1);
 
       commands.length = 0;
-      const byIn = filteredChildrenLoader(db.collections.subscriptions, scope, 'customerId', SORT);
+      const byIn = filteredChildrenLoader({ collection: db.collections.subscriptions, scope, parentField: 'customerId', sort: SORT });
       expect(await Promise.all(PARENTS.map((id) => byIn.load(id, {}, fp)))).toEqual(results);
       expect(finds()).toHaveLength(1);
     } finally {
@@ -273,7 +284,13 @@ describe('batch shapes per backend (docs/database.md, "Batch reads per backend")
   it("a batch of equality reads is charged to the request's command budget once, as the $in it replaces", async () => {
     const budget = new CommandBudget(2);
     const cols = budgetedCollections(db.collections, budget);
-    const loader = childrenLoader(cols.subscriptions, { partnerId: CONTOSO }, 'customerId', SORT, EQUALITY);
+    const loader = childrenLoader({
+      collection: cols.subscriptions,
+      scope: { partnerId: CONTOSO },
+      parentField: 'customerId',
+      sort: SORT,
+      planner: EQUALITY,
+    });
     await Promise.all(PARENTS.map((id) => loader.load(id)));
     expect(finds()).toHaveLength(PARENTS.length);
     expect(budget.used).toBe(1);

@@ -50,7 +50,7 @@ describe('encodeCursor / decodeCursor', () => {
     connection?: string;
     fp?: string;
     arity?: number;
-  }) => decodeCursor(cursor, connection, fp, arity, partner);
+  }) => decodeCursor(cursor, { connection, fingerprint: fp, partnerId: partner }, arity);
   const real = () => encodeCursor('customers', 'fp', ['Contoso Widgets Ltd', 'id-1'], CONTOSO);
 
   it('a cursor is base64url, and the same position gives the same cursor', () => {
@@ -159,37 +159,38 @@ describe('encodeCursor / decodeCursor', () => {
 
 describe('pageRequest', () => {
   const SORT = ['companyNameLower', '_id'] as const;
+  const customersScope = (partnerId: string) => ({ connection: 'customers', fingerprint: 'fp', partnerId, sort: SORT });
 
   it('first defaults to 20 and after to null', () => {
-    expect(pageRequest('customers', 'fp', {}, SORT, CONTOSO)).toEqual({ first: 20, after: null, partnerId: CONTOSO });
-    expect(pageRequest('customers', 'fp', { first: null, after: null }, SORT, CONTOSO)).toEqual({
+    expect(pageRequest(customersScope(CONTOSO), {})).toEqual({ ...customersScope(CONTOSO), first: 20, after: null });
+    expect(pageRequest(customersScope(CONTOSO), { first: null, after: null })).toEqual({
+      ...customersScope(CONTOSO),
       first: 20,
       after: null,
-      partnerId: CONTOSO,
     });
   });
 
   it('first accepts 0 and 100, the ends of its range', () => {
-    expect(pageRequest('customers', 'fp', { first: 0 }, SORT, CONTOSO).first).toBe(0);
-    expect(pageRequest('customers', 'fp', { first: 100 }, SORT, CONTOSO).first).toBe(100);
+    expect(pageRequest(customersScope(CONTOSO), { first: 0 }).first).toBe(0);
+    expect(pageRequest(customersScope(CONTOSO), { first: 100 }).first).toBe(100);
   });
 
   it.each([101, -1, 2.5, Number.NaN])('first: %s is refused as BAD_USER_INPUT naming the range 0..100', (first) => {
-    expect(rejection(() => pageRequest('customers', 'fp', { first }, SORT, CONTOSO), 'first')).toBe(
+    expect(rejection(() => pageRequest(customersScope(CONTOSO), { first }), 'first')).toBe(
       `Argument 'first' must be an integer from 0 to 100, but got ${first}`,
     );
   });
 
   it('after is decoded against the partner, the connection, the fingerprint and the sort arity', () => {
     const after = encodeCursor('customers', 'fp', ['acme', 'id-1'], CONTOSO);
-    expect(pageRequest('customers', 'fp', { first: 5, after }, SORT, CONTOSO)).toEqual({
+    expect(pageRequest(customersScope(CONTOSO), { first: 5, after })).toEqual({
+      ...customersScope(CONTOSO),
       first: 5,
       after: ['acme', 'id-1'],
-      partnerId: CONTOSO,
     });
-    expect(rejection(() => pageRequest('customers', 'fp', { after }, SORT, FABRIKAM))).toMatch(/^Argument 'after' must be a cursor/);
+    expect(rejection(() => pageRequest(customersScope(FABRIKAM), { after }))).toMatch(/^Argument 'after' must be a cursor/);
     const oneKey = encodeCursor('customers', 'fp', ['acme'], CONTOSO);
-    expect(rejection(() => pageRequest('customers', 'fp', { after: oneKey }, SORT, CONTOSO))).toMatch(/^Argument 'after' must be a cursor/);
+    expect(rejection(() => pageRequest(customersScope(CONTOSO), { after: oneKey }))).toMatch(/^Argument 'after' must be a cursor/);
   });
 });
 
@@ -255,9 +256,9 @@ describe('pageInMemory and toPage', () => {
     { _id: 'd', creationDate: t(2) },
     { _id: 'e', creationDate: t(3) },
   ];
+  const SCOPE = { connection: 'things', fingerprint: 'fp', partnerId: 'p', sort: SORT };
   const cursorOf = (row: { _id: string; creationDate: Date }) => encodeCursor('things', 'fp', [row.creationDate, row._id], 'p');
-  const page = (first: number, after: SortValue[] | null, rows = ROWS) =>
-    pageInMemory(rows, { first, after, partnerId: 'p' }, 'things', 'fp', SORT);
+  const page = (first: number, after: SortValue[] | null, rows = ROWS) => pageInMemory(rows, { ...SCOPE, first, after });
   const ids = (p: { nodes: { _id: string }[] }) => p.nodes.map((n) => n._id);
 
   it('the first page has the first rows, cursors of their keys, hasNextPage and no previous page', async () => {
@@ -286,7 +287,7 @@ describe('pageInMemory and toPage', () => {
       infos.push([p.pageInfo.hasNextPage, p.pageInfo.hasPreviousPage]);
       expect(await p.totalCount).toBe(5);
       if (!p.pageInfo.hasNextPage) break;
-      after = decodeCursor(p.pageInfo.endCursor!, 'things', 'fp', 2, 'p');
+      after = decodeCursor(p.pageInfo.endCursor!, SCOPE, 2);
     }
     expect(seen).toEqual(['a', 'b', 'c', 'd', 'e']);
     expect(infos).toEqual([
@@ -330,10 +331,10 @@ describe('pageInMemory and toPage', () => {
 
   it('toPage trims the probe row: first + 1 rows mean a next page, first rows mean none', async () => {
     const count = async () => 99;
-    const more = toPage(ROWS.slice(0, 3), { first: 2, after: null, partnerId: 'p' }, 'things', 'fp', SORT, count);
+    const more = toPage(ROWS.slice(0, 3), { ...SCOPE, first: 2, after: null }, count);
     expect(ids(more)).toEqual(['a', 'b']);
     expect(more.pageInfo.hasNextPage).toBe(true);
-    const last = toPage(ROWS.slice(0, 2), { first: 2, after: ['x', 'y'], partnerId: 'p' }, 'things', 'fp', SORT, count);
+    const last = toPage(ROWS.slice(0, 2), { ...SCOPE, first: 2, after: ['x', 'y'] }, count);
     expect(last.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
     expect(await last.totalCount).toBe(99);
   });

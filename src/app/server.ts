@@ -5,18 +5,18 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler } from 'express';
-import type { Database } from './db/database.js';
-import { exampleOperations, type ExampleIds } from './graphiql/examples.js';
-import { graphiqlRouter } from './graphiql/graphiql.router.js';
-import { idempotencyPlugin } from './idempotency/idempotency.plugin.js';
-import { refusalAuditPlugin } from './audit/refusal-audit.js';
-import { DEMO_PARTNERS } from './seed/demo-ids.js';
-import { createAuthenticator, type Authenticator } from './shared/auth.js';
-import { readPlanner } from './shared/loader-utils.js';
-import type { Config } from './shared/config.js';
-import { createContext, createRepositories, type Context, type Services } from './shared/context.js';
-import { correlationIds } from './shared/correlation.js';
-import { cors, corsPolicy } from './shared/cors.js';
+import type { Database } from '../db/database.js';
+import { exampleOperations, type ExampleIds } from '../graphiql/examples.js';
+import { graphiqlRouter } from '../graphiql/graphiql.router.js';
+import { idempotencyPlugin } from './idempotency.plugin.js';
+import { refusalAuditPlugin } from '../audit/refusal-audit.js';
+import { createAuthenticator, type Authenticator } from '../shared/auth.js';
+import { readPlanner } from '../read/loader-utils.js';
+import type { Config } from '../shared/config.js';
+import type { Context } from '../shared/context.js';
+import { createContext, createRepositories, type Services } from './context.js';
+import { correlationIds } from '../shared/correlation.js';
+import { cors, corsPolicy } from './cors.js';
 import {
   createFormatError,
   isDatabaseUnavailable,
@@ -24,15 +24,15 @@ import {
   serviceUnavailable,
   serviceUnavailablePlugin,
   unservedOperationPlugin,
-} from './shared/errors.js';
-import { graphqlFastPath, MAX_JSON_BODY_BYTES } from './shared/graphql-http.js';
-import { sendRequestError } from './shared/http-json.js';
-import type { Logger } from './shared/logger.js';
-import { configureCursorSecret } from './shared/pagination.js';
-import { mintToken } from './shared/tokens.js';
-import { gatewayLimits } from './limits/index.js';
+} from '../shared/errors.js';
+import { graphqlFastPath, MAX_JSON_BODY_BYTES } from './graphql-http.js';
+import { sendRequestError } from '../shared/http-json.js';
+import type { Logger } from '../shared/logger.js';
+import { configureCursorSecret } from '../shared/pagination.js';
+import { mintToken } from '../shared/tokens.js';
+import { gatewayLimits } from '../limits/index.js';
 import { createSchema } from './schema.js';
-import type { WriteFaults } from './write/deps.js';
+import type { WriteFaults } from '../write/deps.js';
 import type { Duplex } from 'node:stream';
 
 /**
@@ -60,6 +60,13 @@ export interface GatewayDeps {
   authenticator?: Authenticator;
   /** Tests only: hooks into the write path that simulate a crash between two writes. */
   faults?: WriteFaults;
+  /**
+   * The partner the IDE calls as: in development its default token is for this partner, and its
+   * example tabs use this partner's customers. main.ts passes the demo world's partner (the
+   * runtime imports no demo data, src/seed/); without it the IDE starts with no token and its
+   * examples with placeholder IDs.
+   */
+  idePartnerId?: string;
 }
 
 export interface Gateway {
@@ -67,7 +74,7 @@ export interface Gateway {
   httpServer: http.Server;
   apollo: ApolloServer<Context>;
   services: Services;
-  /** How many requests the GraphQL fast path served (src/shared/graphql-http.ts); every other one went through `app`. */
+  /** How many requests the GraphQL fast path served (src/app/graphql-http.ts); every other one went through `app`. */
   fastPathRequests(): number;
   /** Starts listening; resolves to the base URL (port 0 picks a free port). */
   listen(port: number, host: string): Promise<string>;
@@ -119,12 +126,12 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     ],
   });
   await apollo.start();
-  const ideHeaders = await ideDefaultHeaders(config, log);
+  const ideHeaders = await ideDefaultHeaders(config, log, deps.idePartnerId);
   const context = (headers: IncomingHttpHeaders) =>
     createContext(services, headers).catch((error: unknown) => {
       throw isDatabaseUnavailable(error) ? serviceUnavailable() : error;
     });
-  // Plain GraphQL POSTs skip Express (src/shared/graphql-http.ts); every other request is the app's.
+  // Plain GraphQL POSTs skip Express (src/app/graphql-http.ts); every other request is the app's.
   const fastPath = graphqlFastPath({ apollo, context, cors: corsPolicy(config.corsOrigins), rateLimit: limits.rateLimit.admit, log });
   httpServer.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (!fastPath.take(req, res)) app(req, res);
@@ -147,7 +154,10 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     graphiqlRouter({
       endpoint: '/graphql',
       defaultHeaders: ideHeaders,
-      examples: () => demoExampleIds(database.collections, DEMO_PARTNERS.contoso.id).then(exampleOperations),
+      examples: async () =>
+        exampleOperations(
+          deps.idePartnerId === undefined ? PLACEHOLDER_EXAMPLE_IDS : await demoExampleIds(database.collections, deps.idePartnerId),
+        ),
     }),
   );
   app.use(
@@ -189,18 +199,18 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
 
 /**
  * Logs how callers authenticate, and gives the IDE its default headers: in development a token for
- * Contoso (global_admin, admin_agent) signed with the configured secret, valid 30 days from start;
- * in production none (the IDE user pastes their own token).
+ * `partnerId` (global_admin, admin_agent) signed with the configured secret, valid 30 days from
+ * start; in production, or with no partner, none (the IDE user pastes their own token).
  */
-async function ideDefaultHeaders(config: Config, log: Logger): Promise<Record<string, string>> {
+async function ideDefaultHeaders(config: Config, log: Logger, partnerId: string | undefined): Promise<Record<string, string>> {
   if (config.authSecretIsDevelopmentDefault) {
     log.info('auth', 'AUTH_SECRET is unset: tokens are signed with the published development secret (development mode only)');
   }
   log.info('auth', `bearer tokens on; development headers (X-Partner-Id) ${config.devHeaderAuth ? 'on (DEV_HEADER_AUTH)' : 'off'}`);
-  if (config.mode !== 'development') return {};
+  if (config.mode !== 'development' || partnerId === undefined) return {};
   const token = await mintToken({
     secret: config.authSecret,
-    partnerId: DEMO_PARTNERS.contoso.id,
+    partnerId,
     userId: 'ide-developer',
     roles: ['global_admin', 'admin_agent'],
     expiresIn: '30d',
@@ -271,6 +281,9 @@ async function pingDatabase(database: Database, timeoutMs: number): Promise<stri
   }
 }
 
+/** The IDE's examples when no partner is configured: IDs that name nothing, so each tab answers NOT_FOUND. */
+const PLACEHOLDER_EXAMPLE_IDS: ExampleIds = { customerId: '00000000-0000-4000-8000-000000000000', subscriptionId: null };
+
 /** IDs for the IDE's mutation examples: the default partner's first customer and its newest active new-commerce subscription. */
 export async function demoExampleIds(cols: Database['collections'], partnerId: string): Promise<ExampleIds> {
   const sub = await cols.subscriptions.findOne(
@@ -292,7 +305,7 @@ export async function demoExampleIds(cols: Database['collections'], partnerId: s
     { sort: { purchasedAt: -1 }, projection: { _id: 1, customerId: 1, offerId: 1, quantity: 1, azureSubscriptionId: 1 } },
   );
   return {
-    customerId: customer?._id ?? '00000000-0000-4000-8000-000000000000',
+    customerId: customer?._id ?? PLACEHOLDER_EXAMPLE_IDS.customerId,
     subscriptionId: sub?._id ?? null,
     softwareOrder: software && key ? { id: software._id, customerId: software.customerId, productVersion: key.productVersion } : null,
     reservation: reservation

@@ -1,8 +1,8 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
-import { runWithCorrelationId } from './correlation.js';
-import { sendRequestError, sendText } from './http-json.js';
-import type { Logger } from './logger.js';
+import { runWithCorrelationId } from '../shared/correlation.js';
+import { sendRequestError, sendText } from '../shared/http-json.js';
+import type { Logger } from '../shared/logger.js';
 
 /*
  * The GraphQL fast path: plain GraphQL POSTs served straight from node:http, without Express.

@@ -2,10 +2,19 @@ import DataLoader from 'dataloader';
 import type { Collection, Document, Filter, FindCursor } from 'mongodb';
 import type { Collections } from '../db/collections.js';
 import type { BackendCapabilities } from '../db/database.js';
-import type { OfferRepository } from '../offer/offer.repository.js';
+import type { OfferDoc } from '../db/documents.js';
 import { oneBudgetedBatch } from '../limits/command-budget.js';
-import { notFound } from './errors.js';
-import { compareKeys, fingerprint, pageInMemory, pageRequest, sortDocument, sortKey, type Page, type SortSpec } from './pagination.js';
+import { notFound } from '../shared/errors.js';
+import {
+  compareKeys,
+  fingerprint,
+  pageInMemory,
+  pageRequest,
+  sortDocument,
+  sortKey,
+  type Page,
+  type SortSpec,
+} from '../shared/pagination.js';
 
 /*
  * DataLoader factories over MongoDB. Contract (dataloader README): one read per batch, results
@@ -72,19 +81,25 @@ export function readPlanner(capabilities: BackendCapabilities): ReadPlanner {
 /** MongoDB's planner: every batch one `$in`. */
 export const IN_READS: ReadPlanner = { shape: () => 'in' };
 
+/** A read of the documents whose `field` is among `keys` (`findByKeys`). */
+export interface KeyedFind<T extends WithId> {
+  collection: Collection<T>;
+  /** The condition every document must meet besides its key (the partner scope, a filter). */
+  filter: Filter<T>;
+  field: string;
+  keys: readonly string[];
+  planner: ReadPlanner;
+  /** Sizes (and sorts) each find; `keys` is how many keys that find covers. */
+  cursor: (find: FindCursor<Document>, keys: number) => FindCursor<Document>;
+}
+
 /**
  * The documents matching `filter` with `field` among `keys`, in the batch shape the planner picks
  * for this backend. A single key is always an equality read. `cursor` sizes (and sorts) each find;
  * its batch size covers the whole result of one find, so no getMore follows.
  */
-export async function findByKeys<T extends WithId>(
-  collection: Collection<T>,
-  filter: Filter<T>,
-  field: string,
-  keys: readonly string[],
-  planner: ReadPlanner,
-  cursor: (find: FindCursor<Document>, keys: number) => FindCursor<Document>,
-): Promise<T[]> {
+export async function findByKeys<T extends WithId>(query: KeyedFind<T>): Promise<T[]> {
+  const { collection, filter, field, keys, planner, cursor } = query;
   const find = (from: Collection<T>, where: Filter<T>, size: number) =>
     cursor(from.find(where) as unknown as FindCursor<Document>, size).toArray() as Promise<T[]>;
   if (keys.length === 1) return find(collection, { ...filter, [field]: keys[0] } as Filter<T>, 1);
@@ -112,7 +127,8 @@ export interface LoaderDeps {
   /** The caller's partner: every loader is scoped to it (ROLE-TENANT). */
   partnerId: string;
   planner: ReadPlanner;
-  offers: Pick<OfferRepository, 'byIds'>;
+  /** The catalog's offers by ID (OfferRepository.byIds), `undefined` for an unknown one. */
+  offers: { byIds(ids: readonly string[]): Promise<(OfferDoc | undefined)[]> };
 }
 
 /** Loader factories over a request's deps, e.g. `{ customerById: (d) => byIdLoader(...) }`. */
@@ -151,24 +167,43 @@ export function byIdLoader<T extends WithId>(
   planner: ReadPlanner = IN_READS,
 ): DataLoader<string, T> {
   return new DataLoader<string, T>(async (ids) => {
-    const rows = await findByKeys(collection, scope, '_id', ids, planner, (find, keys) => find.batchSize(byIdBatchSize(keys)));
+    const rows = await findByKeys({
+      collection,
+      filter: scope,
+      field: '_id',
+      keys: ids,
+      planner,
+      cursor: (find, keys) => find.batchSize(byIdBatchSize(keys)),
+    });
     const byId = new Map(rows.map((row) => [row._id, row]));
     return ids.map((id) => byId.get(id) ?? notFound(kind, id));
   });
 }
 
+/** The children of a batch of parents: the documents of `collection` in `scope` whose `parentField` is a parent's ID. */
+export interface ChildrenQuery<T extends WithId> {
+  collection: Collection<T>;
+  /** The partner scope (ROLE-TENANT) and any fixed condition. */
+  scope: Filter<T>;
+  parentField: string;
+  /** Each parent's children come in this order. */
+  sort: SortSpec;
+  /** @default IN_READS */
+  planner?: ReadPlanner;
+}
+
 /** All children of each parent, `find({ ...scope, [parentField]: { $in: parents } })`, sorted. */
-export function childrenLoader<T extends WithId>(
-  collection: Collection<T>,
-  scope: Filter<T>,
-  parentField: string,
-  sort: SortSpec,
-  planner: ReadPlanner = IN_READS,
-): DataLoader<string, T[]> {
+export function childrenLoader<T extends WithId>(query: ChildrenQuery<T>): DataLoader<string, T[]> {
+  const { collection, scope, parentField, sort, planner = IN_READS } = query;
   return new DataLoader<string, T[]>(async (parentIds) => {
-    const rows = await findByKeys(collection, scope, parentField, parentIds, planner, (find) =>
-      find.sort(sortDocument(sort)).batchSize(UNBOUNDED_BATCH_SIZE),
-    );
+    const rows = await findByKeys({
+      collection,
+      filter: scope,
+      field: parentField,
+      keys: parentIds,
+      planner,
+      cursor: (find) => find.sort(sortDocument(sort)).batchSize(UNBOUNDED_BATCH_SIZE),
+    });
     return groupInKeyOrder(rows, parentIds, parentField, sort);
   });
 }
@@ -178,13 +213,8 @@ export function childrenLoader<T extends WithId>(
  * keys with the same filter fingerprint share one `$in` command, so a page of 100 customers
  * costs one command for all their subscriptions. Paging then happens in memory per parent.
  */
-export function filteredChildrenLoader<T extends WithId>(
-  collection: Collection<T>,
-  scope: Filter<T>,
-  parentField: string,
-  sort: SortSpec,
-  planner: ReadPlanner = IN_READS,
-) {
+export function filteredChildrenLoader<T extends WithId>(query: ChildrenQuery<T>) {
+  const { collection, scope, parentField, sort, planner = IN_READS } = query;
   const filters = new Map<string, Filter<T>>();
   const loader = new DataLoader<string, T[]>(async (keys) => {
     const groups = new Map<string, string[]>();
@@ -195,9 +225,14 @@ export function filteredChildrenLoader<T extends WithId>(
     const results = new Map<string, T[]>();
     await Promise.all(
       [...groups].map(async ([fp, parentIds]) => {
-        const rows = await findByKeys(collection, { ...filters.get(fp), ...scope } as Filter<T>, parentField, parentIds, planner, (find) =>
-          find.sort(sortDocument(sort)).batchSize(UNBOUNDED_BATCH_SIZE),
-        );
+        const rows = await findByKeys({
+          collection,
+          filter: { ...filters.get(fp), ...scope } as Filter<T>,
+          field: parentField,
+          keys: parentIds,
+          planner,
+          cursor: (find) => find.sort(sortDocument(sort)).batchSize(UNBOUNDED_BATCH_SIZE),
+        });
         groupInKeyOrder(rows, parentIds, parentField, sort).forEach((children, i) => results.set(`${fp}|${parentIds[i]}`, children));
       }),
     );
@@ -223,23 +258,32 @@ function groupInKeyOrder<T extends WithId>(rows: T[], parentIds: readonly string
   return parentIds.map((id) => (groups.get(id) ?? []).sort((a, b) => compareKeys(sortKey(a, sort), sortKey(b, sort))));
 }
 
+/** One parent's page of a nested connection (`pageChildren`). */
+export interface ChildPageQuery<T extends WithId> {
+  /** A filteredChildrenLoader: one command for every parent on the page. */
+  loader: ReturnType<typeof filteredChildrenLoader<T>>;
+  parentId: string;
+  /** The connection's name (`customer.subscriptions`): its cursors are valid for it alone. */
+  connection: string;
+  /** The client's filter arguments, which the cursors are bound to. @default null */
+  filterArgs?: unknown;
+  /** The database condition those arguments make. @default {} */
+  where?: Filter<T>;
+  args: { first?: number | null; after?: string | null };
+  sort: SortSpec;
+  /** The caller's partner: the cursors are valid for this partner only. */
+  partnerId: string;
+}
+
 /**
  * One parent's page of a nested connection: the children come from a batched loader (one
  * command for every parent on the page), and paging happens in memory with the same cursors
  * as the top-level connections.
  */
-export async function pageChildren<T extends WithId>(
-  loader: ReturnType<typeof filteredChildrenLoader<T>>,
-  parentId: string,
-  connection: string,
-  filterArgs: unknown,
-  where: Filter<T>,
-  args: { first?: number | null; after?: string | null },
-  sort: SortSpec,
-  partnerId: string,
-): Promise<Page<T>> {
+export async function pageChildren<T extends WithId>(query: ChildPageQuery<T>): Promise<Page<T>> {
+  const { loader, parentId, connection, filterArgs = null, where = {}, args, sort, partnerId } = query;
   const fp = fingerprint(filterArgs);
-  const request = pageRequest(connection, fp, args, sort, partnerId);
+  const request = pageRequest({ connection, fingerprint: fp, sort, partnerId }, args);
   const rows = await loader.load(parentId, where, fp);
-  return pageInMemory(rows, request, connection, fp, sort);
+  return pageInMemory(rows, request);
 }

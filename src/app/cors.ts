@@ -1,18 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
-import { appendVary, sendJson } from './http-json.js';
-
-/**
- * Which browser origins may call the gateway (`CORS_ORIGINS`, read by loadConfig): the exact
- * origins listed, and in development, when CORS_ORIGINS is unset, any loopback origin
- * (`http://localhost:*`, `http://127.0.0.1:*`, `http://[::1]:*`).
- */
-export interface CorsOrigins {
-  /** Exact origins in their canonical form (`https://app.example.com`, lower-case, no default port). */
-  exact: readonly string[];
-  /** Any `http://localhost`, `http://127.0.0.1` or `http://[::1]` origin, whatever its port. */
-  loopback: boolean;
-}
+import type { CorsOrigins } from '../shared/config.js';
+import { appendVary, sendJson } from '../shared/http-json.js';
 
 export const CORS_ALLOWED_METHODS = ['GET', 'POST', 'OPTIONS'] as const;
 
@@ -116,20 +105,4 @@ export function cors(origins: CorsOrigins): RequestHandler {
   return (req, res, next) => {
     if (policy(req, res)) next();
   };
-}
-
-/**
- * One `CORS_ORIGINS` entry: `scheme://host[:port]`, http or https, nothing after the authority.
- * Returns the canonical origin (lower-case host, no default port), or null when it is not one.
- */
-export function parseOrigin(raw: string): string | null {
-  // A DNS name (ASCII; an internationalised one in its xn-- form), an IPv4 or a bracketed IPv6 address.
-  if (!/^https?:\/\/(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i.test(raw)) return null;
-  try {
-    const url = new URL(raw);
-    if (url.username || url.password || url.pathname !== '/' || url.search || url.hash) return null;
-    return url.origin;
-  } catch {
-    return null;
-  }
 }

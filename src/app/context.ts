@@ -1,0 +1,106 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Collections } from '../db/collections.js';
+import { customerLoaders } from '../customer/customer.loader.js';
+import { CustomerRepository } from '../customer/customer.repository.js';
+import { offerLoaders } from '../offer/offer.loader.js';
+import { OfferCatalog, OfferRepository } from '../offer/offer.repository.js';
+import { orderLoaders } from '../order/order.loader.js';
+import { reservationLoaders } from '../reservation/reservation.loader.js';
+import { softwareOrderLoaders } from '../software-order/software-order.loader.js';
+import { subscriptionLoaders } from '../subscription/subscription.loader.js';
+import { SubscriptionRepository } from '../subscription/subscription.repository.js';
+import { ClockRepository } from '../clock/clock.repository.js';
+import type { WriteDeps } from '../write/deps.js';
+import { budgetedCollections, CommandBudget } from '../limits/command-budget.js';
+import { IN_READS, lazyLoaderClass, type ReadPlanner } from '../read/loader-utils.js';
+import type { Authenticator } from '../shared/auth.js';
+import { DEFAULT_SETTINGS, type Context, type Repositories, type Settings } from '../shared/context.js';
+import type { Logger } from '../shared/logger.js';
+
+/** Long-lived, shared by every request: built once in the composition root (src/app/server.ts). */
+export interface Services {
+  collections: Collections;
+  repositories: Repositories;
+  authenticator: Authenticator;
+  log: Logger;
+  /** The write path's dependencies: mutations and the lifecycle engine pass them to runOperation. */
+  write: WriteDeps;
+  /** Rule settings from the configuration, passed to the policy as data; defaults when absent. */
+  settings?: Partial<Settings>;
+  /** Database commands one request's reads may send (LIMIT_MAX_DB_COMMANDS); unlimited when absent. */
+  maxDbCommands?: number;
+  /** How loaders batch reads on this backend (`readPlanner(backend.capabilities)`); one `$in` per batch when absent. */
+  readPlanner?: ReadPlanner;
+}
+
+export interface RepositoryOptions {
+  /** OFFER_CACHE_MS: how old the in-memory catalog may get (a new OfferCatalog only). */
+  offerCacheMs?: number;
+  /** The process's catalog, shared by every request; a new one (read on first use) when absent. */
+  catalog?: OfferCatalog;
+}
+
+/**
+ * `clockStart`: what a partner's clock reads before it is first advanced (Config.clockStart).
+ * The composition root (src/app/server.ts) makes the long-lived set, with the process's OfferCatalog;
+ * each request makes its own over its budgeted collections, sharing that catalog.
+ */
+export function createRepositories(cols: Collections, clockStart: Date, options: RepositoryOptions = {}): Repositories {
+  return {
+    customers: new CustomerRepository(cols.customers),
+    subscriptions: new SubscriptionRepository(cols.subscriptions),
+    offers: new OfferRepository(cols.offers, options.catalog ?? new OfferCatalog(cols.offers, options.offerCacheMs)),
+    clock: new ClockRepository(cols.clock, clockStart),
+  };
+}
+
+/** Every loader a request may use, by name. */
+const RequestLoaders = lazyLoaderClass({
+  ...customerLoaders,
+  ...subscriptionLoaders,
+  ...offerLoaders,
+  ...orderLoaders,
+  ...softwareOrderLoaders,
+  ...reservationLoaders,
+});
+
+/**
+ * Per-request loaders: a fresh cache per request, scoped to the caller's partner (ROLE-TENANT).
+ * Each is created on its first use, so a query that needs none (`viewer`) creates none.
+ */
+export function createLoaders(
+  cols: Collections,
+  partnerId: string,
+  repositories: Pick<Repositories, 'offers'>,
+  planner: ReadPlanner = IN_READS,
+) {
+  return new RequestLoaders({ cols, partnerId, planner, offers: repositories.offers });
+}
+
+/** The context factory: authenticate, then build this request's loaders. */
+export async function createContext(services: Services, headers: IncomingHttpHeaders): Promise<Context> {
+  const caller = await services.authenticator.authenticate(headers);
+  const budget = new CommandBudget(services.maxDbCommands ?? Number.POSITIVE_INFINITY);
+  const collections = budgetedCollections(services.collections, budget);
+  const repositories = createRepositories(collections, services.repositories.clock.defaultStart, {
+    catalog: services.repositories.offers.catalog,
+  });
+  let now: Promise<Date> | undefined;
+  return {
+    caller,
+    loaders: createLoaders(collections, caller.partner._id, repositories, services.readPlanner),
+    repositories,
+    collections,
+    budget,
+    log: services.log,
+    write: services.write,
+    settings: { ...DEFAULT_SETTINGS, ...services.settings },
+    now: () => (now ??= repositories.clock.read(caller.partner._id).then((reading) => reading.now)),
+    readClock: async () => {
+      // Part of the write path (under the customer lock), so not charged to the read budget.
+      const fresh = (await services.repositories.clock.read(caller.partner._id)).now;
+      now = Promise.resolve(fresh);
+      return fresh;
+    },
+  };
+}
