@@ -1,7 +1,7 @@
 // Compiles the TypeScript that runs in production (src/) and the benchmark's child processes
 // (bench/) to JavaScript under dist/node/, with exactly the transform `scripts/register.mjs`
 // applies on the fly (swc with the tsconfig's decorator metadata, which type-graphql needs).
-// Why: the on-the-fly loader costs about 180 MB of resident memory by itself (README,
+// Why: the on-the-fly loader costs about 180 MB of resident memory by itself (docs/performance.md,
 // "Performance"); `npm start` and the benchmark run the compiled output, `npm run dev` and the
 // tests the sources. Incremental: a file is compiled again only when its source is newer.
 import { createRequire } from 'node:module';

@@ -38,7 +38,7 @@ export function isSearch(search: string | null | undefined): search is string {
 
 /**
  * `partnerId` stays a top-level equality, with the other conditions under `$and`: FerretDB on
- * PostgreSQL pushes down top-level equality only (README, "The database"), so the tenant's index
+ * PostgreSQL pushes down top-level equality only (docs/database.md), so the tenant's index
  * narrows the read there; MongoDB plans both forms alike.
  */
 export function customerFilter(partnerId: string, filter: CustomerFilter | null | undefined): Filter<CustomerDoc> {

@@ -64,7 +64,7 @@ export function collections(db: Db): Collections {
 
 /**
  * Indexes, each serving a read path. Every tenant-owned collection leads with `partnerId`: it is
- * in every query (ROLE-TENANT) and is the shard key's prefix at scale (see README).
+ * in every query (ROLE-TENANT) and is the shard key's prefix at scale (docs/database.md, "Running at scale").
  * Connection orders end with `_id` so that keyset paging is stable.
  */
 export const INDEXES: Record<keyof Collections, IndexDescription[]> = {

@@ -10,7 +10,7 @@ import { postgresAvailable } from './postgres.js';
 export type BackendKind = 'mongodb-uri' | 'mongodb-memory-server' | 'ferretdb-postgresql' | 'ferretdb-sqlite';
 
 /**
- * What a backend does with a read, so that a loader can shape its queries to it (README, "The
+ * What a backend does with a read, so that a loader can shape its queries to it (docs/database.md, "The
  * database"). "Pushes down" means the storage engine evaluates it (with an index where one
  * serves), rather than the server decoding every document of the collection and filtering it.
  */
@@ -45,7 +45,7 @@ export const MONGODB_CAPABILITIES: BackendCapabilities = {
   transactions: true,
 };
 
-/** FerretDB 1.24 by storage, as measured (README, "Running at scale"). */
+/** FerretDB 1.24 by storage, as measured (docs/database.md, "Running at scale"). */
 export const FERRETDB_CAPABILITIES: Record<'postgresql' | 'sqlite', BackendCapabilities> = {
   postgresql: {
     pushesDownEquality: true,
@@ -185,7 +185,7 @@ async function startMemoryServer(config: Config): Promise<Backend> {
 export async function openDatabase(config: Config, log: Logger, options: MongoClientOptions & { dbName?: string } = {}): Promise<Database> {
   const backend = await resolveBackend(config, log);
   const { dbName = config.dbName, ...clientOptions } = options;
-  // Fail fast when the database is gone (README, "Operations"): DB_TIMEOUT_MS, not the driver's 30 s.
+  // Fail fast when the database is gone (docs/operations.md): DB_TIMEOUT_MS, not the driver's 30 s.
   let client: MongoClient;
   try {
     client = new MongoClient(backend.uri, {

@@ -176,7 +176,7 @@ export type FerretDbEngine = 'postgresql' | 'sqlite';
 
 /**
  * The engine a FerretDB start uses for this config: forced by DB_BACKEND (`ferretdb-postgresql`,
- * `ferretdb-sqlite`), else PostgreSQL where its server programs are installed (README, "The
+ * `ferretdb-sqlite`), else PostgreSQL where its server programs are installed (docs/database.md, "The
  * database": it serves equality reads from indexes, SQLite serves none).
  */
 export function ferretDbEngine(config: Config): FerretDbEngine {

@@ -19,7 +19,7 @@ import type { Logger } from '../shared/logger.js';
 import { EQUALITY_FIELDS } from './collections.js';
 
 /**
- * The project's own PostgreSQL cluster, for FerretDB's `postgresql` handler (README, "The database").
+ * The project's own PostgreSQL cluster, for FerretDB's `postgresql` handler (docs/database.md).
  *
  * - `initdb` once into `DATA_DIR/postgres` (UTF8, locale C, trust authentication), as the
  *   unprivileged `postgres` user (else `nobody`) when this process runs as root: PostgreSQL

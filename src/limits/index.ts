@@ -12,7 +12,7 @@ import { maxRootFieldsRule } from './root-fields.js';
 import { timeoutPlugin } from './timeout.js';
 
 /**
- * Every abuse limit of the gateway (README, "Limits"), from the config, as the pieces
+ * Every abuse limit of the gateway (docs/security.md, "Limits"), from the config, as the pieces
  * createGateway plugs in: Apollo options (parser, validation rules, plugins, introspection,
  * suggestions, batching) and the rate limit that runs before Apollo (on both HTTP stacks).
  * Each limit answers with a coded error before any resolver or database command runs

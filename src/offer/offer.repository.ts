@@ -7,7 +7,7 @@ import type { OfferFilter } from './offer.input.js';
 
 const OFFER_SORT = ['_id'] as const;
 
-/** OFFER_CACHE_MS's default (README, "Configuration"). */
+/** OFFER_CACHE_MS's default (docs/operations.md, "Configuration"). */
 export const DEFAULT_OFFER_CACHE_MS = 60_000;
 
 /** One reading of the whole catalog: by ID, and in the `offers` connection's order. */
@@ -21,7 +21,7 @@ export interface CatalogSnapshot {
 
 /**
  * The catalog (global, tens of offers, read on nearly every request, changed only by seeding) kept
- * in the memory of the process, shared by every request (README, "How reads work"):
+ * in the memory of the process, shared by every request (docs/database.md, "How reads work"):
  *
  * - read whole, in one `find`, on first use, and again on the first use after it is older than
  *   `ttlMs` (OFFER_CACHE_MS, 60 s): an offer changed in the database shows within that bound;

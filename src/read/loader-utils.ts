@@ -25,10 +25,10 @@ import {
  * no filter at all (FerretDB on SQLite: one scan beats one per key). Where the backend serves
  * top-level equality from an index but evaluates `$in` by decoding the whole collection (FerretDB
  * on PostgreSQL), the batch is sent as concurrent equality reads instead, one per key: see
- * `batchShape` and README, "The database".
+ * `batchShape` and docs/database.md.
  *
  * One command means one: every find sets its cursor's first batch large enough for the whole
- * result, so no `getMore` follows and no `killCursors` closes a cursor left open (README, "How
+ * result, so no `getMore` follows and no `killCursors` closes a cursor left open (docs/database.md, "How
  * reads work"; test/e2e/command-count.test.ts counts both).
  */
 

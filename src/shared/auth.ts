@@ -77,7 +77,7 @@ function bearer(headers: IncomingHttpHeaders): string | undefined {
     ?.trim();
 }
 
-/** PARTNER_CACHE_MS's default (README, "Configuration"). */
+/** PARTNER_CACHE_MS's default (docs/operations.md, "Configuration"). */
 export const DEFAULT_PARTNER_CACHE_MS = 30_000;
 
 /** Partners kept at most; beyond, the least recently read is dropped. */

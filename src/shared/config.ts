@@ -23,7 +23,7 @@ export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'memory', 'fer
 export type Mode = 'development' | 'production';
 
 /**
- * The fixed, public development signing secret (README, "Configuration"): used only when
+ * The fixed, public development signing secret (docs/operations.md, "Configuration"): used only when
  * AUTH_SECRET is unset in development mode. Production refuses to start without AUTH_SECRET.
  */
 export const DEVELOPMENT_AUTH_SECRET = 'partner-center-gateway-development-secret-not-for-production';
@@ -87,7 +87,7 @@ export interface Config {
    * the caller. @default true in development, false in production (where true is refused)
    */
   devHeaderAuth: boolean;
-  /** Abuse limits (README, "Limits"); each from its own variable, see `LIMIT_VARIABLES`. */
+  /** Abuse limits (docs/security.md, "Limits"); each from its own variable, see `LIMIT_VARIABLES`. */
   limits: Limits;
   /** `DB_TIMEOUT_MS`: how long a database call waits for a reachable server (and a connection) before failing. @default 2000 */
   dbTimeoutMs: number;
@@ -297,7 +297,7 @@ function parseMongoUri(raw: string | undefined): string | null {
   return uri;
 }
 
-/** Abuse limits, so one caller cannot hurt another (src/limits/, README "Limits"). */
+/** Abuse limits, so one caller cannot hurt another (src/limits/, docs/security.md, "Limits"). */
 export interface Limits {
   /** `LIMIT_MAX_DEPTH`: nesting of fields. @default 10 */
   maxDepth: number;

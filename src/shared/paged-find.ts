@@ -25,7 +25,7 @@ export async function pagedFind<T extends Document>(
   const fp = fingerprint(filterArgs);
   const request = pageRequest({ connection, fingerprint: fp, sort, partnerId }, args);
   // The cursor's condition joins `where`'s own `$and`, leaving its top-level equalities (partnerId)
-  // at the top, where FerretDB on PostgreSQL can push them down (README, "The database").
+  // at the top, where FerretDB on PostgreSQL can push them down (docs/database.md).
   const query = (
     request.after ? { ...where, $and: [...((where as { $and?: Filter<T>[] }).$and ?? []), keysetFilter(sort, request.after)] } : where
   ) as Filter<T>;

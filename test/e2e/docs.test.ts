@@ -261,12 +261,6 @@ describe('every curl of docs/, run as written', () => {
   });
 });
 
-/**
- * Pages other branches are writing; until they land, a link to them may dangle. Once they exist
- * their links are checked like any other.
- */
-const PAGES_TO_COME = new Set(['docs/rules.md', 'docs/architecture.md']);
-
 /** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens. */
 function anchors(markdown: string): Set<string> {
   const seen = new Map<string, number>();
@@ -306,7 +300,7 @@ describe('links of README.md and docs/', () => {
       const [file, anchor] = target.split('#') as [string, string | undefined];
       const resolved = file ? path.relative(ROOT, path.resolve(path.dirname(path.join(ROOT, page)), file)) : page;
       if (!existsSync(path.join(ROOT, resolved))) {
-        if (!PAGES_TO_COME.has(resolved)) broken.push(`${target} (no file ${resolved})`);
+        broken.push(`${target} (no file ${resolved})`);
         continue;
       }
       if (anchor && resolved.endsWith('.md') && !anchors(readFileSync(path.join(ROOT, resolved), 'utf8')).has(anchor)) {
@@ -316,8 +310,8 @@ describe('links of README.md and docs/', () => {
     expect(broken).toEqual([]);
   });
 
-  it('README.md links every page of docs/, and the pages to come', () => {
+  it('README.md links every page of docs/', () => {
     const linked = new Set([...README.matchAll(/\]\((docs\/[^)#\s]+)/g)].map((m) => m[1]));
-    for (const page of [...pages.filter((p) => p !== 'README.md'), ...PAGES_TO_COME]) expect(linked, page).toContain(page);
+    for (const page of pages.filter((p) => p !== 'README.md')) expect(linked, page).toContain(page);
   });
 });
