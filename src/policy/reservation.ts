@@ -25,6 +25,7 @@ import { checkReservationMarket } from './reservation-markets.js';
 import { checkRole, type Actor } from './roles.js';
 import type { RuleId } from './rule-ids.js';
 import { addMonths, addTerm, atMost, DAY, termMonths, within } from './time.js';
+import { phrased } from './mood.js';
 
 export type Reservation = ReservationDoc;
 export type ReservationBillingPlan = NonNullable<ReservationDoc['billingPlan']>;
@@ -319,6 +320,8 @@ export interface CancelReservationOutcome extends ReservationRefundTerms, Omit<R
   creditedTo: 'partner';
   currency: string;
   summary: string;
+  /** The summary in the conditional, for a quote (dryRun; src/policy/mood.ts). */
+  quoteSummary: string;
 }
 
 /**
@@ -372,7 +375,10 @@ export function decideCancelReservation(input: CancelReservationInput): Decision
     rule,
     creditedTo: 'partner' as const,
     currency: r.currency,
-    summary: `${capital(describeRes(r))} cancelled: ${money(cap.refundCents)} refunded to the partner, ${how}${capNote}. The partner refunds the customer.`,
+    ...phrased(
+      `${capital(describeRes(r))} cancelled: ${money(cap.refundCents)} refunded to the partner, ${how}${capNote}. The partner refunds the customer.`,
+      `Would cancel ${describeRes(r)}: ${money(cap.refundCents)} would be refunded to the partner, ${how}${capNote}. The partner would refund the customer.`,
+    ),
   });
 }
 
@@ -613,6 +619,8 @@ export interface PurchaseReservationOutcome {
   /** PRICE-TAX. */
   pricesIncludeTax: boolean;
   summary: string;
+  /** The summary in the conditional, for a quote (dryRun; src/policy/mood.ts). */
+  quoteSummary: string;
 }
 
 /**
@@ -652,10 +660,14 @@ export function decidePurchaseReservation(input: PurchaseReservationInput): Deci
     chargedNowCents,
     currency: r.currency,
     pricesIncludeTax: taxIncluded,
-    summary:
+    ...phrased(
       `Order ${orderId}: ${describeRes(r)}, ${r.quantity} x '${offer.name}' in ${r.region} for ${r.termDuration}, ` +
-      `${formatMoney(r.priceCents, r.currency)} ${r.billingPlan === 'monthly' ? `in ${charges.length} monthly instalments` : 'paid upfront'}; ` +
-      `prices ${taxIncluded ? 'include' : 'exclude'} tax (PRICE-TAX).`,
+        `${formatMoney(r.priceCents, r.currency)} ${r.billingPlan === 'monthly' ? `in ${charges.length} monthly instalments` : 'paid upfront'}; ` +
+        `prices ${taxIncluded ? 'include' : 'exclude'} tax (PRICE-TAX).`,
+      `Would order ${describeRes(r)}, ${r.quantity} x '${offer.name}' in ${r.region} for ${r.termDuration}, ` +
+        `${formatMoney(r.priceCents, r.currency)} ${r.billingPlan === 'monthly' ? `in ${charges.length} monthly instalments` : 'paid upfront'}; ` +
+        `prices ${taxIncluded ? 'include' : 'exclude'} tax (PRICE-TAX).`,
+    ),
   });
 }
 
@@ -672,6 +684,8 @@ export interface ReservationChangeOutcome {
   effects: Effect[];
   reservation: Reservation;
   summary: string;
+  /** The summary in the conditional, for a quote (dryRun; src/policy/mood.ts). */
+  quoteSummary: string;
 }
 
 /**
@@ -705,7 +719,10 @@ export function decideUpdateReservation(input: UpdateReservationInput): Decision
   return allow({
     effects: [updateRes(r, set), reservationAudit(actor, r, 'update_reservation', now, before, set)],
     reservation: { ...r, ...set },
-    summary: `${capital(describeRes(r))}: ${Object.keys(set).join(' and ')} changed.`,
+    ...phrased(
+      `${capital(describeRes(r))}: ${Object.keys(set).join(' and ')} changed.`,
+      `${capital(describeRes(r))}: ${Object.keys(set).join(' and ')} would change.`,
+    ),
   });
 }
 
@@ -743,7 +760,10 @@ export function decideSetReservationUtilization(input: SetUtilizationInput): Dec
       ),
     ],
     reservation: { ...r, ...set },
-    summary: `${capital(describeRes(r))}: utilisation ${pct} %${set.hasUsage ? ', used (RES-REFUND-TABLE)' : ', unused'}.`,
+    ...phrased(
+      `${capital(describeRes(r))}: utilisation ${pct} %${set.hasUsage ? ', used (RES-REFUND-TABLE)' : ', unused'}.`,
+      `${capital(describeRes(r))}: utilisation would be ${pct} %${set.hasUsage ? ', used (RES-REFUND-TABLE)' : ', unused'}.`,
+    ),
   });
 }
 
@@ -774,6 +794,8 @@ export interface ExchangeReservationOutcome {
   currency: string;
   pricesIncludeTax: boolean;
   summary: string;
+  /** The summary in the conditional, for a quote (dryRun; src/policy/mood.ts). */
+  quoteSummary: string;
 }
 
 /**
@@ -857,9 +879,12 @@ export function decideExchangeReservation(input: ExchangeReservationInput): Deci
     differenceCents: fresh.priceCents - creditCents,
     currency: fresh.currency,
     pricesIncludeTax: taxIncluded,
-    summary:
+    ...phrased(
       `${capital(describeRes(old))} exchanged for ${describeRes(fresh)} (order ${orderId}): ${money(creditCents)} credited to the partner, ` +
-      `${money(fresh.priceCents)} charged ${fresh.billingPlan === 'monthly' ? 'in monthly instalments' : 'upfront'}; no fee, not counted toward the refund cap.`,
+        `${money(fresh.priceCents)} charged ${fresh.billingPlan === 'monthly' ? 'in monthly instalments' : 'upfront'}; no fee, not counted toward the refund cap.`,
+      `Would exchange ${describeRes(old)} for ${describeRes(fresh)}: ${money(creditCents)} would be credited to the partner, ` +
+        `${money(fresh.priceCents)} charged ${fresh.billingPlan === 'monthly' ? 'in monthly instalments' : 'upfront'}; no fee, not counted toward the refund cap.`,
+    ),
   });
 }
 

@@ -8,6 +8,7 @@ import type { Effect } from './effects.js';
 import { auditFor, capital, describe, isAddOn, isLegacy, iso, isEnded, kindLabel, updateSub, type Sub } from './common.js';
 import { checkSubscriptionRoles, type Actor } from './roles.js';
 import { addMs, DAY, daysInTerm } from './time.js';
+import { phrased, type Phrased } from './mood.js';
 
 export const SUSPENSION_REASONS: readonly SuspensionReason[] = ['customer_request', 'non_payment', 'fraud'];
 
@@ -78,6 +79,8 @@ export interface SuspensionOutcome {
   /** Add-ons suspended or reactivated with it (ADDON-CASCADE). */
   cascadedAddOnIds: string[];
   summary: string;
+  /** The summary in the conditional, for a quote (dryRun; src/policy/mood.ts). */
+  quoteSummary: string;
 }
 
 /**
@@ -122,7 +125,10 @@ export function decideSuspend(input: SuspendInput): Decision<SuspensionOutcome> 
     effects,
     dataDeletionDate: deletion,
     cascadedAddOnIds: cascaded.map((a) => a._id),
-    summary: `Suspended ${describe(s)} (${input.reason}); its users lose access now and its data is deleted at ${iso(deletion)} unless it is reactivated.`,
+    ...phrased(
+      `Suspended ${describe(s)} (${input.reason}); its users lose access now and its data is deleted at ${iso(deletion)} unless it is reactivated.`,
+      `Would suspend ${describe(s)} (${input.reason}); its users would lose access now and its data would be deleted at ${iso(deletion)} unless it is reactivated.`,
+    ),
   });
 }
 
@@ -143,7 +149,17 @@ export function decideReactivate(input: ReactivateInput): Decision<SuspensionOut
     checkSubscriptionRoles(actor, s, 'reactivate a subscription') ?? checkSelfServeSuspension(s, 'reactivate') ?? reactivationState(s);
   if (refusal) return refusal;
   return allow(
-    restoreAccess(s, input.addOns, actor, now, 'reactivate_subscription', `Reactivated ${describe(s)}; its users have access again.`),
+    restoreAccess(
+      s,
+      input.addOns,
+      actor,
+      now,
+      'reactivate_subscription',
+      phrased(
+        `Reactivated ${describe(s)}; its users have access again.`,
+        `Would reactivate ${describe(s)}; its users would have access again.`,
+      ),
+    ),
   );
 }
 
@@ -175,7 +191,7 @@ export function restoreAccess(
   actor: Actor,
   now: Date,
   operationType: string,
-  summary: string,
+  summary: Phrased,
 ): SuspensionOutcome {
   const restored = {
     status: 'active' as const,
@@ -199,5 +215,5 @@ export function restoreAccess(
       after: { status: 'active' },
     }),
   ];
-  return { effects, dataDeletionDate: null, cascadedAddOnIds: cascaded.map((a) => a._id), summary };
+  return { effects, dataDeletionDate: null, cascadedAddOnIds: cascaded.map((a) => a._id), ...summary };
 }
