@@ -9,6 +9,7 @@ import { badUserInput } from '../shared/errors.js';
 import { advanceClock } from './lifecycle-engine.js';
 import { SimulationClock } from './clock.type.js';
 import { mutationInputMiddleware } from '../audit/mutation-input.js';
+import { noteRefusal } from '../audit/refusal-audit.js';
 
 @InputType({ description: 'GEN-CLOCK: move your partner’s simulation clock forward, by a duration or to an instant (exactly one).' })
 export class AdvanceClockInput {
@@ -17,9 +18,17 @@ export class AdvanceClockInput {
 
   @Field(() => Date, { nullable: true, description: 'An instant later than the clock, e.g. 2026-12-01T00:00:00Z.' })
   to?: Date | null;
+
+  @Field(() => Boolean, {
+    defaultValue: false,
+    description: 'List the lifecycle events the advance would apply, and change nothing: the clock stays where it is.',
+  })
+  dryRun!: boolean;
 }
 
-@ObjectType({ description: 'What a clock advance did: the instants, and every lifecycle event it applied, in time order.' })
+@ObjectType({
+  description: 'What a clock advance did (or, with dryRun, would do): the instants, and every lifecycle event it applied, in time order.',
+})
 export class AdvanceClockPayload extends MutationPayload {
   @Field(() => SimulationClock, { nullable: true })
   clock!: SimulationClock | null;
@@ -43,7 +52,7 @@ export class AdvanceClockPayload extends MutationPayload {
 export class ClockMutationResolver {
   @Mutation(() => AdvanceClockPayload, {
     description:
-      'GEN-CLOCK: advance your partner’s clock (forward only) and apply every lifecycle event that fell due: trial conversions, renewals with scheduled changes, terms ending, scheduled cancellations, data deletions.',
+      'GEN-CLOCK: advance your partner’s clock (forward only) and apply every lifecycle event that fell due: trial conversions, renewals with scheduled changes, terms ending, scheduled cancellations, data deletions. With dryRun, list those events and change nothing. Audited, accepted or refused.',
   })
   async advanceClock(@Arg('input', () => AdvanceClockInput) input: AdvanceClockInput, @Ctx() ctx: Context): Promise<AdvanceClockPayload> {
     const role = checkRole(actorOf(ctx), 'ROLE-SUBSCRIPTIONS', 'advance the simulation clock');
@@ -60,21 +69,37 @@ export class ClockMutationResolver {
         { argumentName: 'input.by' },
       );
     }
-    const result = await advanceClock({ write: ctx.write, clock: ctx.repositories.clock }, ctx.caller.partner, (current) =>
-      duration ? addDuration(current, duration) : input.to!,
+    const result = await advanceClock(
+      { write: ctx.write, clock: ctx.repositories.clock },
+      { actor: actorOf(ctx), target: (current) => (duration ? addDuration(current, duration) : input.to!), dryRun: input.dryRun },
     );
-    const empty = { clock: null, from: null, to: null, events: [], eventCounts: [], dryRun: false, operationId: null, summary: null };
-    if (!result.ok) return { ...empty, userErrors: [userError(result.refusal)] };
+    const empty = {
+      clock: null,
+      from: null,
+      to: null,
+      events: [],
+      eventCounts: [],
+      dryRun: input.dryRun,
+      operationId: null,
+      summary: null,
+    };
+    if (!result.ok) {
+      noteRefusal(ctx, 'advance_clock', null, result.refusal); // audited when the response is sent (src/audit/)
+      return { ...empty, userErrors: [userError(result.refusal)] };
+    }
     const counts = new Map<string, number>();
     for (const e of result.events) counts.set(e.kind, (counts.get(e.kind) ?? 0) + 1);
     return {
       ...empty,
-      clock: { now: result.to },
+      clock: { now: result.dryRun ? result.from : result.to },
+      operationId: result.operationId,
       from: result.from,
       to: result.to,
       events: result.events,
       eventCounts: [...counts].map(([kind, count]) => ({ kind, count })),
-      summary: `Clock moved from ${result.from.toISOString()} to ${result.to.toISOString()}; ${result.events.length} lifecycle event(s) applied.`,
+      summary: result.dryRun
+        ? `Would move the clock from ${result.from.toISOString()} to ${result.to.toISOString()}; ${result.events.length} lifecycle event(s) would be applied.`
+        : `Clock moved from ${result.from.toISOString()} to ${result.to.toISOString()}; ${result.events.length} lifecycle event(s) applied.`,
       userErrors: [],
     };
   }

@@ -10,17 +10,96 @@ export interface ExampleIds {
 }
 
 /**
- * The operations the IDE opens with, one tab each; the first is the one the browser test runs.
- * The mutation examples are filled with IDs from the demo data when the page loads.
+ * An operation the IDE runs before a tab, so the tab acts on something of its own (a subscription
+ * it just bought) and works in any order, any number of times. It runs only while one of the
+ * tab's `fill` variables still holds FROM_SETUP: paste an ID of your own and the tab acts on it.
  */
-export function exampleOperations(ids: ExampleIds): { title: string; query: string; variables?: string }[] {
+export interface ExampleSetup {
+  query: string;
+  variables?: Record<string, unknown>;
+  /** Tab variable -> dotted path of the value in the setup's `data` (`purchase.subscriptions.0.id`). */
+  fill: Record<string, string>;
+}
+
+export interface GraphiQLExample {
+  title: string;
+  /** The heading it is listed under in the IDE's Examples pane. */
+  group: string;
+  /** Opened as a tab when the IDE first loads; the others are a click away in the Examples pane. */
+  open?: boolean;
+  query: string;
+  variables?: string;
+  setup?: ExampleSetup;
+}
+
+/** The value of a tab variable the IDE fills from the tab's setup before running it. */
+export const FROM_SETUP = '(filled by the IDE: see the comment)';
+
+export interface GraphQLRequest {
+  query: string;
+  variables: Record<string, unknown>;
+  operationName?: string | null;
+}
+
+export interface GraphQLAnswer {
+  data?: Record<string, unknown> | null;
+  errors?: readonly unknown[];
+  extensions?: Record<string, unknown>;
+}
+
+/** The operation name of a document's first operation (examples hold one operation each). */
+export function operationNameOf(query: string): string | null {
+  return /^\s*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/m.exec(query)?.[1] ?? null;
+}
+
+function at(data: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), data);
+}
+
+/** The setup's refusals: top-level errors, or userErrors of any root field. */
+function setupFailed(answer: GraphQLAnswer): boolean {
+  if (answer.errors?.length || !answer.data) return true;
+  return Object.values(answer.data).some(
+    (v) => Array.isArray((v as { userErrors?: unknown[] } | null)?.userErrors) && (v as { userErrors: unknown[] }).userErrors.length > 0,
+  );
+}
+
+/**
+ * Runs a tab's request as the IDE does: first its setup, when a `fill` variable still holds
+ * FROM_SETUP, whose results replace those variables; then the tab. A failed setup answers instead
+ * of the tab. The setup's data comes back in `extensions.setup`, so the response shows what it made.
+ */
+export async function runWithSetup(
+  request: GraphQLRequest,
+  setup: ExampleSetup | undefined,
+  execute: (request: GraphQLRequest) => Promise<GraphQLAnswer>,
+): Promise<GraphQLAnswer> {
+  const needed = setup && Object.keys(setup.fill).some((name) => request.variables[name] === FROM_SETUP);
+  if (!setup || !needed) return execute(request);
+  const name = operationNameOf(setup.query);
+  const prepared = await execute({ query: setup.query, variables: setup.variables ?? {}, operationName: name });
+  if (setupFailed(prepared)) return { ...prepared, extensions: { ...prepared.extensions, setup: { operationName: name, failed: true } } };
+  const variables = { ...request.variables };
+  for (const [variable, path] of Object.entries(setup.fill)) variables[variable] = at(prepared.data, path);
+  const answer = await execute({ ...request, variables });
+  return { ...answer, extensions: { ...answer.extensions, setup: { operationName: name, data: prepared.data } } };
+}
+
+/**
+ * The operations the IDE offers, grouped; the `open` ones are its first tabs and the first of them
+ * is the one the browser test runs. The IDs come from the demo data when the page loads; the tabs
+ * that change a subscription or cancel an order act on one their setup makes.
+ */
+export function exampleOperations(ids: ExampleIds): GraphiQLExample[] {
   const sub = ids.subscriptionId ?? '00000000-0000-4000-8000-000000000000';
   return [...READ_EXAMPLES, ...mutationExamples(ids.customerId, sub), ...softwareExamples(ids), ...reservationExamples(ids)];
 }
 
-const READ_EXAMPLES: { title: string; query: string; variables?: string }[] = [
+const READ_EXAMPLES: GraphiQLExample[] = [
   {
     title: 'Viewer',
+    group: 'Read',
+    open: true,
     query: `# Who am I? The IDE sends a development token in Authorization (see the Headers tab).
 query Viewer {
   viewer {
@@ -33,6 +112,8 @@ query Viewer {
   },
   {
     title: 'Customers and their subscriptions',
+    group: 'Read',
+    open: true,
     query: `# One database command per level, whatever the page size.
 query CustomersWithSubscriptions($first: Int = 10, $after: String) {
   customers(first: $first, after: $after) {
@@ -61,6 +142,7 @@ query CustomersWithSubscriptions($first: Int = 10, $after: String) {
   },
   {
     title: 'Expiring subscriptions',
+    group: 'Read',
     query: `# Active subscriptions that renew automatically, ending before a date.
 query Expiring($before: DateTimeISO!) {
   subscriptions(first: 20, filter: { status: [ACTIVE], autoRenewEnabled: true, expiringBefore: $before }) {
@@ -69,10 +151,11 @@ query Expiring($before: DateTimeISO!) {
   }
 }
 `,
-    variables: '{ "before": "2027-01-01T00:00:00Z" }',
+    variables: '{ "before": "2027-12-31T00:00:00Z" }',
   },
   {
     title: 'Search customers',
+    group: 'Read',
     query: `# Case-insensitive prefix of the company name or domain; an empty search is no filter.
 query Search($search: String!) {
   customers(first: 10, filter: { search: $search }) {
@@ -85,6 +168,7 @@ query Search($search: String!) {
   },
   {
     title: 'Catalog',
+    group: 'Read',
     query: `# Every enum filter takes a list, which matches any of its values (a single value works too).
 query Catalog {
   offers(first: 50, filter: { publisher: [MICROSOFT], commerceType: [NEW_COMMERCE, LEGACY] }) {
@@ -100,6 +184,7 @@ query Catalog {
   },
   {
     title: 'Simulation clock',
+    group: 'Clock and money',
     query: `query Clock {
   simulationClock { now }
 }
@@ -109,10 +194,37 @@ query Catalog {
 
 const USER_ERRORS = 'userErrors { code rule message field }';
 
-function mutationExamples(customerId: string, subscriptionId: string): { title: string; query: string; variables?: string }[] {
+/** The setup of the tabs that change one subscription: a fresh one, bought now, 10 seats monthly for a year. */
+function buyFirst(customerId: string): ExampleSetup {
+  return {
+    query: `mutation SetupBuySubscription($customerId: ID!) {
+  purchase(input: {
+    customerId: $customerId
+    lineItems: [{ offerId: "CFQ7TTC0LH18:0001", quantity: 10, billingCycle: MONTHLY, termDuration: P1Y }]
+  }) {
+    subscriptions { id friendlyName }
+    ${USER_ERRORS}
+  }
+}
+`,
+    variables: { customerId },
+    fill: { id: 'purchase.subscriptions.0.id' },
+  };
+}
+
+/** How a tab with a setup says so, first in its comment. */
+const BOUGHT_FIRST =
+  '# Runs on a subscription of its own: while $id is left as it is, the IDE first buys a fresh one\n' +
+  '# (SetupBuySubscription, shown under "extensions" in the response) and puts its ID in $id, so this\n' +
+  '# tab works in any order and any number of times. Paste a subscription ID into $id to act on that one.';
+
+function mutationExamples(customerId: string, subscriptionId: string): GraphiQLExample[] {
+  const fresh = JSON.stringify({ id: FROM_SETUP }, null, 2);
   return [
     {
       title: 'Buy (new commerce)',
+      group: 'Subscriptions',
+      open: true,
       query: `# CAT-CART: a cart bought as one order. Set dryRun: true to review it without buying.
 mutation Buy($customerId: ID!) {
   purchase(input: {
@@ -131,8 +243,9 @@ mutation Buy($customerId: ID!) {
     },
     {
       title: 'Quote a cancellation',
-      query: `# CANCEL-WINDOW-SHOWN: what cancelling now would do, without changing anything.
-# Paste the ID of the subscription you bought; dryRun: true only quotes.
+      group: 'Subscriptions',
+      query: `# CANCEL-WINDOW-SHOWN: what cancelling now would do, without changing anything; dryRun: true only quotes.
+${BOUGHT_FIRST}
 mutation QuoteCancel($id: ID!) {
   cancelSubscription(input: { subscriptionId: $id, dryRun: true }) {
     dryRun mode rule summary effectiveDate
@@ -141,11 +254,15 @@ mutation QuoteCancel($id: ID!) {
   }
 }
 `,
-      variables: JSON.stringify({ id: subscriptionId }, null, 2),
+      variables: fresh,
+      setup: buyFirst(customerId),
     },
     {
       title: 'Cancel',
+      group: 'Subscriptions',
+      open: true,
       query: `# CANCEL-NCE-24H / -30D refund; after 30 days CANCEL-NCE-AFTER refuses (see userErrors).
+${BOUGHT_FIRST}
 mutation Cancel($id: ID!) {
   cancelSubscription(input: { subscriptionId: $id }) {
     mode rule summary
@@ -156,11 +273,14 @@ mutation Cancel($id: ID!) {
   }
 }
 `,
-      variables: JSON.stringify({ id: subscriptionId }, null, 2),
+      variables: fresh,
+      setup: buyFirst(customerId),
     },
     {
       title: 'Pause',
+      group: 'Subscriptions',
       query: `# PAUSE-EFFECT, PAUSE-SIDE-EFFECTS: access stops now, billing continues, auto-renew off.
+${BOUGHT_FIRST}
 mutation Pause($id: ID!) {
   pauseSubscription(input: { subscriptionId: $id }) {
     summary
@@ -170,11 +290,14 @@ mutation Pause($id: ID!) {
   }
 }
 `,
-      variables: JSON.stringify({ id: subscriptionId }, null, 2),
+      variables: fresh,
+      setup: buyFirst(customerId),
     },
     {
       title: 'Schedule a change',
+      group: 'Subscriptions',
       query: `# SCHED-*: fewer seats at renewal (a mid-term reduction is refused: SUB-QTY-DECREASE-NCE).
+${BOUGHT_FIRST}
 mutation Schedule($id: ID!) {
   scheduleChange(input: { subscriptionId: $id, quantity: 5 }) {
     summary licenceReassignmentRequired
@@ -183,11 +306,14 @@ mutation Schedule($id: ID!) {
   }
 }
 `,
-      variables: JSON.stringify({ id: subscriptionId }, null, 2),
+      variables: fresh,
+      setup: buyFirst(customerId),
     },
     {
       title: 'What can I do?',
-      query: `# Every action with the rule and reason when it is not allowed now.
+      group: 'Subscriptions',
+      query: `# Every action with the rule and reason when it is not allowed now, for a subscription of the demo world
+# (a read: it works in any order; paste the ID of one you bought to see its own).
 query Actions($id: ID!) {
   subscription(id: $id) {
     friendlyName status cancellationAllowedUntilDate
@@ -200,10 +326,13 @@ query Actions($id: ID!) {
     },
     {
       title: 'Advance the clock',
+      group: 'Clock and money',
+      open: true,
       query: `# GEN-CLOCK: your partner's clock, forward only; due renewals, trial conversions and term ends run in time order.
+# Set dryRun: true to list the events it would apply without moving the clock. Audited, like every mutation.
 mutation Advance {
-  advanceClock(input: { by: "P30D" }) {
-    from to
+  advanceClock(input: { by: "P30D", dryRun: false }) {
+    dryRun from to summary
     eventCounts { kind count }
     events { kind subscriptionId at summary }
     ${USER_ERRORS}
@@ -213,6 +342,7 @@ mutation Advance {
     },
     {
       title: 'Ledger and invoice',
+      group: 'Clock and money',
       query: `# MONEY-EXACT: every charge and credit in cents, and the month's invoice summed from them.
 query Money($customerId: ID!, $period: String!) {
   customer(id: $customerId) {
@@ -227,10 +357,11 @@ query Money($customerId: ID!, $period: String!) {
 }
 
 /** Software purchases (SW-*): buy, keys (logged), the activity log, cancellation info and quote, a refund request. */
-function softwareExamples(ids: ExampleIds): { title: string; query: string; variables?: string }[] {
-  const examples: { title: string; query: string; variables?: string }[] = [
+function softwareExamples(ids: ExampleIds): GraphiQLExample[] {
+  const examples: GraphiQLExample[] = [
     {
       title: 'Buy software',
+      group: 'Software',
       query: `# SW-PRICE: one software order, charged in full (tax included for AU and BR), with MAK keys per language (SW-KEYS).
 # Needs an admin agent or a global admin (ROLE-SOFTWARE). Set dryRun: true to quote it.
 mutation BuySoftware($customerId: ID!) {
@@ -246,9 +377,10 @@ mutation BuySoftware($customerId: ID!) {
       variables: JSON.stringify({ customerId: ids.customerId }, null, 2),
     },
   ];
-  const activityLog = [
+  const activityLog: GraphiQLExample[] = [
     {
       title: 'Software activity log',
+      group: 'Software',
       query: `# SW-ACTIVITY-LOG: who viewed a product key or downloaded software, for at most 90 days at once.
 # Global, account, referral and marketing content admins only (ROLE-ACTIVITY-LOG).
 # The demo world has a key view per active software order; 'Get a product key' adds one. A bare date is its start in UTC.
@@ -268,6 +400,7 @@ query ActivityLog($from: DateTimeISO!, $to: DateTimeISO!) {
     ...examples,
     {
       title: 'Software order: keys and cancellation',
+      group: 'Software',
       query: `# SW-CANCEL-INFO: days left to cancel, or window passed (a support request is needed), or excluded (SUSE, Red Hat).
 query SoftwareOrder($id: ID!) {
   softwareOrder(id: $id) {
@@ -283,6 +416,7 @@ query SoftwareOrder($id: ID!) {
     },
     {
       title: 'Get a product key',
+      group: 'Software',
       query: `# SW-KEYS, SW-MAK: the MAK, a download link and a copyable link; the view is logged (SW-ACTIVITY-LOG).
 # Admin agents only (ROLE-SOFTWARE-KEYS); keyType: KMS is refused (SW-MAK).
 mutation GetKey($id: ID!, $productVersion: String!) {
@@ -298,8 +432,12 @@ mutation GetKey($id: ID!, $productVersion: String!) {
     ...activityLog,
     {
       title: 'Quote a software cancellation',
+      group: 'Software',
       query: `# SW-CANCEL-30D, SW-POST-CANCEL: within 30 days, 100 % credit (prorated for software subscriptions).
 # Admin agents only (ROLE-SOFTWARE-CANCEL). Without dryRun the order shows cancelled after up to 15 minutes (SW-CANCEL-DELAY).
+# Runs on an order of its own: while $id is left as it is, the IDE first buys one (SetupBuySoftware, shown under
+# "extensions" in the response) and puts its ID in $id, so the 30-day window is open whenever and however often
+# it runs, the clock advanced or not. Paste a software order ID into $id to quote that one.
 mutation QuoteSoftwareCancel($id: ID!) {
   cancelSoftwareOrder(input: { softwareOrderId: $id, dryRun: true }) {
     dryRun summary rule
@@ -309,10 +447,22 @@ mutation QuoteSoftwareCancel($id: ID!) {
   }
 }
 `,
-      variables: JSON.stringify({ id: order.id }, null, 2),
+      variables: JSON.stringify({ id: FROM_SETUP }, null, 2),
+      setup: {
+        query: `mutation SetupBuySoftware($customerId: ID!) {
+  purchaseSoftware(input: { customerId: $customerId, offerId: "DG7GMGF0DVSV:0001", quantity: 1, languages: ["en-us"] }) {
+    softwareOrder { id productName }
+    ${USER_ERRORS}
+  }
+}
+`,
+        variables: { customerId: ids.customerId },
+        fill: { id: 'purchaseSoftware.softwareOrder.id' },
+      },
     },
     {
       title: 'Software refund support request',
+      group: 'Software',
       query: `# SW-SUPPORT-REQUEST: every field is checked; a refusal names the field. Set dryRun: false to file it.
 mutation RefundRequest($customer: String!, $orderId: String!) {
   createSupportRequest(input: {
@@ -337,12 +487,13 @@ mutation RefundRequest($customer: String!, $orderId: String!) {
 }
 
 /** Azure reservations (RES-*): what can I do, quote a cancellation, quote an exchange, buy one. Left out without a demo reservation. */
-function reservationExamples(ids: ExampleIds): { title: string; query: string; variables?: string }[] {
+function reservationExamples(ids: ExampleIds): GraphiQLExample[] {
   const r = ids.reservation;
   if (!r) return [];
   return [
     {
       title: 'Azure reservation: what can I do?',
+      group: 'Azure reservations',
       query: `# RES-MANAGE: expiry, scope, utilisation, reservation and order IDs; what cancelling now would refund
 # (RES-REFUND-TABLE, RES-REFUND-CAP), credited to the partner (RES-PARTNER-CREDIT).
 query Reservation($id: ID!) {
@@ -360,6 +511,7 @@ query Reservation($id: ID!) {
     },
     {
       title: 'Quote a reservation cancellation',
+      group: 'Azure reservations',
       query: `# RES-CANCEL: cancellable at any time; 5 days or fewer without usage: 100 %; with usage: prorated;
 # later: prorated minus a 12 % fee; at most USD 50,000 per customer over 365 days. dryRun: true only quotes.
 mutation QuoteReservationCancel($id: ID!) {
@@ -375,6 +527,7 @@ mutation QuoteReservationCancel($id: ID!) {
     },
     {
       title: 'Quote a reservation exchange',
+      group: 'Azure reservations',
       query: `# RES-EXCHANGE: the prorated refund is credited toward a new reservation of the same type costing at least
 # as much; no fee, not counted toward the refund cap. dryRun: true only quotes.
 mutation QuoteReservationExchange($id: ID!, $offerId: ID!, $quantity: Int!) {
@@ -389,6 +542,7 @@ mutation QuoteReservationExchange($id: ID!, $offerId: ID!, $quantity: Int!) {
     },
     {
       title: 'Buy an Azure reservation',
+      group: 'Azure reservations',
       query: `# Admin agents and global admins (ROLE-SOFTWARE); refused in the markets of RES-MARKETS; prices per PRICE-TAX.
 mutation BuyReservation($customerId: ID!, $azureSubscriptionId: String!) {
   purchaseReservation(input: {

@@ -3,18 +3,16 @@ import path from 'node:path';
 import express from 'express';
 import { PROJECT_ROOT } from '../shared/config.js';
 
-export interface GraphiQLExample {
-  title: string;
-  query: string;
-  variables?: string;
-}
+import type { GraphiQLExample } from './examples.js';
+
+export type { GraphiQLExample };
 
 export interface GraphiQLRouterOptions {
   /** GraphQL endpoint the IDE posts to: a path on this server (e.g. '/graphql'). */
   endpoint: string;
   /** Prefilled in the headers editor of every tab. */
   defaultHeaders: Record<string, string>;
-  /** Initial tabs, in order; the first one is active. A function is called per page load (examples filled from live data). */
+  /** The examples, in order (the `open` ones are the first tabs; the first is active). A function is called per page load (examples filled from live data). */
   examples: GraphiQLExample[] | (() => Promise<GraphiQLExample[]>);
 }
 

@@ -3,18 +3,16 @@
  * dist/graphiql/app.js, served by graphiql.router.ts). Nothing here loads from outside the
  * page's own origin: the Monaco workers are bundled next to app.js.
  */
-import { createGraphiQLFetcher, type Storage } from '@graphiql/toolkit';
+import { useGraphiQL, useGraphiQLActions, type GraphiQLPlugin } from '@graphiql/react';
+import { createGraphiQLFetcher, type Fetcher, type Storage } from '@graphiql/toolkit';
 import { GraphiQL } from 'graphiql';
 import 'graphiql/style.css';
 import './page.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { operationNameOf, runWithSetup, type ExampleSetup, type GraphiQLExample, type GraphQLAnswer } from './examples.js';
 
-export interface GraphiQLExample {
-  title: string;
-  query: string;
-  variables?: string;
-}
+export type { GraphiQLExample };
 
 /** Shape of the JSON in `<script id="graphiql-config" type="application/json">`. */
 export interface GraphiQLPageConfig {
@@ -105,13 +103,85 @@ function namespacedStorage(namespace: string): Storage {
 
 const config = readConfig();
 const headersJson = Object.keys(config.defaultHeaders).length ? JSON.stringify(config.defaultHeaders, null, 2) : undefined;
-// Created once: GraphiQL refetches the schema whenever the fetcher identity changes.
-const fetcher = createGraphiQLFetcher({ url: config.endpoint });
-const defaultTabs = config.examples.map((example) => ({
+
+/**
+ * The endpoint's fetcher, running an example's setup first (examples.ts, runWithSetup) when the
+ * operation is one of the examples with a setup, found by its operation name. Created once:
+ * GraphiQL refetches the schema whenever the fetcher identity changes.
+ */
+const endpointFetcher = createGraphiQLFetcher({ url: config.endpoint });
+// One plain JSON answer per request (no multipart stream), so the setup's answer can be read before the tab runs.
+const plainFetcher = createGraphiQLFetcher({ url: config.endpoint, enableIncrementalDelivery: false });
+const setups = new Map<string, ExampleSetup>();
+for (const example of config.examples) {
+  const name = operationNameOf(example.query);
+  if (name && example.setup) setups.set(name, example.setup);
+}
+const fetcher: Fetcher = (params, opts) => {
+  const name = params.operationName ?? operationNameOf(params.query);
+  const setup = name ? setups.get(name) : undefined;
+  if (!setup) return endpointFetcher(params, opts);
+  const execute = async (request: { query: string; variables: Record<string, unknown>; operationName?: string | null }) =>
+    (await plainFetcher(request, opts)) as GraphQLAnswer;
+  const variables = (params.variables ?? {}) as Record<string, unknown>;
+  return runWithSetup({ query: params.query, variables, operationName: name }, setup, execute) as ReturnType<Fetcher>;
+};
+
+// The first tabs are the examples marked `open` (they fit the tab strip); the rest are in the Examples pane.
+const opened = config.examples.filter((example) => example.open);
+const defaultTabs = (opened.length ? opened : config.examples).map((example) => ({
   query: example.query,
   variables: example.variables ?? null,
   headers: headersJson ?? null,
 }));
+
+function ExamplesIcon() {
+  return (
+    <svg height="1em" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="1.5" aria-hidden="true">
+      <path d="M4 5h16M4 10h16M4 15h10M4 20h7" strokeLinecap="round" />
+    </svg>
+  );
+}
+
+/** Every example by group; a click switches to its tab, opening it when it is not open yet. */
+function ExamplesPane() {
+  const { addTab, changeTab } = useGraphiQLActions();
+  const tabs = useGraphiQL((state) => state.tabs);
+  const queryEditor = useGraphiQL((state) => state.queryEditor);
+  const variableEditor = useGraphiQL((state) => state.variableEditor);
+  const groups = [...new Set(config.examples.map((example) => example.group))];
+  const open = (example: GraphiQLExample) => {
+    const index = tabs.findIndex((tab) => tab.query === example.query);
+    if (index >= 0) return changeTab(index);
+    addTab();
+    queryEditor?.setValue(example.query);
+    variableEditor?.setValue(example.variables ?? '');
+  };
+  return (
+    <section className="pcgw-examples" aria-label="Examples">
+      <div className="graphiql-doc-explorer-title">Examples</div>
+      <p>Each opens in a tab. Tabs that change something make what they act on first: see their comment.</p>
+      {groups.map((group) => (
+        <div key={group}>
+          <h3>{group}</h3>
+          <ul>
+            {config.examples
+              .filter((example) => example.group === group)
+              .map((example) => (
+                <li key={example.title}>
+                  <button type="button" className="pcgw-example" onClick={() => open(example)}>
+                    {example.title}
+                  </button>
+                </li>
+              ))}
+          </ul>
+        </div>
+      ))}
+    </section>
+  );
+}
+
+const examplesPlugin: GraphiQLPlugin = { title: 'Examples', icon: ExamplesIcon, content: ExamplesPane };
 const storage = namespacedStorage(fnv1a(JSON.stringify([config.endpoint, config.examples])));
 
 const container = document.getElementById('graphiql');
@@ -126,6 +196,8 @@ createRoot(container).render(
       defaultHeaders={headersJson}
       defaultEditorToolsVisibility={headersJson ? 'headers' : undefined}
       storage={storage}
+      plugins={config.examples.length ? [examplesPlugin] : []}
+      visiblePlugin={config.examples.length ? examplesPlugin : undefined}
     />
   </StrictMode>,
 );

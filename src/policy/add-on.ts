@@ -7,6 +7,7 @@ import { auditFor, describe, isAddOn, ledgerFor, type Sub } from './common.js';
 import { proratedCharge } from './money.js';
 import { lineItem, newOrder, newSubscription } from './new-docs.js';
 import { checkSubscriptionRoles, type Actor } from './roles.js';
+import { phrased } from './mood.js';
 
 export interface AddOnInput {
   base: Sub;
@@ -27,6 +28,8 @@ export interface AddOnOutcome {
   orderId: string;
   chargeCents: number;
   summary: string;
+  /** The summary in the conditional, for a quote (dryRun; src/policy/mood.ts). */
+  quoteSummary: string;
 }
 
 /** ADDON-PARTNER-TYPE: only direct-bill partners and indirect providers buy add-ons, not indirect resellers. */
@@ -140,6 +143,9 @@ export function decidePurchaseAddOn(input: AddOnInput): Decision<AddOnOutcome> {
     addOn,
     orderId,
     chargeCents: charge,
-    summary: `Added ${addOnOffer.name} x ${quantity} to ${describe(base)}, ending with it on ${base.commitmentEndDate.toISOString()}.`,
+    ...phrased(
+      `Added ${addOnOffer.name} x ${quantity} to ${describe(base)}, ending with it on ${base.commitmentEndDate.toISOString()}.`,
+      `Would add ${addOnOffer.name} x ${quantity} to ${describe(base)}, ending with it on ${base.commitmentEndDate.toISOString()}.`,
+    ),
   });
 }

@@ -25,6 +25,7 @@ import { checkSubscriptionRoles, type Actor } from './roles.js';
 import type { RuleId } from './rule-ids.js';
 import { checkReason } from './suspension.js';
 import { DAY, elapsed, HOUR, within, windowEnd } from './time.js';
+import { phrased } from './mood.js';
 
 /** What cancelling now would do, by the rule that applies. */
 export type CancelTerms =
@@ -176,6 +177,8 @@ export interface CancelOutcome {
   /** Add-ons cancelled with it, and what each refunds. */
   addOns: { id: string; refundCents: number; rule: RuleId }[];
   summary: string;
+  /** The summary in the conditional, for a quote (dryRun; src/policy/mood.ts). */
+  quoteSummary: string;
 }
 
 /**
@@ -226,10 +229,17 @@ export function decideCancel(input: CancelInput): Decision<CancelOutcome> {
     }),
   );
   const effectiveDate = terms.mode === 'immediate' ? now : s.commitmentEndDate;
+  const credit = formatMoney(total, s.currency);
   const summary =
     terms.mode === 'immediate'
-      ? `Cancelled ${describe(s)} under ${terms.rule}: access ends now; ${formatMoney(total, s.currency)} is credited to the partner.`
-      : `Cancellation of ${describe(s)} is scheduled for renewal under ${terms.rule}: it runs until ${iso(s.commitmentEndDate)} and is not refunded.`;
+      ? phrased(
+          `Cancelled ${describe(s)} under ${terms.rule}: access ends now; ${credit} is credited to the partner.`,
+          `Would cancel ${describe(s)} under ${terms.rule}: access would end now; ${credit} would be credited to the partner.`,
+        )
+      : phrased(
+          `Cancellation of ${describe(s)} is scheduled for renewal under ${terms.rule}: it runs until ${iso(s.commitmentEndDate)} and is not refunded.`,
+          `Would schedule the cancellation of ${describe(s)} for renewal under ${terms.rule}: it would run until ${iso(s.commitmentEndDate)} and would not be refunded.`,
+        );
   return allow({
     effects,
     mode: terms.mode,
@@ -238,7 +248,7 @@ export function decideCancel(input: CancelInput): Decision<CancelOutcome> {
     currency: s.currency,
     effectiveDate,
     addOns: addOnResults,
-    summary,
+    ...summary,
   });
 }
 

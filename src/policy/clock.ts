@@ -1,5 +1,8 @@
 /** Moving a partner's simulation clock (GEN-CLOCK). */
+import { auditFor } from './common.js';
 import { allow, refuse, type Decision } from './decision.js';
+import type { AuditEffect } from './effects.js';
+import type { Actor } from './roles.js';
 import { DAY, elapsed } from './time.js';
 
 /** The longest single advance: ten years of events is plenty for a test and bounds the work. */
@@ -21,4 +24,22 @@ export function decideAdvanceClock(input: { current: Date; target: Date }): Deci
   if (step > MAX_ADVANCE_MS)
     return refuse('GEN-CLOCK', 'LIMIT_EXCEEDED', `One advance moves the clock at most 3653 days (ten years); split a longer one.`, 'by');
   return allow({ from: input.current, to: input.target });
+}
+
+/**
+ * GEN-CLOCK: the audit record of an accepted advance, like every mutation's. The clock itself
+ * moves by compare-and-set, not as an effect; the record is at `from`, the instant the caller
+ * acted, so it precedes the lifecycle events the advance applied (each audited at its due time).
+ */
+export function advanceClockAudit(actor: Actor, move: { from: Date; to: Date; events: number }): AuditEffect {
+  return auditFor(actor, {
+    partnerId: actor.partner._id,
+    customerId: null,
+    operationType: 'advance_clock',
+    resourceType: 'clock',
+    resourceId: actor.partner._id,
+    at: move.from,
+    before: { now: move.from },
+    after: { now: move.to, events: move.events },
+  });
 }

@@ -22,6 +22,7 @@ import {
 } from './common.js';
 import { formatMoney, proratedCharge } from './money.js';
 import { checkSubscriptionRoles, type Actor } from './roles.js';
+import { phrased } from './mood.js';
 
 /** SUB-EDIT: the fields a partner can edit. */
 export interface SubscriptionPatch {
@@ -48,6 +49,8 @@ export interface UpdateOutcome {
   /** SCHED-CLEARED: whether saved changes for renewal were removed. */
   scheduledChangesCleared: boolean;
   summary: string;
+  /** The summary in the conditional, for a quote (dryRun; src/policy/mood.ts). */
+  quoteSummary: string;
 }
 
 export const MAX_FRIENDLY_NAME = 250;
@@ -249,6 +252,6 @@ export function decideUpdate(input: UpdateInput): Decision<UpdateOutcome> {
     chargeCents,
     currency: s.currency,
     scheduledChangesCleared: cleared,
-    summary: `Updated ${describe(s)}: ${parts.join('; ')}.`,
+    ...phrased(`Updated ${describe(s)}: ${parts.join('; ')}.`, `Would update ${describe(s)}: ${parts.join('; ')}.`),
   });
 }

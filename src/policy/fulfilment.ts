@@ -5,11 +5,14 @@ import { auditFor, awaitsFulfilment, describe, ledgerFor, updateSub, type Sub } 
 import type { Actor } from './roles.js';
 import { checkRole } from './roles.js';
 import { addTerm } from './time.js';
+import { phrased } from './mood.js';
 
 export interface FulfilmentOutcome {
   effects: Effect[];
   chargeCents: number;
   summary: string;
+  /** The summary in the conditional, for a quote (dryRun; src/policy/mood.ts). */
+  quoteSummary: string;
 }
 
 /**
@@ -60,6 +63,9 @@ export function decideConfirmFulfillment(input: { subscription: Sub; actor: Acto
   return allow({
     effects,
     chargeCents: charge,
-    summary: `The publisher confirmed set-up of ${describe(s)}; billing starts now, term ends ${end.toISOString()}.`,
+    ...phrased(
+      `The publisher confirmed set-up of ${describe(s)}; billing starts now, term ends ${end.toISOString()}.`,
+      `Would confirm the publisher's set-up of ${describe(s)}; billing would start now and the term end ${end.toISOString()}.`,
+    ),
   });
 }

@@ -11,6 +11,7 @@ import { auditFor, CLEAR_SCHEDULED, isAddOn, isEnded, ledgerFor, updateSub, type
 import { proratedCharge } from './money.js';
 import { lineItem, newOrder, newSubscription } from './new-docs.js';
 import { addTerm, elapsed } from './time.js';
+import { phrased } from './mood.js';
 
 export type LifecycleKind = 'trial_conversion' | 'renewal' | 'term_end' | 'scheduled_cancellation' | 'data_deletion';
 
@@ -68,6 +69,8 @@ export interface LifecycleOutcome {
   effects: Effect[];
   kind: LifecycleKind;
   summary: string;
+  /** The summary in the conditional, for a quote (dryRun; src/policy/mood.ts). */
+  quoteSummary: string;
 }
 
 /** Applies one due event; refused (and skipped) when the subscription no longer has it, e.g. another instance applied it. */
@@ -122,7 +125,11 @@ function end(
       after: { status: 'deleted', deletedReason: reason, rule },
     }),
   );
-  return { effects, kind: event.kind, summary: `${s._id} ended (${reason}) under ${rule}.` };
+  return {
+    effects,
+    kind: event.kind,
+    ...phrased(`${s._id} ended (${reason}) under ${rule}.`, `${s._id} would end (${reason}) under ${rule}.`),
+  };
 }
 
 /**
@@ -182,7 +189,14 @@ function convertTrial(input: LifecycleInput): Decision<LifecycleOutcome> {
       after: { offerId: paid._id },
     }),
   ];
-  return allow({ effects, kind: event.kind, summary: `${s._id} converted from trial to ${paid.name} until ${termEnd.toISOString()}.` });
+  return allow({
+    effects,
+    kind: event.kind,
+    ...phrased(
+      `${s._id} converted from trial to ${paid.name} until ${termEnd.toISOString()}.`,
+      `${s._id} would convert from trial to ${paid.name} until ${termEnd.toISOString()}.`,
+    ),
+  });
 }
 
 /**
@@ -371,6 +385,9 @@ function renew(input: LifecycleInput): Decision<LifecycleOutcome> {
   return allow({
     effects,
     kind: 'renewal',
-    summary: `${s._id} renewed until ${termEnd.toISOString()}${applied ? ' with its scheduled change applied' : ''}${moved ? `; ${moved} licence(s) upgraded` : ''}.`,
+    ...phrased(
+      `${s._id} renewed until ${termEnd.toISOString()}${applied ? ' with its scheduled change applied' : ''}${moved ? `; ${moved} licence(s) upgraded` : ''}.`,
+      `${s._id} would renew until ${termEnd.toISOString()}${applied ? ' with its scheduled change applied' : ''}${moved ? `; ${moved} licence(s) would be upgraded` : ''}.`,
+    ),
   });
 }

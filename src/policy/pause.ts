@@ -7,6 +7,7 @@ import type { Effect } from './effects.js';
 import { auditFor, capital, CLEAR_SCHEDULED, describe, hasScheduled, isNewCommerce, kindLabel, updateSub, type Sub } from './common.js';
 import { checkSubscriptionRoles, type Actor } from './roles.js';
 import { cascadeTargets, restoreAccess, type SuspensionOutcome } from './suspension.js';
+import { phrased } from './mood.js';
 
 export interface PauseInput {
   subscription: Sub;
@@ -70,7 +71,10 @@ export function decidePause(input: PauseInput): Decision<SuspensionOutcome> {
     effects,
     dataDeletionDate: null,
     cascadedAddOnIds: cascaded.map((a) => a._id),
-    summary: `Paused ${describe(s)}: its users lose access now, billing continues, auto-renew is off${hasScheduled(s) ? ' and its scheduled changes were removed' : ''}.`,
+    ...phrased(
+      `Paused ${describe(s)}: its users lose access now, billing continues, auto-renew is off${hasScheduled(s) ? ' and its scheduled changes were removed' : ''}.`,
+      `Would pause ${describe(s)}: its users would lose access now, billing would continue, auto-renew would be off${hasScheduled(s) ? ' and its scheduled changes would be removed' : ''}.`,
+    ),
   });
 }
 
@@ -102,7 +106,10 @@ export function decideResume(input: PauseInput): Decision<SuspensionOutcome> {
       actor,
       now,
       operationType: 'resume_subscription',
-      summary: `Resumed ${describe(s)}: its users have access again. Auto-renew stays off until you turn it on.`,
+      summary: phrased(
+        `Resumed ${describe(s)}: its users have access again. Auto-renew stays off until you turn it on.`,
+        `Would resume ${describe(s)}: its users would have access again. Auto-renew would stay off until you turn it on.`,
+      ),
     }),
   );
 }

@@ -12,6 +12,7 @@ import { pricesIncludeTax } from './money.js';
 import { lineItem, newOrder, newSubscription } from './new-docs.js';
 import { checkRole, type Actor } from './roles.js';
 import { addMs, addTerm, DAY } from './time.js';
+import { phrased } from './mood.js';
 
 export const MAX_CART_LINES = 50;
 
@@ -43,6 +44,8 @@ export interface PurchaseOutcome {
   /** PRICE-TAX. */
   pricesIncludeTax: boolean;
   summary: string;
+  /** The summary in the conditional, for a quote (dryRun; src/policy/mood.ts). */
+  quoteSummary: string;
 }
 
 /** CAT-ONE-PER-CUSTOMER: a second subscription of such an offer is refused; a suspended one should be reactivated. */
@@ -181,7 +184,10 @@ export function decidePurchase(input: PurchaseInput): Decision<PurchaseOutcome> 
     totalCents: order.totalPriceCents,
     currency: order.currencyCode,
     pricesIncludeTax: taxIncluded,
-    summary: `Order ${orderId}: ${subs.length} subscription(s) for ${customer.companyName}; prices ${taxIncluded ? 'include' : 'exclude'} tax (PRICE-TAX).`,
+    ...phrased(
+      `Order ${orderId}: ${subs.length} subscription(s) for ${customer.companyName}; prices ${taxIncluded ? 'include' : 'exclude'} tax (PRICE-TAX).`,
+      `Would order ${subs.length} subscription(s) for ${customer.companyName}; prices ${taxIncluded ? 'include' : 'exclude'} tax (PRICE-TAX).`,
+    ),
   });
 }
 

@@ -25,6 +25,7 @@ import { checkReservationMarket } from './reservation-markets.js';
 import { checkRole, type Actor } from './roles.js';
 import type { RuleId } from './rule-ids.js';
 import { addMonths, addTerm, atMost, DAY, termMonths, within } from './time.js';
+import { phrased } from './mood.js';
 
 export type Reservation = ReservationDoc;
 export type ReservationBillingPlan = NonNullable<ReservationDoc['billingPlan']>;
@@ -327,6 +328,8 @@ export interface CancelReservationOutcome extends ReservationRefundTerms, Omit<R
   creditedTo: 'partner';
   currency: string;
   summary: string;
+  /** The summary in the conditional, for a quote (dryRun; src/policy/mood.ts). */
+  quoteSummary: string;
 }
 
 /**
@@ -387,7 +390,10 @@ export function decideCancelReservation(input: CancelReservationInput): Decision
     rule,
     creditedTo: 'partner' as const,
     currency: r.currency,
-    summary: `${capital(describeRes(r))} cancelled: ${money(cap.refundCents)} refunded to the partner, ${how}${capNote}. The partner refunds the customer.`,
+    ...phrased(
+      `${capital(describeRes(r))} cancelled: ${money(cap.refundCents)} refunded to the partner, ${how}${capNote}. The partner refunds the customer.`,
+      `Would cancel ${describeRes(r)}: ${money(cap.refundCents)} would be refunded to the partner, ${how}${capNote}. The partner would refund the customer.`,
+    ),
   });
 }
 
@@ -628,6 +634,8 @@ export interface PurchaseReservationOutcome {
   /** PRICE-TAX. */
   pricesIncludeTax: boolean;
   summary: string;
+  /** The summary in the conditional, for a quote (dryRun; src/policy/mood.ts). */
+  quoteSummary: string;
 }
 
 /**
@@ -667,10 +675,14 @@ export function decidePurchaseReservation(input: PurchaseReservationInput): Deci
     chargedNowCents,
     currency: r.currency,
     pricesIncludeTax: taxIncluded,
-    summary:
+    ...phrased(
       `Order ${orderId}: ${describeRes(r)}, ${r.quantity} x '${offer.name}' in ${r.region} for ${r.termDuration}, ` +
-      `${formatMoney(r.priceCents, r.currency)} ${r.billingPlan === 'monthly' ? `in ${charges.length} monthly instalments` : 'paid upfront'}; ` +
-      `prices ${taxIncluded ? 'include' : 'exclude'} tax (PRICE-TAX).`,
+        `${formatMoney(r.priceCents, r.currency)} ${r.billingPlan === 'monthly' ? `in ${charges.length} monthly instalments` : 'paid upfront'}; ` +
+        `prices ${taxIncluded ? 'include' : 'exclude'} tax (PRICE-TAX).`,
+      `Would order ${describeRes(r)}, ${r.quantity} x '${offer.name}' in ${r.region} for ${r.termDuration}, ` +
+        `${formatMoney(r.priceCents, r.currency)} ${r.billingPlan === 'monthly' ? `in ${charges.length} monthly instalments` : 'paid upfront'}; ` +
+        `prices ${taxIncluded ? 'include' : 'exclude'} tax (PRICE-TAX).`,
+    ),
   });
 }
 
@@ -687,6 +699,8 @@ export interface ReservationChangeOutcome {
   effects: Effect[];
   reservation: Reservation;
   summary: string;
+  /** The summary in the conditional, for a quote (dryRun; src/policy/mood.ts). */
+  quoteSummary: string;
 }
 
 /**
@@ -720,7 +734,10 @@ export function decideUpdateReservation(input: UpdateReservationInput): Decision
   return allow({
     effects: [updateRes(r, set), reservationAudit({ actor, r, operationType: 'update_reservation', at: now, before, after: set })],
     reservation: { ...r, ...set },
-    summary: `${capital(describeRes(r))}: ${Object.keys(set).join(' and ')} changed.`,
+    ...phrased(
+      `${capital(describeRes(r))}: ${Object.keys(set).join(' and ')} changed.`,
+      `${capital(describeRes(r))}: ${Object.keys(set).join(' and ')} would change.`,
+    ),
   });
 }
 
@@ -758,7 +775,10 @@ export function decideSetReservationUtilization(input: SetUtilizationInput): Dec
       }),
     ],
     reservation: { ...r, ...set },
-    summary: `${capital(describeRes(r))}: utilisation ${pct} %${set.hasUsage ? ', used (RES-REFUND-TABLE)' : ', unused'}.`,
+    ...phrased(
+      `${capital(describeRes(r))}: utilisation ${pct} %${set.hasUsage ? ', used (RES-REFUND-TABLE)' : ', unused'}.`,
+      `${capital(describeRes(r))}: utilisation would be ${pct} %${set.hasUsage ? ', used (RES-REFUND-TABLE)' : ', unused'}.`,
+    ),
   });
 }
 
@@ -789,6 +809,8 @@ export interface ExchangeReservationOutcome {
   currency: string;
   pricesIncludeTax: boolean;
   summary: string;
+  /** The summary in the conditional, for a quote (dryRun; src/policy/mood.ts). */
+  quoteSummary: string;
 }
 
 /** RES-EXCHANGE: the credit of a returned reservation, its prorated refund (MONEY-PRORATE of what was paid). */
@@ -880,9 +902,12 @@ export function decideExchangeReservation(input: ExchangeReservationInput): Deci
     differenceCents: fresh.priceCents - creditCents,
     currency: fresh.currency,
     pricesIncludeTax: taxIncluded,
-    summary:
+    ...phrased(
       `${capital(describeRes(old))} exchanged for ${describeRes(fresh)} (order ${orderId}): ${money(creditCents)} credited to the partner, ` +
-      `${money(fresh.priceCents)} charged ${fresh.billingPlan === 'monthly' ? 'in monthly instalments' : 'upfront'}; no fee, not counted toward the refund cap.`,
+        `${money(fresh.priceCents)} charged ${fresh.billingPlan === 'monthly' ? 'in monthly instalments' : 'upfront'}; no fee, not counted toward the refund cap.`,
+      `Would exchange ${describeRes(old)} for ${describeRes(fresh)}: ${money(creditCents)} would be credited to the partner, ` +
+        `${money(fresh.priceCents)} charged ${fresh.billingPlan === 'monthly' ? 'in monthly instalments' : 'upfront'}; no fee, not counted toward the refund cap.`,
+    ),
   });
 }
 

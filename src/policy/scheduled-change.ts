@@ -8,6 +8,7 @@ import type { Effect } from './effects.js';
 import { checkQuantity, planFor } from './catalog.js';
 import { auditFor, capital, CLEAR_SCHEDULED, describe, hasScheduled, isNewCommerce, kindLabel, updateSub, type Sub } from './common.js';
 import { checkSubscriptionRoles, type Actor } from './roles.js';
+import { phrased } from './mood.js';
 
 export interface ScheduleChangeInput {
   subscription: Sub;
@@ -29,6 +30,8 @@ export interface ScheduleOutcome {
   /** What the change is, by SCHED-KINDS: downgrade, upgrade, seat reduction ... */
   kinds: string[];
   summary: string;
+  /** The summary in the conditional, for a quote (dryRun; src/policy/mood.ts). */
+  quoteSummary: string;
 }
 
 /** SCHED-KINDS: scheduled changes are a new-commerce feature. */
@@ -149,9 +152,12 @@ export function decideScheduleChange(input: ScheduleChangeInput): Decision<Sched
     instructions: next,
     licenceReassignmentRequired: reassign,
     kinds,
-    summary:
+    ...phrased(
       `At renewal on ${s.commitmentEndDate.toISOString()}, ${describe(s)} becomes ${targetOffer.name} x ${next.quantity}, ${next.billingCycle}/${next.termDuration}.` +
-      (reassign ? ' Its user licences must then be reassigned by hand (SCHED-REASSIGN).' : ''),
+        (reassign ? ' Its user licences must then be reassigned by hand (SCHED-REASSIGN).' : ''),
+      `Would schedule: at renewal on ${s.commitmentEndDate.toISOString()}, ${describe(s)} would become ${targetOffer.name} x ${next.quantity}, ${next.billingCycle}/${next.termDuration}.` +
+        (reassign ? ' Its user licences would then have to be reassigned by hand (SCHED-REASSIGN).' : ''),
+    ),
   });
 }
 
@@ -178,6 +184,9 @@ export function decideDeleteScheduledChange(input: { subscription: Sub; actor: A
     instructions: null,
     licenceReassignmentRequired: false,
     kinds: [],
-    summary: `Removed the scheduled change of ${describe(s)}; it renews as it is.`,
+    ...phrased(
+      `Removed the scheduled change of ${describe(s)}; it renews as it is.`,
+      `Would remove the scheduled change of ${describe(s)}; it would renew as it is.`,
+    ),
   });
 }

@@ -13,6 +13,7 @@ import { formatMoney, pricesIncludeTax, proratedRefund } from './money.js';
 import { checkRole, type Actor } from './roles.js';
 import type { RuleId } from './rule-ids.js';
 import { addMs, addTerm, DAY, elapsed, MINUTE, within, windowEnd } from './time.js';
+import { phrased } from './mood.js';
 
 /** SW-CANCEL-30D: the cancellation window, from the purchase (GEN-WINDOW: elapsed < 30 days). */
 export const SOFTWARE_CANCEL_WINDOW = 30 * DAY;
@@ -180,6 +181,8 @@ export interface PurchaseSoftwareOutcome {
   currency: string;
   pricesIncludeTax: boolean;
   summary: string;
+  /** The summary in the conditional, for a quote (dryRun; src/policy/mood.ts). */
+  quoteSummary: string;
 }
 
 /**
@@ -257,9 +260,12 @@ export function decidePurchaseSoftware(input: PurchaseSoftwareInput): Decision<P
     amountCents: order.amountCents,
     currency: order.currency,
     pricesIncludeTax: order.pricesIncludeTax,
-    summary:
+    ...phrased(
       `Software order ${orderId}: ${offer.name} x ${quantity} for ${customer.companyName}, ${formatMoney(order.amountCents, order.currency)}; ` +
-      `prices ${order.pricesIncludeTax ? 'include' : 'exclude'} tax (SW-PRICE).`,
+        `prices ${order.pricesIncludeTax ? 'include' : 'exclude'} tax (SW-PRICE).`,
+      `Would order ${offer.name} x ${quantity} for ${customer.companyName}, ${formatMoney(order.amountCents, order.currency)} would be charged; ` +
+        `prices ${order.pricesIncludeTax ? 'include' : 'exclude'} tax (SW-PRICE).`,
+    ),
   });
 }
 
@@ -339,6 +345,8 @@ export interface GetKeyOutcome {
   copyLink: string;
   activity: SoftwareActivityDoc;
   summary: string;
+  /** The summary in the conditional, for a quote (dryRun; src/policy/mood.ts). */
+  quoteSummary: string;
 }
 
 /** SW-ACTIVITY-LOG: one record per product-key view or download: who, what, when. */
@@ -397,7 +405,10 @@ export function decideGetKey(input: GetKeyInput): Decision<GetKeyOutcome> {
     key,
     copyLink: `${key.downloadUrl}?share=${encodeURIComponent(token)}`,
     activity: record,
-    summary: `${activity === 'download' ? 'Download' : 'Product key'} of ${key.productVersion} (${key.language}, ${key.bitness}, MAK) for order ${order._id}; logged (SW-ACTIVITY-LOG).`,
+    ...phrased(
+      `${activity === 'download' ? 'Download' : 'Product key'} of ${key.productVersion} (${key.language}, ${key.bitness}, MAK) for order ${order._id}; logged (SW-ACTIVITY-LOG).`,
+      `${activity === 'download' ? 'Download' : 'Product key'} of ${key.productVersion} (${key.language}, ${key.bitness}, MAK) for order ${order._id} would be logged (SW-ACTIVITY-LOG).`,
+    ),
   });
 }
 
@@ -567,6 +578,8 @@ export interface CancelSoftwareOutcome {
   /** Keys and download links revoked (SW-POST-CANCEL). */
   keysRevoked: number;
   summary: string;
+  /** The summary in the conditional, for a quote (dryRun; src/policy/mood.ts). */
+  quoteSummary: string;
 }
 
 /**
@@ -634,9 +647,12 @@ export function decideCancelSoftware(input: CancelSoftwareInput): Decision<Cance
     cancelledAt: now,
     visibleAt,
     keysRevoked: order.keys.length,
-    summary:
+    ...phrased(
       `Software order ${order._id} cancelled: ${order.keys.length} key(s) revoked, ${formatMoney(creditCents, order.currency)} credited ` +
-      `(${perpetual ? '100 % of perpetual software' : 'prorated software subscription'}); the order shows it from ${iso(visibleAt)} (SW-CANCEL-DELAY).`,
+        `(${perpetual ? '100 % of perpetual software' : 'prorated software subscription'}); the order shows it from ${iso(visibleAt)} (SW-CANCEL-DELAY).`,
+      `Would cancel software order ${order._id}: ${order.keys.length} key(s) would be revoked, ${formatMoney(creditCents, order.currency)} would be credited ` +
+        `(${perpetual ? '100 % of perpetual software' : 'prorated software subscription'}); the order would show it from ${iso(visibleAt)} (SW-CANCEL-DELAY).`,
+    ),
   });
 }
 

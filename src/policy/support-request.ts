@@ -11,6 +11,7 @@ import { allow, refuse, type Decision, type Refused } from './decision.js';
 import type { Effect, IdSource } from './effects.js';
 import { formatMoney } from './money.js';
 import { checkRole, type Actor, type RoleRule } from './roles.js';
+import { phrased } from './mood.js';
 
 export type SupportRequestKind = SupportRequestDoc['kind'];
 
@@ -321,6 +322,8 @@ export interface CreateSupportRequestOutcome {
   effects: Effect[];
   request: SupportRequestDoc;
   summary: string;
+  /** The summary in the conditional, for a quote (dryRun; src/policy/mood.ts). */
+  quoteSummary: string;
 }
 
 /**
@@ -373,6 +376,9 @@ export function decideCreateSupportRequest(input: CreateSupportRequestInput): De
   return allow({
     effects,
     request,
-    summary: `Support request ${request._id} (${spec.problemType}) opened for ${spec.label} of ${customer.companyName}, ${resource!.type.replace('_', ' ')} ${resource!.id}${asked}.`,
+    ...phrased(
+      `Support request ${request._id} (${spec.problemType}) opened for ${spec.label} of ${customer.companyName}, ${resource!.type.replace('_', ' ')} ${resource!.id}${asked}.`,
+      `Would open a support request (${spec.problemType}) for ${spec.label} of ${customer.companyName}, ${resource!.type.replace('_', ' ')} ${resource!.id}${asked}.`,
+    ),
   });
 }

@@ -8,6 +8,7 @@ import type { Effect } from './effects.js';
 import { auditFor, capital, describe, isAddOn, isLegacy, iso, isEnded, kindLabel, updateSub, type Sub } from './common.js';
 import { checkSubscriptionRoles, type Actor } from './roles.js';
 import { addMs, DAY, daysInTerm } from './time.js';
+import { phrased, type Phrased } from './mood.js';
 
 export const SUSPENSION_REASONS: readonly SuspensionReason[] = ['customer_request', 'non_payment', 'fraud'];
 
@@ -78,6 +79,8 @@ export interface SuspensionOutcome {
   /** Add-ons suspended or reactivated with it (ADDON-CASCADE). */
   cascadedAddOnIds: string[];
   summary: string;
+  /** The summary in the conditional, for a quote (dryRun; src/policy/mood.ts). */
+  quoteSummary: string;
 }
 
 /**
@@ -122,7 +125,10 @@ export function decideSuspend(input: SuspendInput): Decision<SuspensionOutcome> 
     effects,
     dataDeletionDate: deletion,
     cascadedAddOnIds: cascaded.map((a) => a._id),
-    summary: `Suspended ${describe(s)} (${input.reason}); its users lose access now and its data is deleted at ${iso(deletion)} unless it is reactivated.`,
+    ...phrased(
+      `Suspended ${describe(s)} (${input.reason}); its users lose access now and its data is deleted at ${iso(deletion)} unless it is reactivated.`,
+      `Would suspend ${describe(s)} (${input.reason}); its users would lose access now and its data would be deleted at ${iso(deletion)} unless it is reactivated.`,
+    ),
   });
 }
 
@@ -149,7 +155,10 @@ export function decideReactivate(input: ReactivateInput): Decision<SuspensionOut
       actor,
       now,
       operationType: 'reactivate_subscription',
-      summary: `Reactivated ${describe(s)}; its users have access again.`,
+      summary: phrased(
+        `Reactivated ${describe(s)}; its users have access again.`,
+        `Would reactivate ${describe(s)}; its users would have access again.`,
+      ),
     }),
   );
 }
@@ -182,7 +191,7 @@ export function restoreAccess(args: {
   actor: Actor;
   now: Date;
   operationType: string;
-  summary: string;
+  summary: Phrased;
 }): SuspensionOutcome {
   const { s, addOns, actor, now, operationType, summary } = args;
   const restored = {
@@ -207,5 +216,5 @@ export function restoreAccess(args: {
       after: { status: 'active' },
     }),
   ];
-  return { effects, dataDeletionDate: null, cascadedAddOnIds: cascaded.map((a) => a._id), summary };
+  return { effects, dataDeletionDate: null, cascadedAddOnIds: cascaded.map((a) => a._id), ...summary };
 }

@@ -23,6 +23,7 @@ import { proratedCharge } from './money.js';
 import { lineItem, newOrder, newSubscription } from './new-docs.js';
 import { checkSubscriptionRoles, type Actor } from './roles.js';
 import { checkSchedulePrereq } from './scheduled-change.js';
+import { phrased } from './mood.js';
 
 export interface UpgradeInput {
   source: Sub;
@@ -55,6 +56,8 @@ export interface UpgradeOutcome {
   /** SCHED-REASSIGN / UPG-PARTIAL: moved licences must be reassigned to users by hand. */
   licenceReassignmentRequired: boolean;
   summary: string;
+  /** The summary in the conditional, for a quote (dryRun; src/policy/mood.ts). */
+  quoteSummary: string;
 }
 
 /** UPG-ACTIVE: upgrades start only from active subscriptions. */
@@ -216,7 +219,10 @@ export function decideUpgrade(input: UpgradeInput): Decision<UpgradeOutcome> {
       creditCents: 0,
       chargeCents: 0,
       licenceReassignmentRequired: true,
-      summary: `At renewal on ${s.commitmentEndDate.toISOString()}, ${quantity} licence(s) of ${describe(s)} move to ${targetOffer.name}.`,
+      ...phrased(
+        `At renewal on ${s.commitmentEndDate.toISOString()}, ${quantity} licence(s) of ${describe(s)} move to ${targetOffer.name}.`,
+        `Would schedule: at renewal on ${s.commitmentEndDate.toISOString()}, ${quantity} licence(s) of ${describe(s)} would move to ${targetOffer.name}.`,
+      ),
     });
   }
 
@@ -334,8 +340,14 @@ export function decideUpgrade(input: UpgradeInput): Decision<UpgradeOutcome> {
     creditCents: credit,
     chargeCents: charge,
     licenceReassignmentRequired: !full,
-    summary: full
-      ? `Upgraded all ${quantity} licence(s) of ${describe(s)} to ${targetOffer.name} (${targetId}); the source ended (upgraded).`
-      : `Moved ${quantity} of ${s.quantity} licence(s) of ${describe(s)} to ${targetOffer.name} (${targetId}); reassign those users' licences by hand.`,
+    ...(full
+      ? phrased(
+          `Upgraded all ${quantity} licence(s) of ${describe(s)} to ${targetOffer.name} (${targetId}); the source ended (upgraded).`,
+          `Would upgrade all ${quantity} licence(s) of ${describe(s)} to ${targetOffer.name}; the source would end (upgraded).`,
+        )
+      : phrased(
+          `Moved ${quantity} of ${s.quantity} licence(s) of ${describe(s)} to ${targetOffer.name} (${targetId}); reassign those users' licences by hand.`,
+          `Would move ${quantity} of ${s.quantity} licence(s) of ${describe(s)} to ${targetOffer.name}; those users' licences would then be reassigned by hand.`,
+        )),
   });
 }

@@ -14,6 +14,7 @@
 import type { OperationDoc } from '../db/documents.js';
 import type { Allowed, Decision, Refused } from '../policy/decision.js';
 import type { Effect, IdSource } from '../policy/effects.js';
+import { asQuote } from '../policy/mood.js';
 import { ClientError } from '../shared/errors.js';
 import { applyEffects, WriteConflictError } from './apply-effects.js';
 import { DEFAULT_LOCK_LEASE_MS, LOCK_WAIT_MS, uniqueHolder, type WriteDeps } from './deps.js';
@@ -82,7 +83,8 @@ export async function runOperation<L, R extends object>(
 
   if (options.dryRun) {
     const decision = plan.decide(await plan.load(), ids);
-    return decision.allowed ? { status: 'quoted', outcome: decision } : { status: 'refused', refusal: decision };
+    // A quote speaks in the conditional: the policy worded it both ways, the write path knows which applies.
+    return decision.allowed ? { status: 'quoted', outcome: asQuote(decision) } : { status: 'refused', refusal: decision };
   }
 
   const cols = deps.collections;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CustomerDoc } from '../../src/db/documents.js';
-import { exampleOperations } from '../../src/graphiql/examples.js';
+import { exampleOperations, runWithSetup, type GraphQLAnswer, type GraphQLRequest } from '../../src/graphiql/examples.js';
 import { CATALOG, OFFER_IDS } from '../../src/seed/catalog.js';
 import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
 import { seedWorld } from '../../src/seed/generate.js';
@@ -545,16 +545,24 @@ describe('IDE examples for software, on the demo world', () => {
     for (const title of titles) {
       const op = ops.find((o) => o.title === title);
       expect(op, title).toBeDefined();
-      const res = await fetch(`${demo.url}/graphql`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-partner-id': DEMO_PARTNERS.contoso.id,
-          'x-partner-roles': 'global_admin,admin_agent',
-        },
-        body: JSON.stringify({ query: op!.query, variables: op!.variables ? JSON.parse(op!.variables) : {} }),
-      });
-      const body = (await res.json()) as { data?: Record<string, { userErrors?: unknown[] }>; errors?: unknown[] };
+      // As the IDE runs it: its setup first, when it has one (Quote a software cancellation buys the order it quotes).
+      const execute = async (request: GraphQLRequest): Promise<GraphQLAnswer> => {
+        const res = await fetch(`${demo.url}/graphql`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-partner-id': DEMO_PARTNERS.contoso.id,
+            'x-partner-roles': 'global_admin,admin_agent',
+          },
+          body: JSON.stringify(request),
+        });
+        return (await res.json()) as GraphQLAnswer;
+      };
+      const variables = op!.variables ? (JSON.parse(op!.variables) as Record<string, unknown>) : {};
+      const body = (await runWithSetup({ query: op!.query, variables }, op!.setup, execute)) as {
+        data?: Record<string, { userErrors?: unknown[] }>;
+        errors?: unknown[];
+      };
       expect({ title, errors: body.errors }).toEqual({ title, errors: undefined });
       const payload = Object.values(body.data ?? {})[0];
       if (payload && 'userErrors' in payload) expect({ title, userErrors: payload.userErrors }).toEqual({ title, userErrors: [] });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decideAdvanceClock, MAX_ADVANCE_MS } from '../../src/policy/clock.js';
-import { allowed, at, DAY, refused, T0 } from './harness.js';
+import { advanceClockAudit, decideAdvanceClock, MAX_ADVANCE_MS } from '../../src/policy/clock.js';
+import { adminAgent, allowed, at, DAY, refused, T0 } from './harness.js';
 
 describe('advancing the simulation clock (GEN-CLOCK)', () => {
   it('GEN-CLOCK: the clock moves forward by as little as 1 ms', () => {
@@ -34,6 +34,24 @@ describe('advancing the simulation clock (GEN-CLOCK)', () => {
       rule: 'GEN-UTC',
       code: 'INVALID_VALUE',
       field: 'to',
+    });
+  });
+
+  it('GEN-CLOCK: an accepted advance is audited at the instant it was asked, by its caller, with the instants and the events it applied', () => {
+    expect(advanceClockAudit(adminAgent, { from: T0, to: at(DAY), events: 3 })).toEqual({
+      kind: 'audit',
+      event: {
+        partnerId: adminAgent.partner._id,
+        customerId: null,
+        operationType: 'advance_clock',
+        resourceType: 'clock',
+        resourceId: adminAgent.partner._id,
+        userId: adminAgent.userId,
+        roles: ['admin_agent'],
+        at: T0,
+        resourceOldValue: JSON.stringify({ now: T0 }),
+        resourceNewValue: JSON.stringify({ now: at(DAY), events: 3 }),
+      },
     });
   });
 });
