@@ -1,5 +1,5 @@
 import { Arg, Ctx, Field, InputType, Mutation, ObjectType, Resolver, UseMiddleware } from 'type-graphql';
-import { actorOf, forbidden } from '../mutation/run-mutation.js';
+import { forbidden } from '../mutation/run-mutation.js';
 import { EventCount, LifecycleEventResult, MutationPayload } from '../mutation/payload.types.js';
 import { userError } from '../mutation/user-error.type.js';
 import { checkRole } from '../policy/roles.js';
@@ -46,7 +46,7 @@ export class ClockMutationResolver {
       'GEN-CLOCK: advance your partner’s clock (forward only) and apply every lifecycle event that fell due: trial conversions, renewals with scheduled changes, terms ending, scheduled cancellations, data deletions.',
   })
   async advanceClock(@Arg('input', () => AdvanceClockInput) input: AdvanceClockInput, @Ctx() ctx: Context): Promise<AdvanceClockPayload> {
-    const role = checkRole(actorOf(ctx), 'ROLE-SUBSCRIPTIONS', 'advance the simulation clock');
+    const role = checkRole(ctx.caller, 'ROLE-SUBSCRIPTIONS', 'advance the simulation clock');
     if (role) throw forbidden(role);
     if ((input.by == null) === (input.to == null))
       throw badUserInput(

@@ -5,17 +5,12 @@
  * the payload shows the documents as written.
  */
 import type { Effect } from '../policy/effects.js';
-import type { Actor } from '../policy/roles.js';
 import type { Allowed, Refused } from '../policy/decision.js';
 import type { Context } from '../shared/context.js';
 import { noteRefusal } from '../audit/refusal-audit.js';
 import { ClientError } from '../shared/errors.js';
 import { runOperation, type OperationPlan } from '../write/run-operation.js';
 import { userError, type UserError } from './user-error.type.js';
-
-export function actorOf(ctx: Context): Actor {
-  return { partner: ctx.caller.partner, userId: ctx.caller.userId, roles: ctx.caller.roles };
-}
 
 export function forbidden(refusal: Refused): ClientError {
   return new ClientError('FORBIDDEN', refusal.message, { rule: refusal.rule });

@@ -11,7 +11,7 @@ import { money } from '../shared/money.type.js';
 import type { OperationPlan } from '../write/run-operation.js';
 import { loadAddOns, loadCustomer, loadOffer, loadSubscription } from './load.js';
 import type { SubscriptionChangePayload } from './payload.types.js';
-import { actorOf, forbidden, runMutation, type MutationResult } from './run-mutation.js';
+import { forbidden, runMutation, type MutationResult } from './run-mutation.js';
 import { checkSubscriptionRoles } from '../policy/roles.js';
 
 export interface SubscriptionLoaded {
@@ -37,7 +37,7 @@ export async function subscriptionPlan<R extends object, X = null>(
   const first = await loadSubscription(cols, partnerId, id);
   // Role first (ROLE-SUBSCRIPTIONS, ROLE-MARKETPLACE), before any lock: a caller without a role
   // never touches the customer's lease. The decision checks again (a quote needs it too).
-  const role = checkSubscriptionRoles(actorOf(ctx), first, kind.replace(/_/g, ' '));
+  const role = checkSubscriptionRoles(ctx.caller, first, kind.replace(/_/g, ' '));
   if (role) throw forbidden(role);
   return {
     kind,

@@ -6,7 +6,8 @@ import { addOnEligible, checkQuantity, requirePlan } from './catalog.js';
 import { auditFor, describe, isAddOn, ledgerFor, type Sub } from './common.js';
 import { proratedCharge } from './money.js';
 import { lineItem, newOrder, newSubscription } from './new-docs.js';
-import { checkSubscriptionRoles, type Actor } from './roles.js';
+import { checkSubscriptionRoles } from './roles.js';
+import type { Caller } from '../shared/caller.js';
 
 export interface AddOnInput {
   base: Sub;
@@ -16,7 +17,7 @@ export interface AddOnInput {
   partner: PartnerDoc;
   quantity: number;
   friendlyName?: string | null;
-  actor: Actor;
+  actor: Caller;
   now: Date;
   ids: IdSource;
 }

@@ -22,7 +22,8 @@ import { allow, refuse, type Decision, type Refused } from './decision.js';
 import type { AuditEffect, Effect, IdSource, LedgerEffect, UpdateEffect } from './effects.js';
 import { formatMoney, percentOf, pricesIncludeTax, proratedRefund } from './money.js';
 import { checkReservationMarket } from './reservation-markets.js';
-import { checkRole, type Actor } from './roles.js';
+import { checkRole } from './roles.js';
+import type { Caller } from '../shared/caller.js';
 import type { RuleId } from './rule-ids.js';
 import { addMonths, addTerm, atMost, DAY, termMonths, within } from './time.js';
 
@@ -93,7 +94,7 @@ export function partnerCredit(
   return reservationLedger(r, { ...args, amountCents: -Math.abs(args.amountCents) });
 }
 
-function reservationAudit(actor: Actor, r: Reservation, operationType: string, at: Date, before?: unknown, after?: unknown): AuditEffect {
+function reservationAudit(actor: Caller, r: Reservation, operationType: string, at: Date, before?: unknown, after?: unknown): AuditEffect {
   return auditFor(actor, {
     partnerId: r.partnerId,
     customerId: r.customerId,
@@ -306,7 +307,7 @@ export interface CancelReservationInput {
   reservation: Reservation;
   /** The customer's RES-REFUND-CAP document, null before its first refund. */
   refundCap: RefundCapDoc | null;
-  actor: Actor;
+  actor: Caller;
   now: Date;
 }
 
@@ -597,7 +598,7 @@ export interface PurchaseReservationInput {
   partner: PartnerDoc;
   offer: OfferDoc;
   request: ReservationRequest;
-  actor: Actor;
+  actor: Caller;
   now: Date;
   ids: IdSource;
 }
@@ -664,7 +665,7 @@ export function decidePurchaseReservation(input: PurchaseReservationInput): Deci
 export interface UpdateReservationInput {
   reservation: Reservation;
   patch: { scope?: ReservationScopeInput | null; azureSubscriptionId?: string | null };
-  actor: Actor;
+  actor: Caller;
   now: Date;
 }
 
@@ -712,7 +713,7 @@ export function decideUpdateReservation(input: UpdateReservationInput): Decision
 export interface SetUtilizationInput {
   reservation: Reservation;
   utilizationPercent: number;
-  actor: Actor;
+  actor: Caller;
   now: Date;
 }
 
@@ -756,7 +757,7 @@ export interface ExchangeReservationInput {
   /** The offer of the new reservation. */
   offer: OfferDoc;
   request: ReservationRequest;
-  actor: Actor;
+  actor: Caller;
   now: Date;
   ids: IdSource;
 }
@@ -884,7 +885,7 @@ export interface ReservationActionAvailability {
 export function reservationAllowedActions(input: {
   reservation: Reservation;
   refundCap: RefundCapDoc | null;
-  actor: Actor;
+  actor: Caller;
   now: Date;
 }): ReservationActionAvailability[] {
   const { reservation: r, actor, now } = input;

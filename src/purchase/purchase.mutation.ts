@@ -2,7 +2,7 @@ import { Arg, Ctx, Mutation, Resolver, UseMiddleware } from 'type-graphql';
 import type { SubscriptionDoc } from '../db/documents.js';
 import { loadCustomer, loadOffers, loadSubscription } from '../mutation/load.js';
 import { PurchaseAddOnPayload, PurchasePayload } from '../mutation/payload.types.js';
-import { actorOf, forbidden, runMutation } from '../mutation/run-mutation.js';
+import { forbidden, runMutation } from '../mutation/run-mutation.js';
 import { checkRole, checkSubscriptionRoles } from '../policy/roles.js';
 import { decidePurchaseAddOn } from '../policy/add-on.js';
 import { decidePurchase } from '../policy/purchase.js';
@@ -25,7 +25,7 @@ export class PurchaseMutationResolver {
   async purchase(@Arg('input', () => PurchaseInput) input: PurchaseInput, @Ctx() ctx: Context): Promise<PurchasePayload> {
     const cols = ctx.write.collections;
     const partnerId = ctx.caller.partner._id;
-    const role = checkRole(actorOf(ctx), 'ROLE-SUBSCRIPTIONS', 'buy subscriptions');
+    const role = checkRole(ctx.caller, 'ROLE-SUBSCRIPTIONS', 'buy subscriptions');
     if (role) throw forbidden(role);
     const customerId = parseId('customer', input.customerId, 'input.customerId');
     const offerIds = input.lineItems.map((l, i) => parseId('offer', l.offerId, `input.lineItems.${i}.offerId`));
@@ -51,7 +51,7 @@ export class PurchaseMutationResolver {
             partner: ctx.caller.partner,
             lines: input.lineItems.map((line, i) => ({ ...line, offer: l.offers.get(offerIds[i]!)! })),
             existing: l.existing,
-            actor: actorOf(ctx),
+            actor: ctx.caller,
             now: l.now,
             ids,
           }),
@@ -96,7 +96,7 @@ export class PurchaseMutationResolver {
     const baseId = parseId('subscription', input.subscriptionId, 'input.subscriptionId');
     const addOnOfferId = parseId('offer', input.offerId, 'input.offerId');
     const first = await loadSubscription(cols, partnerId, baseId);
-    const role = checkSubscriptionRoles(actorOf(ctx), first, 'buy an add-on');
+    const role = checkSubscriptionRoles(ctx.caller, first, 'buy an add-on');
     if (role) throw forbidden(role);
     const result = await runMutation(
       ctx,
@@ -122,7 +122,7 @@ export class PurchaseMutationResolver {
             partner: ctx.caller.partner,
             quantity: input.quantity,
             friendlyName: input.friendlyName,
-            actor: actorOf(ctx),
+            actor: ctx.caller,
             now: l.now,
             ids,
           }),

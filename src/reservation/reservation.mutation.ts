@@ -2,7 +2,7 @@ import { Arg, Ctx, Mutation, Resolver, UseMiddleware } from 'type-graphql';
 import type { CustomerDoc, OfferDoc, RefundCapDoc, ReservationDoc } from '../db/documents.js';
 import { customerOfferPlan } from '../mutation/customer-offer-plan.js';
 import { loadCustomer, loadOffer } from '../mutation/load.js';
-import { actorOf, forbidden, runMutation } from '../mutation/run-mutation.js';
+import { forbidden, runMutation } from '../mutation/run-mutation.js';
 import type { Decision } from '../policy/decision.js';
 import type { Effect, IdSource } from '../policy/effects.js';
 import {
@@ -75,7 +75,7 @@ async function reservationPlan<R extends object, X>(
 ): Promise<OperationPlan<ReservationLoaded<X>, R>> {
   const id = parseId('reservation', rawId, 'input.reservationId');
   const first = await loadReservation(ctx, id);
-  const role = checkRole(actorOf(ctx), 'ROLE-RESERVATIONS', what);
+  const role = checkRole(ctx.caller, 'ROLE-RESERVATIONS', what);
   if (role) throw forbidden(role);
   return {
     kind,
@@ -109,7 +109,7 @@ export class ReservationMutationResolver {
     @Arg('input', () => PurchaseReservationInput) input: PurchaseReservationInput,
     @Ctx() ctx: Context,
   ): Promise<PurchaseReservationPayload> {
-    const role = checkRole(actorOf(ctx), 'ROLE-SOFTWARE', 'buy Azure reservations');
+    const role = checkRole(ctx.caller, 'ROLE-SOFTWARE', 'buy Azure reservations');
     if (role) throw forbidden(role);
     const customerId = parseId('customer', input.customerId, 'input.customerId');
     const offerId = parseId('offer', input.offerId, 'input.offerId');
@@ -129,7 +129,7 @@ export class ReservationMutationResolver {
             billingPlan: input.billingPlan,
             displayName: input.displayName,
           },
-          actor: actorOf(ctx),
+          actor: ctx.caller,
           now: l.now,
           ids,
         }),
@@ -172,7 +172,7 @@ export class ReservationMutationResolver {
       decideUpdateReservation({
         reservation: l.reservation,
         patch: { scope: input.scope ? scopeOf(input.scope) : null, azureSubscriptionId: input.azureSubscriptionId ?? null },
-        actor: actorOf(ctx),
+        actor: ctx.caller,
         now: l.now,
       }),
     );
@@ -191,7 +191,7 @@ export class ReservationMutationResolver {
       decideSetReservationUtilization({
         reservation: l.reservation,
         utilizationPercent: input.utilizationPercent,
-        actor: actorOf(ctx),
+        actor: ctx.caller,
         now: l.now,
       }),
     );
@@ -241,7 +241,7 @@ export class ReservationMutationResolver {
       'cancel a reservation',
       // RES-REFUND-CAP: the customer's cap document, read under the customer's lock and written version-conditionally.
       (r): Promise<RefundCapDoc | null> => cols.refundCaps.findOne({ _id: r.customerId, partnerId }),
-      (l) => decideCancelReservation({ reservation: l.reservation, refundCap: l.extra, actor: actorOf(ctx), now: l.now }),
+      (l) => decideCancelReservation({ reservation: l.reservation, refundCap: l.extra, actor: ctx.caller, now: l.now }),
     );
     const result = await runMutation(ctx, plan, input.dryRun);
     const id = parseId('reservation', input.reservationId, 'input.reservationId');
@@ -302,7 +302,7 @@ export class ReservationMutationResolver {
             billingPlan: input.billingPlan ?? 'upfront',
             displayName: input.displayName,
           },
-          actor: actorOf(ctx),
+          actor: ctx.caller,
           now: l.now,
           ids,
         });

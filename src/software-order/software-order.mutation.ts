@@ -3,7 +3,7 @@ import type { Collections } from '../db/collections.js';
 import type { CustomerDoc, SoftwareOrderDoc } from '../db/documents.js';
 import { customerOfferPlan } from '../mutation/customer-offer-plan.js';
 import { loadCustomer } from '../mutation/load.js';
-import { actorOf, forbidden, runMutation } from '../mutation/run-mutation.js';
+import { forbidden, runMutation } from '../mutation/run-mutation.js';
 import { userError } from '../mutation/user-error.type.js';
 import {
   checkSoftwareCancelRole,
@@ -86,7 +86,7 @@ export class SoftwareOrderMutationResolver {
     @Arg('input', () => PurchaseSoftwareInput) input: PurchaseSoftwareInput,
     @Ctx() ctx: Context,
   ): Promise<PurchaseSoftwarePayload> {
-    const role = checkSoftwareRole(actorOf(ctx));
+    const role = checkSoftwareRole(ctx.caller);
     if (role) throw forbidden(role);
     const customerId = parseId('customer', input.customerId, 'input.customerId');
     const offerId = parseId('offer', input.offerId, 'input.offerId');
@@ -99,7 +99,7 @@ export class SoftwareOrderMutationResolver {
           offer: l.offer,
           quantity: input.quantity,
           languages: input.languages,
-          actor: actorOf(ctx),
+          actor: ctx.caller,
           now: l.now,
           ids,
         }),
@@ -132,7 +132,7 @@ export class SoftwareOrderMutationResolver {
     const partnerId = ctx.caller.partner._id;
     const id = parseId('software order', input.softwareOrderId, 'input.softwareOrderId');
     const first = await loadSoftwareOrder(cols, partnerId, id);
-    const role = checkSoftwareKeysRole(actorOf(ctx));
+    const role = checkSoftwareKeysRole(ctx.caller);
     if (role) throw forbidden(role);
     const result = await runMutation(
       ctx,
@@ -147,7 +147,7 @@ export class SoftwareOrderMutationResolver {
             order: l.order,
             choice: { productVersion: input.productVersion, language: input.language, bitness: input.bitness, keyType: input.keyType },
             activity: input.activity,
-            actor: actorOf(ctx),
+            actor: ctx.caller,
             now: l.now,
             ids,
           }),
@@ -200,7 +200,7 @@ export class SoftwareOrderMutationResolver {
     const partnerId = ctx.caller.partner._id;
     const id = parseId('software order', input.softwareOrderId, 'input.softwareOrderId');
     const first = await loadSoftwareOrder(cols, partnerId, id);
-    const role = checkSoftwareCancelRole(actorOf(ctx));
+    const role = checkSoftwareCancelRole(ctx.caller);
     if (role) throw forbidden(role);
     const result = await runMutation(
       ctx,
@@ -219,7 +219,7 @@ export class SoftwareOrderMutationResolver {
             order: l.order,
             customer: l.customer,
             customerRef: input.customer,
-            actor: actorOf(ctx),
+            actor: ctx.caller,
             now: l.now,
             delayMs: ctx.settings.softwareCancelDelayMs,
           }),
@@ -265,7 +265,7 @@ export class SoftwareOrderMutationResolver {
     const partnerId = ctx.caller.partner._id;
     const kind = input.kind;
     const spec = SUPPORT_REQUEST_KINDS[kind];
-    const role = checkRole(actorOf(ctx), spec.role, `ask for ${spec.label}`);
+    const role = checkRole(ctx.caller, spec.role, `ask for ${spec.label}`);
     if (role) throw forbidden(role);
     const fields: SupportRequestFields = {
       problemType: input.problemType,
@@ -298,7 +298,7 @@ export class SoftwareOrderMutationResolver {
           return { now, customer, resource: await findSupportResource(cols, partnerId, customer._id, input.resourceId) };
         },
         decide: (l, ids) =>
-          decideCreateSupportRequest({ kind, fields, customer: l.customer, resource: l.resource, actor: actorOf(ctx), now: l.now, ids }),
+          decideCreateSupportRequest({ kind, fields, customer: l.customer, resource: l.resource, actor: ctx.caller, now: l.now, ids }),
       },
       input.dryRun,
     );

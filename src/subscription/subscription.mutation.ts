@@ -1,6 +1,6 @@
 import { Arg, Ctx, Mutation, Resolver, UseMiddleware } from 'type-graphql';
 import type { BillingCycle, OfferDoc, TermDuration } from '../db/documents.js';
-import { actorOf, runMutation } from '../mutation/run-mutation.js';
+import { runMutation } from '../mutation/run-mutation.js';
 import { changePayload, changeSubscription, placed, subscriptionPlan } from '../mutation/subscription-plan.js';
 import { loadOffer, loadSubscription } from '../mutation/load.js';
 import { AddOnRefund, CancelSubscriptionPayload, SubscriptionChangePayload, UpgradePayload } from '../mutation/payload.types.js';
@@ -46,7 +46,7 @@ export class SubscriptionMutationResolver {
       partnerIdOnRecord: input.partnerId,
     };
     return changeSubscription(ctx, 'update_subscription', input.subscriptionId, input.dryRun, (l, now) =>
-      decideUpdate({ subscription: l.subscription, offer: l.offer, patch, actor: actorOf(ctx), now }),
+      decideUpdate({ subscription: l.subscription, offer: l.offer, patch, actor: ctx.caller, now }),
     );
   }
 
@@ -61,7 +61,7 @@ export class SubscriptionMutationResolver {
         addOns: l.addOns,
         customer: l.customer,
         reason: input.reason,
-        actor: actorOf(ctx),
+        actor: ctx.caller,
         now,
       }),
     );
@@ -73,7 +73,7 @@ export class SubscriptionMutationResolver {
     @Ctx() ctx: Context,
   ): Promise<SubscriptionChangePayload> {
     return changeSubscription(ctx, 'reactivate_subscription', input.subscriptionId, input.dryRun, (l, now) =>
-      decideReactivate({ subscription: l.subscription, addOns: l.addOns, actor: actorOf(ctx), now }),
+      decideReactivate({ subscription: l.subscription, addOns: l.addOns, actor: ctx.caller, now }),
     );
   }
 
@@ -83,7 +83,7 @@ export class SubscriptionMutationResolver {
     @Ctx() ctx: Context,
   ): Promise<SubscriptionChangePayload> {
     return changeSubscription(ctx, 'pause_subscription', input.subscriptionId, input.dryRun, (l, now) =>
-      decidePause({ subscription: l.subscription, addOns: l.addOns, actor: actorOf(ctx), now }),
+      decidePause({ subscription: l.subscription, addOns: l.addOns, actor: ctx.caller, now }),
     );
   }
 
@@ -93,7 +93,7 @@ export class SubscriptionMutationResolver {
     @Ctx() ctx: Context,
   ): Promise<SubscriptionChangePayload> {
     return changeSubscription(ctx, 'resume_subscription', input.subscriptionId, input.dryRun, (l, now) =>
-      decideResume({ subscription: l.subscription, addOns: l.addOns, actor: actorOf(ctx), now }),
+      decideResume({ subscription: l.subscription, addOns: l.addOns, actor: ctx.caller, now }),
     );
   }
 
@@ -105,7 +105,7 @@ export class SubscriptionMutationResolver {
     @Ctx() ctx: Context,
   ): Promise<SubscriptionChangePayload> {
     return changeSubscription(ctx, 'activate_subscription', input.subscriptionId, input.dryRun, (l, now) =>
-      decideConfirmFulfillment({ subscription: l.subscription, actor: actorOf(ctx), now }),
+      decideConfirmFulfillment({ subscription: l.subscription, actor: ctx.caller, now }),
     );
   }
 
@@ -131,7 +131,7 @@ export class SubscriptionMutationResolver {
     @Ctx() ctx: Context,
   ): Promise<SubscriptionChangePayload> {
     return changeSubscription(ctx, 'update_subscription', input.subscriptionId, input.dryRun, (l, now) =>
-      decideDeleteScheduledChange({ subscription: l.subscription, actor: actorOf(ctx), now }),
+      decideDeleteScheduledChange({ subscription: l.subscription, actor: ctx.caller, now }),
     );
   }
 
@@ -154,7 +154,7 @@ export class SubscriptionMutationResolver {
           offer: l.offer,
           targetOffer: l.extra,
           change,
-          actor: actorOf(ctx),
+          actor: ctx.caller,
           now,
           mustExist,
         }),
@@ -172,7 +172,7 @@ export class SubscriptionMutationResolver {
     @Ctx() ctx: Context,
   ): Promise<CancelSubscriptionPayload> {
     const plan = await subscriptionPlan(ctx, 'cancel_subscription', input.subscriptionId, (l, now) =>
-      decideCancel({ subscription: l.subscription, addOns: l.addOns, actor: actorOf(ctx), now, reason: input.reason }),
+      decideCancel({ subscription: l.subscription, addOns: l.addOns, actor: ctx.caller, now, reason: input.reason }),
     );
     const result = await runMutation(ctx, plan, input.dryRun);
     const current = await ctx.loaders.subscriptionById.load(parseId('subscription', input.subscriptionId, 'input.subscriptionId'));
@@ -247,7 +247,7 @@ export class SubscriptionMutationResolver {
           sourceAddOns: l.addOns,
           customer: l.customer,
           partner: ctx.caller.partner,
-          actor: actorOf(ctx),
+          actor: ctx.caller,
           now,
           ids,
         }),

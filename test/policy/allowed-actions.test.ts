@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SubscriptionDoc } from '../../src/db/documents.js';
 import { allowedActions, SUBSCRIPTION_ACTIONS, type ActionAvailability } from '../../src/policy/allowed-actions.js';
-import type { Actor } from '../../src/policy/roles.js';
+import type { Caller } from '../../src/shared/caller.js';
 import {
   adminAgent,
   anActor,
@@ -22,7 +22,7 @@ import {
 
 type Row = [ActionAvailability['action'], boolean, string | null, string | null];
 
-function table(subscription: SubscriptionDoc, now: Date, actor: Actor = adminAgent, offer = nceOffer(), partner = contoso): Row[] {
+function table(subscription: SubscriptionDoc, now: Date, actor: Caller = adminAgent, offer = nceOffer(), partner = contoso): Row[] {
   return allowedActions({ subscription, offer, customer: customer(), partner, actor, now }).map((a) => [
     a.action,
     a.allowed,
