@@ -1,5 +1,5 @@
-import { Arg, Ctx, Field, InputType, Mutation, ObjectType, Resolver, UseMiddleware } from 'type-graphql';
-import { forbidden } from '../mutation/run-mutation.js';
+import { Arg, Ctx, Field, InputType, Mutation, ObjectType, Resolver } from 'type-graphql';
+import { forbidden, operationRequest } from '../mutation/run-mutation.js';
 import { EventCount, LifecycleEventResult, MutationPayload } from '../mutation/payload.types.js';
 import { userError } from '../mutation/user-error.type.js';
 import { checkRole } from '../policy/roles.js';
@@ -8,7 +8,6 @@ import type { Context } from '../shared/context.js';
 import { badUserInput } from '../shared/errors.js';
 import { advanceClock } from './lifecycle-engine.js';
 import { SimulationClock } from './clock.type.js';
-import { mutationInputMiddleware } from '../audit/mutation-input.js';
 
 @InputType({ description: 'GEN-CLOCK: move your partner’s simulation clock forward, by a duration or to an instant (exactly one).' })
 export class AdvanceClockInput {
@@ -37,8 +36,6 @@ export class AdvanceClockPayload extends MutationPayload {
   eventCounts!: EventCount[];
 }
 
-// Each mutation runs with its call current, for the operations it journals (src/audit/mutation-input.ts).
-@UseMiddleware(mutationInputMiddleware)
 @Resolver()
 export class ClockMutationResolver {
   @Mutation(() => AdvanceClockPayload, {
@@ -60,8 +57,10 @@ export class ClockMutationResolver {
         { argumentName: 'input.by' },
       );
     }
-    const result = await advanceClock({ write: ctx.write, clock: ctx.repositories.clock }, ctx.caller.partner, (current) =>
-      duration ? addDuration(current, duration) : input.to!,
+    const result = await advanceClock(
+      { write: ctx.write, clock: ctx.repositories.clock, request: operationRequest(ctx, input) },
+      ctx.caller.partner,
+      (current) => (duration ? addDuration(current, duration) : input.to!),
     );
     const empty = { clock: null, from: null, to: null, events: [], eventCounts: [], dryRun: false, operationId: null, summary: null };
     if (!result.ok) return { ...empty, userErrors: [userError(result.refusal)] };

@@ -14,7 +14,7 @@ import { loadAddOns, loadCustomer, loadOffers } from '../mutation/load.js';
 import { uniqueHolder, type WriteDeps } from '../write/deps.js';
 import { resumePending } from '../write/journal.js';
 import { acquire, clockLockKey, release } from '../write/locks.js';
-import { runOperation } from '../write/run-operation.js';
+import { runOperation, type OperationRequest } from '../write/run-operation.js';
 import type { ClockRepository } from './clock.repository.js';
 
 /** A clock advance may apply many events: its lease is long, and a second advance waits for it. */
@@ -30,8 +30,9 @@ export interface AppliedEvent {
 
 export type AdvanceResult = { ok: true; from: Date; to: Date; events: AppliedEvent[]; resumed: number } | { ok: false; refusal: Refused };
 
+/** `deps.request`: the advanceClock request, stamped on every event's operation (absent: none). */
 export async function advanceClock(
-  deps: { write: WriteDeps; clock: ClockRepository },
+  deps: { write: WriteDeps; clock: ClockRepository; request?: OperationRequest },
   partner: PartnerDoc,
   target: (current: Date) => Date,
 ): Promise<AdvanceResult> {
@@ -46,7 +47,7 @@ export async function advanceClock(
     const decision = decideAdvanceClock({ current: reading.now, target: target(reading.now) });
     if (!decision.allowed) return { ok: false, refusal: decision };
     const resumed = await resumePending(cols, { partnerId: partner._id }, deps.write);
-    const events = await applyDueEvents(deps.write, partner, decision.to);
+    const events = await applyDueEvents(deps.write, partner, decision.to, deps.request);
     if (!(await deps.clock.compareAndSet(partner._id, reading.version, decision.to))) {
       throw new ClientError('CONFLICT', 'The simulation clock changed during the advance; read it and try again.');
     }
@@ -57,7 +58,7 @@ export async function advanceClock(
 }
 
 /** Applies every event due up to `to`, earliest first; a subscription's next event is queued after each. */
-async function applyDueEvents(write: WriteDeps, partner: PartnerDoc, to: Date): Promise<AppliedEvent[]> {
+async function applyDueEvents(write: WriteDeps, partner: PartnerDoc, to: Date, request?: OperationRequest): Promise<AppliedEvent[]> {
   const cols = write.collections;
   const candidates = await cols.subscriptions
     .find({
@@ -80,33 +81,37 @@ async function applyDueEvents(write: WriteDeps, partner: PartnerDoc, to: Date): 
     const e = event;
     const first = await cols.subscriptions.findOne({ _id: e.subscriptionId, partnerId: partner._id });
     if (!first) continue;
-    const result = await runOperation(write, {
-      kind: `${e.kind}`,
-      partnerId: partner._id,
-      customerId: first.customerId,
-      operationId: eventOperationId(e),
-      at: e.due,
-      load: async () => {
-        const subscription = (await cols.subscriptions.findOne({ _id: e.subscriptionId, partnerId: partner._id }))!;
-        const up = subscription.scheduledUpgrade ?? null;
-        const offerIds = [
-          subscription.offerId,
-          subscription.trialConvertsToOfferId,
-          subscription.scheduledNextTermInstructions?.offerId,
-          up?.targetOfferId,
-        ].filter((x): x is string => typeof x === 'string');
-        const addOns = await loadAddOns(cols, partner._id, subscription._id);
-        const [customer, offers, upgradeTarget] = await Promise.all([
-          loadCustomer(cols, partner._id, subscription.customerId),
-          loadOffers(cols, [...offerIds, ...addOns.map((a) => a.offerId)]),
-          up?.targetSubscriptionId
-            ? cols.subscriptions.findOne({ _id: up.targetSubscriptionId, partnerId: partner._id })
-            : Promise.resolve(null),
-        ]);
-        return { subscription, addOns, customer, offers: offers as ReadonlyMap<string, OfferDoc>, upgradeTarget };
+    const result = await runOperation(
+      write,
+      {
+        kind: `${e.kind}`,
+        partnerId: partner._id,
+        customerId: first.customerId,
+        operationId: eventOperationId(e),
+        at: e.due,
+        load: async () => {
+          const subscription = (await cols.subscriptions.findOne({ _id: e.subscriptionId, partnerId: partner._id }))!;
+          const up = subscription.scheduledUpgrade ?? null;
+          const offerIds = [
+            subscription.offerId,
+            subscription.trialConvertsToOfferId,
+            subscription.scheduledNextTermInstructions?.offerId,
+            up?.targetOfferId,
+          ].filter((x): x is string => typeof x === 'string');
+          const addOns = await loadAddOns(cols, partner._id, subscription._id);
+          const [customer, offers, upgradeTarget] = await Promise.all([
+            loadCustomer(cols, partner._id, subscription.customerId),
+            loadOffers(cols, [...offerIds, ...addOns.map((a) => a.offerId)]),
+            up?.targetSubscriptionId
+              ? cols.subscriptions.findOne({ _id: up.targetSubscriptionId, partnerId: partner._id })
+              : Promise.resolve(null),
+          ]);
+          return { subscription, addOns, customer, offers: offers as ReadonlyMap<string, OfferDoc>, upgradeTarget };
+        },
+        decide: (l, ids) => decideLifecycleEvent({ event: e, ...l, partner, ids }),
       },
-      decide: (l, ids) => decideLifecycleEvent({ event: e, ...l, partner, ids }),
-    });
+      { request },
+    );
     if (result.status === 'applied') {
       applied.push({ kind: e.kind, subscriptionId: e.subscriptionId, at: e.due, summary: result.outcome.summary });
       insertedSubscriptions(result.outcome.effects).forEach(enqueue);

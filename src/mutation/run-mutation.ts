@@ -7,9 +7,9 @@
 import type { Effect } from '../policy/effects.js';
 import type { Allowed, Refused } from '../policy/decision.js';
 import type { Context } from '../shared/context.js';
-import { noteRefusal } from '../audit/refusal-audit.js';
+import { withoutSecrets } from '../audit/refusal-audit.js';
 import { ClientError } from '../shared/errors.js';
-import { runOperation, type OperationPlan } from '../write/run-operation.js';
+import { runOperation, type OperationPlan, type OperationRequest } from '../write/run-operation.js';
 import { userError, type UserError } from './user-error.type.js';
 
 export function forbidden(refusal: Refused): ClientError {
@@ -20,16 +20,41 @@ export type MutationResult<R> =
   | { ok: true; outcome: Allowed<R & { effects: Effect[] }>; operationId: string | null; dryRun: boolean }
   | { ok: false; userErrors: UserError[] };
 
+/** Every mutation input has `dryRun`: true asks for a quote, nothing written. */
+export interface MutationInput {
+  dryRun: boolean;
+}
+
+/**
+ * What this request stamps on the operations a mutation journals: its correlation ID, its
+ * idempotency record, and the mutation's `input` argument (secrets removed).
+ */
+export function operationRequest(ctx: Context, input: object): OperationRequest {
+  return {
+    correlationId: ctx.correlationId,
+    idempotencyKey: ctx.idempotencyKey ?? null,
+    input: JSON.stringify(withoutSecrets({ input })),
+  };
+}
+
+/** `input`: the mutation's `input` argument, the one every mutation field takes. */
 export async function runMutation<L, R extends object>(
   ctx: Context,
   plan: OperationPlan<L, R>,
-  dryRun = false,
+  input: MutationInput,
 ): Promise<MutationResult<R>> {
-  const result = await runOperation(ctx.write, plan, { dryRun });
+  const result = await runOperation(ctx.write, plan, { dryRun: input.dryRun, request: operationRequest(ctx, input) });
   switch (result.status) {
     case 'refused':
       if (result.refusal.code === 'ROLE_NOT_ALLOWED') throw forbidden(result.refusal);
-      noteRefusal(ctx, plan.kind, plan.customerId, result.refusal); // audited when the response is sent (src/audit/)
+      // Audited when the response is sent (src/audit/refusal-audit.ts).
+      ctx.refusals.push({
+        operationType: plan.kind,
+        customerId: plan.customerId,
+        rule: result.refusal.rule,
+        code: result.refusal.code,
+        args: { input },
+      });
       return { ok: false, userErrors: [userError(result.refusal)] };
     case 'quoted':
       return { ok: true, outcome: result.outcome, operationId: null, dryRun: true };

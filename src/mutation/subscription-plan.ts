@@ -11,7 +11,7 @@ import { money } from '../shared/money.type.js';
 import type { OperationPlan } from '../write/run-operation.js';
 import { loadAddOns, loadCustomer, loadOffer, loadSubscription } from './load.js';
 import type { SubscriptionChangePayload } from './payload.types.js';
-import { forbidden, runMutation, type MutationResult } from './run-mutation.js';
+import { forbidden, runMutation, type MutationInput, type MutationResult } from './run-mutation.js';
 import { checkSubscriptionRoles } from '../policy/roles.js';
 
 export interface SubscriptionLoaded {
@@ -75,32 +75,35 @@ export interface ChangeExtras {
   summary?: string;
 }
 
+/** The input of a mutation on one subscription. */
+export interface SubscriptionInput extends MutationInput {
+  subscriptionId: string;
+}
+
 /** Runs a single-subscription change and shapes SubscriptionChangePayload. */
 export async function changeSubscription<R extends ChangeExtras>(
   ctx: Context,
   kind: string,
-  rawId: string,
-  dryRun: boolean,
+  input: SubscriptionInput,
   decide: (loaded: SubscriptionLoaded, now: Date, ids: IdSource) => Decision<R & { effects: Effect[] }>,
 ): Promise<SubscriptionChangePayload> {
-  const plan = await subscriptionPlan(ctx, kind, rawId, decide);
-  return changePayload(ctx, rawId, dryRun, await runMutation(ctx, plan, dryRun));
+  const plan = await subscriptionPlan(ctx, kind, input.subscriptionId, decide);
+  return changePayload(ctx, input, await runMutation(ctx, plan, input));
 }
 
 /** Shapes SubscriptionChangePayload from a mutation's result, with the documents as written. */
 export async function changePayload<R extends ChangeExtras>(
   ctx: Context,
-  rawId: string,
-  dryRun: boolean,
+  input: SubscriptionInput,
   result: MutationResult<R>,
 ): Promise<SubscriptionChangePayload> {
-  const current = await ctx.loaders.subscriptionById.load(parseId('subscription', rawId, 'input.subscriptionId'));
+  const current = await ctx.loaders.subscriptionById.load(parseId('subscription', input.subscriptionId, 'input.subscriptionId'));
   const empty = {
     cascadedAddOns: [],
     charge: null,
     dataDeletionDate: null,
     licenceReassignmentRequired: null,
-    dryRun,
+    dryRun: input.dryRun,
     operationId: null,
     summary: null,
   };

@@ -1,4 +1,4 @@
-import { Arg, Ctx, Mutation, Resolver, UseMiddleware } from 'type-graphql';
+import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { SubscriptionDoc } from '../db/documents.js';
 import { loadCustomer, loadOffers, loadSubscription } from '../mutation/load.js';
 import { PurchaseAddOnPayload, PurchasePayload } from '../mutation/payload.types.js';
@@ -13,10 +13,7 @@ import { money } from '../shared/money.type.js';
 import { PurchaseAddOnInput } from '../subscription/subscription.mutation-input.js';
 import { PurchaseInput } from './purchase.input.js';
 import { asQuote } from '../mutation/quote.js';
-import { mutationInputMiddleware } from '../audit/mutation-input.js';
 
-// Each mutation runs with its call current, for the operations it journals (src/audit/mutation-input.ts).
-@UseMiddleware(mutationInputMiddleware)
 @Resolver()
 export class PurchaseMutationResolver {
   @Mutation(() => PurchasePayload, {
@@ -56,7 +53,7 @@ export class PurchaseMutationResolver {
             ids,
           }),
       },
-      input.dryRun,
+      input,
     );
     const empty = {
       order: null,
@@ -127,7 +124,7 @@ export class PurchaseMutationResolver {
             ids,
           }),
       },
-      input.dryRun,
+      input,
     );
     const empty = { addOn: null, order: null, charge: null, dryRun: input.dryRun, operationId: null, summary: null };
     if (!result.ok) return { ...empty, userErrors: result.userErrors };

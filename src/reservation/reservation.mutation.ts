@@ -1,4 +1,4 @@
-import { Arg, Ctx, Mutation, Resolver, UseMiddleware } from 'type-graphql';
+import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { CustomerDoc, OfferDoc, RefundCapDoc, ReservationDoc } from '../db/documents.js';
 import { customerOfferPlan } from '../mutation/customer-offer-plan.js';
 import { loadCustomer, loadOffer } from '../mutation/load.js';
@@ -35,7 +35,6 @@ import {
   SetReservationUtilizationInput,
   UpdateReservationInput,
 } from './reservation.input.js';
-import { mutationInputMiddleware } from '../audit/mutation-input.js';
 
 /** A reservation read afresh for the write path (never a request cache), scoped to the caller's partner (ROLE-TENANT). */
 async function loadReservation(ctx: Context, id: string): Promise<ReservationDoc> {
@@ -98,8 +97,6 @@ const none = async () => null;
  * refund, exchange (ROLE-RESERVATIONS), and the simulation's utilisation report. Role refusals are
  * FORBIDDEN, other refusals come back as `userErrors`; every input takes `dryRun`.
  */
-// Each mutation runs with its call current, for the operations it journals (src/audit/mutation-input.ts).
-@UseMiddleware(mutationInputMiddleware)
 @Resolver()
 export class ReservationMutationResolver {
   @Mutation(() => PurchaseReservationPayload, {
@@ -134,7 +131,7 @@ export class ReservationMutationResolver {
           ids,
         }),
       ),
-      input.dryRun,
+      input,
     );
     const empty = {
       reservation: null,
@@ -203,7 +200,7 @@ export class ReservationMutationResolver {
     input: { reservationId: string; dryRun: boolean },
     plan: OperationPlan<ReservationLoaded<null>, ReservationChangeOutcome>,
   ): Promise<ReservationChangePayload> {
-    const result = await runMutation(ctx, plan, input.dryRun);
+    const result = await runMutation(ctx, plan, input);
     const id = parseId('reservation', input.reservationId, 'input.reservationId');
     if (!result.ok) {
       return {
@@ -243,7 +240,7 @@ export class ReservationMutationResolver {
       (r): Promise<RefundCapDoc | null> => cols.refundCaps.findOne({ _id: r.customerId, partnerId }),
       (l) => decideCancelReservation({ reservation: l.reservation, refundCap: l.extra, actor: ctx.caller, now: l.now }),
     );
-    const result = await runMutation(ctx, plan, input.dryRun);
+    const result = await runMutation(ctx, plan, input);
     const id = parseId('reservation', input.reservationId, 'input.reservationId');
     if (!result.ok) {
       return {
@@ -308,7 +305,7 @@ export class ReservationMutationResolver {
         });
       },
     );
-    const result = await runMutation(ctx, plan, input.dryRun);
+    const result = await runMutation(ctx, plan, input);
     const id = parseId('reservation', input.reservationId, 'input.reservationId');
     const empty = {
       reservation: null,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Collections } from '../db/collections.js';
 import { customerLoaders } from '../customer/customer.loader.js';
@@ -93,10 +94,30 @@ export function createLoaders(
 
 export type Loaders = ReturnType<typeof createLoaders>;
 
+/**
+ * A business-rule refusal of one of this request's mutations (not ROLE_NOT_ALLOWED: that is a
+ * FORBIDDEN error, seen in the response). A refusal writes nothing through the write path, so the
+ * audit plugin records it when the response is sent (src/audit/refusal-audit.ts).
+ */
+export interface RefusalNote {
+  operationType: string;
+  customerId: string | null;
+  rule: string;
+  code: string;
+  /** The refused mutation's arguments, for the audit record's target and input. */
+  args: Record<string, unknown>;
+}
+
 export interface Context {
   caller: Caller;
+  // What the request carries besides its caller: set when the context is built or by the plugins
+  // that own them, read by runMutation and the audit plugin (no ambient request state).
+  /** The request's X-Correlation-Id (incoming when valid, else made), stamped on its operations and audit records. */
+  correlationId: string;
   /** The idempotency record this request claimed (src/idempotency), stamped on its operations. */
   idempotencyKey?: string;
+  /** This request's business-rule refusals, in order, for the audit plugin. */
+  refusals: RefusalNote[];
   loaders: Loaders;
   repositories: Repositories;
   /**
@@ -123,8 +144,15 @@ export interface Context {
   readClock(): Promise<Date>;
 }
 
-/** The context factory: authenticate, then build this request's loaders. */
-export async function createContext(services: Services, headers: IncomingHttpHeaders): Promise<Context> {
+/**
+ * The context factory: authenticate, then build this request's loaders. `correlationId` is the
+ * one the HTTP layer chose and sent back (src/shared/correlation.ts); a new one when absent.
+ */
+export async function createContext(
+  services: Services,
+  headers: IncomingHttpHeaders,
+  correlationId: string = randomUUID(),
+): Promise<Context> {
   const caller = await services.authenticator.authenticate(headers);
   const budget = new CommandBudget(services.maxDbCommands ?? Number.POSITIVE_INFINITY);
   const collections = budgetedCollections(services.collections, budget);
@@ -134,6 +162,8 @@ export async function createContext(services: Services, headers: IncomingHttpHea
   let now: Promise<Date> | undefined;
   return {
     caller,
+    correlationId,
+    refusals: [],
     loaders: createLoaders(collections, caller.partner._id, repositories, services.readPlanner),
     repositories,
     collections,

@@ -1,4 +1,4 @@
-import { Arg, Ctx, Mutation, Resolver, UseMiddleware } from 'type-graphql';
+import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { Collections } from '../db/collections.js';
 import type { CustomerDoc, SoftwareOrderDoc } from '../db/documents.js';
 import { customerOfferPlan } from '../mutation/customer-offer-plan.js';
@@ -33,7 +33,6 @@ import {
   PurchaseSoftwarePayload,
   SoftwareKeyPayload,
 } from './software-order.payload.js';
-import { mutationInputMiddleware } from '../audit/mutation-input.js';
 
 /** A fresh read of one software order of the partner (ROLE-TENANT): another partner's order is NOT_FOUND. */
 async function loadSoftwareOrder(cols: Collections, partnerId: string, id: string): Promise<SoftwareOrderDoc> {
@@ -75,8 +74,6 @@ async function findSupportResource(
  * fresh under the customer's lock with the clock read there, ask the policy
  * (src/policy/software.ts, support-request.ts), apply through the one write path.
  */
-// Each mutation runs with its call current, for the operations it journals (src/audit/mutation-input.ts).
-@UseMiddleware(mutationInputMiddleware)
 @Resolver()
 export class SoftwareOrderMutationResolver {
   @Mutation(() => PurchaseSoftwarePayload, {
@@ -104,7 +101,7 @@ export class SoftwareOrderMutationResolver {
           ids,
         }),
       ),
-      input.dryRun,
+      input,
     );
     const empty = { softwareOrder: null, amount: null, pricesIncludeTax: null, dryRun: input.dryRun, operationId: null, summary: null };
     if (!result.ok) return { ...empty, userErrors: result.userErrors };
@@ -152,7 +149,7 @@ export class SoftwareOrderMutationResolver {
             ids,
           }),
       },
-      input.dryRun,
+      input,
     );
     const empty = {
       softwareOrder: await ctx.loaders.softwareOrderById.load(id),
@@ -224,7 +221,7 @@ export class SoftwareOrderMutationResolver {
             delayMs: ctx.settings.softwareCancelDelayMs,
           }),
       },
-      input.dryRun,
+      input,
     );
     const base = {
       softwareOrder: await ctx.loaders.softwareOrderById.load(id),
@@ -300,7 +297,7 @@ export class SoftwareOrderMutationResolver {
         decide: (l, ids) =>
           decideCreateSupportRequest({ kind, fields, customer: l.customer, resource: l.resource, actor: ctx.caller, now: l.now, ids }),
       },
-      input.dryRun,
+      input,
     );
     if (!result.ok) return { ...empty, userErrors: result.userErrors };
     const o = result.outcome;

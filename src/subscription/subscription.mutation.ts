@@ -1,4 +1,4 @@
-import { Arg, Ctx, Mutation, Resolver, UseMiddleware } from 'type-graphql';
+import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { BillingCycle, OfferDoc, TermDuration } from '../db/documents.js';
 import { runMutation } from '../mutation/run-mutation.js';
 import { changePayload, changeSubscription, placed, subscriptionPlan } from '../mutation/subscription-plan.js';
@@ -23,15 +23,12 @@ import {
   UpdateSubscriptionInput,
   UpgradeSubscriptionInput,
 } from './subscription.mutation-input.js';
-import { mutationInputMiddleware } from '../audit/mutation-input.js';
 
 /**
  * Mutations on one subscription or add-on. Each: authenticate (context), load fresh, ask the
  * policy, apply through the one write path (src/write/); role refusals are FORBIDDEN, other
  * refusals come back as `userErrors`.
  */
-// Each mutation runs with its call current, for the operations it journals (src/audit/mutation-input.ts).
-@UseMiddleware(mutationInputMiddleware)
 @Resolver()
 export class SubscriptionMutationResolver {
   @Mutation(() => SubscriptionChangePayload, { description: 'SUB-EDIT: nickname, quantity, auto-renew, indirect reseller.' })
@@ -45,7 +42,7 @@ export class SubscriptionMutationResolver {
       autoRenewEnabled: input.autoRenewEnabled,
       partnerIdOnRecord: input.partnerId,
     };
-    return changeSubscription(ctx, 'update_subscription', input.subscriptionId, input.dryRun, (l, now) =>
+    return changeSubscription(ctx, 'update_subscription', input, (l, now) =>
       decideUpdate({ subscription: l.subscription, offer: l.offer, patch, actor: ctx.caller, now }),
     );
   }
@@ -55,7 +52,7 @@ export class SubscriptionMutationResolver {
     @Arg('input', () => SuspendSubscriptionInput) input: SuspendSubscriptionInput,
     @Ctx() ctx: Context,
   ): Promise<SubscriptionChangePayload> {
-    return changeSubscription(ctx, 'suspend_subscription', input.subscriptionId, input.dryRun, (l, now) =>
+    return changeSubscription(ctx, 'suspend_subscription', input, (l, now) =>
       decideSuspend({
         subscription: l.subscription,
         addOns: l.addOns,
@@ -72,7 +69,7 @@ export class SubscriptionMutationResolver {
     @Arg('input', () => SubscriptionTargetInput) input: SubscriptionTargetInput,
     @Ctx() ctx: Context,
   ): Promise<SubscriptionChangePayload> {
-    return changeSubscription(ctx, 'reactivate_subscription', input.subscriptionId, input.dryRun, (l, now) =>
+    return changeSubscription(ctx, 'reactivate_subscription', input, (l, now) =>
       decideReactivate({ subscription: l.subscription, addOns: l.addOns, actor: ctx.caller, now }),
     );
   }
@@ -82,7 +79,7 @@ export class SubscriptionMutationResolver {
     @Arg('input', () => SubscriptionTargetInput) input: SubscriptionTargetInput,
     @Ctx() ctx: Context,
   ): Promise<SubscriptionChangePayload> {
-    return changeSubscription(ctx, 'pause_subscription', input.subscriptionId, input.dryRun, (l, now) =>
+    return changeSubscription(ctx, 'pause_subscription', input, (l, now) =>
       decidePause({ subscription: l.subscription, addOns: l.addOns, actor: ctx.caller, now }),
     );
   }
@@ -92,7 +89,7 @@ export class SubscriptionMutationResolver {
     @Arg('input', () => SubscriptionTargetInput) input: SubscriptionTargetInput,
     @Ctx() ctx: Context,
   ): Promise<SubscriptionChangePayload> {
-    return changeSubscription(ctx, 'resume_subscription', input.subscriptionId, input.dryRun, (l, now) =>
+    return changeSubscription(ctx, 'resume_subscription', input, (l, now) =>
       decideResume({ subscription: l.subscription, addOns: l.addOns, actor: ctx.caller, now }),
     );
   }
@@ -104,7 +101,7 @@ export class SubscriptionMutationResolver {
     @Arg('input', () => SubscriptionTargetInput) input: SubscriptionTargetInput,
     @Ctx() ctx: Context,
   ): Promise<SubscriptionChangePayload> {
-    return changeSubscription(ctx, 'activate_subscription', input.subscriptionId, input.dryRun, (l, now) =>
+    return changeSubscription(ctx, 'activate_subscription', input, (l, now) =>
       decideConfirmFulfillment({ subscription: l.subscription, actor: ctx.caller, now }),
     );
   }
@@ -130,7 +127,7 @@ export class SubscriptionMutationResolver {
     @Arg('input', () => SubscriptionTargetInput) input: SubscriptionTargetInput,
     @Ctx() ctx: Context,
   ): Promise<SubscriptionChangePayload> {
-    return changeSubscription(ctx, 'update_subscription', input.subscriptionId, input.dryRun, (l, now) =>
+    return changeSubscription(ctx, 'update_subscription', input, (l, now) =>
       decideDeleteScheduledChange({ subscription: l.subscription, actor: ctx.caller, now }),
     );
   }
@@ -161,7 +158,7 @@ export class SubscriptionMutationResolver {
       // An omitted offer keeps the SKU already scheduled, else the current one (SCHED-MANAGE).
       (s) => loadOffer(cols, targetId ?? s.scheduledNextTermInstructions?.offerId ?? s.offerId),
     );
-    return changePayload(ctx, input.subscriptionId, input.dryRun, await runMutation(ctx, plan, input.dryRun));
+    return changePayload(ctx, input, await runMutation(ctx, plan, input));
   }
 
   @Mutation(() => CancelSubscriptionPayload, {
@@ -174,7 +171,7 @@ export class SubscriptionMutationResolver {
     const plan = await subscriptionPlan(ctx, 'cancel_subscription', input.subscriptionId, (l, now) =>
       decideCancel({ subscription: l.subscription, addOns: l.addOns, actor: ctx.caller, now, reason: input.reason }),
     );
-    const result = await runMutation(ctx, plan, input.dryRun);
+    const result = await runMutation(ctx, plan, input);
     const current = await ctx.loaders.subscriptionById.load(parseId('subscription', input.subscriptionId, 'input.subscriptionId'));
     const base = {
       ...placed(current),
@@ -253,7 +250,7 @@ export class SubscriptionMutationResolver {
         }),
       async () => (targetSubId ? loadSubscription(cols, partnerId, targetSubId) : null),
     );
-    const result = await runMutation(ctx, plan, input.dryRun);
+    const result = await runMutation(ctx, plan, input);
     const source = await ctx.loaders.subscriptionById.load(parseId('subscription', input.subscriptionId, 'input.subscriptionId'));
     const empty = {
       sourceSubscription: source,
