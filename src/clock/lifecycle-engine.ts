@@ -14,7 +14,7 @@ import { loadAddOns, loadCustomer, loadOffers } from '../mutation/load.js';
 import { uniqueHolder, type WriteDeps } from '../write/deps.js';
 import { resumePending } from '../write/journal.js';
 import { acquire, clockLockKey, release } from '../write/locks.js';
-import { runOperation, type OperationRequest } from '../write/run-operation.js';
+import { runOperation, type OperationPlan, type OperationRequest } from '../write/run-operation.js';
 import type { ClockRepository } from './clock.repository.js';
 
 /** A clock advance may apply many events: its lease is long, and a second advance waits for it. */
@@ -60,6 +60,7 @@ export async function advanceClock(
 /** Applies every event due up to `to`, earliest first; a subscription's next event is queued after each. */
 async function applyDueEvents(write: WriteDeps, partner: PartnerDoc, to: Date, request?: OperationRequest): Promise<AppliedEvent[]> {
   const cols = write.collections;
+  const run = <L, R extends object>(plan: OperationPlan<L, R>) => runOperation(write, plan, { request });
   const candidates = await cols.subscriptions
     .find({
       partnerId: partner._id,
@@ -81,37 +82,33 @@ async function applyDueEvents(write: WriteDeps, partner: PartnerDoc, to: Date, r
     const e = event;
     const first = await cols.subscriptions.findOne({ _id: e.subscriptionId, partnerId: partner._id });
     if (!first) continue;
-    const result = await runOperation(
-      write,
-      {
-        kind: `${e.kind}`,
-        partnerId: partner._id,
-        customerId: first.customerId,
-        operationId: eventOperationId(e),
-        at: e.due,
-        load: async () => {
-          const subscription = (await cols.subscriptions.findOne({ _id: e.subscriptionId, partnerId: partner._id }))!;
-          const up = subscription.scheduledUpgrade ?? null;
-          const offerIds = [
-            subscription.offerId,
-            subscription.trialConvertsToOfferId,
-            subscription.scheduledNextTermInstructions?.offerId,
-            up?.targetOfferId,
-          ].filter((x): x is string => typeof x === 'string');
-          const addOns = await loadAddOns(cols, partner._id, subscription._id);
-          const [customer, offers, upgradeTarget] = await Promise.all([
-            loadCustomer(cols, partner._id, subscription.customerId),
-            loadOffers(cols, [...offerIds, ...addOns.map((a) => a.offerId)]),
-            up?.targetSubscriptionId
-              ? cols.subscriptions.findOne({ _id: up.targetSubscriptionId, partnerId: partner._id })
-              : Promise.resolve(null),
-          ]);
-          return { subscription, addOns, customer, offers: offers as ReadonlyMap<string, OfferDoc>, upgradeTarget };
-        },
-        decide: (l, ids) => decideLifecycleEvent({ event: e, ...l, partner, ids }),
+    const result = await run({
+      kind: `${e.kind}`,
+      partnerId: partner._id,
+      customerId: first.customerId,
+      operationId: eventOperationId(e),
+      at: e.due,
+      load: async () => {
+        const subscription = (await cols.subscriptions.findOne({ _id: e.subscriptionId, partnerId: partner._id }))!;
+        const up = subscription.scheduledUpgrade ?? null;
+        const offerIds = [
+          subscription.offerId,
+          subscription.trialConvertsToOfferId,
+          subscription.scheduledNextTermInstructions?.offerId,
+          up?.targetOfferId,
+        ].filter((x): x is string => typeof x === 'string');
+        const addOns = await loadAddOns(cols, partner._id, subscription._id);
+        const [customer, offers, upgradeTarget] = await Promise.all([
+          loadCustomer(cols, partner._id, subscription.customerId),
+          loadOffers(cols, [...offerIds, ...addOns.map((a) => a.offerId)]),
+          up?.targetSubscriptionId
+            ? cols.subscriptions.findOne({ _id: up.targetSubscriptionId, partnerId: partner._id })
+            : Promise.resolve(null),
+        ]);
+        return { subscription, addOns, customer, offers: offers as ReadonlyMap<string, OfferDoc>, upgradeTarget };
       },
-      { request },
-    );
+      decide: (l, ids) => decideLifecycleEvent({ event: e, ...l, partner, ids }),
+    });
     if (result.status === 'applied') {
       applied.push({ kind: e.kind, subscriptionId: e.subscriptionId, at: e.due, summary: result.outcome.summary });
       insertedSubscriptions(result.outcome.effects).forEach(enqueue);
