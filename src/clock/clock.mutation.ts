@@ -1,6 +1,7 @@
 import { Arg, Ctx, Field, InputType, Mutation, ObjectType, Resolver } from 'type-graphql';
 import { forbidden, operationRequest } from '../mutation/run-mutation.js';
-import { EventCount, LifecycleEventResult, MutationPayload } from '../mutation/payload.types.js';
+import { MutationPayload } from '../mutation/payload.types.js';
+import { EventCount, LifecycleEventResult } from './clock-payload.types.js';
 import { userError } from '../mutation/user-error.type.js';
 import { checkRole } from '../policy/roles.js';
 import { addDuration, parseDuration } from '../policy/time.js';

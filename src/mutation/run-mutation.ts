@@ -1,8 +1,8 @@
 /**
  * The shape every mutation resolver shares: authorise, run the plan through the one write path,
- * turn the result into a payload. Role refusals (ROLE-*) become a top-level FORBIDDEN error; any
- * other refusal is a `userErrors` entry; an applied operation clears this request's loaders so
- * the payload shows the documents as written.
+ * turn the result into a payload (mutationPayload, the one refusal-to-payload mapping). Role
+ * refusals (ROLE-*) become a top-level FORBIDDEN error; any other refusal is a `userErrors` entry;
+ * an applied operation clears this request's loaders so the payload shows the documents as written.
  */
 import type { Effect } from '../policy/effects.js';
 import type { Allowed, Refused } from '../policy/decision.js';
@@ -10,6 +10,7 @@ import type { Context } from '../shared/context.js';
 import { withoutSecrets } from '../audit/refusal-audit.js';
 import { ClientError } from '../shared/errors.js';
 import { runOperation, type OperationPlan, type OperationRequest } from '../write/run-operation.js';
+import type { MutationPayload } from './payload.types.js';
 import { userError, type UserError } from './user-error.type.js';
 
 export function forbidden(refusal: Refused): ClientError {
@@ -70,4 +71,35 @@ function clearLoaders(ctx: Context): void {
   for (const loader of Object.values(ctx.loaders)) {
     if (loader && typeof (loader as { clearAll?: unknown }).clearAll === 'function') (loader as { clearAll(): void }).clearAll();
   }
+}
+
+/** The fields every payload has (MutationPayload), set by mutationPayload; the rest are the mutation's own. */
+type CommonFields = 'userErrors' | 'dryRun' | 'operationId' | 'summary';
+export type PayloadFields<P extends MutationPayload> = Omit<P, CommonFields>;
+
+/**
+ * The one refusal-to-payload mapping of every mutation. Refused: the `refused` fields (the target
+ * as it is now, everything else null), the refusal as `userErrors`, `dryRun` as asked, no
+ * operation. Allowed: the `accepted` fields (`applied` false for a quote), its summary, `dryRun`
+ * as run, the operation that applied it (null for a quote), no userErrors.
+ */
+export async function mutationPayload<R, P extends MutationPayload>(
+  input: MutationInput,
+  result: MutationResult<R>,
+  shape: {
+    refused: () => PayloadFields<P> | Promise<PayloadFields<P>>;
+    accepted: (
+      outcome: Allowed<R & { effects: Effect[] }>,
+      applied: boolean,
+    ) => (PayloadFields<P> & { summary: string | null }) | Promise<PayloadFields<P> & { summary: string | null }>;
+  },
+): Promise<P> {
+  if (!result.ok) return refusedPayload<P>(input, result.userErrors, await shape.refused());
+  const fields = await shape.accepted(result.outcome, !result.dryRun);
+  return { ...fields, dryRun: result.dryRun, operationId: result.operationId, userErrors: [] } as unknown as P;
+}
+
+/** A refusal's payload, also for refusals made before the write path (an input the policy rejects outright). */
+export function refusedPayload<P extends MutationPayload>(input: MutationInput, userErrors: UserError[], fields: PayloadFields<P>): P {
+  return { ...fields, dryRun: input.dryRun, operationId: null, summary: null, userErrors } as unknown as P;
 }

@@ -10,8 +10,8 @@ import { parseId } from '../shared/ids.js';
 import { money } from '../shared/money.type.js';
 import type { OperationPlan } from '../write/run-operation.js';
 import { loadAddOns, loadCustomer, loadOffer, loadSubscription } from './load.js';
-import type { SubscriptionChangePayload } from './payload.types.js';
-import { forbidden, runMutation, type MutationInput, type MutationResult } from './run-mutation.js';
+import type { SubscriptionChangePayload } from '../subscription/subscription-payload.types.js';
+import { forbidden, mutationPayload, runMutation, type MutationInput, type MutationResult } from './run-mutation.js';
 import { checkSubscriptionRoles } from '../policy/roles.js';
 
 export interface SubscriptionLoaded {
@@ -25,13 +25,16 @@ export interface SubscriptionLoaded {
 
 export async function subscriptionPlan<R extends object, X = null>(
   ctx: Context,
-  kind: string,
-  rawId: string,
-  decide: (loaded: SubscriptionLoaded & { extra: X }, now: Date, ids: IdSource) => Decision<R & { effects: Effect[] }>,
-  /** More fresh documents the decision needs (e.g. an upgrade's target subscription). */
-  loadExtra?: (subscription: SubscriptionDoc) => Promise<X>,
+  step: {
+    kind: string;
+    subscriptionId: string;
+    decide: (loaded: SubscriptionLoaded & { extra: X }, now: Date, ids: IdSource) => Decision<R & { effects: Effect[] }>;
+    /** More fresh documents the decision needs (e.g. an upgrade's target subscription). */
+    loadExtra?: (subscription: SubscriptionDoc) => Promise<X>;
+  },
 ): Promise<OperationPlan<SubscriptionLoaded & { extra: X }, R>> {
-  const id = parseId('subscription', rawId, 'input.subscriptionId');
+  const { kind, decide, loadExtra } = step;
+  const id = parseId('subscription', step.subscriptionId, 'input.subscriptionId');
   const cols = ctx.write.collections;
   const partnerId = ctx.caller.partner._id;
   const first = await loadSubscription(cols, partnerId, id);
@@ -87,7 +90,7 @@ export async function changeSubscription<R extends ChangeExtras>(
   input: SubscriptionInput,
   decide: (loaded: SubscriptionLoaded, now: Date, ids: IdSource) => Decision<R & { effects: Effect[] }>,
 ): Promise<SubscriptionChangePayload> {
-  const plan = await subscriptionPlan(ctx, kind, input.subscriptionId, decide);
+  const plan = await subscriptionPlan(ctx, { kind, subscriptionId: input.subscriptionId, decide });
   return changePayload(ctx, input, await runMutation(ctx, plan, input));
 }
 
@@ -98,27 +101,24 @@ export async function changePayload<R extends ChangeExtras>(
   result: MutationResult<R>,
 ): Promise<SubscriptionChangePayload> {
   const current = await ctx.loaders.subscriptionById.load(parseId('subscription', input.subscriptionId, 'input.subscriptionId'));
-  const empty = {
-    cascadedAddOns: [],
-    charge: null,
-    dataDeletionDate: null,
-    licenceReassignmentRequired: null,
-    dryRun: input.dryRun,
-    operationId: null,
-    summary: null,
-  };
-  if (!result.ok) return { ...placed(current), ...empty, userErrors: result.userErrors };
-  const o = result.outcome;
-  const cascaded = o.cascadedAddOnIds?.length ? await ctx.loaders.subscriptionById.loadMany(o.cascadedAddOnIds) : [];
-  return {
-    ...placed(current),
-    cascadedAddOns: cascaded.filter((d): d is SubscriptionDoc => !(d instanceof Error)),
-    charge: o.chargeCents === undefined ? null : money(o.chargeCents, o.currency ?? current.currency),
-    dataDeletionDate: o.dataDeletionDate ?? null,
-    licenceReassignmentRequired: o.licenceReassignmentRequired ?? null,
-    summary: o.summary ?? null,
-    dryRun: result.dryRun,
-    operationId: result.operationId,
-    userErrors: [],
-  };
+  return mutationPayload(input, result, {
+    refused: () => ({
+      ...placed(current),
+      cascadedAddOns: [],
+      charge: null,
+      dataDeletionDate: null,
+      licenceReassignmentRequired: null,
+    }),
+    accepted: async (o) => {
+      const cascaded = o.cascadedAddOnIds?.length ? await ctx.loaders.subscriptionById.loadMany(o.cascadedAddOnIds) : [];
+      return {
+        ...placed(current),
+        cascadedAddOns: cascaded.filter((d): d is SubscriptionDoc => !(d instanceof Error)),
+        charge: o.chargeCents === undefined ? null : money(o.chargeCents, o.currency ?? current.currency),
+        dataDeletionDate: o.dataDeletionDate ?? null,
+        licenceReassignmentRequired: o.licenceReassignmentRequired ?? null,
+        summary: o.summary ?? null,
+      };
+    },
+  });
 }
