@@ -116,7 +116,7 @@ export default tseslint.config(
         {
           group: ['../*'],
           allowTypeImports: true,
-          message: 'src/policy imports from outside itself only types (of ../db/documents.js).',
+          message: 'src/policy imports from outside itself only types (of ../db/documents.js and ../shared/caller.js).',
         },
       ),
       '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports' }],

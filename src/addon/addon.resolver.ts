@@ -1,6 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import type { SubscriptionDoc } from '../db/documents.js';
-import { actorOf } from '../mutation/run-mutation.js';
 import { assertMaySeeAddOn, assertMaySeeSubscription } from '../shared/authorization.js';
 import type { Context } from '../shared/context.js';
 import { ClientError } from '../shared/errors.js';
@@ -30,7 +29,7 @@ export class AddOnResolver {
       if (error instanceof ClientError && error.extensions.code === 'NOT_FOUND') return doc;
       throw error;
     });
-    assertMaySeeAddOn(actorOf(ctx), doc, base);
+    assertMaySeeAddOn(ctx.caller, doc, base);
     return doc;
   }
 
@@ -42,7 +41,7 @@ export class AddOnResolver {
   async parentSubscription(@Root() addOn: SubscriptionDoc, @Ctx() ctx: Context): Promise<SubscriptionDoc> {
     const base = await ctx.loaders.subscriptionById.load(addOn.parentSubscriptionId!);
     // ROLE-MARKETPLACE: the same check as subscription(id:), however the add-on was reached.
-    assertMaySeeSubscription(actorOf(ctx), base);
+    assertMaySeeSubscription(ctx.caller, base);
     return base;
   }
 }

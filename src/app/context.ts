@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Collections } from '../db/collections.js';
 import { customerLoaders } from '../customer/customer.loader.js';
@@ -77,8 +78,15 @@ export function createLoaders(
   return new RequestLoaders({ cols, partnerId, planner, offers: repositories.offers });
 }
 
-/** The context factory: authenticate, then build this request's loaders. */
-export async function createContext(services: Services, headers: IncomingHttpHeaders): Promise<Context> {
+/**
+ * The context factory: authenticate, then build this request's loaders. `correlationId` is the
+ * one the HTTP layer chose and sent back (src/shared/correlation.ts); a new one when absent.
+ */
+export async function createContext(
+  services: Services,
+  headers: IncomingHttpHeaders,
+  correlationId: string = randomUUID(),
+): Promise<Context> {
   const caller = await services.authenticator.authenticate(headers);
   const budget = new CommandBudget(services.maxDbCommands ?? Number.POSITIVE_INFINITY);
   const collections = budgetedCollections(services.collections, budget);
@@ -88,6 +96,8 @@ export async function createContext(services: Services, headers: IncomingHttpHea
   let now: Promise<Date> | undefined;
   return {
     caller,
+    correlationId,
+    refusals: [],
     loaders: createLoaders(collections, caller.partner._id, repositories, services.readPlanner),
     repositories,
     collections,

@@ -46,7 +46,7 @@ export function isPlainGraphQLPost(req: IncomingMessage): boolean {
 export interface GraphQLFastPathOptions<C extends BaseContext> {
   apollo: ApolloServer<C>;
   /** The gateway's context function, the one the Express integration is given. */
-  context: (headers: IncomingHttpHeaders) => Promise<C>;
+  context: (headers: IncomingHttpHeaders, correlationId: string) => Promise<C>;
   /** CORS (corsPolicy): false when it answered the request. */
   cors: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** The rate limit (RateLimit.admit) shared with the Express stack: false when it answered 429. */
@@ -65,7 +65,7 @@ export function graphqlFastPath<C extends BaseContext>(options: GraphQLFastPathO
   const { apollo, context, cors, rateLimit, log } = options;
   let requests = 0;
 
-  const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const serve = async (req: IncomingMessage, res: ServerResponse, correlationId: string): Promise<void> => {
     const body = parseJsonBody(await readBody(req, Number(req.headers['content-length'])));
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
@@ -73,7 +73,7 @@ export function graphqlFastPath<C extends BaseContext>(options: GraphQLFastPathO
     }
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: 'POST', headers, search: '', body },
-      context: () => context(req.headers),
+      context: () => context(req.headers, correlationId),
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status || 200;
@@ -91,7 +91,7 @@ export function graphqlFastPath<C extends BaseContext>(options: GraphQLFastPathO
       requests += 1;
       runWithCorrelationId(req, res, (id) => {
         if (!cors(req, res) || !rateLimit(req, res)) return;
-        serve(req, res).catch((error: unknown) => {
+        serve(req, res, id).catch((error: unknown) => {
           if (!res.headersSent) return sendRequestError(log, error, res, id);
           // What Express does when an answer fails half-written: log it, drop the connection.
           log.error('http', `unexpected error outside GraphQL (correlation ${id})`, error);

@@ -5,15 +5,14 @@ import { AuditResolver } from '../audit/audit.resolver.js';
 import { ClockMutationResolver } from '../clock/clock.mutation.js';
 import { ClockResolver } from '../clock/clock.resolver.js';
 import { CustomerLedgerResolver, InvoiceResolver, LedgerEntryResolver } from '../ledger/ledger.resolver.js';
-import { PurchaseMutationResolver } from '../purchase/purchase.mutation.js';
-import { SubscriptionMutationResolver } from '../subscription/subscription.mutation.js';
+import { purchaseMutations } from '../purchase/mutations/index.js';
 import { CustomerResolver } from '../customer/customer.resolver.js';
 import { OfferResolver } from '../offer/offer.resolver.js';
 import { OrderLineItemResolver, OrderResolver } from '../order/order.resolver.js';
 import { ViewerResolver } from '../partner/viewer.resolver.js';
-import { ReservationMutationResolver } from '../reservation/reservation.mutation.js';
+import { reservationMutations } from '../reservation/mutations/index.js';
 import { ReservationResolver } from '../reservation/reservation.resolver.js';
-import { SoftwareOrderMutationResolver } from '../software-order/software-order.mutation.js';
+import { softwareOrderMutations } from '../software-order/mutations/index.js';
 import {
   CustomerSupportRequestsResolver,
   SoftwareActivityResolver,
@@ -22,6 +21,7 @@ import {
 } from '../software-order/software-order.resolver.js';
 import { SubscriptionFieldsResolver } from '../subscription/subscription-fields.resolver.js';
 import { SubscriptionResolver } from '../subscription/subscription.resolver.js';
+import { subscriptionMutations } from '../subscription/mutations/index.js';
 import { DateTimeISOScalar } from '../shared/date-time.scalar.js';
 
 export const RESOLVERS = [
@@ -37,12 +37,12 @@ export const RESOLVERS = [
   SoftwareActivityResolver,
   SupportRequestResolver,
   CustomerSupportRequestsResolver,
-  SoftwareOrderMutationResolver,
+  ...softwareOrderMutations,
   ReservationResolver,
-  ReservationMutationResolver,
+  ...reservationMutations,
   ClockResolver,
-  SubscriptionMutationResolver,
-  PurchaseMutationResolver,
+  ...subscriptionMutations,
+  ...purchaseMutations,
   ClockMutationResolver,
   CustomerLedgerResolver,
   LedgerEntryResolver,

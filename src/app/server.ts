@@ -127,8 +127,8 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   });
   await apollo.start();
   const ideHeaders = await ideDefaultHeaders(config, log, deps.idePartnerId);
-  const context = (headers: IncomingHttpHeaders) =>
-    createContext(services, headers).catch((error: unknown) => {
+  const context = (headers: IncomingHttpHeaders, correlationId: string) =>
+    createContext(services, headers, correlationId).catch((error: unknown) => {
       throw isDatabaseUnavailable(error) ? serviceUnavailable() : error;
     });
   // Plain GraphQL POSTs skip Express (src/app/graphql-http.ts); every other request is the app's.
@@ -170,7 +170,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     (req, res, next) => (isBrowserNavigation(req) ? res.redirect('/graphiql') : next()),
     limits.rateLimit.middleware,
     express.json({ limit: MAX_JSON_BODY_BYTES }),
-    expressMiddleware(apollo, { context: ({ req }) => context(req.headers) }),
+    expressMiddleware(apollo, { context: ({ req, res }) => context(req.headers, res.locals.correlationId as string) }),
   );
   app.use(notFoundJson);
   app.use(jsonErrors(log));

@@ -1,39 +1,15 @@
 /**
  * Audit of refused mutations. Accepted operations write their audit event through the write path
  * (an `audit` effect); a refusal writes nothing there, so this plugin records it: a business-rule
- * refusal noted by runMutation (noteRefusal) or a FORBIDDEN error of a mutation field. Mutations
- * run one after another, so the root field being resolved is the one a refusal belongs to.
+ * refusal runMutation noted on the request context (`ctx.refusals`), or a FORBIDDEN error of a
+ * mutation field, matched to its call by the error's path.
  */
 import { randomUUID } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { AuditEventDoc } from '../db/documents.js';
-import type { Refused } from '../policy/decision.js';
-import type { Context } from '../shared/context.js';
-import { currentCorrelationId, incomingCorrelationId } from '../shared/correlation.js';
+import type { Context, RefusalNote } from '../shared/context.js';
 import type { Logger } from '../shared/logger.js';
 import { mutationCalls, type MutationCall } from './mutation-calls.js';
-
-interface Noted {
-  call: MutationCall | undefined;
-  operationType: string;
-  customerId: string | null;
-  rule: string;
-  code: string;
-}
-
-interface RequestState {
-  current: MutationCall | undefined;
-  calls: MutationCall[];
-  noted: Noted[];
-}
-
-const states = new WeakMap<object, RequestState>();
-
-/** Called by runMutation when the decision refuses (not ROLE_NOT_ALLOWED: that becomes FORBIDDEN, seen in the response). */
-export function noteRefusal(ctx: object, operationType: string, customerId: string | null, refusal: Refused): void {
-  const state = states.get(ctx);
-  state?.noted.push({ call: state.current, operationType, customerId, rule: refusal.rule, code: refusal.code });
-}
 
 const SECRET = /token|secret|password|authorization/i;
 
@@ -61,33 +37,24 @@ export function targetIds(args: Record<string, unknown>): [string, string][] {
 
 export function refusalAuditPlugin(log: Logger): ApolloServerPlugin<Context> {
   return {
-    async requestDidStart({ contextValue, request }) {
-      const state: RequestState = { current: undefined, calls: [], noted: [] };
+    async requestDidStart({ contextValue }) {
+      let calls: MutationCall[] = [];
       let isMutation = false;
       return {
         async didResolveOperation({ schema, operation, request }) {
           if (operation?.operation !== 'mutation') return;
           isMutation = true;
-          state.calls = mutationCalls(schema, operation, request.variables) ?? [];
-          states.set(contextValue, state);
-        },
-        async executionDidStart() {
-          if (!isMutation) return;
-          return {
-            willResolveField({ info }) {
-              if (info.path.prev === undefined) state.current = state.calls.find((c) => c.responseKey === info.path.key);
-            },
-          };
+          calls = mutationCalls(schema, operation, request.variables) ?? [];
         },
         async willSendResponse({ errors }) {
           if (!isMutation || !contextValue?.caller) return;
-          const refusals: Noted[] = [...state.noted];
+          const refusals: RefusalNote[] = [...contextValue.refusals];
           for (const e of errors ?? []) {
             if (e.extensions?.code !== 'FORBIDDEN') continue;
-            const call = state.calls.find((c) => c.responseKey === e.path?.[0]);
+            const call = calls.find((c) => c.responseKey === e.path?.[0]);
             const rule = e.extensions.rule;
             refusals.push({
-              call,
+              args: call?.args ?? {},
               operationType: snakeCase(call?.name ?? 'unknown'),
               customerId: null,
               rule: typeof rule === 'string' ? rule : '',
@@ -97,9 +64,7 @@ export function refusalAuditPlugin(log: Logger): ApolloServerPlugin<Context> {
           if (!refusals.length) return;
           try {
             const at = await contextValue.now().catch(() => new Date());
-            const incoming = incomingCorrelationId((name) => request.http?.headers.get(name));
-            const correlationId = currentCorrelationId() ?? incoming ?? randomUUID();
-            const docs = refusals.map((r) => refusalEvent(contextValue, r, at, correlationId));
+            const docs = refusals.map((r) => refusalEvent(contextValue, r, at));
             await contextValue.write.collections.auditEvents.insertMany(docs);
           } catch (error) {
             log.error('audit', 'could not record a refused mutation', error);
@@ -110,8 +75,8 @@ export function refusalAuditPlugin(log: Logger): ApolloServerPlugin<Context> {
   };
 }
 
-function refusalEvent(ctx: Context, r: Noted, at: Date, correlationId: string): AuditEventDoc {
-  const args = r.call?.args ?? {};
+function refusalEvent(ctx: Context, r: RefusalNote, at: Date): AuditEventDoc {
+  const args = r.args;
   const ids = targetIds(args);
   const [resourceKey, resourceId] = ids[0] ?? ['', ''];
   const customerId = r.customerId ?? ids.find(([k]) => k === 'customerId')?.[1] ?? null;
@@ -130,7 +95,7 @@ function refusalEvent(ctx: Context, r: Noted, at: Date, correlationId: string): 
     outcome: 'refused',
     rule: r.rule,
     code: r.code,
-    correlationId,
+    correlationId: ctx.correlationId,
     wallAt: new Date(),
     input: JSON.stringify(withoutSecrets(args)),
   };

@@ -1,15 +1,14 @@
-import { Arg, Ctx, Field, InputType, Mutation, ObjectType, Resolver, UseMiddleware } from 'type-graphql';
-import { actorOf, forbidden } from '../mutation/run-mutation.js';
-import { EventCount, LifecycleEventResult, MutationPayload } from '../mutation/payload.types.js';
+import { Arg, Ctx, Field, InputType, Mutation, ObjectType, Resolver } from 'type-graphql';
+import { operationRequest } from '../mutation/run-mutation.js';
+import { MutationPayload } from '../mutation/payload.types.js';
+import { EventCount, LifecycleEventResult } from './clock-payload.types.js';
 import { userError } from '../mutation/user-error.type.js';
 import { checkRole } from '../policy/roles.js';
 import { addDuration, parseDuration } from '../policy/time.js';
 import type { Context } from '../shared/context.js';
-import { badUserInput } from '../shared/errors.js';
+import { badUserInput, forbidden } from '../shared/errors.js';
 import { advanceClock } from './lifecycle-engine.js';
 import { SimulationClock } from './clock.type.js';
-import { mutationInputMiddleware } from '../audit/mutation-input.js';
-import { noteRefusal } from '../audit/refusal-audit.js';
 
 @InputType({ description: 'GEN-CLOCK: move your partner’s simulation clock forward, by a duration or to an instant (exactly one).' })
 export class AdvanceClockInput {
@@ -46,8 +45,6 @@ export class AdvanceClockPayload extends MutationPayload {
   eventCounts!: EventCount[];
 }
 
-// Each mutation runs with its call current, for the operations it journals (src/audit/mutation-input.ts).
-@UseMiddleware(mutationInputMiddleware)
 @Resolver()
 export class ClockMutationResolver {
   @Mutation(() => AdvanceClockPayload, {
@@ -55,7 +52,7 @@ export class ClockMutationResolver {
       'GEN-CLOCK: advance your partner’s clock (forward only) and apply every lifecycle event that fell due: trial conversions, renewals with scheduled changes, terms ending, scheduled cancellations, data deletions. With dryRun, list those events and change nothing. Audited, accepted or refused.',
   })
   async advanceClock(@Arg('input', () => AdvanceClockInput) input: AdvanceClockInput, @Ctx() ctx: Context): Promise<AdvanceClockPayload> {
-    const role = checkRole(actorOf(ctx), 'ROLE-SUBSCRIPTIONS', 'advance the simulation clock');
+    const role = checkRole(ctx.caller, 'ROLE-SUBSCRIPTIONS', 'advance the simulation clock');
     if (role) throw forbidden(role);
     if ((input.by == null) === (input.to == null))
       throw badUserInput(
@@ -70,8 +67,8 @@ export class ClockMutationResolver {
       );
     }
     const result = await advanceClock(
-      { write: ctx.write, clock: ctx.repositories.clock },
-      { actor: actorOf(ctx), target: (current) => (duration ? addDuration(current, duration) : input.to!), dryRun: input.dryRun },
+      { write: ctx.write, clock: ctx.repositories.clock, request: operationRequest(ctx, input) },
+      { actor: ctx.caller, target: (current) => (duration ? addDuration(current, duration) : input.to!), dryRun: input.dryRun },
     );
     const empty = {
       clock: null,
@@ -84,7 +81,14 @@ export class ClockMutationResolver {
       summary: null,
     };
     if (!result.ok) {
-      noteRefusal(ctx, 'advance_clock', null, result.refusal); // audited when the response is sent (src/audit/)
+      // Audited when the response is sent (src/audit/refusal-audit.ts), like every mutation's refusal.
+      ctx.refusals.push({
+        operationType: 'advance_clock',
+        customerId: null,
+        rule: result.refusal.rule,
+        code: result.refusal.code,
+        args: { input },
+      });
       return { ...empty, userErrors: [userError(result.refusal)] };
     }
     const counts = new Map<string, number>();

@@ -14,13 +14,13 @@ import { advanceClockAudit, decideAdvanceClock } from '../policy/clock.js';
 import { allow, type Refused } from '../policy/decision.js';
 import { applySet, insertedSubscriptions, type Effect } from '../policy/effects.js';
 import { decideLifecycleEvent, eventOperationId, nextEvent, type LifecycleEvent, type LifecycleKind } from '../policy/lifecycle.js';
-import type { Actor } from '../policy/roles.js';
+import type { Caller } from '../shared/caller.js';
 import { ClientError } from '../shared/errors.js';
 import { loadAddOns, loadCustomer, loadOffers } from '../mutation/load.js';
 import { uniqueHolder, type WriteDeps } from '../write/deps.js';
 import { resumePending } from '../write/journal.js';
 import { acquire, clockLockKey, release } from '../write/locks.js';
-import { runOperation } from '../write/run-operation.js';
+import { runOperation, type OperationRequest } from '../write/run-operation.js';
 import type { ClockRepository } from './clock.repository.js';
 
 /** A clock advance may apply many events: its lease is long, and a second advance waits for it. */
@@ -49,14 +49,18 @@ export type AdvanceResult =
 
 export interface AdvanceRequest {
   /** The caller, audited on the advance. */
-  actor: Actor;
+  actor: Caller;
   /** The instant to move to, from the clock's current one. */
   target: (current: Date) => Date;
   /** Only list the events the advance would apply; change nothing. */
   dryRun: boolean;
 }
 
-export async function advanceClock(deps: { write: WriteDeps; clock: ClockRepository }, request: AdvanceRequest): Promise<AdvanceResult> {
+/** `deps.request`: the advanceClock request, stamped on every operation it journals (absent: none). */
+export async function advanceClock(
+  deps: { write: WriteDeps; clock: ClockRepository; request?: OperationRequest },
+  request: AdvanceRequest,
+): Promise<AdvanceResult> {
   const partner = request.actor.partner;
   if (request.dryRun) {
     const reading = await deps.clock.read(partner._id);
@@ -76,19 +80,23 @@ export async function advanceClock(deps: { write: WriteDeps; clock: ClockReposit
     const decision = decideAdvanceClock({ current: reading.now, target: request.target(reading.now) });
     if (!decision.allowed) return { ok: false, refusal: decision };
     const resumed = await resumePending(cols, { partnerId: partner._id }, deps.write);
-    const events = await applyDueEvents(deps.write, partner, decision.to, { dryRun: false });
+    const events = await applyDueEvents(deps.write, partner, decision.to, { dryRun: false, request: deps.request });
     if (!(await deps.clock.compareAndSet(partner._id, reading.version, decision.to))) {
       throw new ClientError('CONFLICT', 'The simulation clock changed during the advance; read it and try again.');
     }
     // Journaled after the clock moved, so the record never claims an advance that did not happen.
-    const audit = await runOperation(deps.write, {
-      kind: 'advance_clock',
-      partnerId: partner._id,
-      customerId: null,
-      at: decision.from,
-      load: async () => null,
-      decide: () => allow({ effects: [advanceClockAudit(request.actor, { ...decision, events: events.length })] }),
-    });
+    const audit = await runOperation(
+      deps.write,
+      {
+        kind: 'advance_clock',
+        partnerId: partner._id,
+        customerId: null,
+        at: decision.from,
+        load: async () => null,
+        decide: () => allow({ effects: [advanceClockAudit(request.actor, { ...decision, events: events.length })] }),
+      },
+      { request: deps.request },
+    );
     const operationId = audit.status === 'applied' ? audit.operationId : null;
     return { ok: true, from: decision.from, to: decision.to, events, resumed, dryRun: false, operationId };
   } finally {
@@ -101,7 +109,12 @@ export async function advanceClock(deps: { write: WriteDeps; clock: ClockReposit
  * each. With `dryRun` each event is only decided, and what it would change is kept in `pending`
  * so the events after it are decided over it, as they would be after the real writes.
  */
-async function applyDueEvents(write: WriteDeps, partner: PartnerDoc, to: Date, options: { dryRun: boolean }): Promise<AppliedEvent[]> {
+async function applyDueEvents(
+  write: WriteDeps,
+  partner: PartnerDoc,
+  to: Date,
+  options: { dryRun: boolean; request?: OperationRequest },
+): Promise<AppliedEvent[]> {
   const cols = write.collections;
   const partnerId = partner._id;
   const pending = new Map<string, SubscriptionDoc>();
@@ -154,7 +167,7 @@ async function applyDueEvents(write: WriteDeps, partner: PartnerDoc, to: Date, o
         },
         decide: (l, ids) => decideLifecycleEvent({ event: e, ...l, partner, ids }),
       },
-      { dryRun: options.dryRun },
+      { dryRun: options.dryRun, request: options.request },
     );
     if (result.status === 'applied' || result.status === 'quoted') {
       applied.push({ kind: e.kind, subscriptionId: e.subscriptionId, at: e.due, summary: result.outcome.summary });

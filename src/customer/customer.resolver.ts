@@ -6,7 +6,6 @@ import { ReservationConnection } from '../reservation/reservation.type.js';
 import { RESERVATION_SORT } from '../reservation/reservation.loader.js';
 import { PageArgs } from '../shared/connection.type.js';
 import type { Context } from '../shared/context.js';
-import { actorOf } from '../mutation/run-mutation.js';
 import { subscriptionVisibility } from '../shared/authorization.js';
 import { parseId } from '../shared/ids.js';
 import { pageChildren } from '../read/loader-utils.js';
@@ -59,7 +58,7 @@ export class CustomerResolver {
     @Ctx() ctx: Context,
   ): Promise<Page<SubscriptionDoc>> {
     rejectCustomerSearchInNested(filter);
-    const where = { ...subscriptionVisibility(actorOf(ctx)), ...subscriptionConditions(filter) };
+    const where = { ...subscriptionVisibility(ctx.caller), ...subscriptionConditions(filter) };
     return pageChildren({
       loader: ctx.loaders.baseSubscriptionsByCustomerId,
       parentId: c._id,

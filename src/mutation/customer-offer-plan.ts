@@ -19,15 +19,18 @@ export interface CustomerOfferLoaded {
 
 export function customerOfferPlan<R extends object>(
   ctx: Context,
-  kind: string,
-  customerId: string,
-  offerId: string,
-  decide: (loaded: CustomerOfferLoaded, ids: IdSource) => Decision<R & { effects: Effect[] }>,
+  step: {
+    kind: string;
+    customerId: string;
+    offerId: string;
+    decide: (loaded: CustomerOfferLoaded, ids: IdSource) => Decision<R & { effects: Effect[] }>;
+  },
 ): OperationPlan<CustomerOfferLoaded, R> {
   const cols = ctx.write.collections;
   const partnerId = ctx.caller.partner._id;
+  const { customerId, offerId } = step;
   return {
-    kind,
+    kind: step.kind,
     partnerId,
     customerId,
     at: (l) => l.now,
@@ -36,6 +39,6 @@ export function customerOfferPlan<R extends object>(
       const [customer, offer] = await Promise.all([loadCustomer(cols, partnerId, customerId), loadOffer(cols, offerId)]);
       return { now, customer, offer };
     },
-    decide,
+    decide: step.decide,
   };
 }

@@ -1,16 +1,15 @@
 /**
- * Documents a dry run returns as a quote: shaped like the real ones, but never written. Fields
- * that would load what the same dry run did not write either (a quoted subscription's order)
- * answer null for them, instead of a NOT_FOUND error about an ID the client never saw.
+ * Documents a dry run returns as a quote: shaped like the real ones, but never written, and
+ * marked so as a value (`quote: true`). Fields that would load what the same dry run did not write
+ * either (a quoted subscription's order) answer null for them, instead of a NOT_FOUND error about
+ * an ID the client never saw.
  */
-const quotes = new WeakSet<object>();
+export type Quote<T extends object> = T & { readonly quote: true };
 
-export function asQuote<T extends object>(doc: T): T {
-  const copy = { ...doc };
-  quotes.add(copy);
-  return copy;
+export function asQuote<T extends object>(doc: T): Quote<T> {
+  return { ...doc, quote: true };
 }
 
-export function isQuote(doc: object): boolean {
-  return quotes.has(doc);
+export function isQuote(doc: object): doc is Quote<object> {
+  return (doc as { quote?: unknown }).quote === true;
 }

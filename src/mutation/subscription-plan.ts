@@ -10,8 +10,9 @@ import { parseId } from '../shared/ids.js';
 import { money } from '../shared/money.type.js';
 import type { OperationPlan } from '../write/run-operation.js';
 import { loadAddOns, loadCustomer, loadOffer, loadSubscription } from './load.js';
-import type { SubscriptionChangePayload } from './payload.types.js';
-import { actorOf, forbidden, runMutation, type MutationResult } from './run-mutation.js';
+import type { SubscriptionChangePayload } from '../subscription/subscription-payload.types.js';
+import { mutationPayload, runMutation, type MutationInput, type MutationResult } from './run-mutation.js';
+import { forbidden } from '../shared/errors.js';
 import { checkSubscriptionRoles } from '../policy/roles.js';
 
 export interface SubscriptionLoaded {
@@ -25,19 +26,22 @@ export interface SubscriptionLoaded {
 
 export async function subscriptionPlan<R extends object, X = null>(
   ctx: Context,
-  kind: string,
-  rawId: string,
-  decide: (loaded: SubscriptionLoaded & { extra: X }, now: Date, ids: IdSource) => Decision<R & { effects: Effect[] }>,
-  /** More fresh documents the decision needs (e.g. an upgrade's target subscription). */
-  loadExtra?: (subscription: SubscriptionDoc) => Promise<X>,
+  step: {
+    kind: string;
+    subscriptionId: string;
+    decide: (loaded: SubscriptionLoaded & { extra: X }, now: Date, ids: IdSource) => Decision<R & { effects: Effect[] }>;
+    /** More fresh documents the decision needs (e.g. an upgrade's target subscription). */
+    loadExtra?: (subscription: SubscriptionDoc) => Promise<X>;
+  },
 ): Promise<OperationPlan<SubscriptionLoaded & { extra: X }, R>> {
-  const id = parseId('subscription', rawId, 'input.subscriptionId');
+  const { kind, decide, loadExtra } = step;
+  const id = parseId('subscription', step.subscriptionId, 'input.subscriptionId');
   const cols = ctx.write.collections;
   const partnerId = ctx.caller.partner._id;
   const first = await loadSubscription(cols, partnerId, id);
   // Role first (ROLE-SUBSCRIPTIONS, ROLE-MARKETPLACE), before any lock: a caller without a role
   // never touches the customer's lease. The decision checks again (a quote needs it too).
-  const role = checkSubscriptionRoles(actorOf(ctx), first, kind.replace(/_/g, ' '));
+  const role = checkSubscriptionRoles(ctx.caller, first, kind.replace(/_/g, ' '));
   if (role) throw forbidden(role);
   return {
     kind,
@@ -75,47 +79,47 @@ export interface ChangeExtras {
   summary?: string;
 }
 
+/** The input of a mutation on one subscription. */
+export interface SubscriptionInput extends MutationInput {
+  subscriptionId: string;
+}
+
 /** Runs a single-subscription change and shapes SubscriptionChangePayload. */
 export async function changeSubscription<R extends ChangeExtras>(
   ctx: Context,
   kind: string,
-  rawId: string,
-  dryRun: boolean,
+  input: SubscriptionInput,
   decide: (loaded: SubscriptionLoaded, now: Date, ids: IdSource) => Decision<R & { effects: Effect[] }>,
 ): Promise<SubscriptionChangePayload> {
-  const plan = await subscriptionPlan(ctx, kind, rawId, decide);
-  return changePayload(ctx, rawId, dryRun, await runMutation(ctx, plan, dryRun));
+  const plan = await subscriptionPlan(ctx, { kind, subscriptionId: input.subscriptionId, decide });
+  return changePayload(ctx, input, await runMutation(ctx, plan, input));
 }
 
 /** Shapes SubscriptionChangePayload from a mutation's result, with the documents as written. */
 export async function changePayload<R extends ChangeExtras>(
   ctx: Context,
-  rawId: string,
-  dryRun: boolean,
+  input: SubscriptionInput,
   result: MutationResult<R>,
 ): Promise<SubscriptionChangePayload> {
-  const current = await ctx.loaders.subscriptionById.load(parseId('subscription', rawId, 'input.subscriptionId'));
-  const empty = {
-    cascadedAddOns: [],
-    charge: null,
-    dataDeletionDate: null,
-    licenceReassignmentRequired: null,
-    dryRun,
-    operationId: null,
-    summary: null,
-  };
-  if (!result.ok) return { ...placed(current), ...empty, userErrors: result.userErrors };
-  const o = result.outcome;
-  const cascaded = o.cascadedAddOnIds?.length ? await ctx.loaders.subscriptionById.loadMany(o.cascadedAddOnIds) : [];
-  return {
-    ...placed(current),
-    cascadedAddOns: cascaded.filter((d): d is SubscriptionDoc => !(d instanceof Error)),
-    charge: o.chargeCents === undefined ? null : money(o.chargeCents, o.currency ?? current.currency),
-    dataDeletionDate: o.dataDeletionDate ?? null,
-    licenceReassignmentRequired: o.licenceReassignmentRequired ?? null,
-    summary: o.summary ?? null,
-    dryRun: result.dryRun,
-    operationId: result.operationId,
-    userErrors: [],
-  };
+  const current = await ctx.loaders.subscriptionById.load(parseId('subscription', input.subscriptionId, 'input.subscriptionId'));
+  return mutationPayload(input, result, {
+    refused: () => ({
+      ...placed(current),
+      cascadedAddOns: [],
+      charge: null,
+      dataDeletionDate: null,
+      licenceReassignmentRequired: null,
+    }),
+    accepted: async (o) => {
+      const cascaded = o.cascadedAddOnIds?.length ? await ctx.loaders.subscriptionById.loadMany(o.cascadedAddOnIds) : [];
+      return {
+        ...placed(current),
+        cascadedAddOns: cascaded.filter((d): d is SubscriptionDoc => !(d instanceof Error)),
+        charge: o.chargeCents === undefined ? null : money(o.chargeCents, o.currency ?? current.currency),
+        dataDeletionDate: o.dataDeletionDate ?? null,
+        licenceReassignmentRequired: o.licenceReassignmentRequired ?? null,
+        summary: o.summary ?? null,
+      };
+    },
+  });
 }

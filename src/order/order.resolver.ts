@@ -9,7 +9,6 @@ import { parseId } from '../shared/ids.js';
 import { Money, money } from '../shared/money.type.js';
 import { Order, OrderLineItem } from './order.type.js';
 import { assertMayRead } from '../shared/authorization.js';
-import { actorOf } from '../mutation/run-mutation.js';
 
 @Resolver(() => Order)
 export class OrderResolver {
@@ -51,7 +50,7 @@ export class OrderLineItemResolver {
   async subscription(@Root() line: OrderLineItemDoc, @Ctx() ctx: Context): Promise<SubscriptionDoc | null> {
     if (!line.subscriptionId) return null;
     const sub = await ctx.loaders.subscriptionById.load(line.subscriptionId);
-    if (sub.publisher === 'isv') assertMayRead(actorOf(ctx), 'OrderLineItem.subscription(publisher: isv)');
+    if (sub.publisher === 'isv') assertMayRead(ctx.caller, 'OrderLineItem.subscription(publisher: isv)');
     return sub;
   }
 

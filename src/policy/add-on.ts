@@ -6,7 +6,8 @@ import { addOnEligible, checkQuantity, requirePlan } from './catalog.js';
 import { auditFor, describe, isAddOn, ledgerFor, type Sub } from './common.js';
 import { proratedCharge } from './money.js';
 import { lineItem, newOrder, newSubscription } from './new-docs.js';
-import { checkSubscriptionRoles, type Actor } from './roles.js';
+import { checkSubscriptionRoles } from './roles.js';
+import type { Caller } from '../shared/caller.js';
 import { phrased } from './mood.js';
 
 export interface AddOnInput {
@@ -17,7 +18,7 @@ export interface AddOnInput {
   partner: PartnerDoc;
   quantity: number;
   friendlyName?: string | null;
-  actor: Actor;
+  actor: Caller;
   now: Date;
   ids: IdSource;
 }

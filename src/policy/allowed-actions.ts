@@ -11,7 +11,8 @@ import { refuse, type Decision, type Refused } from './decision.js';
 import { decideUpdate } from './edit.js';
 import { decideConfirmFulfillment } from './fulfilment.js';
 import { decidePause, decideResume } from './pause.js';
-import { checkSubscriptionRoles, type Actor } from './roles.js';
+import { checkSubscriptionRoles } from './roles.js';
+import type { Caller } from '../shared/caller.js';
 import type { RuleId } from './rule-ids.js';
 import { checkSchedulable, checkSchedulePrereq } from './scheduled-change.js';
 import { decideReactivate, decideSuspend } from './suspension.js';
@@ -48,7 +49,7 @@ export interface AllowedActionsInput {
   offer: OfferDoc;
   customer: CustomerDoc;
   partner: PartnerDoc;
-  actor: Actor;
+  actor: Caller;
   now: Date;
 }
 

@@ -21,7 +21,8 @@ import {
   type Sub,
 } from './common.js';
 import { formatMoney, proratedRefund } from './money.js';
-import { checkSubscriptionRoles, type Actor } from './roles.js';
+import { checkSubscriptionRoles } from './roles.js';
+import type { Caller } from '../shared/caller.js';
 import type { RuleId } from './rule-ids.js';
 import { checkReason } from './suspension.js';
 import { DAY, elapsed, HOUR, within, windowEnd } from './time.js';
@@ -161,7 +162,7 @@ export interface CancelInput {
   reason?: string | null;
   /** Its add-ons (for a base subscription); ended ones are ignored. */
   addOns: readonly Sub[];
-  actor: Actor;
+  actor: Caller;
   now: Date;
 }
 

@@ -2,7 +2,7 @@
 import { auditFor } from './common.js';
 import { allow, refuse, type Decision } from './decision.js';
 import type { AuditEffect } from './effects.js';
-import type { Actor } from './roles.js';
+import type { Caller } from '../shared/caller.js';
 import { DAY, elapsed } from './time.js';
 
 /** The longest single advance: ten years of events is plenty for a test and bounds the work. */
@@ -31,7 +31,7 @@ export function decideAdvanceClock(input: { current: Date; target: Date }): Deci
  * moves by compare-and-set, not as an effect; the record is at `from`, the instant the caller
  * acted, so it precedes the lifecycle events the advance applied (each audited at its due time).
  */
-export function advanceClockAudit(actor: Actor, move: { from: Date; to: Date; events: number }): AuditEffect {
+export function advanceClockAudit(actor: Caller, move: { from: Date; to: Date; events: number }): AuditEffect {
   return auditFor(actor, {
     partnerId: actor.partner._id,
     customerId: null,

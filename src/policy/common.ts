@@ -4,7 +4,7 @@
  */
 import type { PartnerRole, SubscriptionDoc } from '../db/documents.js';
 import type { AuditEffect, Effect, LedgerEffect, UpdateEffect } from './effects.js';
-import type { Actor } from './roles.js';
+import type { Caller } from '../shared/caller.js';
 import type { RuleId } from './rule-ids.js';
 
 export type Sub = SubscriptionDoc;
@@ -77,7 +77,7 @@ export function ledgerFor(
 
 /** Partner Center audit record of an operation; the system actor is used for lifecycle events. */
 export function auditFor(
-  actor: Pick<Actor, 'userId' | 'roles'> | null,
+  actor: Pick<Caller, 'userId' | 'roles'> | null,
   args: {
     partnerId: string;
     customerId: string | null;

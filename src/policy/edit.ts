@@ -21,7 +21,8 @@ import {
   type Sub,
 } from './common.js';
 import { formatMoney, proratedCharge } from './money.js';
-import { checkSubscriptionRoles, type Actor } from './roles.js';
+import { checkSubscriptionRoles } from './roles.js';
+import type { Caller } from '../shared/caller.js';
 import { phrased } from './mood.js';
 
 /** SUB-EDIT: the fields a partner can edit. */
@@ -37,7 +38,7 @@ export interface UpdateInput {
   subscription: Sub;
   offer: OfferDoc;
   patch: SubscriptionPatch;
-  actor: Actor;
+  actor: Caller;
   now: Date;
 }
 

@@ -2,7 +2,7 @@
 import { allow, refuse, type Decision } from './decision.js';
 import type { Effect } from './effects.js';
 import { auditFor, awaitsFulfilment, describe, ledgerFor, updateSub, type Sub } from './common.js';
-import type { Actor } from './roles.js';
+import type { Caller } from '../shared/caller.js';
 import { checkRole } from './roles.js';
 import { addTerm } from './time.js';
 import { phrased } from './mood.js';
@@ -20,7 +20,7 @@ export interface FulfilmentOutcome {
  * assigned licences and confirmed set-up; until then it shows "action needed". Confirming starts
  * its first term now and charges it.
  */
-export function decideConfirmFulfillment(input: { subscription: Sub; actor: Actor; now: Date }): Decision<FulfilmentOutcome> {
+export function decideConfirmFulfillment(input: { subscription: Sub; actor: Caller; now: Date }): Decision<FulfilmentOutcome> {
   const { subscription: s, actor, now } = input;
   const refusal =
     checkRole(actor, 'ROLE-MARKETPLACE', 'confirm a marketplace fulfilment') ??

@@ -5,14 +5,15 @@
 import { allow, refuse, type Decision, type Refused } from './decision.js';
 import type { Effect } from './effects.js';
 import { auditFor, capital, CLEAR_SCHEDULED, describe, hasScheduled, isNewCommerce, kindLabel, updateSub, type Sub } from './common.js';
-import { checkSubscriptionRoles, type Actor } from './roles.js';
+import { checkSubscriptionRoles } from './roles.js';
+import type { Caller } from '../shared/caller.js';
 import { cascadeTargets, restoreAccess, type SuspensionOutcome } from './suspension.js';
 import { phrased } from './mood.js';
 
 export interface PauseInput {
   subscription: Sub;
   addOns: readonly Sub[];
-  actor: Actor;
+  actor: Caller;
   now: Date;
 }
 

@@ -10,7 +10,8 @@ import { checkAvailable, checkNotAddOn, checkQuantity, checkSegment, requirePlan
 import { auditFor, isEnded, ledgerFor } from './common.js';
 import { pricesIncludeTax } from './money.js';
 import { lineItem, newOrder, newSubscription } from './new-docs.js';
-import { checkRole, type Actor } from './roles.js';
+import { checkRole } from './roles.js';
+import type { Caller } from '../shared/caller.js';
 import { addMs, addTerm, DAY } from './time.js';
 import { phrased } from './mood.js';
 
@@ -30,7 +31,7 @@ export interface PurchaseInput {
   lines: readonly CartLine[];
   /** The customer's subscriptions of the offers in the cart (CAT-ONE-PER-CUSTOMER). */
   existing: readonly SubscriptionDoc[];
-  actor: Actor;
+  actor: Caller;
   now: Date;
   ids: IdSource;
 }

@@ -22,7 +22,8 @@ import { allow, refuse, type Decision, type Refused } from './decision.js';
 import type { AuditEffect, Effect, IdSource, LedgerEffect, UpdateEffect } from './effects.js';
 import { formatMoney, percentOf, pricesIncludeTax, proratedRefund } from './money.js';
 import { checkReservationMarket } from './reservation-markets.js';
-import { checkRole, type Actor } from './roles.js';
+import { checkRole } from './roles.js';
+import type { Caller } from '../shared/caller.js';
 import type { RuleId } from './rule-ids.js';
 import { addMonths, addTerm, atMost, DAY, termMonths, within } from './time.js';
 import { phrased } from './mood.js';
@@ -95,7 +96,7 @@ export function partnerCredit(
 }
 
 function reservationAudit(args: {
-  actor: Actor;
+  actor: Caller;
   r: Reservation;
   operationType: string;
   at: Date;
@@ -315,7 +316,7 @@ export interface CancelReservationInput {
   reservation: Reservation;
   /** The customer's RES-REFUND-CAP document, null before its first refund. */
   refundCap: RefundCapDoc | null;
-  actor: Actor;
+  actor: Caller;
   now: Date;
 }
 
@@ -618,7 +619,7 @@ export interface PurchaseReservationInput {
   partner: PartnerDoc;
   offer: OfferDoc;
   request: ReservationRequest;
-  actor: Actor;
+  actor: Caller;
   now: Date;
   ids: IdSource;
 }
@@ -691,7 +692,7 @@ export function decidePurchaseReservation(input: PurchaseReservationInput): Deci
 export interface UpdateReservationInput {
   reservation: Reservation;
   patch: { scope?: ReservationScopeInput | null; azureSubscriptionId?: string | null };
-  actor: Actor;
+  actor: Caller;
   now: Date;
 }
 
@@ -744,7 +745,7 @@ export function decideUpdateReservation(input: UpdateReservationInput): Decision
 export interface SetUtilizationInput {
   reservation: Reservation;
   utilizationPercent: number;
-  actor: Actor;
+  actor: Caller;
   now: Date;
 }
 
@@ -791,7 +792,7 @@ export interface ExchangeReservationInput {
   /** The offer of the new reservation. */
   offer: OfferDoc;
   request: ReservationRequest;
-  actor: Actor;
+  actor: Caller;
   now: Date;
   ids: IdSource;
 }
@@ -932,7 +933,7 @@ export interface ReservationActionAvailability {
 export function reservationAllowedActions(input: {
   reservation: Reservation;
   refundCap: RefundCapDoc | null;
-  actor: Actor;
+  actor: Caller;
   now: Date;
 }): ReservationActionAvailability[] {
   const { reservation: r, actor, now } = input;

@@ -2,16 +2,10 @@
  * Who may do what: the ROLE-* table of the spec as data, and the check every mutation runs
  * first. A refusal here is surfaced as a top-level FORBIDDEN error, not as a payload userError.
  */
-import type { PartnerDoc, PartnerRole, SubscriptionDoc } from '../db/documents.js';
+import type { PartnerRole, SubscriptionDoc } from '../db/documents.js';
+import type { Caller } from '../shared/caller.js';
 import { refuse, type Refused } from './decision.js';
 import type { RuleId } from './rule-ids.js';
-
-/** The caller as the policy sees it: plain data, resolved by authentication. */
-export interface Actor {
-  partner: PartnerDoc;
-  userId: string;
-  roles: readonly PartnerRole[];
-}
 
 export const ROLE_RULES = {
   'ROLE-SUBSCRIPTIONS': ['admin_agent', 'billing_admin', 'global_admin', 'helpdesk_agent', 'sales_agent'],
@@ -38,7 +32,7 @@ const ROLE_LABEL: Record<PartnerRole, string> = {
 };
 
 /** ROLE-*: refused unless the actor holds one of the roles the rule lists. */
-export function checkRole(actor: Pick<Actor, 'roles'>, rule: RoleRule, what: string): Refused | null {
+export function checkRole(actor: Pick<Caller, 'roles'>, rule: RoleRule, what: string): Refused | null {
   const allowed: readonly PartnerRole[] = ROLE_RULES[rule];
   if (actor.roles.some((r) => allowed.includes(r))) return null;
   const held = actor.roles.length === 0 ? 'no role' : `the roles ${actor.roles.map((r) => ROLE_LABEL[r]).join(', ')}`;
@@ -54,7 +48,7 @@ export function checkRole(actor: Pick<Actor, 'roles'>, rule: RoleRule, what: str
  * marketplace (ISV) subscriptions.
  */
 export function checkSubscriptionRoles(
-  actor: Pick<Actor, 'roles'>,
+  actor: Pick<Caller, 'roles'>,
   subscription: Pick<SubscriptionDoc, 'publisher'> | null,
   what: string,
 ): Refused | null {
@@ -65,7 +59,7 @@ export function checkSubscriptionRoles(
 }
 
 /** ROLE-MARKETPLACE: whether the caller may see marketplace subscriptions' activation links. */
-export function canViewMarketplace(actor: Pick<Actor, 'roles'>): boolean {
+export function canViewMarketplace(actor: Pick<Caller, 'roles'>): boolean {
   return checkRole(actor, 'ROLE-MARKETPLACE', 'view') === null;
 }
 
@@ -74,6 +68,6 @@ export function canViewMarketplace(actor: Pick<Actor, 'roles'>): boolean {
  * layer enforces this by scoping every read to `partnerId`; this is the same check for documents
  * handed to the policy, so a decision can never act on another partner's record.
  */
-export function ownedByActor(actor: Pick<Actor, 'partner'>, doc: { partnerId: string }): boolean {
+export function ownedByActor(actor: Pick<Caller, 'partner'>, doc: { partnerId: string }): boolean {
   return doc.partnerId === actor.partner._id;
 }

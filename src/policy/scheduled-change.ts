@@ -7,7 +7,8 @@ import { allow, refuse, type Decision, type Refused } from './decision.js';
 import type { Effect } from './effects.js';
 import { checkQuantity, planFor } from './catalog.js';
 import { auditFor, capital, CLEAR_SCHEDULED, describe, hasScheduled, isNewCommerce, kindLabel, updateSub, type Sub } from './common.js';
-import { checkSubscriptionRoles, type Actor } from './roles.js';
+import { checkSubscriptionRoles } from './roles.js';
+import type { Caller } from '../shared/caller.js';
 import { phrased } from './mood.js';
 
 export interface ScheduleChangeInput {
@@ -16,7 +17,7 @@ export interface ScheduleChangeInput {
   /** The offer at renewal: the current one unless the change names another (SKU change). */
   targetOffer: OfferDoc;
   change: { offerId?: string | null; quantity?: number | null; billingCycle?: BillingCycle | null; termDuration?: TermDuration | null };
-  actor: Actor;
+  actor: Caller;
   now: Date;
   /** updateScheduledChange requires an existing change; scheduleChange replaces any. */
   mustExist?: boolean;
@@ -162,7 +163,7 @@ export function decideScheduleChange(input: ScheduleChangeInput): Decision<Sched
 }
 
 /** SCHED-MANAGE: deletes the saved changes (instructions and a term-end upgrade); nothing else changes. */
-export function decideDeleteScheduledChange(input: { subscription: Sub; actor: Actor; now: Date }): Decision<ScheduleOutcome> {
+export function decideDeleteScheduledChange(input: { subscription: Sub; actor: Caller; now: Date }): Decision<ScheduleOutcome> {
   const { subscription: s, actor, now } = input;
   const refusal =
     checkSubscriptionRoles(actor, s, 'delete a scheduled change') ??

@@ -10,7 +10,8 @@ import { auditFor, iso } from './common.js';
 import { allow, refuse, type Decision, type Refused } from './decision.js';
 import type { Effect, IdSource, LedgerEffect, UpdateEffect } from './effects.js';
 import { formatMoney, pricesIncludeTax, proratedRefund } from './money.js';
-import { checkRole, type Actor } from './roles.js';
+import { checkRole } from './roles.js';
+import type { Caller } from '../shared/caller.js';
 import type { RuleId } from './rule-ids.js';
 import { addMs, addTerm, DAY, elapsed, MINUTE, within, windowEnd } from './time.js';
 import { phrased } from './mood.js';
@@ -36,22 +37,22 @@ export const DOWNLOAD_HOST = 'https://download.partner-center.example';
 // ---- roles ---------------------------------------------------------------------------------------
 
 /** ROLE-SOFTWARE: buying and managing software (and Azure reservations) needs an admin agent or a global admin. */
-export function checkSoftwareRole(actor: Pick<Actor, 'roles'>, what = 'buy software'): Refused | null {
+export function checkSoftwareRole(actor: Pick<Caller, 'roles'>, what = 'buy software'): Refused | null {
   return checkRole(actor, 'ROLE-SOFTWARE', what);
 }
 
 /** ROLE-SOFTWARE-KEYS: product keys and downloads are for admin agents only. */
-export function checkSoftwareKeysRole(actor: Pick<Actor, 'roles'>): Refused | null {
+export function checkSoftwareKeysRole(actor: Pick<Caller, 'roles'>): Refused | null {
   return checkRole(actor, 'ROLE-SOFTWARE-KEYS', 'get software product keys and downloads');
 }
 
 /** ROLE-SOFTWARE-CANCEL: only an admin agent may cancel a software purchase. */
-export function checkSoftwareCancelRole(actor: Pick<Actor, 'roles'>): Refused | null {
+export function checkSoftwareCancelRole(actor: Pick<Caller, 'roles'>): Refused | null {
   return checkRole(actor, 'ROLE-SOFTWARE-CANCEL', 'cancel a software purchase');
 }
 
 /** ROLE-ACTIVITY-LOG: the log of key views and downloads is for global, account, referral and marketing content admins. */
-export function checkActivityLogRole(actor: Pick<Actor, 'roles'>): Refused | null {
+export function checkActivityLogRole(actor: Pick<Caller, 'roles'>): Refused | null {
   return checkRole(actor, 'ROLE-ACTIVITY-LOG', 'read the activity log of software key views and downloads');
 }
 
@@ -169,7 +170,7 @@ export interface PurchaseSoftwareInput {
   quantity: number;
   /** Languages of the keys and downloads; default en-us. */
   languages?: readonly string[];
-  actor: Actor;
+  actor: Caller;
   now: Date;
   ids: IdSource;
 }
@@ -333,7 +334,7 @@ export interface GetKeyInput {
   choice: KeyChoice;
   /** What the partner does with it: shows the key, or downloads the bits (both are logged). */
   activity: SoftwareActivityKind;
-  actor: Actor;
+  actor: Caller;
   now: Date;
   ids: IdSource;
 }
@@ -354,7 +355,7 @@ export function activityRecord(args: {
   order: SoftwareOrderDoc;
   key: SoftwareKey;
   activity: SoftwareActivityKind;
-  actor: Pick<Actor, 'userId'>;
+  actor: Pick<Caller, 'userId'>;
   now: Date;
   id: string;
 }): SoftwareActivityDoc {
@@ -561,7 +562,7 @@ export interface CancelSoftwareInput {
   customer: CustomerDoc;
   /** SW-CANCEL-PER-ORDER: the customer as the partner names it (company name, tenant ID or domain), if given. */
   customerRef?: string | null;
-  actor: Actor;
+  actor: Caller;
   now: Date;
   /** SW-CANCEL-DELAY: how long the cancellation takes to show on the order (configuration, at most 15 minutes). */
   delayMs: number;
@@ -702,7 +703,7 @@ const QUOTE_IDS: IdSource = { subscription: (n) => `quote-${n}`, order: (n) => `
 export function softwareAllowedActions(input: {
   order: SoftwareOrderDoc;
   customer: CustomerDoc;
-  actor: Actor;
+  actor: Caller;
   now: Date;
   delayMs: number;
 }): SoftwareActionAvailability[] {

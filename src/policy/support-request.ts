@@ -10,7 +10,8 @@ import { auditFor } from './common.js';
 import { allow, refuse, type Decision, type Refused } from './decision.js';
 import type { Effect, IdSource } from './effects.js';
 import { formatMoney } from './money.js';
-import { checkRole, type Actor, type RoleRule } from './roles.js';
+import { checkRole, type RoleRule } from './roles.js';
+import type { Caller } from '../shared/caller.js';
 import { phrased } from './mood.js';
 
 export type SupportRequestKind = SupportRequestDoc['kind'];
@@ -313,7 +314,7 @@ export interface CreateSupportRequestInput {
   customer: CustomerDoc;
   /** The record `fields.resourceId` names, if the customer has it. */
   resource: SupportResource | null;
-  actor: Actor;
+  actor: Caller;
   now: Date;
   ids: IdSource;
 }

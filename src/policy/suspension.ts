@@ -6,7 +6,8 @@ import type { CustomerDoc, SuspensionReason } from '../db/documents.js';
 import { allow, refuse, type Decision, type Refused } from './decision.js';
 import type { Effect } from './effects.js';
 import { auditFor, capital, describe, isAddOn, isLegacy, iso, isEnded, kindLabel, updateSub, type Sub } from './common.js';
-import { checkSubscriptionRoles, type Actor } from './roles.js';
+import { checkSubscriptionRoles } from './roles.js';
+import type { Caller } from '../shared/caller.js';
 import { addMs, DAY, daysInTerm } from './time.js';
 import { phrased, type Phrased } from './mood.js';
 
@@ -68,7 +69,7 @@ export interface SuspendInput {
   addOns: readonly Sub[];
   customer: CustomerDoc;
   reason: string;
-  actor: Actor;
+  actor: Caller;
   now: Date;
 }
 
@@ -135,7 +136,7 @@ export function decideSuspend(input: SuspendInput): Decision<SuspensionOutcome> 
 export interface ReactivateInput {
   subscription: Sub;
   addOns: readonly Sub[];
-  actor: Actor;
+  actor: Caller;
   now: Date;
 }
 
@@ -188,7 +189,7 @@ function reactivationState(s: Sub): Refused | null {
 export function restoreAccess(args: {
   s: Sub;
   addOns: readonly Sub[];
-  actor: Actor;
+  actor: Caller;
   now: Date;
   operationType: string;
   summary: Phrased;

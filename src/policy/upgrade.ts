@@ -21,7 +21,8 @@ import {
 } from './common.js';
 import { proratedCharge } from './money.js';
 import { lineItem, newOrder, newSubscription } from './new-docs.js';
-import { checkSubscriptionRoles, type Actor } from './roles.js';
+import { checkSubscriptionRoles } from './roles.js';
+import type { Caller } from '../shared/caller.js';
 import { checkSchedulePrereq } from './scheduled-change.js';
 import { phrased } from './mood.js';
 
@@ -38,7 +39,7 @@ export interface UpgradeInput {
   sourceAddOns: readonly Sub[];
   customer: CustomerDoc;
   partner: PartnerDoc;
-  actor: Actor;
+  actor: Caller;
   now: Date;
   ids: IdSource;
 }

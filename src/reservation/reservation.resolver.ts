@@ -1,7 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import type { CustomerDoc, OfferDoc, ReservationDoc } from '../db/documents.js';
 import { Customer } from '../customer/customer.type.js';
-import { actorOf } from '../mutation/run-mutation.js';
 import { Offer } from '../offer/offer.type.js';
 import { decideCancelReservation, reservationAllowedActions, type ReservationActionAvailability } from '../policy/reservation.js';
 import type { Context } from '../shared/context.js';
@@ -58,7 +57,7 @@ export class ReservationResolver {
   })
   async allowedActions(@Root() reservation: ReservationDoc, @Ctx() ctx: Context): Promise<ReservationActionAvailability[]> {
     const [refundCap, now] = await Promise.all([ctx.loaders.refundCapByCustomerId.load(reservation.customerId), ctx.now()]);
-    return reservationAllowedActions({ reservation, refundCap, actor: actorOf(ctx), now });
+    return reservationAllowedActions({ reservation, refundCap, actor: ctx.caller, now });
   }
 
   @FieldResolver(() => ReservationRefundQuote, {
@@ -66,7 +65,7 @@ export class ReservationResolver {
   })
   async refundQuote(@Root() reservation: ReservationDoc, @Ctx() ctx: Context): Promise<ReservationRefundQuote> {
     const [refundCap, now] = await Promise.all([ctx.loaders.refundCapByCustomerId.load(reservation.customerId), ctx.now()]);
-    const d = decideCancelReservation({ reservation, refundCap, actor: actorOf(ctx), now });
+    const d = decideCancelReservation({ reservation, refundCap, actor: ctx.caller, now });
     if (!d.allowed) return { ...NO_REFUND, allowed: false, rule: d.rule, code: d.code, reason: d.message };
     return { ...refundFields(d), allowed: true, code: null, reason: null };
   }

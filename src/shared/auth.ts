@@ -5,14 +5,10 @@ import type { PartnerDoc, PartnerRole } from '../db/documents.js';
 import { AUTH_AUDIENCE, AUTH_ISSUER, type Config } from './config.js';
 import { ClientError } from './errors.js';
 import { PartnerRoleEnum } from './enums.js';
+import type { Caller } from './caller.js';
 import type { Logger } from './logger.js';
 
-/** Who is calling: one partner (the tenant every read is scoped to, ROLE-TENANT), one user, roles. */
-export interface Caller {
-  partner: PartnerDoc;
-  userId: string;
-  roles: PartnerRole[];
-}
+export type { Caller };
 
 /**
  * Turns request headers into a Caller, or throws UNAUTHENTICATED. The gateway depends only on

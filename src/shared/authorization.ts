@@ -9,7 +9,8 @@
  */
 import type { Filter } from 'mongodb';
 import type { SubscriptionDoc } from '../db/documents.js';
-import { checkRole, ROLE_RULES, type Actor, type RoleRule } from '../policy/roles.js';
+import { checkRole, ROLE_RULES, type RoleRule } from '../policy/roles.js';
+import type { Caller } from './caller.js';
 import { forbidden } from './errors.js';
 
 export interface Guard {
@@ -57,26 +58,26 @@ export function rolesFor(key: Guarded): readonly string[] {
   return ROLE_RULES[AUTHORIZATION[key].rule];
 }
 
-export function mayRead(actor: Pick<Actor, 'roles'>, key: Guarded): boolean {
+export function mayRead(actor: Pick<Caller, 'roles'>, key: Guarded): boolean {
   const guard: Guard = AUTHORIZATION[key];
   return checkRole(actor, guard.rule, guard.what) === null;
 }
 
 /** Throws FORBIDDEN (`extensions.rule`: the guard's rule) unless the actor holds one of its roles. */
-export function assertMayRead(actor: Pick<Actor, 'roles'>, key: Guarded): void {
+export function assertMayRead(actor: Pick<Caller, 'roles'>, key: Guarded): void {
   const guard: Guard = AUTHORIZATION[key];
   const refused = checkRole(actor, guard.rule, guard.what);
   if (refused) throw forbidden(refused);
 }
 
 /** A direct lookup of one subscription: a marketplace one needs ROLE-MARKETPLACE. */
-export function assertMaySeeSubscription(actor: Pick<Actor, 'roles'>, s: Pick<SubscriptionDoc, 'publisher'>): void {
+export function assertMaySeeSubscription(actor: Pick<Caller, 'roles'>, s: Pick<SubscriptionDoc, 'publisher'>): void {
   if (s.publisher === 'isv') assertMayRead(actor, 'Subscription(publisher: isv)');
 }
 
 /** A direct lookup of one add-on: one of a marketplace offer, or of a marketplace base subscription, needs ROLE-MARKETPLACE. */
 export function assertMaySeeAddOn(
-  actor: Pick<Actor, 'roles'>,
+  actor: Pick<Caller, 'roles'>,
   addOn: Pick<SubscriptionDoc, 'publisher'>,
   base: Pick<SubscriptionDoc, 'publisher'>,
 ): void {
@@ -84,6 +85,6 @@ export function assertMaySeeAddOn(
 }
 
 /** The condition a subscription connection adds to its query: no marketplace ones without ROLE-MARKETPLACE. */
-export function subscriptionVisibility(actor: Pick<Actor, 'roles'>): Filter<SubscriptionDoc> {
+export function subscriptionVisibility(actor: Pick<Caller, 'roles'>): Filter<SubscriptionDoc> {
   return mayRead(actor, 'Subscription(publisher: isv)') ? {} : { publisher: { $ne: 'isv' } };
 }

@@ -33,10 +33,30 @@ export interface Settings {
 
 export const DEFAULT_SETTINGS: Settings = { softwareCancelDelayMs: DEFAULT_SOFTWARE_CANCEL_DELAY_MS };
 
+/**
+ * A business-rule refusal of one of this request's mutations (not ROLE_NOT_ALLOWED: that is a
+ * FORBIDDEN error, seen in the response). A refusal writes nothing through the write path, so the
+ * audit plugin records it when the response is sent (src/audit/refusal-audit.ts).
+ */
+export interface RefusalNote {
+  operationType: string;
+  customerId: string | null;
+  rule: string;
+  code: string;
+  /** The refused mutation's arguments, for the audit record's target and input. */
+  args: Record<string, unknown>;
+}
+
 export interface Context {
   caller: Caller;
+  // What the request carries besides its caller: set when the context is built or by the plugins
+  // that own them, read by runMutation and the audit plugin (no ambient request state).
+  /** The request's X-Correlation-Id (incoming when valid, else made), stamped on its operations and audit records. */
+  correlationId: string;
   /** The idempotency record this request claimed (src/app/idempotency.plugin.ts), stamped on its operations. */
   idempotencyKey?: string;
+  /** This request's business-rule refusals, in order, for the audit plugin. */
+  refusals: RefusalNote[];
   loaders: RequestLoaders;
   repositories: Repositories;
   /**

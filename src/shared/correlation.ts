@@ -9,7 +9,11 @@ const VALID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 const storage = new AsyncLocalStorage<string>();
 
-/** The current request's correlation ID, or undefined outside a request. */
+/**
+ * The current request's correlation ID, or undefined outside a request. Only for the error
+ * formatter's log line and masked error (Apollo's formatError gets no context); everything else
+ * reads it from the request context or is handed it.
+ */
 export function currentCorrelationId(): string | undefined {
   return storage.getStore();
 }

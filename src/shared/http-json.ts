@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { currentCorrelationId } from './correlation.js';
 import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from './errors.js';
 import type { Logger } from './logger.js';
 
@@ -59,7 +58,7 @@ export function appendVary(res: ServerResponse, field: string): void {
  *   (a JSON syntax error prefixed so the client knows what was expected);
  * - anything else: 500, INTERNAL_SERVER_ERROR with the correlation ID, logged; never a stack trace.
  */
-export function sendRequestError(log: Logger, error: unknown, res: ServerResponse, correlationIdFallback?: string): void {
+export function sendRequestError(log: Logger, error: unknown, res: ServerResponse, correlationId: string | undefined): void {
   if (isDatabaseUnavailable(error)) {
     log.warn('http', `database unavailable: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
     res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
@@ -69,7 +68,6 @@ export function sendRequestError(log: Logger, error: unknown, res: ServerRespons
     return;
   }
   const e = error as { status?: unknown; type?: unknown; message?: unknown } | null | undefined;
-  const correlationId = currentCorrelationId() ?? correlationIdFallback;
   const status = typeof e?.status === 'number' && e.status >= 400 && e.status < 500 ? e.status : 500;
   if (status === 500) log.error('http', `unexpected error outside GraphQL${correlationId ? ` (correlation ${correlationId})` : ''}`, error);
   const message =

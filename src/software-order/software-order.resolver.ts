@@ -1,7 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import type { CustomerDoc, OfferDoc, SoftwareActivityDoc, SoftwareKey, SoftwareOrderDoc, SupportRequestDoc } from '../db/documents.js';
 import { Customer } from '../customer/customer.type.js';
-import { actorOf, forbidden } from '../mutation/run-mutation.js';
 import { Offer } from '../offer/offer.type.js';
 import {
   checkActivityLogRange,
@@ -15,7 +14,7 @@ import {
 import { PageArgs } from '../shared/connection.type.js';
 import type { Context } from '../shared/context.js';
 import { SoftwareOrderStatusEnum } from '../shared/enums.js';
-import { badUserInput } from '../shared/errors.js';
+import { badUserInput, forbidden } from '../shared/errors.js';
 import { parseId } from '../shared/ids.js';
 import { pageChildren } from '../read/loader-utils.js';
 import { Money, money } from '../shared/money.type.js';
@@ -102,7 +101,7 @@ export class SoftwareOrderResolver {
   })
   async allowedActions(@Root() order: SoftwareOrderDoc, @Ctx() ctx: Context): Promise<SoftwareActionAvailability[]> {
     const [customer, now] = await Promise.all([ctx.loaders.customerById.load(order.customerId), ctx.now()]);
-    return softwareAllowedActions({ order, customer, actor: actorOf(ctx), now, delayMs: ctx.settings.softwareCancelDelayMs });
+    return softwareAllowedActions({ order, customer, actor: ctx.caller, now, delayMs: ctx.settings.softwareCancelDelayMs });
   }
 }
 
@@ -118,7 +117,7 @@ export class SoftwareActivityResolver {
     @Args() page: PageArgs,
     @Ctx() ctx: Context,
   ): Promise<Page<SoftwareActivityDoc>> {
-    const role = checkActivityLogRole(actorOf(ctx));
+    const role = checkActivityLogRole(ctx.caller);
     if (role) throw forbidden(role);
     const bad = checkActivityLogRange(from, to);
     if (bad) throw badUserInput(bad.message, { argumentName: bad.argumentName, rule: 'SW-ACTIVITY-LOG' });

@@ -1,7 +1,6 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { allowedActions, type ActionAvailability } from '../policy/allowed-actions.js';
 import { cancellationAllowedUntil, decideCancel, refundableQuantity } from '../policy/cancellation.js';
-import { actorOf } from '../mutation/run-mutation.js';
 import { canViewMarketplace } from '../policy/roles.js';
 import { usersHaveAccess } from '../policy/states.js';
 import { AllowedAction, CancellationQuote, RefundableQuantity } from './subscription-rules.type.js';
@@ -82,7 +81,7 @@ export class SubscriptionFieldsResolver {
       ctx.loaders.customerById.load(s.customerId),
       ctx.now(),
     ]);
-    return allowedActions({ subscription: s, offer, customer, partner: ctx.caller.partner, actor: actorOf(ctx), now });
+    return allowedActions({ subscription: s, offer, customer, partner: ctx.caller.partner, actor: ctx.caller, now });
   }
 
   @FieldResolver(() => Date, {
@@ -104,7 +103,7 @@ export class SubscriptionFieldsResolver {
   })
   async cancellationQuote(@Root() s: SubscriptionDoc, @Ctx() ctx: Context): Promise<CancellationQuote> {
     const addOns = s.parentSubscriptionId === null ? await ctx.loaders.addOnsByParentId.load(s._id) : [];
-    const d = decideCancel({ subscription: s, addOns, actor: actorOf(ctx), now: await ctx.now() });
+    const d = decideCancel({ subscription: s, addOns, actor: ctx.caller, now: await ctx.now() });
     if (!d.allowed) return { allowed: false, mode: null, rule: d.rule, refund: null, effectiveDate: null, reason: d.message };
     const total = d.refundCents + d.addOns.reduce((n, a) => n + a.refundCents, 0);
     return { allowed: true, mode: d.mode, rule: d.rule, refund: money(total, d.currency), effectiveDate: d.effectiveDate, reason: null };
@@ -123,6 +122,6 @@ export class SubscriptionFieldsResolver {
       "CAT-ISV-LINK: the marketplace publisher's personalised activation link; shown to global admins and admin agents only (ROLE-MARKETPLACE).",
   })
   activationLink(@Root() s: SubscriptionDoc, @Ctx() ctx: Context): string | null {
-    return s.fulfilment && canViewMarketplace(actorOf(ctx)) ? s.fulfilment.activationLink : null;
+    return s.fulfilment && canViewMarketplace(ctx.caller) ? s.fulfilment.activationLink : null;
   }
 }

@@ -21,8 +21,6 @@ import { DEFAULT_LOCK_LEASE_MS, LOCK_WAIT_MS, uniqueHolder, type WriteDeps } fro
 import { idSourceFor, newOperationId } from './ids.js';
 import { journal, resumePending } from './journal.js';
 import { acquire, operationLockKey, release } from './locks.js';
-import { currentIdempotencyKey, currentMutationInput } from '../audit/mutation-input.js';
-import { currentCorrelationId } from '../shared/correlation.js';
 
 export type { WriteDeps, WriteFaults } from './deps.js';
 
@@ -56,8 +54,23 @@ export type OperationResult<R> =
   /** A deterministic operation with this ID is already journaled (another instance took the event). */
   | { status: 'duplicate'; operationId: string };
 
+/**
+ * What the request that causes an operation stamps on its journal entry, and so on the audit
+ * records the operation writes (replays included): passed explicitly by the mutation, never read
+ * from ambient state. Absent for work no request asked for.
+ */
+export interface OperationRequest {
+  /** The request's X-Correlation-Id. */
+  correlationId: string | null;
+  /** The `_id` of the idempotency record the request claimed (MS-RequestId), so a retry after a crash can tell whether the first attempt changed anything. */
+  idempotencyKey: string | null;
+  /** The mutation's arguments as JSON, secrets removed. */
+  input: string | null;
+}
+
 export interface RunOptions {
   dryRun?: boolean;
+  request?: OperationRequest;
 }
 
 function busy(plan: { partnerId: string; customerId: string | null }): ClientError {
@@ -112,9 +125,9 @@ export async function runOperation<L, R extends object>(
         at: typeof plan.at === 'function' ? plan.at(loaded) : plan.at,
         createdAt: wall,
         updatedAt: wall,
-        correlationId: currentCorrelationId() ?? null,
-        input: currentMutationInput(),
-        idempotencyKey: currentIdempotencyKey(),
+        correlationId: options.request?.correlationId ?? null,
+        input: options.request?.input ?? null,
+        idempotencyKey: options.request?.idempotencyKey ?? null,
       };
       if ((await journal(cols, op)) === 'exists') return { status: 'duplicate', operationId };
       try {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OfferDoc, PartnerDoc, SubscriptionDoc } from '../../src/db/documents.js';
 import { allowedActions, SUBSCRIPTION_ACTIONS, type ActionAvailability } from '../../src/policy/allowed-actions.js';
-import type { Actor } from '../../src/policy/roles.js';
+import type { Caller } from '../../src/shared/caller.js';
 import {
   adminAgent,
   anActor,
@@ -31,7 +31,7 @@ function table({
 }: {
   subscription: SubscriptionDoc;
   now: Date;
-  actor?: Actor;
+  actor?: Caller;
   offer?: OfferDoc;
   partner?: PartnerDoc;
 }): Row[] {

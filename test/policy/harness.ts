@@ -1,12 +1,12 @@
 /**
- * Shared builders for the policy's unit tests: callers (Actor), a deterministic IdSource, and
+ * Shared builders for the policy's unit tests: callers (Caller), a deterministic IdSource, and
  * subscriptions of each commerce type over the fixture builders. No database, no clock: every
  * instant is T0 plus an exact offset.
  */
 import type { CustomerDoc, OfferDoc, PartnerDoc, PartnerRole, SubscriptionDoc } from '../../src/db/documents.js';
 import type { Decision, Refused } from '../../src/policy/decision.js';
 import type { Effect, IdSource, LedgerEffect, UpdateEffect } from '../../src/policy/effects.js';
-import type { Actor } from '../../src/policy/roles.js';
+import type { Caller } from '../../src/shared/caller.js';
 import { DAY, HOUR, MINUTE, SECOND } from '../../src/policy/time.js';
 import { aCustomer, anOffer, aSubscription, guid, partners, T0 } from '../support/fixtures.js';
 
@@ -20,8 +20,8 @@ export const fabrikam: PartnerDoc = FABRIKAM!;
 export const tailspin: PartnerDoc = TAILSPIN!;
 
 /** A caller: by default an admin agent of Contoso. */
-export function anActor(roles: readonly PartnerRole[] = ['admin_agent'], partner: PartnerDoc = contoso): Actor {
-  return { partner, userId: `user-${roles.join('+') || 'none'}@${partner.name}`, roles };
+export function anActor(roles: readonly PartnerRole[] = ['admin_agent'], partner: PartnerDoc = contoso): Caller {
+  return { partner, userId: `user-${roles.join('+') || 'none'}@${partner.name}`, roles: [...roles] };
 }
 
 export const adminAgent = anActor();
