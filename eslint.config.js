@@ -33,12 +33,18 @@ const NO_SEED = {
   message: 'Only src/main.ts may import src/seed/: the runtime gets demo data as configuration (docs/architecture.md).',
 };
 
+/** What a request carries travels in its context and in explicit arguments, never in ambient state. */
+const NO_AMBIENT_REQUEST_STATE = {
+  group: ['node:async_hooks', 'async_hooks'],
+  message: 'No AsyncLocalStorage: what a request carries travels in its context and explicit arguments (docs/architecture.md).',
+};
+
 /** GraphQL belongs to the floors above the write path and the database. */
 const GRAPHQL_MODULES = ['graphql', 'graphql/*', 'graphql-*', 'type-graphql', '@apollo/*', '@as-integrations/*', '@graphql-*/*'];
 
-/** One folder's import restrictions, always with NO_SEED (a later block replaces an earlier one's). */
+/** One folder's import restrictions, always with NO_SEED and NO_AMBIENT_REQUEST_STATE (a later block replaces an earlier one's). */
 function floorRule(...patterns) {
-  return { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [...patterns, NO_SEED] }] };
+  return { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [...patterns, NO_SEED, NO_AMBIENT_REQUEST_STATE] }] };
 }
 
 export default tseslint.config(

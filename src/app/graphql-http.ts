@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
-import { runWithCorrelationId } from '../shared/correlation.js';
+import { assignCorrelationId } from '../shared/correlation.js';
 import { sendRequestError, sendText } from '../shared/http-json.js';
 import type { Logger } from '../shared/logger.js';
 
@@ -89,14 +89,13 @@ export function graphqlFastPath<C extends BaseContext>(options: GraphQLFastPathO
     take(req, res) {
       if (!isPlainGraphQLPost(req)) return false;
       requests += 1;
-      runWithCorrelationId(req, res, (id) => {
-        if (!cors(req, res) || !rateLimit(req, res)) return;
-        serve(req, res, id).catch((error: unknown) => {
-          if (!res.headersSent) return sendRequestError(log, error, res, id);
-          // What Express does when an answer fails half-written: log it, drop the connection.
-          log.error('http', `unexpected error outside GraphQL (correlation ${id})`, error);
-          res.destroy();
-        });
+      const id = assignCorrelationId(req, res);
+      if (!cors(req, res) || !rateLimit(req, res)) return true;
+      serve(req, res, id).catch((error: unknown) => {
+        if (!res.headersSent) return sendRequestError(log, error, res, id);
+        // What Express does when an answer fails half-written: log it, drop the connection.
+        log.error('http', `unexpected error outside GraphQL (correlation ${id})`, error);
+        res.destroy();
       });
       return true;
     },

@@ -5,6 +5,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler } from 'express';
+import { GraphQLError } from 'graphql';
 import type { Database } from '../db/database.js';
 import { exampleOperations, type ExampleIds } from '../graphiql/examples.js';
 import { graphiqlRouter } from '../graphiql/graphiql.router.js';
@@ -24,6 +25,8 @@ import {
   serviceUnavailable,
   serviceUnavailablePlugin,
   unservedOperationPlugin,
+  CorrelatedError,
+  correlationPlugin,
 } from '../shared/errors.js';
 import { graphqlFastPath, MAX_JSON_BODY_BYTES } from './graphql-http.js';
 import { sendRequestError } from '../shared/http-json.js';
@@ -121,6 +124,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
       serviceUnavailablePlugin<Context>(),
       unservedOperationPlugin<Context>(),
       ...limits.apollo.plugins,
+      correlationPlugin<Context>(log),
       refusalAuditPlugin(log),
       idempotencyPlugin(database.collections),
     ],
@@ -129,7 +133,9 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const ideHeaders = await ideDefaultHeaders(config, log, deps.idePartnerId);
   const context = (headers: IncomingHttpHeaders, correlationId: string) =>
     createContext(services, headers, correlationId).catch((error: unknown) => {
-      throw isDatabaseUnavailable(error) ? serviceUnavailable() : error;
+      if (isDatabaseUnavailable(error)) throw serviceUnavailable();
+      // Refusals (UNAUTHENTICATED) pass as they are; anything else is ours, logged with the ID.
+      throw error instanceof GraphQLError ? error : new CorrelatedError(error, correlationId);
     });
   // Plain GraphQL POSTs skip Express (src/app/graphql-http.ts); every other request is the app's.
   const fastPath = graphqlFastPath({ apollo, context, cors: corsPolicy(config.corsOrigins), rateLimit: limits.rateLimit.admit, log });

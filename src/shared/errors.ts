@@ -2,7 +2,6 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { MongoNetworkError, MongoNotConnectedError, MongoServerSelectionError, MongoTopologyClosedError } from 'mongodb';
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
-import { currentCorrelationId } from './correlation.js';
 import { inputExtensions, locateInputError } from './input-errors.js';
 import type { Logger } from './logger.js';
 
@@ -185,22 +184,89 @@ export function createFormatError(log: Logger, exposeDetails: boolean) {
         extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: RETRY_AFTER_SECONDS },
       };
     }
-    const correlationId = currentCorrelationId();
-    log.error(
-      'graphql',
-      `unexpected error at ${formatted.path?.join('.') ?? '(operation)'}${correlationId ? ` (correlation ${correlationId})` : ''}`,
-      original,
-    );
+    // A failure of this request's own code. Where the request context exists, the correlation
+    // plugin (below) logs it with the context's correlation ID and adds the ID to this masked
+    // error; a failure before there was a context (building it) arrives as a CorrelatedError,
+    // carrying the ID the HTTP layer chose, and is logged here.
+    const correlated = correlatedOf(error);
+    if (correlated) logUnexpected(log, formatted, correlated.cause, correlated.correlationId);
+    const cause = correlated ? correlated.cause : original;
     return {
       message: 'Internal server error',
       locations: formatted.locations,
       path: formatted.path,
       extensions: {
         code: 'INTERNAL_SERVER_ERROR',
-        ...(correlationId ? { correlationId } : {}),
-        ...(exposeDetails && original instanceof Error ? { detail: original.message, stacktrace: original.stack?.split('\n') } : {}),
+        ...(correlated ? { correlationId: correlated.correlationId } : {}),
+        ...(exposeDetails && cause instanceof Error ? { detail: cause.message, stacktrace: cause.stack?.split('\n') } : {}),
       },
     };
+  };
+}
+
+/**
+ * An unexpected failure while the request context was being built, with the correlation ID the
+ * HTTP layer chose for the request (there is no context to read it from yet).
+ */
+export class CorrelatedError extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly correlationId: string,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+    this.name = 'CorrelatedError';
+  }
+}
+
+/** The CorrelatedError inside `error` (Apollo wraps what the context factory throws), if any. */
+function correlatedOf(error: unknown): CorrelatedError | null {
+  for (let e = error; e instanceof Error; e = e instanceof GraphQLError ? e.originalError : undefined) {
+    if (e instanceof CorrelatedError) return e;
+  }
+  return null;
+}
+
+function logUnexpected(log: Logger, at: { path?: readonly (string | number)[] }, error: unknown, correlationId: string): void {
+  log.error('graphql', `unexpected error at ${at.path?.join('.') ?? '(operation)'} (correlation ${correlationId})`, error);
+}
+
+/** What formatError masks: neither a client-safe error nor the database being unavailable. */
+function isUnexpected(error: GraphQLError): boolean {
+  const original = unwrapResolverError(error);
+  if (original instanceof ClientError || isDatabaseUnavailable(original)) return false;
+  const code = error.extensions?.code;
+  if (typeof code === 'string' && SAFE_CODES.has(code) && (original instanceof GraphQLError || original === error)) return false;
+  if (original === error && error.extensions?.code === undefined && isClientStatus(error)) return false;
+  if (error.originalError instanceof ClientError) return false; // a limit reported by a validation rule
+  return true;
+}
+
+/**
+ * Apollo plugin: the request's correlation ID, from its context, on every unexpected error. Such
+ * an error is logged with the ID (Apollo's formatError, which masks it, gets no context), and the
+ * masked INTERNAL_SERVER_ERROR the client sees carries the same ID, so the two can be matched.
+ */
+export function correlationPlugin<C extends { correlationId: string }>(log: Logger): ApolloServerPlugin<C> {
+  return {
+    async requestDidStart({ contextValue }) {
+      return {
+        async didEncounterErrors({ errors }) {
+          for (const error of errors) {
+            if (isUnexpected(error)) logUnexpected(log, error, unwrapResolverError(error), contextValue.correlationId);
+          }
+        },
+        async willSendResponse({ response }) {
+          if (response.body.kind !== 'single') return;
+          const errors = response.body.singleResult.errors;
+          if (!errors?.some((e) => e.extensions?.code === 'INTERNAL_SERVER_ERROR')) return;
+          response.body.singleResult.errors = errors.map((e) =>
+            e.extensions?.code === 'INTERNAL_SERVER_ERROR'
+              ? { ...e, extensions: { ...e.extensions, correlationId: contextValue.correlationId } }
+              : e,
+          );
+        },
+      };
+    },
   };
 }
 

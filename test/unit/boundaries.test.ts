@@ -162,3 +162,13 @@ describe('the runtime imports no demo data: only src/main.ts imports src/seed', 
     ).toEqual([]);
   });
 });
+
+describe('no ambient request state', () => {
+  it.each(['src/app/probe.ts', 'src/write/probe.ts', 'src/shared/probe.ts', 'src/subscription/probe.ts'])(
+    'importing AsyncLocalStorage in %s is reported: a request travels in its context',
+    async (file) => {
+      const messages = await reported(file, probe("import { AsyncLocalStorage } from 'node:async_hooks';"));
+      expect(messages).toEqual([expect.stringMatching(/AsyncLocalStorage: what a request carries travels in its context/)]);
+    },
+  );
+});
