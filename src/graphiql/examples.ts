@@ -52,6 +52,17 @@ export function operationNameOf(query: string): string | null {
   return /^\s*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/m.exec(query)?.[1] ?? null;
 }
 
+/**
+ * The operation to run: the requested name when the document defines it, else the document's only
+ * operation. GraphiQL can send the operation name of the tab shown before (a switch of tabs just
+ * before Run), which the server would refuse as an unknown operation.
+ */
+export function operationToRun(query: string, requested: string | null | undefined): string | null {
+  const names = [...query.matchAll(/^\s*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/gm)].map((m) => m[1]!);
+  if (requested && names.includes(requested)) return requested;
+  return names.length === 1 ? names[0]! : (requested ?? null);
+}
+
 function at(data: unknown, path: string): unknown {
   return path.split('.').reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), data);
 }

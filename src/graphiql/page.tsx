@@ -10,7 +10,7 @@ import 'graphiql/style.css';
 import './page.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { operationNameOf, runWithSetup, type ExampleSetup, type GraphiQLExample, type GraphQLAnswer } from './examples.js';
+import { operationNameOf, operationToRun, runWithSetup, type ExampleSetup, type GraphiQLExample, type GraphQLAnswer } from './examples.js';
 
 export type { GraphiQLExample };
 
@@ -118,9 +118,9 @@ for (const example of config.examples) {
   if (name && example.setup) setups.set(name, example.setup);
 }
 const fetcher: Fetcher = (params, opts) => {
-  const name = params.operationName ?? operationNameOf(params.query);
+  const name = operationToRun(params.query, params.operationName);
   const setup = name ? setups.get(name) : undefined;
-  if (!setup) return endpointFetcher(params, opts);
+  if (!setup) return endpointFetcher({ ...params, operationName: name ?? undefined }, opts);
   const execute = async (request: { query: string; variables: Record<string, unknown>; operationName?: string | null }) =>
     (await plainFetcher(request, opts)) as GraphQLAnswer;
   const variables = (params.variables ?? {}) as Record<string, unknown>;

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { FROM_SETUP, runWithSetup, type ExampleSetup, type GraphQLAnswer, type GraphQLRequest } from '../../src/graphiql/examples.js';
+import {
+  FROM_SETUP,
+  operationToRun,
+  runWithSetup,
+  type ExampleSetup,
+  type GraphQLAnswer,
+  type GraphQLRequest,
+} from '../../src/graphiql/examples.js';
 
 /* How the IDE runs a tab with a setup (src/graphiql/examples.ts): the setup first, only while a filled variable holds FROM_SETUP. */
 
@@ -50,5 +57,20 @@ describe('IDE tabs with a setup', () => {
     const answer = await runWithSetup(TAB, SETUP, execute);
     expect(sent).toHaveLength(1);
     expect(answer).toEqual({ ...refused, extensions: { setup: { operationName: 'SetupBuy', failed: true } } });
+  });
+});
+
+describe('the operation a tab runs', () => {
+  const CANCEL = 'mutation Cancel($id: ID!) { cancelSubscription(input: { subscriptionId: $id }) { summary } }';
+
+  it("runs the tab's own operation when GraphiQL sends the name of the tab shown before", () => {
+    expect(operationToRun(CANCEL, 'Pause')).toBe('Cancel');
+  });
+
+  it('keeps a requested name the document defines, among several operations', () => {
+    const two = `query A { viewer { id } }\nquery B { viewer { id } }`;
+    expect(operationToRun(two, 'B')).toBe('B');
+    expect(operationToRun(two, 'C')).toBe('C'); // ambiguous: left to the server, which names the mistake
+    expect(operationToRun(CANCEL, null)).toBe('Cancel');
   });
 });
