@@ -26,5 +26,5 @@ export function findAuditRecords(collection: Collection<AuditEventDoc>, q: Audit
     ...(q.resourceId ? { resourceId: q.resourceId } : {}),
   };
   const filterArgs = { from: q.from, to: q.to, operationType: q.operationType ?? null, resourceId: q.resourceId ?? null };
-  return pagedFind(collection, 'auditRecords', filterArgs, where, page, AUDIT_SORT, q.partnerId);
+  return pagedFind({ collection, connection: 'auditRecords', filterArgs, where, args: page, sort: AUDIT_SORT, partnerId: q.partnerId });
 }

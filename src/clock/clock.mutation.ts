@@ -1,8 +1,7 @@
 import { Arg, Ctx, Field, InputType, Mutation, ObjectType, Resolver } from 'type-graphql';
-import { operationRequest } from '../mutation/run-mutation.js';
+import { operationRequest, refusalErrors, refusedPayload } from '../mutation/run-mutation.js';
 import { MutationPayload } from '../mutation/payload.types.js';
 import { EventCount, LifecycleEventResult } from './clock-payload.types.js';
-import { userError } from '../mutation/user-error.type.js';
 import { checkRole } from '../policy/roles.js';
 import { addDuration, parseDuration } from '../policy/time.js';
 import type { Context } from '../shared/context.js';
@@ -70,32 +69,16 @@ export class ClockMutationResolver {
       { write: ctx.write, clock: ctx.repositories.clock, request: operationRequest(ctx, input) },
       { actor: ctx.caller, target: (current) => (duration ? addDuration(current, duration) : input.to!), dryRun: input.dryRun },
     );
-    const empty = {
-      clock: null,
-      from: null,
-      to: null,
-      events: [],
-      eventCounts: [],
-      dryRun: input.dryRun,
-      operationId: null,
-      summary: null,
-    };
+    const empty = { clock: null, from: null, to: null, events: [], eventCounts: [] };
     if (!result.ok) {
-      // Audited when the response is sent (src/audit/refusal-audit.ts), like every mutation's refusal.
-      ctx.refusals.push({
-        operationType: 'advance_clock',
-        customerId: null,
-        rule: result.refusal.rule,
-        code: result.refusal.code,
-        args: { input },
-      });
-      return { ...empty, userErrors: [userError(result.refusal)] };
+      const userErrors = refusalErrors(ctx, { operationType: 'advance_clock', customerId: null }, result.refusal, input);
+      return refusedPayload<AdvanceClockPayload>(input, userErrors, empty);
     }
     const counts = new Map<string, number>();
     for (const e of result.events) counts.set(e.kind, (counts.get(e.kind) ?? 0) + 1);
     return {
-      ...empty,
       clock: { now: result.dryRun ? result.from : result.to },
+      dryRun: result.dryRun,
       operationId: result.operationId,
       from: result.from,
       to: result.to,

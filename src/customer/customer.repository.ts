@@ -64,7 +64,15 @@ export class CustomerRepository {
   async page(partnerId: string, filter: CustomerFilter | null | undefined, args: PageArgs): Promise<Page<CustomerDoc>> {
     // A blank search is no search: its cursors are those of no search.
     const bound = filter && !isSearch(filter.search) ? { ...filter, search: null } : filter;
-    return pagedFind(this.customers, 'customers', bound, customerFilter(partnerId, filter), args, CUSTOMER_SORT, partnerId);
+    return pagedFind({
+      collection: this.customers,
+      connection: 'customers',
+      filterArgs: bound,
+      where: customerFilter(partnerId, filter),
+      args,
+      sort: CUSTOMER_SORT,
+      partnerId,
+    });
   }
 
   /**

@@ -105,7 +105,15 @@ export class LedgerRepository {
   /** One customer's ledger, oldest first: a keyset page (one find, plus a count if `totalCount` is selected). */
   page(partnerId: string, customerId: string, filter: LedgerFilter | null | undefined, args: PageArgs): Promise<Page<LedgerEntryDoc>> {
     const where: Filter<LedgerEntryDoc> = { ...ledgerConditions(filter), partnerId, customerId };
-    return pagedFind(this.ledger, 'customer.ledger', filter, where, args, LEDGER_SORT, partnerId);
+    return pagedFind({
+      collection: this.ledger,
+      connection: 'customer.ledger',
+      filterArgs: filter,
+      where,
+      args,
+      sort: LEDGER_SORT,
+      partnerId,
+    });
   }
 
   /**

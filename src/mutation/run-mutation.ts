@@ -5,7 +5,7 @@
  * an applied operation clears this request's loaders so the payload shows the documents as written.
  */
 import type { Effect } from '../policy/effects.js';
-import type { Allowed } from '../policy/decision.js';
+import type { Allowed, Refused } from '../policy/decision.js';
 import type { Context } from '../shared/context.js';
 import { withoutSecrets } from '../audit/refusal-audit.js';
 import { ClientError, forbidden } from '../shared/errors.js';
@@ -34,6 +34,22 @@ export function operationRequest(ctx: Context, input: object): OperationRequest 
   };
 }
 
+/**
+ * A refused mutation, the one mapping of every refusal: a role refusal (ROLE-*) is thrown as
+ * FORBIDDEN; any other is noted on the request for the audit plugin (src/audit/refusal-audit.ts,
+ * which records it when the response is sent) and answered as the payload's `userErrors`.
+ */
+export function refusalErrors(
+  ctx: Context,
+  operation: { operationType: string; customerId: string | null },
+  refusal: Refused,
+  input: object,
+): UserError[] {
+  if (refusal.code === 'ROLE_NOT_ALLOWED') throw forbidden(refusal);
+  ctx.refusals.push({ ...operation, rule: refusal.rule, code: refusal.code, args: { input } });
+  return [userError(refusal)];
+}
+
 /** `input`: the mutation's `input` argument, the one every mutation field takes. */
 export async function runMutation<L, R extends object>(
   ctx: Context,
@@ -43,16 +59,10 @@ export async function runMutation<L, R extends object>(
   const result = await runOperation(ctx.write, plan, { dryRun: input.dryRun, request: operationRequest(ctx, input) });
   switch (result.status) {
     case 'refused':
-      if (result.refusal.code === 'ROLE_NOT_ALLOWED') throw forbidden(result.refusal);
-      // Audited when the response is sent (src/audit/refusal-audit.ts).
-      ctx.refusals.push({
-        operationType: plan.kind,
-        customerId: plan.customerId,
-        rule: result.refusal.rule,
-        code: result.refusal.code,
-        args: { input },
-      });
-      return { ok: false, userErrors: [userError(result.refusal)] };
+      return {
+        ok: false,
+        userErrors: refusalErrors(ctx, { operationType: plan.kind, customerId: plan.customerId }, result.refusal, input),
+      };
     case 'quoted':
       return { ok: true, outcome: result.outcome, operationId: null, dryRun: true };
     case 'applied':

@@ -13,28 +13,30 @@ import { fingerprint, keysetFilter, pageRequest, sortDocument, toPage, type Page
  * `$facet`, and a `$group` that counts would have to carry every matching document.
  * `filterArgs` are the client's filter arguments, which the cursors are bound to, as to `partnerId`.
  */
-export async function pagedFind<T extends Document>(
-  collection: Collection<T>,
-  connection: string,
-  filterArgs: unknown,
-  where: Filter<T>,
-  args: PageArgs,
-  sort: SortSpec,
-  partnerId: string,
-): Promise<Page<T>> {
+export async function pagedFind<T extends Document>(request: {
+  collection: Collection<T>;
+  /** The connection's name, which its cursors are bound to (e.g. `customers`). */
+  connection: string;
+  filterArgs: unknown;
+  where: Filter<T>;
+  args: PageArgs;
+  sort: SortSpec;
+  partnerId: string;
+}): Promise<Page<T>> {
+  const { collection, connection, filterArgs, where, args, sort, partnerId } = request;
   const fp = fingerprint(filterArgs);
-  const request = pageRequest({ connection, fingerprint: fp, sort, partnerId }, args);
+  const page = pageRequest({ connection, fingerprint: fp, sort, partnerId }, args);
   // The cursor's condition joins `where`'s own `$and`, leaving its top-level equalities (partnerId)
   // at the top, where FerretDB on PostgreSQL can push them down (docs/database.md).
   const query = (
-    request.after ? { ...where, $and: [...((where as { $and?: Filter<T>[] }).$and ?? []), keysetFilter(sort, request.after)] } : where
+    page.after ? { ...where, $and: [...((where as { $and?: Filter<T>[] }).$and ?? []), keysetFilter(sort, page.after)] } : where
   ) as Filter<T>;
   const rows = (await collection
     .find(query)
     .sort(sortDocument(sort))
-    .limit(request.first + 1)
-    .batchSize(request.first + 2)
+    .limit(page.first + 1)
+    .batchSize(page.first + 2)
     .toArray()) as T[];
-  const sawEverything = request.after === null && rows.length <= request.first;
-  return toPage(rows, request, () => (sawEverything ? Promise.resolve(rows.length) : collection.countDocuments(where)));
+  const sawEverything = page.after === null && rows.length <= page.first;
+  return toPage(rows, page, () => (sawEverything ? Promise.resolve(rows.length) : collection.countDocuments(where)));
 }

@@ -122,15 +122,15 @@ export class SoftwareActivityResolver {
     const bad = checkActivityLogRange(from, to);
     if (bad) throw badUserInput(bad.message, { argumentName: bad.argumentName, rule: 'SW-ACTIVITY-LOG' });
     const where = { partnerId: ctx.caller.partner._id, at: { $gte: from, $lt: to } };
-    return pagedFind(
-      ctx.collections.softwareActivity,
-      'activityLog',
-      { from, to },
+    return pagedFind({
+      collection: ctx.collections.softwareActivity,
+      connection: 'activityLog',
+      filterArgs: { from, to },
       where,
-      page,
-      SOFTWARE_ACTIVITY_SORT,
-      ctx.caller.partner._id,
-    );
+      args: page,
+      sort: SOFTWARE_ACTIVITY_SORT,
+      partnerId: ctx.caller.partner._id,
+    });
   }
 
   @FieldResolver(() => Customer, {

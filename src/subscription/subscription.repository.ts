@@ -50,7 +50,15 @@ export class SubscriptionRepository {
     };
     // A blank customerSearch is no search: its cursors are those of no search.
     const bound = filter && !isSearch(filter.customerSearch) ? { ...filter, customerSearch: null } : filter;
-    return pagedFind(this.subscriptions, 'subscriptions', bound, where, args, SUBSCRIPTION_SORT, partnerId);
+    return pagedFind({
+      collection: this.subscriptions,
+      connection: 'subscriptions',
+      filterArgs: bound,
+      where,
+      args,
+      sort: SUBSCRIPTION_SORT,
+      partnerId,
+    });
   }
 }
 

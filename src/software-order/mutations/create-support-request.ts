@@ -1,8 +1,7 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import { loadCustomer } from '../../mutation/load.js';
-import { mutationPayload, refusedPayload, runMutation } from '../../mutation/run-mutation.js';
+import { mutationPayload, refusalErrors, refusedPayload, runMutation } from '../../mutation/run-mutation.js';
 import { forbidden } from '../../shared/errors.js';
-import { userError } from '../../mutation/user-error.type.js';
 import { checkRole } from '../../policy/roles.js';
 import {
   decideCreateSupportRequest,
@@ -46,7 +45,10 @@ export class CreateSupportRequestMutation {
     };
     // Every field first, before the customer is looked up, so a malformed one is named as such.
     const invalid = validateSupportRequest(kind, fields);
-    if (invalid) return refusedPayload(input, [userError(invalid)], { supportRequest: null });
+    if (invalid) {
+      const userErrors = refusalErrors(ctx, { operationType: 'create_support_request', customerId: null }, invalid, input);
+      return refusedPayload(input, userErrors, { supportRequest: null });
+    }
     const first = await findCustomerByRef(cols, partnerId, input.customer);
     const result = await runMutation(
       ctx,
