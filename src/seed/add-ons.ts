@@ -8,7 +8,7 @@ import { OFFER_IDS, OFFERS_BY_ID } from './catalog.js';
 import type { PlannedAddOn } from './showcase.js';
 import { subscriptionDoc, type PlacedBase } from './subscription-doc.js';
 import { clamp, lineFor, MAX_SUBSCRIPTIONS, type Tenant } from './tenant.js';
-import { reasons, type Timeline } from './timeline.js';
+import { reasons, type Timeline, activeTimeline } from './timeline.js';
 
 export interface AddOnChoice {
   offer: OfferDoc;
@@ -68,22 +68,7 @@ export function addAddOn(g: Tenant, placed: PlacedBase, choice: AddOnChoice): vo
   const prorated = !sameOrder;
   const charged = prorated ? alignedAddOnCharge(plan.unitPriceCents, quantity, base, new Date(bought)) : plan.unitPriceCents * quantity;
 
-  const t: Timeline = {
-    c: bought,
-    s: start,
-    e: bt.e,
-    status: 'active',
-    autoRenew: bt.autoRenew,
-    suspendedBy: null,
-    suspendedAt: null,
-    dataDeletionAt: null,
-    reasons: [],
-    deletedReason: null,
-    deletedAt: null,
-    fulfilment: null,
-    cancelledAt: null,
-    upgradeAt: null,
-  };
+  const t: Timeline = activeTimeline({ c: bought, s: start, e: bt.e, autoRenew: bt.autoRenew, fulfilment: null });
   if (bt.status === 'suspended' && bt.suspendedAt !== null) {
     t.status = 'suspended';
     const partnerLo = Math.max(bought + HOUR, g.now - (g.graceDays - 1) * DAY);

@@ -37,6 +37,23 @@ export interface Timeline {
   upgradeAt: number | null;
 }
 
+/** A history that starts active at `s` and, so far, has nothing else in it (no suspension, deletion or upgrade). */
+export function activeTimeline(start: Pick<Timeline, 'c' | 's' | 'e' | 'autoRenew'> & Partial<Pick<Timeline, 'fulfilment'>>): Timeline {
+  return {
+    status: 'active',
+    suspendedBy: null,
+    suspendedAt: null,
+    dataDeletionAt: null,
+    reasons: [],
+    deletedReason: null,
+    deletedAt: null,
+    fulfilment: null,
+    cancelledAt: null,
+    upgradeAt: null,
+    ...start,
+  };
+}
+
 export function currentTerm(c: number, term: TermDuration, until: number): { s: number; e: number } {
   let s = c;
   let e = addTerm(new Date(s), term).getTime();
@@ -63,22 +80,14 @@ export function timeline(g: Tenant, offer: OfferDoc, plan: BillingPlan, scenario
   const term = plan.termDuration;
   const legacy = offer.commerceType === 'legacy';
   const marketplace = offer.commerceType === 'marketplace_saas';
-  const base = (c: number, s: number, e: number): Timeline => ({
-    c,
-    s,
-    e,
-    status: 'active',
-    autoRenew: legacy || offer.billingType === 'usage' ? true : g.rng.chance(marketplace ? 0.8 : 0.85),
-    suspendedBy: null,
-    suspendedAt: null,
-    dataDeletionAt: null,
-    reasons: [],
-    deletedReason: null,
-    deletedAt: null,
-    fulfilment: marketplace ? 'fulfilled' : null,
-    cancelledAt: null,
-    upgradeAt: null,
-  });
+  const base = (c: number, s: number, e: number): Timeline =>
+    activeTimeline({
+      c,
+      s,
+      e,
+      autoRenew: legacy || offer.billingType === 'usage' ? true : g.rng.chance(marketplace ? 0.8 : 0.85),
+      fulfilment: marketplace ? 'fulfilled' : null,
+    });
   const live = (c: number | null): Timeline | null => {
     if (c === null) return null;
     const { s, e } = currentTerm(c, term, g.now);

@@ -4,7 +4,7 @@ import { newTargetCharge, upgradeCredit } from '../policy/upgrade.js';
 import { OFFERS_BY_ID } from './catalog.js';
 import { subscriptionDoc, type PlacedBase } from './subscription-doc.js';
 import { clamp, lineFor, type Tenant } from './tenant.js';
-import type { Timeline } from './timeline.js';
+import { activeTimeline, type Timeline } from './timeline.js';
 
 export function upgradeTarget(g: Tenant, offer: OfferDoc, plan: BillingPlan): OfferDoc | undefined {
   const targets = offer.upgradeTargetIds
@@ -20,22 +20,7 @@ export function addUpgradeTarget(g: Tenant, placed: PlacedBase, target: OfferDoc
   const targetPlan = g.planOf(target, plan.billingCycle, plan.termDuration)!;
   const quantity = clamp(from.quantity, target);
   const charged = newTargetCharge(targetPlan.unitPriceCents, quantity, from, new Date(at));
-  const tt: Timeline = {
-    c: at,
-    s: at,
-    e: t.e,
-    status: 'active',
-    autoRenew: g.rng.chance(0.85),
-    suspendedBy: null,
-    suspendedAt: null,
-    dataDeletionAt: null,
-    reasons: [],
-    deletedReason: null,
-    deletedAt: null,
-    fulfilment: null,
-    cancelledAt: null,
-    upgradeAt: null,
-  };
+  const tt: Timeline = activeTimeline({ c: at, s: at, e: t.e, autoRenew: g.rng.chance(0.85), fulfilment: null });
   const order = g.draft(at, plan.billingCycle);
   const doc = {
     ...subscriptionDoc(g, {
