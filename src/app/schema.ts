@@ -7,6 +7,7 @@ import { ClockResolver } from '../clock/clock.resolver.js';
 import { CustomerLedgerResolver, InvoiceResolver, LedgerEntryResolver } from '../ledger/ledger.resolver.js';
 import { purchaseMutations } from '../purchase/mutations/index.js';
 import { CustomerResolver } from '../customer/customer.resolver.js';
+import { customerMutations } from '../customer/mutations/index.js';
 import { OfferResolver } from '../offer/offer.resolver.js';
 import { OrderLineItemResolver, OrderResolver } from '../order/order.resolver.js';
 import { ViewerResolver } from '../partner/viewer.resolver.js';
@@ -27,6 +28,7 @@ import { DateTimeISOScalar } from '../shared/date-time.scalar.js';
 export const RESOLVERS = [
   ViewerResolver,
   CustomerResolver,
+  ...customerMutations,
   SubscriptionResolver,
   SubscriptionFieldsResolver,
   AddOnResolver,

@@ -12,6 +12,7 @@
  */
 import type {
   AuditEventDoc,
+  CustomerDoc,
   LedgerEntryDoc,
   OrderDoc,
   RefundCapDoc,
@@ -33,6 +34,7 @@ export interface UpdateEffect {
 }
 
 export type InsertEffect =
+  | { kind: 'insert'; collection: 'customers'; doc: CustomerDoc }
   | { kind: 'insert'; collection: 'subscriptions'; doc: SubscriptionDoc }
   | { kind: 'insert'; collection: 'orders'; doc: OrderDoc }
   | { kind: 'insert'; collection: 'softwareOrders'; doc: SoftwareOrderDoc }
@@ -56,6 +58,8 @@ export type Effect = UpdateEffect | InsertEffect | LedgerEffect | AuditEffect;
 
 /** Deterministic IDs for documents an operation inserts, derived from the operation's ID by the write path. */
 export interface IdSource {
+  /** A GUID (the Entra tenant ID) for the n-th new customer of this operation. */
+  customer(n: number): string;
   /** A GUID for the n-th new subscription of this operation. */
   subscription(n: number): string;
   /** A 12-hex-digit order ID for the n-th new order of this operation. */

@@ -694,7 +694,12 @@ export interface SoftwareActionAvailability {
   reason: string | null;
 }
 
-const QUOTE_IDS: IdSource = { subscription: (n) => `quote-${n}`, order: (n) => `quote${n}`, token: (n) => `quote-${n}` };
+const QUOTE_IDS: IdSource = {
+  customer: (n) => `quote-${n}`,
+  subscription: (n) => `quote-${n}`,
+  order: (n) => `quote${n}`,
+  token: (n) => `quote-${n}`,
+};
 
 /**
  * Every action on a software order, allowed or not, with the rule and reason when not: the same

@@ -18,6 +18,7 @@ function guidFrom(hex: string): string {
 /** Deterministic: the same operation ID always gives the same IDs; different kinds or `n` never collide in practice. */
 export function idSourceFor(operationId: string): IdSource {
   return {
+    customer: (n) => guidFrom(digest(operationId, 'customer', n).toString('hex')),
     subscription: (n) => guidFrom(digest(operationId, 'subscription', n).toString('hex')),
     order: (n) => digest(operationId, 'order', n).toString('hex').slice(0, 12),
     token: (n) => digest(operationId, 'token', n).toString('base64url'),

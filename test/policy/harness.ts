@@ -27,8 +27,9 @@ export function anActor(roles: readonly PartnerRole[] = ['admin_agent'], partner
 export const adminAgent = anActor();
 export const noRoles = anActor([]);
 
-/** IDs an operation would take: `sub-0`, `order-0`, `tok-0` ... */
+/** IDs an operation would take: `cust-0`, `sub-0`, `order-0`, `tok-0` ... */
 export const ids: IdSource = {
+  customer: (n) => `cust-${n}`,
   subscription: (n) => `sub-${n}`,
   order: (n) => `order-${n}`,
   token: (n) => `tok-${n}`,
