@@ -39,6 +39,8 @@ export const AUTHORIZATION = {
   // confirmFulfillment changes a subscription: ROLE-SUBSCRIPTIONS is checked first, then this.
   'Mutation.confirmFulfillment': { rule: 'ROLE-MARKETPLACE', what: 'confirm a marketplace fulfilment' },
   'Mutation.advanceClock': { rule: 'ROLE-SUBSCRIPTIONS', what: 'advance the simulation clock' },
+  // The nearest rule: a customer is created to buy subscriptions for it (src/policy/customer.ts).
+  'Mutation.createCustomer': { rule: 'ROLE-SUBSCRIPTIONS', what: 'create customers' },
   'Mutation.purchaseSoftware': { rule: 'ROLE-SOFTWARE', what: 'buy software' },
   'Mutation.purchaseReservation': { rule: 'ROLE-SOFTWARE', what: 'buy Azure reservations' },
   'Mutation.getSoftwareKey': { rule: 'ROLE-SOFTWARE-KEYS', what: 'get software product keys and downloads' },

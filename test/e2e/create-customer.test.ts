@@ -264,6 +264,16 @@ describe('createCustomer', () => {
     ]);
   });
 
+  it("an indirect provider naming another partner's MPN ID gets the very answer of an unknown one (ROLE-TENANT)", async () => {
+    const answer = async (mpn: string) => {
+      const r = await create(input('other-reseller', { associatedPartnerId: mpn }), FABRIKAM);
+      return JSON.stringify({ status: r.status, data: r.data, errors: r.errors }).replaceAll(mpn, '<MPN>');
+    };
+    const foreign = await answer(DEMO_PARTNERS.contoso.mpnId);
+    expect(foreign).toContain('BAD_USER_INPUT');
+    expect(foreign).toBe(await answer('9999999'));
+  });
+
   it('a segment outside the enum is refused by GraphQL before anything runs', async () => {
     const r = await gw.post(
       JSON.stringify({

@@ -593,6 +593,22 @@ describe('mutations', () => {
   );
 
   roleTest(
+    'Mutation.createCustomer',
+    'ROLE-SUBSCRIPTIONS: admin agents, billing, global admins, helpdesk and sales agents create a customer; every other role gets FORBIDDEN',
+    () => [
+      mutation(
+        'createCustomer',
+        'CreateCustomerInput',
+        {
+          companyProfile: { companyName: 'Role Table New Customer', domain: 'rt-new-customer.onmicrosoft.com' },
+          billingProfile: { defaultAddress: { country: 'US' } },
+        },
+        { clean: true, select: 'customer { id companyProfile { domain } }' },
+      ),
+    ],
+  );
+
+  roleTest(
     'Mutation.purchase(publisher: isv)',
     'ROLE-MARKETPLACE: only a global admin or an admin agent buys a marketplace offer; the other subscription roles get FORBIDDEN (ROLE-MARKETPLACE), the rest FORBIDDEN (ROLE-SUBSCRIPTIONS)',
     () => [

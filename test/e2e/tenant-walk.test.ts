@@ -741,6 +741,8 @@ const GLOBAL_CATALOG = 'a catalog item ID: the catalog is global, not tenant-own
 const AZURE_RESOURCE =
   "an Azure resource ID in the customer's Azure tenant: checked for its form, never looked up among the gateway's documents";
 const EXEMPT: Record<string, string> = {
+  'Mutation.createCustomer(input.associatedPartnerId)':
+    "a reseller's public MPN ID, never a document of another partner: partner A (direct bill) naming any is BAD_USER_INPUT before anything is read, and an indirect provider's is looked up among its own resellers only (test/e2e/create-customer.test.ts)",
   'Query.offer(id)': GLOBAL_CATALOG,
   'Mutation.exchangeReservation(input.offerId)': GLOBAL_CATALOG,
   'Mutation.partialUpgrade(input.targetOfferId)': GLOBAL_CATALOG,
