@@ -7,7 +7,7 @@
 import type { Collection, Document } from 'mongodb';
 import type { Collections } from '../db/collections.js';
 import type { OperationDoc } from '../db/documents.js';
-import { UnreachableCaseError, type Effect, type UpdatableCollection } from '../policy/effects.js';
+import { UnreachableCaseError, type Effect } from '../policy/effects.js';
 import type { WriteFaults } from './deps.js';
 import { isDuplicateKey } from './mongo-errors.js';
 import { updateIfVersion, type VersionedDoc } from './versioned.js';
@@ -21,22 +21,27 @@ export class WriteConflictError extends Error {
   override name = 'WriteConflictError';
   readonly operationId: string;
   readonly index: number;
-  readonly collection: UpdatableCollection;
+  readonly collection: string;
   readonly documentId: string;
-  readonly reason: 'conflict' | 'missing';
+  /** `taken`: an insert met a unique index (not its own `_id`): another writer holds that value. */
+  readonly reason: 'conflict' | 'missing' | 'taken';
   readonly written: number;
   constructor(args: {
     operationId: string;
     index: number;
-    collection: UpdatableCollection;
+    collection: string;
     documentId: string;
-    reason: 'conflict' | 'missing';
+    reason: 'conflict' | 'missing' | 'taken';
     written: number;
   }) {
     const { operationId, index, collection, documentId, reason, written } = args;
     super(
       `Operation ${operationId}, effect ${index}: ${collection} ${documentId} ` +
-        (reason === 'missing' ? 'no longer exists' : 'was changed by another writer since the decision'),
+        (reason === 'missing'
+          ? 'no longer exists'
+          : reason === 'taken'
+            ? 'meets a unique value another writer took since the decision'
+            : 'was changed by another writer since the decision'),
     );
     this.operationId = operationId;
     this.index = index;
@@ -94,9 +99,26 @@ async function applyEffect(args: {
       return !result.replay;
     }
     case 'insert': {
-      // The document's _id comes from the operation, so a replay meets a duplicate key and writes nothing.
+      // The document's _id comes from the operation, so a replay meets a duplicate key and writes
+      // nothing. A duplicate on another unique index (a customer's domain, taken by another
+      // partner's concurrent operation, which no lock of ours serialises) is no replay: the
+      // decision is stale, and with nothing written yet runOperation decides it again.
       const target = cols[effect.collection] as unknown as Collection<Document & { _id: string }>;
-      return ignoreDuplicate(target.insertOne({ ...effect.doc, lastOperationId: operationId }));
+      try {
+        await target.insertOne({ ...effect.doc, lastOperationId: operationId });
+        return true;
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+        if (await target.findOne({ _id: effect.doc._id }, { projection: { _id: 1 } })) return false;
+        throw new WriteConflictError({
+          operationId,
+          index,
+          collection: effect.collection,
+          documentId: effect.doc._id,
+          reason: 'taken',
+          written,
+        });
+      }
     }
     case 'ledger':
       return ignoreDuplicate(cols.ledger.insertOne({ ...effect.entry, _id: recordId(operationId, index), operationId }));

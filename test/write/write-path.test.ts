@@ -353,3 +353,35 @@ describe('runOperation', () => {
     expect(await ledgerCount(sub._id)).toBe(1);
   });
 });
+
+describe('an insert that meets another writer’s unique value', () => {
+  it('is no replay: nothing is applied, and the operation is decided again over what that writer wrote', async () => {
+    // Another partner's customer already holds the domain (its concurrent createCustomer won the race).
+    const taken = aCustomer({
+      _id: guid('customer:race-winner'),
+      companyName: 'Race Winner',
+      partnerId: 'race-other-partner',
+      domain: 'race.onmicrosoft.com',
+    });
+    await insertWorld(db.collections, { customers: [taken] });
+    const loser = aCustomer({ _id: guid('customer:race-loser'), companyName: 'Race Loser', domain: 'race.onmicrosoft.com' });
+    let decisions = 0;
+    const plan: OperationPlan<null, object> = {
+      kind: 'add_customer',
+      partnerId: loser.partnerId,
+      customerId: null,
+      at: T0,
+      load: async () => null,
+      // The first decision was made before the winner wrote (stale); the second sees it and refuses.
+      decide: () =>
+        ++decisions === 1
+          ? allow({ effects: [{ kind: 'insert', collection: 'customers', doc: loser }] })
+          : refuse('ROLE-TENANT', 'INVALID_VALUE', 'The domain is taken by another tenant.'),
+    };
+    const result = await runOperation(deps(), plan);
+    expect(decisions).toBe(2);
+    expect(result.status).toBe('refused');
+    expect(await db.collections.customers.findOne({ _id: loser._id })).toBeNull();
+    expect(await db.collections.operations.countDocuments({ partnerId: loser.partnerId, kind: 'add_customer' })).toBe(0);
+  });
+});
