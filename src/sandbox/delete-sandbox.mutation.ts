@@ -6,6 +6,9 @@ import type { Context } from '../shared/context.js';
 export class DeleteSandboxInput {
   @Field(() => ID)
   sandboxId!: string;
+
+  @Field(() => Boolean, { defaultValue: false, description: 'Check that the sandbox exists and is yours, and change nothing.' })
+  dryRun!: boolean;
 }
 
 @ObjectType()
@@ -24,13 +27,13 @@ export class DeleteSandboxResolver {
     @Arg('input', () => DeleteSandboxInput) input: DeleteSandboxInput,
     @Ctx() ctx: Context,
   ): Promise<DeleteSandboxPayload> {
-    const deleted = await ctx.sandboxes.delete(ctx.caller, input.sandboxId);
+    const deleted = await ctx.sandboxes.delete(ctx.caller, input.sandboxId, input.dryRun);
     return {
       deletedSandboxId: deleted._id,
       userErrors: [],
-      dryRun: false,
+      dryRun: input.dryRun,
       operationId: null,
-      summary: `Deleted sandbox '${deleted.name}' and everything in it.`,
+      summary: `${input.dryRun ? 'Would delete' : 'Deleted'} sandbox '${deleted.name}' and everything in it.`,
     };
   }
 }

@@ -91,6 +91,11 @@ export class SandboxRepository {
     return this.cols.sandboxes.find({ adminPartnerId, status: 'ready' }, { sort: { createdAt: 1, _id: 1 } }).toArray();
   }
 
+  /** `adminPartnerId`'s ready sandbox `sandboxId`, or null. */
+  findReady(sandboxId: string, adminPartnerId: string): Promise<SandboxDoc | null> {
+    return this.cols.sandboxes.findOne({ _id: sandboxId, adminPartnerId, status: 'ready' });
+  }
+
   /**
    * Marks `sandboxId` of `adminPartnerId` `deleting` and removes it; null when that administrator
    * has no such sandbox (another administrator's is not found either: ROLE-TENANT).

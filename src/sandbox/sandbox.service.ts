@@ -128,9 +128,12 @@ export class SandboxService {
     return { sandbox, tokens: [{ roles, token, expiresAt: sandbox.expiresAt }] };
   }
 
-  async delete(caller: Caller, sandboxId: string): Promise<SandboxDoc> {
+  /** With `dryRun`, only finds the sandbox: the same NOT_FOUND, nothing deleted. */
+  async delete(caller: Caller, sandboxId: string, dryRun = false): Promise<SandboxDoc> {
     this.assertAdmin(caller);
-    const deleted = await this.repository.deleteOwned(sandboxId, caller.partner._id);
+    const deleted = dryRun
+      ? await this.repository.findReady(sandboxId, caller.partner._id)
+      : await this.repository.deleteOwned(sandboxId, caller.partner._id);
     if (!deleted) throw notFound('sandbox', sandboxId.slice(0, 60));
     return deleted;
   }

@@ -260,12 +260,20 @@ describe('sandboxes and deleteSandbox', () => {
     expect(await gw.collections.customers.countDocuments({ _id: CONTOSO_CUSTOMER })).toBe(1);
   });
 
-  it('deleteSandbox of an unknown sandbox, or of another administrator’s, is NOT_FOUND and deletes nothing', async () => {
+  it('deleteSandbox of an unknown sandbox, or of another administrator’s, is NOT_FOUND and deletes nothing; a dry run deletes nothing either', async () => {
     const theirs = await create({ name: 'Not yours' }, { partner: FABRIKAM });
     for (const id of [guid('no-such-sandbox'), theirs.sandbox.id]) {
       const answer = await gql({ partner: CONTOSO }, DELETE, { id });
       expect(answer.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', kind: 'sandbox' });
     }
+    expect(await traces(gw.collections, theirs.sandbox.partnerId)).toMatchObject({ partners: 1, clock: 1, sandboxes: 1 });
+    // Its administrator's dry run finds it and changes nothing.
+    const dry = await gql<{ deleteSandbox: { deletedSandboxId: string; dryRun: boolean } }>(
+      { partner: FABRIKAM },
+      'mutation ($id: ID!) { deleteSandbox(input: { sandboxId: $id, dryRun: true }) { deletedSandboxId dryRun } }',
+      { id: theirs.sandbox.id },
+    );
+    expect(dry.data?.deleteSandbox).toEqual({ deletedSandboxId: theirs.sandbox.id, dryRun: true });
     expect(await traces(gw.collections, theirs.sandbox.partnerId)).toMatchObject({ partners: 1, clock: 1, sandboxes: 1 });
     await gql({ partner: FABRIKAM }, DELETE, { id: theirs.sandbox.id });
   });
