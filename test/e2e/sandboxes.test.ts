@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Collections } from '../../src/db/collections.js';
 import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
-import { TENANT_COLLECTIONS } from '../../src/sandbox/sandbox.repository.js';
+import { CREATING_GRACE_MS, TENANT_COLLECTIONS } from '../../src/sandbox/sandbox.repository.js';
 import { aCustomer, guid } from '../support/fixtures.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 
@@ -87,7 +87,8 @@ beforeAll(async () => {
       await cols.customers.insertOne(aCustomer({ _id: CONTOSO_CUSTOMER, companyName: 'Sandbox Test Contoso Customer' }));
     },
     // PARTNER_CACHE_MS=0: a deleted sandbox's token is refused at once, not within the cache's 30 s.
-    { env: { SANDBOX_MAX_PER_ADMIN: '2', PARTNER_CACHE_MS: '0', SANDBOX_TTL_MAX: 'P2D' } },
+    // SANDBOX_PURGE_INTERVAL_MS=1000, the least: the purge timer's test waits for it.
+    { env: { SANDBOX_MAX_PER_ADMIN: '2', PARTNER_CACHE_MS: '0', SANDBOX_TTL_MAX: 'P2D', SANDBOX_PURGE_INTERVAL_MS: '1000' } },
   );
 });
 afterAll(() => gw?.close());
@@ -288,11 +289,28 @@ describe('sandboxes and deleteSandbox', () => {
     const expired = await create({ name: 'Expired' });
     await gw.collections.sandboxes.updateOne({ _id: expired.sandbox.id }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
     const list = await gql<{ sandboxes: { id: string }[] }>({ partner: CONTOSO }, LIST);
-    expect(list.data?.sandboxes.map((s) => s.id)).toEqual([expired.sandbox.id]);
+    expect(list.data?.sandboxes.map((s) => s.id)).not.toContain(crashed.sandbox.id);
+    // As if createSandbox died after writing the partner: `creating` for longer than its grace.
+    const halfMade = await create({ name: 'Crashed mid-create' });
+    await gw.collections.sandboxes.updateOne(
+      { _id: halfMade.sandbox.id },
+      { $set: { status: 'creating', createdAt: new Date(Date.now() - CREATING_GRACE_MS - 1000) } },
+    );
 
     const fresh = await create({ name: 'Fresh' });
     expect(await traces(gw.collections, crashed.sandbox.partnerId)).toEqual({});
     expect(await traces(gw.collections, expired.sandbox.partnerId)).toEqual({});
+    expect(await traces(gw.collections, halfMade.sandbox.partnerId)).toEqual({});
     await gql({ partner: CONTOSO }, DELETE, { id: fresh.sandbox.id });
+  });
+
+  it('the gateway deletes an expired sandbox on its own, every SANDBOX_PURGE_INTERVAL_MS (FerretDB has no TTL index)', async () => {
+    const { sandbox } = await create({ name: 'Expires alone', ttl: 'PT1H' });
+    await gw.collections.sandboxes.updateOne({ _id: sandbox.id }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && (await gw.collections.sandboxes.countDocuments({ _id: sandbox.id })) > 0) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(await traces(gw.collections, sandbox.partnerId)).toEqual({});
   });
 });
