@@ -62,9 +62,13 @@ export async function advanceClock(
   request: AdvanceRequest,
 ): Promise<AdvanceResult> {
   const partner = request.actor.partner;
-  if (request.dryRun) {
+  /** The clock as it reads now, and the decision to move it (GEN-CLOCK). */
+  const decideNow = async () => {
     const reading = await deps.clock.read(partner._id);
-    const decision = decideAdvanceClock({ current: reading.now, target: request.target(reading.now) });
+    return { reading, decision: decideAdvanceClock({ current: reading.now, target: request.target(reading.now) }) };
+  };
+  if (request.dryRun) {
+    const { decision } = await decideNow();
     if (!decision.allowed) return { ok: false, refusal: decision };
     const events = await applyDueEvents(deps.write, partner, decision.to, { dryRun: true });
     return { ok: true, from: decision.from, to: decision.to, events, resumed: 0, dryRun: true, operationId: null };
@@ -76,8 +80,7 @@ export async function advanceClock(
   if (!lease)
     throw new ClientError('CONFLICT', 'Another advance of this partner’s clock is still running; try again when it has finished.');
   try {
-    const reading = await deps.clock.read(partner._id);
-    const decision = decideAdvanceClock({ current: reading.now, target: request.target(reading.now) });
+    const { reading, decision } = await decideNow();
     if (!decision.allowed) return { ok: false, refusal: decision };
     const resumed = await resumePending(cols, { partnerId: partner._id }, deps.write);
     const events = await applyDueEvents(deps.write, partner, decision.to, { dryRun: false, request: deps.request });

@@ -145,12 +145,8 @@ function isClientStatus(error: GraphQLError): boolean {
 export function createFormatError(log: Logger, exposeDetails: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
-    // A limit reported by a validation rule (src/limits/) keeps its own code: Apollo wraps every
-    // validation error as GRAPHQL_VALIDATION_FAILED, keeping the rule's error as originalError.
-    const limit = error instanceof GraphQLError && error.originalError instanceof ClientError ? error.originalError : null;
-    if (limit && formatted.extensions?.code === 'GRAPHQL_VALIDATION_FAILED') {
-      formatted = { ...formatted, extensions: { ...formatted.extensions, code: limit.extensions.code } };
-    }
+    const code = answeredCode(error, formatted.extensions?.code);
+    if (code !== formatted.extensions?.code) formatted = { ...formatted, extensions: { ...formatted.extensions, code } };
     // graphql-js's variable coercion and literal value errors name the argument (and path) too.
     formatted = locateInputError(formatted, error);
     // graphql-js parses recursively: a document nested a few thousand levels deep (within the
@@ -161,21 +157,14 @@ export function createFormatError(log: Logger, exposeDetails: boolean) {
         message: 'Syntax Error: the document nests lists, objects or selections too deeply to parse; nest less',
       };
     }
-    const code = formatted.extensions?.code;
-    const safe =
-      original instanceof ClientError ||
-      (typeof code === 'string' && SAFE_CODES.has(code) && (original instanceof GraphQLError || original === error));
-    if (safe) {
+    const kind = errorKind(error, formatted.extensions?.code);
+    if (kind === 'safe') {
       if (exposeDetails) return formatted;
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };
     }
-    // Apollo refuses some malformed requests (persisted-query versions and hashes) with a
-    // GraphQLError that has an HTTP 4xx status but no code: a client's mistake, not ours.
-    if (original === error && original instanceof GraphQLError && original.extensions.code === undefined && isClientStatus(original)) {
-      return { message: formatted.message, extensions: { code: 'BAD_REQUEST' } };
-    }
-    if (isDatabaseUnavailable(original)) {
+    if (kind === 'client-status') return { message: formatted.message, extensions: { code: 'BAD_REQUEST' } };
+    if (kind === 'unavailable') {
       log.warn('graphql', `database unavailable at ${formatted.path?.join('.') ?? '(operation)'}: ${describe(original)}`);
       return {
         message: DATABASE_UNAVAILABLE_MESSAGE,
@@ -230,15 +219,31 @@ function logUnexpected(log: Logger, at: { path?: readonly (string | number)[] },
   log.error('graphql', `unexpected error at ${at.path?.join('.') ?? '(operation)'} (correlation ${correlationId})`, error);
 }
 
-/** What formatError masks: neither a client-safe error nor the database being unavailable. */
-function isUnexpected(error: GraphQLError): boolean {
+/**
+ * The code an error is answered with: its own, except that a limit reported by a validation rule
+ * (src/limits/) keeps its code, where Apollo wraps every validation error as
+ * GRAPHQL_VALIDATION_FAILED with the rule's error as originalError.
+ */
+function answeredCode(error: unknown, code: unknown): unknown {
+  const limit = error instanceof GraphQLError && error.originalError instanceof ClientError ? error.originalError : null;
+  return limit && code === 'GRAPHQL_VALIDATION_FAILED' ? limit.extensions.code : code;
+}
+
+/**
+ * How an error is answered, the one classification of formatError and the correlation plugin:
+ * `safe` passes with its code; `client-status` is one of Apollo's refusals of a malformed request
+ * (persisted-query versions and hashes: an HTTP 4xx status but no code), answered BAD_REQUEST;
+ * `unavailable`, the database not answering (503); `unexpected`, ours: masked and logged.
+ */
+function errorKind(error: unknown, code: unknown): 'safe' | 'client-status' | 'unavailable' | 'unexpected' {
   const original = unwrapResolverError(error);
-  if (original instanceof ClientError || isDatabaseUnavailable(original)) return false;
-  const code = error.extensions?.code;
-  if (typeof code === 'string' && SAFE_CODES.has(code) && (original instanceof GraphQLError || original === error)) return false;
-  if (original === error && error.extensions?.code === undefined && isClientStatus(error)) return false;
-  if (error.originalError instanceof ClientError) return false; // a limit reported by a validation rule
-  return true;
+  const answered = answeredCode(error, code);
+  if (original instanceof ClientError) return 'safe';
+  if (typeof answered === 'string' && SAFE_CODES.has(answered) && (original instanceof GraphQLError || original === error)) return 'safe';
+  if (original === error && original instanceof GraphQLError && original.extensions.code === undefined && isClientStatus(original)) {
+    return 'client-status';
+  }
+  return isDatabaseUnavailable(original) ? 'unavailable' : 'unexpected';
 }
 
 /**
@@ -252,7 +257,8 @@ export function correlationPlugin<C extends { correlationId: string }>(log: Logg
       return {
         async didEncounterErrors({ errors }) {
           for (const error of errors) {
-            if (isUnexpected(error)) logUnexpected(log, error, unwrapResolverError(error), contextValue.correlationId);
+            if (errorKind(error, error.extensions?.code) === 'unexpected')
+              logUnexpected(log, error, unwrapResolverError(error), contextValue.correlationId);
           }
         },
         async willSendResponse({ response }) {

@@ -86,7 +86,9 @@ async function auditOf(operationType: string, at: Date) {
   return records.data!.auditRecords.nodes;
 }
 
-describe('advanceClock: dry run and audit', () => {
+// A 400-day advance over the demo world applies hundreds of events: seconds alone, more on a busy
+// machine, so these tests get a budget well above vitest's default (not a timing assertion).
+describe('advanceClock: dry run and audit', { timeout: 120_000 }, () => {
   let predicted: Advance['advanceClock']['events'] = [];
 
   it('GEN-CLOCK: a dry run lists the events a 400-day advance would apply, in the conditional, and changes nothing', async () => {

@@ -27,6 +27,7 @@ import {
 import { aCustomer, guid, T0 } from '../support/fixtures.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { startSecondGateway, type SecondGateway } from '../support/second-gateway.js';
+import { mulberry32, shuffle } from '../support/random.js';
 
 /*
  * A mixed storm on ONE subscription: 50 parallel HTTP mutations (cancel, seat increases and
@@ -128,27 +129,6 @@ function mixFor(commerce: Round['commerce']): Action[] {
   const all = [...common, ...specific];
   if (all.length !== REQUESTS_PER_ROUND) throw new Error(`the ${commerce} mix has ${all.length} requests`);
   return all;
-}
-
-/** mulberry32: a small seeded generator, so a round's order and timing are reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function shuffle<T>(items: readonly T[], random: () => number): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
 }
 
 interface GqlError {
@@ -287,7 +267,7 @@ async function runRound(round: Round): Promise<RoundResult> {
   const target = await buy(offers.target, TARGET_QUANTITY);
   const before = new Map((await gw.collections.subscriptions.find({ customerId }).toArray()).map((s) => [s._id, s]));
 
-  const random = rng(round.seed);
+  const random = mulberry32(round.seed);
   const actions = shuffle(mixFor(round.commerce), random);
   const delays = actions.map((_, i) =>
     round.spreadMs > 0 ? Math.floor((i * round.spreadMs) / actions.length + (random() * round.spreadMs) / 10) : 0,

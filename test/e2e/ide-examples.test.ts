@@ -4,6 +4,7 @@ import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
 import { seedWorld } from '../../src/seed/generate.js';
 import { demoExampleIds } from '../../src/app/server.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { mulberry32, shuffle } from '../support/random.js';
 
 /*
  * The IDE's example operations run on the demo world (`npm start` seeds it) as the IDE runs them
@@ -14,28 +15,6 @@ import { startTestGateway, type TestGateway } from '../support/gateway.js';
  */
 
 const SEED = Number(process.env.IDE_EXAMPLES_SEED ?? Math.floor(Math.random() * 2 ** 31));
-
-/** A small seeded PRNG (mulberry32), so a failing order can be replayed from its seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Fisher-Yates with the given random source. */
-function shuffle<T>(items: readonly T[], random: () => number): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
 
 let gw: TestGateway;
 beforeAll(async () => {

@@ -8,7 +8,7 @@ import {
   validateNewCustomer,
   type NewCustomerFields,
 } from '../../src/policy/customer.js';
-import { allowed, anActor, at, contoso, DAY, fabrikam, ids, refused, tailspin } from './harness.js';
+import { ALL_ROLES, allowed, anActor, at, contoso, DAY, fabrikam, ids, refused, tailspin } from './harness.js';
 
 /*
  * Creating a customer (Partner Center POST /v1/customers): the input checked alone, then the
@@ -131,17 +131,7 @@ describe('decideCreateCustomer', () => {
   });
 
   it('ROLE-SUBSCRIPTIONS: only its roles create customers; every other role is refused with ROLE_NOT_ALLOWED', () => {
-    const all: PartnerRole[] = [
-      'admin_agent',
-      'billing_admin',
-      'global_admin',
-      'helpdesk_agent',
-      'sales_agent',
-      'account_admin',
-      'referral_admin',
-      'marketing_content_admin',
-      'user_management_admin',
-    ];
+    const all = ALL_ROLES;
     for (const role of all) {
       const d = decide(fields(), { roles: [role] });
       if ((ROLE_RULES['ROLE-SUBSCRIPTIONS'] as readonly PartnerRole[]).includes(role)) expect(d.allowed, role).toBe(true);

@@ -263,3 +263,16 @@ export function setOf(effects: readonly Effect[], id: string): Record<string, un
 export function after<T extends SubscriptionDoc>(doc: T, effects: readonly Effect[]): T {
   return { ...doc, ...setOf(effects, doc._id), version: doc.version + 1 } as T;
 }
+
+/** Every partner role, in the order of the PartnerRole type. */
+export const ALL_ROLES: PartnerRole[] = [
+  'admin_agent',
+  'billing_admin',
+  'global_admin',
+  'helpdesk_agent',
+  'sales_agent',
+  'account_admin',
+  'referral_admin',
+  'marketing_content_admin',
+  'user_management_admin',
+];

@@ -1,19 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { PartnerRole } from '../../src/db/documents.js';
 import { canViewMarketplace, checkRole, checkSubscriptionRoles, ownedByActor, ROLE_RULES } from '../../src/policy/roles.js';
-import { anActor, contoso, customer, fabrikam, isvSub, nceSub } from './harness.js';
-
-const ALL_ROLES: PartnerRole[] = [
-  'admin_agent',
-  'billing_admin',
-  'global_admin',
-  'helpdesk_agent',
-  'sales_agent',
-  'account_admin',
-  'referral_admin',
-  'marketing_content_admin',
-  'user_management_admin',
-];
+import { ALL_ROLES, anActor, contoso, customer, fabrikam, isvSub, nceSub } from './harness.js';
 
 /** The roles a rule lets through, found by asking checkRole for each single role. */
 const passing = (rule: keyof typeof ROLE_RULES) => ALL_ROLES.filter((r) => checkRole(anActor([r]), rule, 'act') === null);
