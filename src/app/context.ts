@@ -17,6 +17,7 @@ import { IN_READS, lazyLoaderClass, type ReadPlanner } from '../read/loader-util
 import type { Authenticator } from '../shared/auth.js';
 import { DEFAULT_SETTINGS, type Context, type Repositories, type Settings } from '../shared/context.js';
 import type { Logger } from '../shared/logger.js';
+import type { SandboxService } from '../sandbox/sandbox.service.js';
 
 /** Long-lived, shared by every request: built once in the composition root (src/app/server.ts). */
 export interface Services {
@@ -32,6 +33,8 @@ export interface Services {
   maxDbCommands?: number;
   /** How loaders batch reads on this backend (`readPlanner(backend.capabilities)`); one `$in` per batch when absent. */
   readPlanner?: ReadPlanner;
+  /** Test sandboxes (src/sandbox/), with their configuration. */
+  sandboxes: SandboxService;
 }
 
 export interface RepositoryOptions {
@@ -104,6 +107,7 @@ export async function createContext(
     budget,
     log: services.log,
     write: services.write,
+    sandboxes: services.sandboxes,
     settings: { ...DEFAULT_SETTINGS, ...services.settings },
     now: () => (now ??= repositories.clock.read(caller.partner._id).then((reading) => reading.now)),
     readClock: async () => {

@@ -23,6 +23,9 @@ import {
 import { SubscriptionFieldsResolver } from '../subscription/subscription-fields.resolver.js';
 import { SubscriptionResolver } from '../subscription/subscription.resolver.js';
 import { subscriptionMutations } from '../subscription/mutations/index.js';
+import { CreateSandboxResolver } from '../sandbox/create-sandbox.mutation.js';
+import { DeleteSandboxResolver } from '../sandbox/delete-sandbox.mutation.js';
+import { SandboxResolver } from '../sandbox/sandbox.resolver.js';
 import { DateTimeISOScalar } from '../shared/date-time.scalar.js';
 
 export const RESOLVERS = [
@@ -50,6 +53,9 @@ export const RESOLVERS = [
   LedgerEntryResolver,
   InvoiceResolver,
   AuditResolver,
+  SandboxResolver,
+  CreateSandboxResolver,
+  DeleteSandboxResolver,
 ] as const;
 
 /** The executable schema, built from the decorated classes; `schema/schema.graphql` is its printout. */

@@ -35,6 +35,7 @@ import { configureCursorSecret } from '../shared/pagination.js';
 import { mintToken } from '../shared/tokens.js';
 import { gatewayLimits } from '../limits/index.js';
 import { createSchema } from './schema.js';
+import { SandboxService } from '../sandbox/sandbox.service.js';
 import type { WriteFaults } from '../write/deps.js';
 import type { Duplex } from 'node:stream';
 
@@ -97,7 +98,10 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     settings: { softwareCancelDelayMs: config.softwareCancelDelayMs },
     maxDbCommands: config.limits.maxDbCommands,
     readPlanner: readPlanner(database.backend.capabilities),
+    sandboxes: new SandboxService(database.collections, config, log),
   };
+  // FerretDB has no TTL index: expired sandboxes are deleted by the gateway (docs/sandboxes.md).
+  const purgeTimer = setInterval(() => void services.sandboxes.purge(), config.sandbox.purgeIntervalMs).unref();
   const app = express();
   // Its request handler is added once Apollo has started (below).
   const httpServer = http.createServer();
@@ -197,6 +201,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
         });
       }),
     stop: async () => {
+      clearInterval(purgeTimer);
       await apollo.stop();
       if (httpServer.listening) await new Promise((r) => httpServer.close(r));
     },

@@ -10,6 +10,7 @@ import type {
   OfferDoc,
   OperationDoc,
   RefundCapDoc,
+  SandboxDoc,
   SoftwareActivityDoc,
   OrderDoc,
   PartnerDoc,
@@ -38,6 +39,7 @@ export interface Collections {
   operations: Collection<OperationDoc>;
   locks: Collection<LockDoc>;
   idempotency: Collection<IdempotencyDoc>;
+  sandboxes: Collection<SandboxDoc>;
 }
 
 export function collections(db: Db): Collections {
@@ -59,6 +61,7 @@ export function collections(db: Db): Collections {
     operations: db.collection<OperationDoc>('operations'),
     locks: db.collection<LockDoc>('locks'),
     idempotency: db.collection<IdempotencyDoc>('idempotency'),
+    sandboxes: db.collection<SandboxDoc>('sandboxes'),
   };
 }
 
@@ -116,6 +119,11 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
   ],
   locks: [],
   idempotency: [{ key: { createdAt: 1 }, name: 'createdAt' }],
+  // sandboxes(): an administrator's sandboxes; the purge: expired ones and those left mid-way.
+  sandboxes: [
+    { key: { adminPartnerId: 1, createdAt: 1 }, name: 'admin_created' },
+    { key: { expiresAt: 1 }, name: 'expiresAt' },
+  ],
 };
 
 /**
@@ -153,4 +161,5 @@ export const EQUALITY_FIELDS: Record<keyof Collections, readonly string[]> = {
   operations: ['partnerId', 'customerId', 'status', 'idempotencyKey'],
   locks: [],
   idempotency: [],
+  sandboxes: ['adminPartnerId', 'status'],
 };

@@ -36,6 +36,32 @@ export interface PartnerDoc {
   /** For an indirect reseller: the indirect provider it buys through. */
   indirectProviderId: string | null;
   createdAt: Date;
+  /**
+   * A sandbox's partner (docs/sandboxes.md): the partner ID of the administrator that created it.
+   * Absent for every real partner; a sandbox's own callers may not create sandboxes.
+   */
+  sandboxAdminId?: string;
+}
+
+/**
+ * A test sandbox (docs/sandboxes.md): an isolated partner tenant of its own. `status` makes
+ * creation and deletion crash-safe: only a `ready` sandbox is listed; one left `creating` past its
+ * grace or marked `deleting` is finished off by the purge, which is idempotent.
+ */
+export interface SandboxDoc {
+  _id: string;
+  name: string;
+  /** The sandbox's own partner tenant (PartnerDoc, ClockDoc `_id`). */
+  partnerId: string;
+  partnerType: PartnerType;
+  /** The partner whose global admin created it: the only one that lists and deletes it. */
+  adminPartnerId: string;
+  clockStart: Date;
+  template: 'empty';
+  status: 'creating' | 'ready' | 'deleting';
+  /** Wall-clock instants: a sandbox's life is real time, not its simulation clock. */
+  createdAt: Date;
+  expiresAt: Date;
 }
 
 export type CustomerSegment = 'commercial' | 'education' | 'government' | 'nonprofit';

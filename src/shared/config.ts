@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseDuration } from '../policy/time.js';
 import { LOG_LEVELS, type LogLevel } from './logger.js';
 
 /**
@@ -112,6 +113,25 @@ export interface Config {
    * uses offers. @default 60000
    */
   offerCacheMs: number;
+  /** Test sandboxes (docs/sandboxes.md): who may create them, how many, and how long they live. */
+  sandbox: SandboxConfig;
+}
+
+/** Test sandboxes' configuration (docs/sandboxes.md, "Configuration"). */
+export interface SandboxConfig {
+  /**
+   * `SANDBOX_ADMINS`: comma-separated partner IDs whose global admins may create sandboxes. `null`
+   * when unset: then any non-sandbox partner's global admin in development, nobody in production.
+   */
+  admins: readonly string[] | null;
+  /** `SANDBOX_MAX_PER_ADMIN`: live sandboxes one administrator partner may hold, 1 to 10000. @default 50 */
+  maxPerAdmin: number;
+  /** `SANDBOX_TTL_DEFAULT`: an ISO-8601 duration, a sandbox's time to live when createSandbox names none. @default PT24H */
+  defaultTtl: string;
+  /** `SANDBOX_TTL_MAX`: an ISO-8601 duration, the longest time to live a sandbox may ask for. @default P7D */
+  maxTtl: string;
+  /** `SANDBOX_PURGE_INTERVAL_MS`: how often the gateway deletes expired sandboxes, 1000 to 86400000. @default 60000 */
+  purgeIntervalMs: number;
 }
 
 /** SW-CANCEL-DELAY: the default and the largest delay, 15 minutes. */
@@ -360,6 +380,57 @@ function parseLimits(env: Record<string, string | undefined>): Limits {
   return Object.fromEntries(entries) as unknown as Limits;
 }
 
+/** A sandbox TTL: an ISO-8601 duration of days, hours, minutes or seconds (no months or years: their length varies). */
+function parseTtl(raw: string | undefined, fallback: string, name: string): string {
+  const text = raw === undefined || raw.trim() === '' ? fallback : raw.trim().toUpperCase();
+  const duration = parseDuration(text);
+  if (duration === null || duration.months !== 0 || duration.ms <= 0) {
+    throw new ConfigError(
+      `${name} must be a positive ISO-8601 duration in weeks, days, hours, minutes or seconds, such as ${fallback}, but got '${raw}'`,
+    );
+  }
+  return text;
+}
+
+/** How long a sandbox TTL lasts, in milliseconds; null for what parseTtl refuses. */
+export function ttlMs(text: string): number | null {
+  const duration = parseDuration(text);
+  return duration === null || duration.months !== 0 || duration.ms <= 0 ? null : duration.ms;
+}
+
+/** SANDBOX_*: each partner ID lower-case, like the ones authentication reads; the default TTL within the maximum. */
+function parseSandbox(env: Record<string, string | undefined>): SandboxConfig {
+  const rawAdmins = env.SANDBOX_ADMINS;
+  let admins: string[] | null = null;
+  if (rawAdmins !== undefined && rawAdmins.trim() !== '') {
+    admins = rawAdmins
+      .split(',')
+      .map((id) => id.trim().toLowerCase())
+      .filter((id) => id !== '');
+    const bad = admins.find((id) => !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id));
+    if (bad !== undefined || admins.length === 0) {
+      throw new ConfigError(`SANDBOX_ADMINS must be a comma-separated list of partner IDs (GUIDs), but got '${rawAdmins}'`);
+    }
+  }
+  const defaultTtl = parseTtl(env.SANDBOX_TTL_DEFAULT, 'PT24H', 'SANDBOX_TTL_DEFAULT');
+  const maxTtl = parseTtl(env.SANDBOX_TTL_MAX, 'P7D', 'SANDBOX_TTL_MAX');
+  if (ttlMs(defaultTtl)! > ttlMs(maxTtl)!) {
+    throw new ConfigError(`SANDBOX_TTL_DEFAULT must not be longer than SANDBOX_TTL_MAX (${maxTtl}), but got '${defaultTtl}'`);
+  }
+  return {
+    admins: admins && [...new Set(admins)],
+    maxPerAdmin: parseIntInRange(env.SANDBOX_MAX_PER_ADMIN, { name: 'SANDBOX_MAX_PER_ADMIN', fallback: 50, min: 1, max: 10_000 }),
+    defaultTtl,
+    maxTtl,
+    purgeIntervalMs: parseIntInRange(env.SANDBOX_PURGE_INTERVAL_MS, {
+      name: 'SANDBOX_PURGE_INTERVAL_MS',
+      fallback: 60_000,
+      min: 1000,
+      max: 86_400_000,
+    }),
+  };
+}
+
 /** Pure: the same environment always gives the same config; rejects bad values with a message. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const backend = (env.DB_BACKEND ?? 'auto') as BackendChoice;
@@ -402,5 +473,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     corsOrigins: parseCorsOrigins(env.CORS_ORIGINS, auth.mode),
     partnerCacheMs: parseIntInRange(env.PARTNER_CACHE_MS, { name: 'PARTNER_CACHE_MS', fallback: 30_000, min: 0, max: 3_600_000 }),
     offerCacheMs: parseIntInRange(env.OFFER_CACHE_MS, { name: 'OFFER_CACHE_MS', fallback: 60_000, min: 0, max: 3_600_000 }),
+    sandbox: parseSandbox(env),
   };
 }

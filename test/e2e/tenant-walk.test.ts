@@ -202,6 +202,8 @@ const made = {
   bAuditResource: {} as Record<string, string>,
   aSoftwareOrder: '',
   aReservation: '',
+  /** A sandbox B's global admin created (docs/sandboxes.md). */
+  bSandbox: '',
 };
 
 /** Values that exist nowhere, well-formed for their kind. */
@@ -579,6 +581,14 @@ const MUTATION_CASES: WalkCase[] = [
     quantity: 1,
     friendlyName: 'Bought by Contoso',
   }),
+  // The sandbox belongs to B as its administrator; A is a sandbox administrator too (global_admin, development).
+  onInput({
+    field: 'deleteSandbox',
+    key: 'sandboxId',
+    what: "another partner's sandbox ID",
+    foreign: () => made.bSandbox,
+    unknown: UNKNOWN.guid,
+  }),
   onInput({
     field: 'purchase',
     key: 'customerId',
@@ -782,6 +792,7 @@ const Q = {
   purchaseSoftware: `mutation ($input: PurchaseSoftwareInput!) { purchaseSoftware(input: $input) { userErrors { code message } softwareOrder { id keys { productVersion } } } }`,
   getSoftwareKey: `mutation ($input: GetSoftwareKeyInput!) { getSoftwareKey(input: $input) { userErrors { code message } productKey } }`,
   purchaseReservation: `mutation ($input: PurchaseReservationInput!) { purchaseReservation(input: $input) { userErrors { code message } reservation { id } } }`,
+  createSandbox: `mutation ($input: CreateSandboxInput!) { createSandbox(input: $input) { userErrors { code message } sandbox { id } } }`,
   supportRequest: `mutation ($input: CreateSupportRequestInput!) { createSupportRequest(input: $input) { userErrors { code message } supportRequest { id } } }`,
 };
 
@@ -822,6 +833,8 @@ async function buildWorlds(): Promise<void> {
   made.bReservation = (reservation.reservation as { id: string }).id;
   const request = await must('B', Q.supportRequest, softwareRefund(B_CUSTOMER.domain, made.bSoftwareOrder, SUPPORT_CONTACT_B));
   made.bSupportRequest = (request.supportRequest as { id: string }).id;
+  const sandbox = await must('B', Q.createSandbox, { name: 'Fabrikam Walk Sandbox' });
+  made.bSandbox = (sandbox.sandbox as { id: string }).id;
 
   // A's own software order and reservation, for the mixed cases.
   const aSoftware = await must('A', Q.purchaseSoftware, {

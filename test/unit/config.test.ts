@@ -48,6 +48,7 @@ describe('loadConfig defaults', () => {
       corsOrigins: { exact: [], loopback: true },
       partnerCacheMs: 30_000,
       offerCacheMs: 60_000,
+      sandbox: { admins: null, maxPerAdmin: 50, defaultTtl: 'PT24H', maxTtl: 'P7D', purgeIntervalMs: 60_000 },
     });
   });
 
@@ -116,6 +117,7 @@ describe('loadConfig defaults', () => {
       corsOrigins: { exact: [], loopback: true },
       partnerCacheMs: 0,
       offerCacheMs: 5000,
+      sandbox: { admins: null, maxPerAdmin: 50, defaultTtl: 'PT24H', maxTtl: 'P7D', purgeIntervalMs: 60_000 },
     });
   });
 
@@ -354,5 +356,40 @@ describe('limits (docs/security.md, "Limits")', () => {
     for (const raw of ['0', '-1', '2.5', 'unlimited']) {
       expect(configError({ [name]: raw })).toBe(`${name} must be a positive integer, but got '${raw}'`);
     }
+  });
+});
+
+describe('sandboxes (docs/sandboxes.md, "Configuration")', () => {
+  const ADMIN = '4A1F0C3E-0000-4000-8000-00000000C0DE';
+
+  it('SANDBOX_* are read into config.sandbox: partner IDs lower-case and deduplicated, durations upper-case', () => {
+    expect(
+      loadConfig({
+        SANDBOX_ADMINS: ` ${ADMIN}, ${ADMIN.toLowerCase()} `,
+        SANDBOX_MAX_PER_ADMIN: '3',
+        SANDBOX_TTL_DEFAULT: 'pt2h',
+        SANDBOX_TTL_MAX: 'P1D',
+        SANDBOX_PURGE_INTERVAL_MS: '5000',
+      }).sandbox,
+    ).toEqual({ admins: [ADMIN.toLowerCase()], maxPerAdmin: 3, defaultTtl: 'PT2H', maxTtl: 'P1D', purgeIntervalMs: 5000 });
+  });
+
+  it('bad values refuse to start, naming the variable and what it expects', () => {
+    expect(configError({ SANDBOX_ADMINS: 'contoso' })).toBe(
+      "SANDBOX_ADMINS must be a comma-separated list of partner IDs (GUIDs), but got 'contoso'",
+    );
+    expect(configError({ SANDBOX_ADMINS: ' , ' })).toContain('SANDBOX_ADMINS must be a comma-separated list');
+    expect(configError({ SANDBOX_MAX_PER_ADMIN: '0' })).toBe("SANDBOX_MAX_PER_ADMIN must be an integer from 1 to 10000, but got '0'");
+    expect(configError({ SANDBOX_TTL_DEFAULT: 'P1M' })).toContain(
+      'SANDBOX_TTL_DEFAULT must be a positive ISO-8601 duration in weeks, days',
+    );
+    expect(configError({ SANDBOX_TTL_MAX: 'PT0S' })).toContain('SANDBOX_TTL_MAX must be a positive ISO-8601 duration');
+    expect(configError({ SANDBOX_TTL_MAX: 'a day' })).toContain("but got 'a day'");
+    expect(configError({ SANDBOX_TTL_DEFAULT: 'P8D' })).toBe(
+      "SANDBOX_TTL_DEFAULT must not be longer than SANDBOX_TTL_MAX (P7D), but got 'P8D'",
+    );
+    expect(configError({ SANDBOX_PURGE_INTERVAL_MS: '999' })).toContain(
+      'SANDBOX_PURGE_INTERVAL_MS must be an integer from 1000 to 86400000',
+    );
   });
 });
