@@ -1,8 +1,10 @@
 /**
- * The benchmark (issue 9): `npm run bench [-- --quick] [--sizes 1000,10000,100000] [--seed bench]
- * [--budget-min 14] [--no-docs]`. See bench/README.md for what each measurement does.
+ * The benchmark (issues 9 and 15): `npm run bench [-- [reads] [sandboxes]] [--quick] [--sizes
+ * 1000,10000,100000] [--seed bench] [--budget-min 14] [--sandbox-runs 30] [--sandbox-parallel 20]
+ * [--sandbox-fill 1000] [--no-docs]`; no section named runs both. See bench/README.md for what
+ * each measurement does.
  *
- * One run, one database server (whatever src/db/database.ts resolves), one database per data set:
+ * Section `reads`: one database server (whatever src/db/database.ts resolves), one database per data set:
  *  1. commands per query shape and page size (gateway and floor), with `explain` of every read;
  *  2. gateway over HTTP vs the floor (bench/floor.ts): latency at concurrency 1, and the trivial
  *     query's throughput at 8 connections, runs alternating between the two;
@@ -14,6 +16,11 @@
  * so their CPU time (process.cpuUsage deltas) and RSS are theirs alone; the load generator runs here.
  * Results: bench/results/latest.{json,md} and three SVG charts; a full run also refreshes the
  * part of docs/performance.md between its bench markers.
+ *
+ * Section `sandboxes` (bench/lib/sandboxes.ts): createSandbox EMPTY and DEMO, restoreSandbox and
+ * deleteSandbox timed over HTTP, creations at once, and creation with 1,000 sandboxes present
+ * against none, on a gateway child of its own; bench/results/sandboxes.{json,md}, two SVG charts,
+ * and docs/performance.md's bench-sandboxes part.
  */
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -24,12 +31,17 @@ import { parseArgs } from 'node:util';
 import { BSON, type Document } from 'mongodb';
 import { redactMongoUri, PROJECT_ROOT } from '../src/shared/config.js';
 import { mintToken } from '../src/shared/tokens.js';
+import { collections, ensureIndexes } from '../src/db/collections.js';
+import { SEED_CLOCK_START } from '../src/seed/demo-ids.js';
+import { clockDocs, partnerDocs } from '../src/seed/partners.js';
 import { ensureDataSet, fmt, openServer, type DataSet, type Server } from './lib/datasets.js';
 import { explainReads, readShape, type ExplainSummary } from './lib/explain.js';
 import { compiledArgs, startChild, type Child, type RecordedCommand, type Stats } from './lib/ipc.js';
 import { merge, postOnce, runLoad, type LoadResult } from './lib/load.js';
 import { elapsedSeconds, log } from './lib/progress.js';
 import { writeReport, type Results, type ShapeLoad, type Target } from './lib/report.js';
+import { evaluateSandboxAims, writeSandboxReport, type SandboxReport } from './lib/sandbox-report.js';
+import { runSandboxBench } from './lib/sandboxes.js';
 import {
   DEFAULT_PAGE_SIZE,
   PAGE_SIZES,
@@ -42,7 +54,7 @@ import {
 } from './lib/shapes.js';
 import { runWrites } from './lib/writes.js';
 
-const { values: args } = parseArgs({
+const { values: args, positionals } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     sizes: { type: 'string' },
@@ -51,9 +63,21 @@ const { values: args } = parseArgs({
     'no-docs': { type: 'boolean', default: false },
     out: { type: 'string' },
     'report-from': { type: 'string' },
+    'sandbox-runs': { type: 'string' },
+    'sandbox-fill': { type: 'string' },
+    'sandbox-parallel': { type: 'string' },
   },
+  allowPositionals: true,
   strict: true,
 });
+
+/** Positional section names choose what runs (`npm run bench -- sandboxes`); none: every section. */
+const ALL_SECTIONS = ['reads', 'sandboxes'] as const;
+type Section = (typeof ALL_SECTIONS)[number];
+const SECTIONS = new Set<Section>(positionals.length ? (positionals as Section[]) : ALL_SECTIONS);
+for (const s of SECTIONS) {
+  if (!ALL_SECTIONS.includes(s)) throw new Error(`unknown section '${s}': the sections are ${ALL_SECTIONS.join(', ')}`);
+}
 
 const QUICK = args.quick ?? false;
 const SIZES = (args.sizes ?? (QUICK ? '60' : '1000,10000,100000')).split(',').map((s) => Number(s.trim()));
@@ -78,6 +102,23 @@ const P = QUICK
       writesMs: 30_000,
       writesCustomers: 150,
     };
+/** The sandbox section (issue 15): timed calls per operation, sandboxes created at once, sandboxes present at the last growth point. */
+const SB = {
+  runs: intArg('sandbox-runs', QUICK ? 3 : 30, 1, 10_000),
+  parallel: intArg('sandbox-parallel', QUICK ? 5 : 20, 1, 200),
+  fill: intArg('sandbox-fill', QUICK ? 20 : 1000, 0, 9000),
+  warmup: QUICK ? 1 : 5,
+};
+/** The benchmark's own database for the sandbox section, dropped before and after. */
+const SANDBOX_DB = 'bench_sandboxes';
+
+function intArg(name: 'sandbox-runs' | 'sandbox-parallel' | 'sandbox-fill', fallback: number, min: number, max: number): number {
+  const raw = args[name];
+  const n = raw === undefined ? fallback : Number(raw);
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw new Error(`--${name} takes an integer from ${min} to ${max}, but got '${raw}'`);
+  return n;
+}
+
 /** The issue's 20 clients; a quick smoke run uses 4 (FerretDB on SQLite takes seconds per write under load). */
 const WRITE_CLIENTS = QUICK ? 4 : 20;
 const SHAPE_NAMES: ShapeName[] = ['trivial', 'nested', 'detail', 'search', 'ledger'];
@@ -280,9 +321,16 @@ const sameMultiset = (a: string[], b: string[]) => JSON.stringify([...a].sort())
 /** The page whose bench markers a full run rewrites; a quick run (or `--no-docs`) leaves it alone. */
 const docsPage = (quick: boolean): string | null => (!quick && !args['no-docs'] ? path.join(PROJECT_ROOT, 'docs', 'performance.md') : null);
 
-/** `--report-from results.json`: evaluate the targets and write the report again, without measuring. */
+/** `--report-from results.json` (or sandboxes.json): evaluate the targets and write the report again, without measuring. */
 async function reportOnly(file: string): Promise<void> {
-  const results = JSON.parse(await readFile(file, 'utf8')) as Results;
+  const read = JSON.parse(await readFile(file, 'utf8')) as Results | SandboxReport;
+  if ('section' in read && read.section === 'sandboxes') {
+    read.aims = evaluateSandboxAims(read.bench);
+    const files = await writeSandboxReport(read, OUT, { docs: docsPage(read.quick) });
+    log(`wrote ${files.map((f) => path.relative(process.cwd(), f)).join(', ')}`);
+    return;
+  }
+  const results = read as Results;
   results.targets = evaluateTargets(results);
   const files = await writeReport(results, OUT, { docs: docsPage(results.quick) });
   log(`wrote ${files.map((f) => path.relative(process.cwd(), f)).join(', ')}`);
@@ -290,15 +338,40 @@ async function reportOnly(file: string): Promise<void> {
 
 async function main(): Promise<void> {
   if (args['report-from']) return reportOnly(args['report-from']);
-  const started = Date.now();
-  const deadline = started + BUDGET_S * 1000;
-  const remaining = () => (deadline - Date.now()) / 1000;
-  log(`benchmark${QUICK ? ' (--quick)' : ''}: sizes ${SIZES.map(fmt).join(', ')}, seed '${SEED}', budget ${BUDGET_S / 60} min`);
+  log(
+    `benchmark${QUICK ? ' (--quick)' : ''}: ${[...SECTIONS].join(' and ')}` +
+      (SECTIONS.has('reads') ? `; sizes ${SIZES.map(fmt).join(', ')}, seed '${SEED}', budget ${BUDGET_S / 60} min` : '') +
+      (SECTIONS.has('sandboxes') ? `; sandboxes: ${SB.runs} runs, ${SB.parallel} at once, filled to ${fmt(SB.fill)}` : ''),
+  );
   // The gateway and the floor run compiled, as `npm start` runs the gateway (bench/lib/ipc.ts).
   await promisify(execFile)(process.execPath, [path.join(PROJECT_ROOT, 'scripts/build.mjs')], { cwd: PROJECT_ROOT });
   const server = await openServer();
-  const backendLabel = `${server.backend.kind}: ${server.version}`;
-  log(`database server: ${backendLabel} (${redactMongoUri(server.backend.uri)})`);
+  log(`database server: ${server.backend.kind}: ${server.version} (${redactMongoUri(server.backend.uri)})`);
+  try {
+    if (SECTIONS.has('reads')) await readsSection(server);
+    if (SECTIONS.has('sandboxes')) await sandboxSection(server);
+  } finally {
+    await server.close();
+  }
+}
+
+function machineInfo(): Results['machine'] {
+  return {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    memoryGb: Math.round(os.totalmem() / 1024 ** 3),
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+    loadAverageAtStart: os.loadavg().map((l) => Number(l.toFixed(2))),
+  };
+}
+
+const commandLine = () => `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+
+/** Measurements 1-5: reads, growth, writes, memory (issue 9). */
+async function readsSection(server: Server): Promise<void> {
+  const deadline = Date.now() + BUDGET_S * 1000;
+  const remaining = () => (deadline - Date.now()) / 1000;
   const token = await mintToken({
     secret: server.config.authSecret,
     partnerId: PARTNER_ID,
@@ -308,16 +381,9 @@ async function main(): Promise<void> {
   });
   const results: Results = {
     generatedAt: new Date().toISOString(),
-    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    command: commandLine(),
     quick: QUICK,
-    machine: {
-      cpus: os.cpus().length,
-      cpuModel: os.cpus()[0]?.model ?? 'unknown',
-      memoryGb: Math.round(os.totalmem() / 1024 ** 3),
-      os: `${os.type()} ${os.release()}`,
-      node: process.version,
-      loadAverageAtStart: os.loadavg().map((l) => Number(l.toFixed(2))),
-    },
+    machine: machineInfo(),
     backend: { kind: server.backend.kind, version: server.version, ferretdb: server.ferretdb },
     pageSize: DEFAULT_PAGE_SIZE,
     dataSets: [],
@@ -523,7 +589,55 @@ async function main(): Promise<void> {
     log(`wrote ${files.map((f) => path.relative(process.cwd(), f)).join(', ')} in ${elapsedSeconds().toFixed(0)} s`);
   } finally {
     for (const child of children) await child.stop().catch(() => {});
-    await server.close();
+  }
+}
+
+/**
+ * The sandbox section (issue 15, "How fast"; bench/lib/sandboxes.ts): a gateway of its own on a
+ * database of its own holding only the demo partners, whose Contoso global admin administers the
+ * sandboxes; its quota is raised to hold the fill.
+ */
+async function sandboxSection(server: Server): Promise<void> {
+  const started = performance.now();
+  log(`sandboxes: ${SB.runs} runs per operation, ${SB.parallel} at once, creation with up to ${fmt(SB.fill)} present`);
+  const db = server.client.db(SANDBOX_DB);
+  await db.dropDatabase();
+  const cols = collections(db);
+  await ensureIndexes(cols);
+  const now = SEED_CLOCK_START.getTime();
+  await cols.partners.insertMany(partnerDocs(now));
+  await cols.clock.insertMany(clockDocs(now));
+  const child = await startChild('bench/gateway-child.ts', {
+    ...gatewayEnv(server, SANDBOX_DB),
+    SANDBOX_MAX_PER_ADMIN: String(Math.min(10_000, SB.fill + SB.parallel + 10)),
+  });
+  try {
+    const adminToken = await mintToken({
+      secret: server.config.authSecret,
+      partnerId: PARTNER_ID,
+      userId: 'bench-sandbox-admin',
+      roles: ['global_admin'],
+      expiresIn: '4h',
+    });
+    const report: SandboxReport = {
+      section: 'sandboxes',
+      generatedAt: new Date().toISOString(),
+      command: commandLine(),
+      quick: QUICK,
+      machine: machineInfo(),
+      backend: { kind: server.backend.kind, version: server.version, ferretdb: server.ferretdb },
+      bench: await runSandboxBench({ url: child.url, adminToken, ...SB, progress: log }),
+      aims: [],
+      elapsedSeconds: 0,
+    };
+    report.aims = evaluateSandboxAims(report.bench);
+    report.elapsedSeconds = (performance.now() - started) / 1000;
+    const files = await writeSandboxReport(report, OUT, { docs: docsPage(QUICK) });
+    for (const t of report.aims) log(`  ${t.met === null ? 'n/a ' : t.met ? 'MET ' : 'MISS'} ${t.id}: ${t.detail}`);
+    log(`wrote ${files.map((f) => path.relative(process.cwd(), f)).join(', ')} in ${report.elapsedSeconds.toFixed(0)} s`);
+  } finally {
+    await child.stop().catch(() => {});
+    await db.dropDatabase().catch(() => {});
   }
 }
 

@@ -15,13 +15,15 @@ describe('npm run bench -- --quick', () => {
   const out = mkdtempSync(path.join(os.tmpdir(), 'pcg-bench-'));
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-  it('runs all five measurements and writes JSON, Markdown and three SVG charts', { timeout: 180_000 }, async () => {
+  it('runs all five measurements and the sandbox section, and writes JSON, Markdown and SVG charts', { timeout: 180_000 }, async () => {
     const { stderr } = await promisify(execFile)(
       process.execPath,
       ['--import', './scripts/register.mjs', 'bench/run.ts', '--quick', '--out', out, '--seed', 'smoke'],
       { cwd: PROJECT_ROOT, env: { ...process.env, MONGODB_URI: inject('mongoUri') }, maxBuffer: 16 * 1024 * 1024 },
     );
-    for (const step of ['1/5', '2/5', '3/5', '4/5', '5/5']) expect(stderr).toContain(step);
+    for (const step of ['1/5', '2/5', '3/5', '4/5', '5/5', 'sandboxes:']) expect(stderr).toContain(step);
+    // The sandbox section's own files (test/e2e/bench-sandboxes.test.ts checks what is in them).
+    expect(JSON.parse(readFileSync(path.join(out, 'sandboxes.json'), 'utf8')).section).toBe('sandboxes');
 
     const results = JSON.parse(readFileSync(path.join(out, 'latest.json'), 'utf8'));
     expect(results.quick).toBe(true);

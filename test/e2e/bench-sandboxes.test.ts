@@ -1,0 +1,131 @@
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evaluateSandboxAims, SANDBOX_CHARTS, writeSandboxReport, type SandboxReport } from '../../bench/lib/sandbox-report.js';
+import { runSandboxBench, type SandboxBenchResults } from '../../bench/lib/sandboxes.js';
+import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
+import { PROJECT_ROOT } from '../../src/shared/config.js';
+import { mintToken } from '../../src/shared/tokens.js';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+
+/*
+ * The sandbox section of `npm run bench` (bench/lib/sandboxes.ts) in small, against a test gateway:
+ * every operation the gateway offers is called, none fails, the bench leaves only its fill behind,
+ * and the report, charts and docs section are written. No figure is asserted: timings belong to
+ * the benchmark, never to a test.
+ */
+describe('npm run bench -- sandboxes, with tiny sizes', () => {
+  let gw: TestGateway;
+  let bench: SandboxBenchResults;
+  const progress: string[] = [];
+  const out = mkdtempSync(path.join(os.tmpdir(), 'pcg-bench-sandboxes-'));
+  const RUNS = 2;
+  const FILL = 4;
+  const PARALLEL = 3;
+
+  beforeAll(async () => {
+    gw = await startTestGateway();
+    const adminToken = await mintToken({
+      secret: gw.authSecret,
+      partnerId: DEMO_PARTNERS.contoso.id,
+      userId: 'bench-sandbox-admin',
+      roles: ['global_admin'],
+      expiresIn: '1h',
+    });
+    bench = await runSandboxBench({
+      url: gw.url,
+      adminToken,
+      runs: RUNS,
+      fill: FILL,
+      parallel: PARALLEL,
+      warmup: 1,
+      fillConcurrency: 2,
+      progress: (line) => progress.push(line),
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await gw?.close();
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  it('times every sandbox operation the gateway offers, each without an error, and skips only what its schema lacks', () => {
+    const byId = new Map(bench.operations.map((o) => [o.id, o]));
+    expect([...byId.keys()].sort()).toEqual(['createDemo', 'createEmpty', 'deleteDemo', 'deleteEmpty', 'restore']);
+    const offered = {
+      createEmpty: true,
+      deleteEmpty: true,
+      createDemo: bench.features.demo,
+      deleteDemo: bench.features.demo,
+      restore: bench.features.snapshot && bench.features.restore,
+    };
+    for (const [id, op] of byId) {
+      if (offered[id]) {
+        expect(op.skipped, id).toBeNull();
+        expect(op.stats, id).toMatchObject({ runs: RUNS, errors: 0, firstError: null });
+      } else {
+        expect(op.stats, id).toBeNull();
+        expect(op.skipped, id).toMatch(/no /);
+      }
+    }
+    if (bench.features.demo) expect(bench.demoCustomers).toBe(40);
+    expect(bench.parallelCreate.stats).toMatchObject({ runs: PARALLEL, errors: 0 });
+    expect(progress.some((l) => l.includes(`${FILL}/${FILL} present`))).toBe(true);
+  });
+
+  it('measures creation at none present and at each fill step, and leaves only the fill behind', async () => {
+    expect(bench.growth.map((g) => g.present)).toEqual([0, 1, 2, FILL]);
+    for (const g of bench.growth) {
+      expect(g.create).toMatchObject({ runs: RUNS, errors: 0 });
+      expect(g.delete).toMatchObject({ runs: RUNS, errors: 0 });
+    }
+    expect(bench.fillRun).toMatchObject({ sandboxes: FILL, errors: 0 });
+    expect(bench.creationRatio).toBeGreaterThan(0);
+    const listed = await gw.post(JSON.stringify({ query: '{ sandboxes { id } }' }), { roles: 'global_admin' });
+    expect((JSON.parse(listed.text) as { data: { sandboxes: unknown[] } }).data.sandboxes).toHaveLength(FILL);
+  });
+
+  it('writes sandboxes.json and .md, two SVG charts, and rewrites the bench-sandboxes part of docs/performance.md', async () => {
+    const docs = path.join(out, 'performance.md');
+    copyFileSync(path.join(PROJECT_ROOT, 'docs', 'performance.md'), docs);
+    const before = readFileSync(docs, 'utf8');
+    const report: SandboxReport = {
+      section: 'sandboxes',
+      generatedAt: new Date().toISOString(),
+      command: 'npm run bench -- sandboxes (test)',
+      quick: true,
+      machine: { cpus: 2, cpuModel: 'test', memoryGb: 1, os: 'test', node: process.version, loadAverageAtStart: [0, 0, 0] },
+      backend: { kind: 'test', version: 'test', ferretdb: false },
+      bench,
+      aims: evaluateSandboxAims(bench),
+      elapsedSeconds: 1,
+    };
+    // Judged, not asserted: each aim is met, missed or not measured; only the error count is not a timing.
+    expect(report.aims).toHaveLength(6);
+    expect(report.aims.find((a) => a.id === 'sandbox operations: 0 errors')?.met).toBe(true);
+
+    const files = await writeSandboxReport(report, out, { docs });
+    expect(files.map((f) => path.basename(f)).sort()).toEqual(
+      ['performance.md', 'sandboxes.json', 'sandboxes.md', ...Object.values(SANDBOX_CHARTS)].sort(),
+    );
+    expect(JSON.parse(readFileSync(path.join(out, 'sandboxes.json'), 'utf8'))).toMatchObject({ section: 'sandboxes' });
+    const md = readFileSync(path.join(out, 'sandboxes.md'), 'utf8');
+    for (const text of [
+      '## Aims',
+      '| createSandbox EMPTY |',
+      '| Sandboxes present |',
+      ...Object.values(SANDBOX_CHARTS).map((c) => `](${c})`),
+    ]) {
+      expect(md).toContain(text);
+    }
+    for (const chart of Object.values(SANDBOX_CHARTS)) {
+      expect(readFileSync(path.join(out, chart), 'utf8')).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[\s\S]*<\/svg>\n$/);
+    }
+    const after = readFileSync(docs, 'utf8');
+    expect(after).not.toBe(before);
+    expect(after).toContain('npm run bench -- sandboxes (test)');
+    // Only the marked part changed.
+    const outside = (text: string) => text.replace(/<!-- bench-sandboxes:begin[\s\S]*<!-- bench-sandboxes:end -->/, '');
+    expect(outside(after)).toBe(outside(before));
+  });
+});
