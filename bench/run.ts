@@ -626,7 +626,13 @@ async function sandboxSection(server: Server): Promise<void> {
       quick: QUICK,
       machine: machineInfo(),
       backend: { kind: server.backend.kind, version: server.version, ferretdb: server.ferretdb },
-      bench: await runSandboxBench({ url: child.url, adminToken, ...SB, progress: log }),
+      bench: await runSandboxBench({
+        url: child.url,
+        adminToken,
+        ...SB,
+        progress: log,
+        recorder: { start: () => child.record(), stop: () => child.recorded() },
+      }),
       aims: [],
       elapsedSeconds: 0,
     };

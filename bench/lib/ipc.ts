@@ -34,6 +34,8 @@ export interface RecordedCommand {
   collection: string;
   /** EJSON (canonical) of the command document, for explain. */
   command: string;
+  /** Sent to reply parsed, as the driver reports it; absent while in flight. */
+  ms?: number;
 }
 
 type Request = { id: number; op: 'stats' } | { id: number; op: 'record' } | { id: number; op: 'recorded' } | { id: number; op: 'gc' };
@@ -45,11 +47,18 @@ export function serveParent(client: MongoClient): void {
   let dbCommands = 0;
   let dbTimeMs = 0;
   let recording: RecordedCommand[] | null = null;
+  /** The recorded commands still in flight, by the driver's request ID, to note their durations. */
+  const recordingInFlight = new Map<number, RecordedCommand>();
   let inFlight = 0;
   let busySince = 0;
-  const ended = () => {
+  const ended = (e: { requestId: number; duration: number }) => {
     dbCommands += 1;
     if (--inFlight === 0) dbTimeMs += performance.now() - busySince;
+    const recorded = recordingInFlight.get(e.requestId);
+    if (recorded) {
+      recorded.ms = e.duration;
+      recordingInFlight.delete(e.requestId);
+    }
   };
   client.on('commandStarted', (e) => {
     if (inFlight++ === 0) busySince = performance.now();
@@ -57,7 +66,9 @@ export function serveParent(client: MongoClient): void {
     const target = e.command[e.commandName];
     const collection =
       e.commandName === 'getMore' ? String(e.command.collection) : typeof target === 'string' ? target : String(e.command.collection ?? '');
-    recording.push({ name: e.commandName, collection, command: BSON.EJSON.stringify(e.command, { relaxed: false }) });
+    const recorded: RecordedCommand = { name: e.commandName, collection, command: BSON.EJSON.stringify(e.command, { relaxed: false }) };
+    recording.push(recorded);
+    recordingInFlight.set(e.requestId, recorded);
   });
   client.on('commandSucceeded', ended);
   client.on('commandFailed', ended);
@@ -85,6 +96,7 @@ export function serveParent(client: MongoClient): void {
       case 'recorded':
         reply(recording ?? []);
         recording = null;
+        recordingInFlight.clear();
         break;
       case 'gc':
         (globalThis as { gc?: () => void }).gc?.();

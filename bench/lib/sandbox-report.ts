@@ -148,6 +148,25 @@ function growthTable(r: SandboxReport): string[] {
   ];
 }
 
+/** Where one creation's time goes at each number present: its database commands, slowest first. */
+function recordedTable(r: SandboxReport): string[] {
+  const points = r.bench.growth.filter((g) => g.recorded);
+  if (points.length === 0) return [];
+  return [
+    '| Sandboxes present | Commands | Database ms (sum) | Slowest commands (ms) |',
+    '| --- | --- | --- | --- |',
+    ...points.map((g) => {
+      const rec = g.recorded!;
+      const slow = [...rec.commands]
+        .sort((a, b) => (b.ms ?? 0) - (a.ms ?? 0))
+        .slice(0, 4)
+        .map((c) => `${c.command} ${msf(c.ms ?? NaN)}`)
+        .join(', ');
+      return `| ${n0(g.present)} | ${rec.commands.length} | ${msf(rec.dbMs)} | ${cell(slow)} |`;
+    }),
+  ];
+}
+
 function charts(r: SandboxReport): Record<keyof typeof SANDBOX_CHARTS, string> {
   const b = r.bench;
   const measured = b.operations.filter((o) => o.stats && o.stats.runs > 0);
@@ -208,6 +227,16 @@ export function sandboxMarkdown(r: SandboxReport): string {
     '',
     `![Creation vs sandboxes present](${SANDBOX_CHARTS.growth})`,
     '',
+    ...(r.bench.growth.some((g) => g.recorded)
+      ? [
+          '### Where a creation spends its time',
+          '',
+          "One more creation at each number present, untimed, with the gateway's database commands recorded (command monitoring: sent to reply parsed). The purge of expired sandboxes and the quota count run before every creation.",
+          '',
+          ...recordedTable(r),
+          '',
+        ]
+      : []),
   ].join('\n');
 }
 
@@ -222,6 +251,7 @@ function docsSection(r: SandboxReport): string {
     '',
     ...growthTable(r),
     '',
+    ...(r.bench.growth.some((g) => g.recorded) ? [...recordedTable(r), ''] : []),
     `![Sandbox operations](../bench/results/${SANDBOX_CHARTS.operations})`,
     `![Creation vs sandboxes present](../bench/results/${SANDBOX_CHARTS.growth})`,
     '',

@@ -31,6 +31,18 @@ export interface SandboxBenchOptions {
   /** Concurrent creations while filling (not timed: the fill is set-up). */
   fillConcurrency?: number;
   progress: (line: string) => void;
+  /**
+   * The gateway's database commands over a window (bench/lib/ipc.ts), when it runs as a child:
+   * one creation at each growth point is recorded, to show where its time goes.
+   */
+  recorder?: { start(): Promise<void>; stop(): Promise<{ name: string; collection: string; ms?: number }[]> };
+}
+
+/** One recorded createSandbox: its database commands in order, with their durations. */
+export interface RecordedCreation {
+  commands: { command: string; ms: number | null }[];
+  /** The sum of the commands' durations (they run one after another). */
+  dbMs: number;
 }
 
 export interface LatencyStats {
@@ -70,7 +82,7 @@ export interface SandboxBenchResults {
   operations: SandboxOp[];
   parallelCreate: { sandboxes: number; wallMs: number; stats: LatencyStats };
   /** createSandbox EMPTY (and its delete) at each number of sandboxes already present, 0 first. */
-  growth: { present: number; create: LatencyStats; delete: LatencyStats }[];
+  growth: { present: number; create: LatencyStats; delete: LatencyStats; recorded?: RecordedCreation | null }[];
   /** Filling up to `fill`: untimed set-up, reported for scale. */
   fillRun: { sandboxes: number; seconds: number; errors: number; firstError: string | null; concurrency: number } | null;
   /** createSandbox EMPTY p50 at the last growth point over at none; null without a fill. */
@@ -212,6 +224,27 @@ export async function runSandboxBench(o: SandboxBenchOptions): Promise<SandboxBe
     return { create: c.stats(), delete: d.stats(), customers };
   };
 
+  /** One more creation (and its delete), untimed, with the gateway's database commands recorded. */
+  const recordCreation = async (): Promise<RecordedCreation | null> => {
+    if (!o.recorder) return null;
+    await o.recorder.start();
+    const made = await create('EMPTY');
+    const commands = await o.recorder.stop();
+    if (made.created) await remove(made.created.sandbox.id);
+    return {
+      commands: commands.map((c) => ({ command: `${c.name} ${c.collection}`, ms: c.ms ?? null })),
+      dbMs: commands.reduce((n, c) => n + (c.ms ?? 0), 0),
+    };
+  };
+  const slowest = (r: RecordedCreation | null) =>
+    r
+      ? `; recorded: ${r.commands.length} commands, ${fmtMs(r.dbMs)} in the database, slowest ${[...r.commands]
+          .sort((a, b) => (b.ms ?? 0) - (a.ms ?? 0))
+          .slice(0, 2)
+          .map((c) => `${c.command} ${fmtMs(c.ms ?? NaN)}`)
+          .join(', ')}`
+      : '';
+
   // ---- what this gateway offers ----------------------------------------------------------------
   const features = await call<{ template: { enumValues: { name: string }[] } | null; mutation: { fields: { name: string }[] } | null }>(
     FEATURES,
@@ -242,7 +275,9 @@ export async function runSandboxBench(o: SandboxBenchOptions): Promise<SandboxBe
   const empty = await createDeleteLoop('EMPTY', 'EMPTY', warmup);
   operations.push({ id: 'createEmpty', label: 'createSandbox EMPTY', stats: empty.create, skipped: null });
   o.progress(`    create ${line(empty.create)}; delete ${line(empty.delete)}`);
-  const growth: SandboxBenchResults['growth'] = [{ present: 0, create: empty.create, delete: empty.delete }];
+  const recordedAtNone = await recordCreation();
+  if (recordedAtNone) o.progress(`    ${slowest(recordedAtNone).slice(2)}`);
+  const growth: SandboxBenchResults['growth'] = [{ present: 0, create: empty.create, delete: empty.delete, recorded: recordedAtNone }];
 
   // ---- DEMO ------------------------------------------------------------------------------------------
   let demoCustomers: number | null = null;
@@ -348,8 +383,9 @@ export async function runSandboxBench(o: SandboxBenchOptions): Promise<SandboxBe
     fillMs += performance.now() - fillStarted;
     o.progress(`  createSandbox EMPTY then deleteSandbox with ${present} present, ${o.runs} times`);
     const at = await createDeleteLoop('EMPTY', `EMPTY at ${present}`);
-    growth.push({ present, create: at.create, delete: at.delete });
-    o.progress(`    create ${line(at.create)}; delete ${line(at.delete)}`);
+    const recorded = await recordCreation();
+    growth.push({ present, create: at.create, delete: at.delete, recorded });
+    o.progress(`    create ${line(at.create)}; delete ${line(at.delete)}${slowest(recorded)}`);
   }
   const last = growth.at(-1)!;
   const creationRatio = growth.length > 1 ? last.create.p50Ms / growth[0]!.create.p50Ms : null;

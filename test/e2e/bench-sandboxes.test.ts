@@ -23,6 +23,7 @@ describe('npm run bench -- sandboxes, with tiny sizes', () => {
   const RUNS = 2;
   const FILL = 4;
   const PARALLEL = 3;
+  let mark = 0;
 
   beforeAll(async () => {
     gw = await startTestGateway();
@@ -42,6 +43,13 @@ describe('npm run bench -- sandboxes, with tiny sizes', () => {
       warmup: 1,
       fillConcurrency: 2,
       progress: (line) => progress.push(line),
+      // The test gateway's own command log stands in for the benchmark child's recorder (bench/lib/ipc.ts).
+      recorder: {
+        start: async () => {
+          mark = gw.commands.length;
+        },
+        stop: async () => gw.commands.slice(mark).map((c) => ({ name: c.commandName, collection: String(c.command[c.commandName]) })),
+      },
     });
   }, 120_000);
   afterAll(async () => {
@@ -80,6 +88,12 @@ describe('npm run bench -- sandboxes, with tiny sizes', () => {
       expect(g.delete).toMatchObject({ runs: RUNS, errors: 0 });
     }
     expect(bench.fillRun).toMatchObject({ sandboxes: FILL, errors: 0 });
+    // One recorded creation per point: it writes the sandbox record, partner and clock at least.
+    for (const g of bench.growth) {
+      expect(g.recorded?.commands.map((c) => c.command)).toEqual(
+        expect.arrayContaining(['insert sandboxes', 'insert partners', 'insert clock']),
+      );
+    }
     expect(bench.creationRatio).toBeGreaterThan(0);
     const listed = await gw.post(JSON.stringify({ query: '{ sandboxes { id } }' }), { roles: 'global_admin' });
     expect((JSON.parse(listed.text) as { data: { sandboxes: unknown[] } }).data.sandboxes).toHaveLength(FILL);
