@@ -123,7 +123,11 @@ function operationsTable(r: SandboxReport): string[] {
   const b = r.bench;
   const notes: Record<string, string> = {
     createDemo: b.demoCustomers === null ? '' : `${b.demoCustomers} customers`,
-    restore: b.snapshotDocuments === null ? '' : `snapshot of ${n0(b.snapshotDocuments)} documents; the clock advanced 1 h before each`,
+    restore:
+      (b.snapshotDocuments === null ? '' : `snapshot of ${n0(b.snapshotDocuments)} documents; the clock advanced 1 h before each`) +
+      (b.restoreAdvanceErrors?.count
+        ? `; ${b.restoreAdvanceErrors.count} of those advances failed (first: ${b.restoreAdvanceErrors.first})`
+        : ''),
   };
   return [
     '| Operation | p50 ms | p99 ms | mean ms | min ms | max ms | Runs | Errors | Note |',

@@ -77,6 +77,8 @@ export interface SandboxBenchResults {
   demoCustomers: number | null;
   /** documentCount of the restored snapshot; null when restore was not measured. */
   snapshotDocuments: number | null;
+  /** The untimed advanceClock calls before each restore that failed (then that restore had less to undo), and the first error. */
+  restoreAdvanceErrors: { count: number; first: string | null };
   /** The world of the restored snapshot: DEMO, or EMPTY when the gateway has restore but no DEMO template. */
   restoreWorld: 'DEMO' | 'EMPTY' | null;
   operations: SandboxOp[];
@@ -294,6 +296,7 @@ export async function runSandboxBench(o: SandboxBenchOptions): Promise<SandboxBe
   // ---- restore a snapshot: advance the clock (untimed) so that each restore has something to undo ----
   let snapshotDocuments: number | null = null;
   let restoreWorld: SandboxBenchResults['restoreWorld'] = null;
+  const restoreAdvanceErrors: SandboxBenchResults['restoreAdvanceErrors'] = { count: 0, first: null };
   if (has.snapshot && has.restore) {
     const world = has.demo ? 'DEMO' : 'EMPTY';
     const label = `restoreSandbox (${world === 'DEMO' ? 'demo world' : 'EMPTY world: no DEMO template yet'})`;
@@ -312,7 +315,11 @@ export async function runSandboxBench(o: SandboxBenchOptions): Promise<SandboxBe
         restoreWorld = world;
         for (let i = -warmup; i < o.runs; i++) {
           // Not timed, and not an error of restore's: it only gives each restore a changed sandbox.
-          await call(ADVANCE, {}, token);
+          const advanced = await call(ADVANCE, {}, token);
+          if (advanced.error) {
+            restoreAdvanceErrors.count += 1;
+            restoreAdvanceErrors.first ??= advanced.error;
+          }
           const restored = await call(RESTORE, { id, snapshot: SNAPSHOT_NAME });
           if (i >= 0) {
             t.add(restored);
@@ -323,7 +330,12 @@ export async function runSandboxBench(o: SandboxBenchOptions): Promise<SandboxBe
       await remove(id);
     }
     operations.push({ id: 'restore', label, stats: t.stats(), skipped: null });
-    o.progress(`    ${line(t.stats())}${snapshotDocuments === null ? '' : `; the snapshot holds ${snapshotDocuments} documents`}`);
+    o.progress(
+      `    ${line(t.stats())}${snapshotDocuments === null ? '' : `; the snapshot holds ${snapshotDocuments} documents`}` +
+        (restoreAdvanceErrors.count
+          ? `; ${restoreAdvanceErrors.count} advanceClock calls failed (first: ${restoreAdvanceErrors.first})`
+          : ''),
+    );
   } else {
     skip(
       'restore',
@@ -398,6 +410,7 @@ export async function runSandboxBench(o: SandboxBenchOptions): Promise<SandboxBe
     features: { ...has, missing },
     demoCustomers,
     snapshotDocuments,
+    restoreAdvanceErrors,
     restoreWorld,
     operations,
     parallelCreate,

@@ -77,6 +77,8 @@ describe('npm run bench -- sandboxes, with tiny sizes', () => {
       }
     }
     if (bench.features.demo) expect(bench.demoCustomers).toBe(40);
+    // Each restore follows an advance of the sandbox's clock as its own token, so that it has something to undo.
+    expect(bench.restoreAdvanceErrors).toEqual({ count: 0, first: null });
     expect(bench.parallelCreate.stats).toMatchObject({ runs: PARALLEL, errors: 0 });
     expect(progress.some((l) => l.includes(`${FILL}/${FILL} present`))).toBe(true);
   });
