@@ -99,16 +99,16 @@ interface Answer<T> {
 }
 
 const CREATE = `mutation BenchCreateSandbox($input: CreateSandboxInput!) {
-  createSandbox(input: $input) { sandbox { id partnerId customerCount } tokens { token } }
+  createSandbox(input: $input) { sandbox { id partnerId customerCount } tokens { token } userErrors { code rule message } }
 }`;
-const DELETE = `mutation BenchDeleteSandbox($id: ID!) { deleteSandbox(input: { sandboxId: $id }) { deletedSandboxId } }`;
+const DELETE = `mutation BenchDeleteSandbox($id: ID!) { deleteSandbox(input: { sandboxId: $id }) { deletedSandboxId userErrors { code rule message } } }`;
 const SNAPSHOT = `mutation BenchSnapshotSandbox($id: ID!, $name: String!) {
-  snapshotSandbox(input: { sandboxId: $id, name: $name }) { snapshot { name documentCount } }
+  snapshotSandbox(input: { sandboxId: $id, name: $name }) { snapshot { name documentCount } userErrors { code rule message } }
 }`;
 const RESTORE = `mutation BenchRestoreSandbox($id: ID!, $snapshot: String!) {
-  restoreSandbox(input: { sandboxId: $id, snapshot: $snapshot }) { sandbox { id } }
+  restoreSandbox(input: { sandboxId: $id, snapshot: $snapshot }) { sandbox { id } userErrors { code rule message } }
 }`;
-const ADVANCE = `mutation BenchAdvance { advanceClock(input: { by: "PT1H" }) { to } }`;
+const ADVANCE = `mutation BenchAdvance { advanceClock(input: { by: "PT1H" }) { to userErrors { code rule message } } }`;
 const FEATURES = `query BenchSandboxFeatures {
   template: __type(name: "SandboxTemplate") { enumValues { name } }
   mutation: __type(name: "Mutation") { fields { name } }
@@ -177,6 +177,11 @@ export async function runSandboxBench(o: SandboxBenchOptions): Promise<SandboxBe
       const first = body.errors?.[0];
       if (first) return { ms, data: body.data ?? null, error: `${first.extensions?.code ?? 'ERROR'}: ${first.message.slice(0, 300)}` };
       if (res.status !== 200 || !body.data) return { ms, data: null, error: `HTTP ${res.status}: ${text.slice(0, 200)}` };
+      // A mutation's refusal is a user error in its payload, not a GraphQL error: it failed all the same.
+      const refused = Object.values(
+        body.data as Record<string, { userErrors?: { code: string; rule: string; message: string }[] } | null>,
+      ).find((payload) => payload?.userErrors?.length)?.userErrors?.[0];
+      if (refused) return { ms, data: body.data, error: `${refused.code} (${refused.rule}): ${refused.message.slice(0, 300)}` };
       return { ms, data: body.data, error: null };
     } catch (error) {
       return { ms: performance.now() - started, data: null, error: error instanceof Error ? error.message : String(error) };
