@@ -43,7 +43,11 @@ export function evaluateSandboxAims(b: SandboxBenchResults): Target[] {
     return {
       id: `${label} p50 < ${aimMs} ms`,
       met: s && s.runs > 0 ? s.p50Ms < aimMs : null,
-      detail: s ? `p50 ${msf(s.p50Ms)} ms, p99 ${msf(s.p99Ms)} ms over ${s.runs} runs` : `not measured: ${o?.skipped ?? 'not run'}`,
+      detail: !s
+        ? `not measured: ${o?.skipped ?? 'not run'}`
+        : s.runs === 0
+          ? `every call failed (${s.errors}; first: ${s.firstError})`
+          : `p50 ${msf(s.p50Ms)} ms, p99 ${msf(s.p99Ms)} ms over ${s.runs} runs${s.errors ? `, ${s.errors} failed` : ''}`,
     };
   };
   const restore = op('restore');
