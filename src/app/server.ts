@@ -89,16 +89,17 @@ export interface Gateway {
 export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const { config, database, log } = deps;
   configureCursorSecret(config.authSecret);
+  const write = { collections: database.collections, log, lockLeaseMs: config.lockLeaseMs, faults: deps.faults };
   const services: Services = {
     collections: database.collections,
     repositories: createRepositories(database.collections, config.clockStart, { offerCacheMs: config.offerCacheMs }),
     authenticator: deps.authenticator ?? createAuthenticator(config, database.collections.partners, log),
     log,
-    write: { collections: database.collections, log, lockLeaseMs: config.lockLeaseMs, faults: deps.faults },
+    write,
     settings: { softwareCancelDelayMs: config.softwareCancelDelayMs },
     maxDbCommands: config.limits.maxDbCommands,
     readPlanner: readPlanner(database.backend.capabilities),
-    sandboxes: new SandboxService(database.collections, config, log),
+    sandboxes: new SandboxService(write, config),
   };
   // FerretDB has no TTL index: expired sandboxes are deleted by the gateway (docs/sandboxes.md).
   const purgeTimer = setInterval(() => void services.sandboxes.purge(), config.sandbox.purgeIntervalMs).unref();

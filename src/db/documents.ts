@@ -58,10 +58,50 @@ export interface SandboxDoc {
   adminPartnerId: string;
   clockStart: Date;
   template: 'empty';
-  status: 'creating' | 'ready' | 'deleting';
+  /**
+   * `restoring`: a restore or reset is under way (`restoring` names it); the sandbox's own
+   * callers get SANDBOX_BUSY until it is `ready` again, so nobody sees a half-restored tenant.
+   */
+  status: 'creating' | 'ready' | 'restoring' | 'deleting';
+  restoring?: SandboxRestoring;
   /** Wall-clock instants: a sandbox's life is real time, not its simulation clock. */
   createdAt: Date;
   expiresAt: Date;
+}
+
+/** A restore in progress: finished by its holder, or by anyone once `leaseUntil` has passed. */
+export interface SandboxRestoring {
+  snapshotId: string;
+  holder: string;
+  leaseUntil: Date;
+  /** The tenant's locks `holder` took: whoever finishes a dead holder's restore removes them. */
+  lockKeys?: string[];
+}
+
+/**
+ * A sandbox's saved state under a name (docs/sandboxes.md, "Snapshots"): every document its
+ * partner owns, in SandboxSnapshotChunkDoc chunks, and its clock. Only a `ready` snapshot is
+ * used; one left `writing` by a crash is removed by the purge. Saving under a taken name writes a
+ * new one and then removes the older, so the newest `ready` one of a name is the one that counts.
+ */
+export interface SandboxSnapshotDoc {
+  _id: string;
+  sandboxId: string;
+  name: string;
+  status: 'writing' | 'ready';
+  /** Wall-clock instant it was taken. */
+  createdAt: Date;
+  /** The sandbox's simulation clock when it was taken: restore puts the clock back here. */
+  clockNow: Date;
+  documentCount: number;
+}
+
+/** Part of a snapshot: documents of one tenant collection, as they were stored. */
+export interface SandboxSnapshotChunkDoc {
+  _id: string;
+  snapshotId: string;
+  collection: string;
+  docs: Record<string, unknown>[];
 }
 
 export type CustomerSegment = 'commercial' | 'education' | 'government' | 'nonprofit';

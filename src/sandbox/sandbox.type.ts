@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import type { PartnerRole, PartnerType, SandboxDoc } from '../db/documents.js';
+import type { PartnerRole, PartnerType, SandboxDoc, SandboxSnapshotDoc } from '../db/documents.js';
 import { PartnerRoleEnum, PartnerTypeEnum } from '../shared/enums.js';
 
 /**
@@ -10,6 +10,34 @@ export enum SandboxTemplateEnum {
   EMPTY = 'empty',
 }
 registerEnumType(SandboxTemplateEnum, { name: 'SandboxTemplate', description: 'EMPTY: a partner with no customers.' });
+
+export enum SandboxStatusEnum {
+  READY = 'ready',
+  RESTORING = 'restoring',
+}
+registerEnumType(SandboxStatusEnum, {
+  name: 'SandboxStatus',
+  description: 'READY: its tokens work. RESTORING: a restore or reset is under way; its tokens get SANDBOX_BUSY until it is READY again.',
+});
+
+@ObjectType({ description: 'A sandbox\'s saved state: every document its partner owns, and its clock (docs/sandboxes.md, "Snapshots").' })
+export class SandboxSnapshot {
+  @Field({ description: "Its name in the sandbox; 'initial' is the state createSandbox made, which resetSandbox restores." })
+  name!: string;
+
+  @Field(() => Date, { description: 'Wall-clock instant it was taken, UTC.' })
+  createdAt!: Date;
+
+  @Field(() => Date, { description: "The sandbox's simulation clock when it was taken: a restore puts the clock back here." })
+  clockNow!: Date;
+
+  @Field(() => Int, { description: 'Documents saved: customers, subscriptions, orders, ledger entries, audit records ...' })
+  documentCount!: number;
+}
+
+export function toSnapshot(doc: SandboxSnapshotDoc): SandboxSnapshot {
+  return { name: doc.name, createdAt: doc.createdAt, clockNow: doc.clockNow, documentCount: doc.documentCount };
+}
 
 @ObjectType({ description: 'A test sandbox: an isolated partner tenant with a clock of its own (docs/sandboxes.md).' })
 export class Sandbox {
@@ -39,6 +67,9 @@ export class Sandbox {
 
   @Field(() => Int, { description: 'Customers in the sandbox when it was created.' })
   customerCount!: number;
+
+  @Field(() => SandboxStatusEnum)
+  status!: SandboxStatusEnum;
 }
 
 @ObjectType({ description: "A bearer token for a sandbox's partner, valid until the sandbox expires." })
@@ -64,5 +95,6 @@ export function toSandbox(doc: SandboxDoc): Sandbox {
     createdAt: doc.createdAt,
     expiresAt: doc.expiresAt,
     customerCount: 0,
+    status: doc.status === 'restoring' ? SandboxStatusEnum.RESTORING : SandboxStatusEnum.READY,
   };
 }
