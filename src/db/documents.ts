@@ -57,7 +57,11 @@ export interface SandboxDoc {
   /** The partner whose global admin created it: the only one that lists and deletes it. */
   adminPartnerId: string;
   clockStart: Date;
-  template: 'empty';
+  template: 'empty' | 'demo' | 'generated';
+  /** The seed of a `demo` or `generated` world; absent for `empty`. */
+  seed?: string;
+  /** Customers the template generated into it (0 for `empty`; absent on sandboxes made before templates). */
+  customerCount?: number;
   status: 'creating' | 'ready' | 'deleting';
   /** Wall-clock instants: a sandbox's life is real time, not its simulation clock. */
   createdAt: Date;
@@ -75,6 +79,11 @@ export interface CustomerDoc {
   companyNameLower: string;
   domain: string;
   domainLower: string;
+  /**
+   * Where `domainLower` must be unique: a sandbox's customers carry the sandbox's partnerId (each
+   * sandbox is a realm of its own); real partners' customers have none (one realm, as in Entra).
+   */
+  domainRealm?: string;
   /** ISO 3166 alpha-2 (PRICE-TAX, CAT-UNAVAILABLE, RES-MARKETS). */
   billingCountry: string;
   segment: CustomerSegment;
