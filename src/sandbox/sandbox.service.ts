@@ -10,7 +10,8 @@ import { ttlMs, type Config } from '../shared/config.js';
 import { badUserInput, ClientError, forbidden, notFound } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { mintToken } from '../shared/tokens.js';
-import { SandboxRepository } from './sandbox.repository.js';
+import { SandboxRepository, sandboxPartnerDoc } from './sandbox.repository.js';
+import { planWorld, writeWorld, type SandboxTemplate, type SandboxWorlds } from './templates.js';
 
 /** The earliest and latest instant a sandbox's clock may start at. */
 export const CLOCK_START_RANGE = { min: new Date('2000-01-01T00:00:00.000Z'), max: new Date('2100-01-01T00:00:00.000Z') } as const;
@@ -24,6 +25,11 @@ export interface SandboxRequest {
   roles: readonly PartnerRole[];
   /** Null: SANDBOX_TTL_DEFAULT. */
   ttl: string | null;
+  template: SandboxTemplate;
+  /** GENERATED only (templates.ts). */
+  customers: number | null;
+  /** GENERATED only (templates.ts). */
+  seed: string | null;
 }
 
 export interface SandboxToken {
@@ -36,9 +42,11 @@ export class SandboxService {
   readonly repository: SandboxRepository;
 
   constructor(
-    collections: Collections,
+    private readonly collections: Collections,
     private readonly config: Pick<Config, 'sandbox' | 'mode' | 'authSecret' | 'clockStart'>,
     private readonly log?: Logger,
+    /** The seeder's worlds for the DEMO and GENERATED templates; without them, EMPTY only. */
+    private readonly worlds?: SandboxWorlds,
   ) {
     this.repository = new SandboxRepository(collections);
   }
@@ -96,6 +104,7 @@ export class SandboxService {
         argumentName: 'input.roles',
       });
     }
+    const world = planWorld(input, this.config.sandbox.maxCustomers, this.worlds);
     // Expired sandboxes free their places before the quota is counted.
     await this.purge();
     const now = new Date();
@@ -106,6 +115,9 @@ export class SandboxService {
       clockStart,
       createdAt: now,
       expiresAt: new Date(now.getTime() + lifeMs),
+      template: world.template,
+      seed: world.seed,
+      customerCount: world.customers,
     });
     // Counted after this one is recorded, so that concurrent creations can never exceed the quota together.
     if ((await this.repository.countHeld(caller.partner._id)) > maxPerAdmin) {
@@ -115,6 +127,18 @@ export class SandboxService {
         `Your partner already holds ${maxPerAdmin} sandboxes, the most SANDBOX_MAX_PER_ADMIN allows: delete one (deleteSandbox) or wait for one to expire`,
         { rule: 'SANDBOX-QUOTA' },
       );
+    }
+    if (world.customers > 0) {
+      try {
+        const request = { partner: sandboxPartnerDoc(begun), seed: world.seed!, customers: world.customers, now: clockStart };
+        await writeWorld(this.collections, this.worlds!, request);
+      } catch (error) {
+        // Nothing half-created stays: the purge would remove it too, but only after CREATING_GRACE_MS.
+        await this.repository
+          .discard(begun)
+          .catch((cleanup: unknown) => this.log?.warn('sandbox', 'discarding a failed sandbox failed; the purge removes it', cleanup));
+        throw error;
+      }
     }
     const sandbox = await this.repository.complete(begun);
     const roles = [...new Set(input.roles)];

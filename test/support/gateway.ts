@@ -3,6 +3,7 @@ import { print } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { Collections } from '../../src/db/collections.js';
 import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
+import { sandboxWorlds } from '../../src/seed/sandbox-world.js';
 import { loadConfig } from '../../src/shared/config.js';
 import { createMemoryLogger } from '../../src/shared/logger.js';
 import { createGateway } from '../../src/app/server.js';
@@ -76,7 +77,14 @@ export async function startTestGateway(
     ...(gatewayOptions.lockLeaseMs !== undefined ? { lockLeaseMs: gatewayOptions.lockLeaseMs } : {}),
     ...(gatewayOptions.devHeaderAuth !== undefined ? { devHeaderAuth: gatewayOptions.devHeaderAuth } : {}),
   };
-  const gateway = await createGateway({ config, database, log, faults: gatewayOptions.faults, idePartnerId: DEMO_PARTNERS.contoso.id });
+  const gateway = await createGateway({
+    config,
+    database,
+    log,
+    faults: gatewayOptions.faults,
+    idePartnerId: DEMO_PARTNERS.contoso.id,
+    sandboxWorlds,
+  });
   const url = await gateway.listen(0, '127.0.0.1');
 
   const headersFor = (options: CallOptions = {}): Record<string, string> => {
