@@ -112,20 +112,24 @@ export async function writeWorld(cols: Collections, worlds: SandboxWorlds, reque
   let written = 0;
   let failure: unknown = null;
   const inFlight: Promise<void>[] = [];
-  for (const batch of worlds.generate(request)) {
-    if (batch.docs.length === 0) continue;
-    const col = cols[batch.collection] as unknown as Collection<Document>;
-    const docs = batch.docs;
-    inFlight.push(
-      col.insertMany(docs, { ordered: false }).then(
-        () => void (written += docs.length),
-        (error: unknown) => void (failure ??= error),
-      ),
-    );
-    if (inFlight.length >= 2) await inFlight.shift();
-    if (failure) break;
+  try {
+    for (const batch of worlds.generate(request)) {
+      if (batch.docs.length === 0) continue;
+      const col = cols[batch.collection] as unknown as Collection<Document>;
+      const docs = batch.docs;
+      inFlight.push(
+        col.insertMany(docs, { ordered: false }).then(
+          () => void (written += docs.length),
+          (error: unknown) => void (failure ??= error),
+        ),
+      );
+      if (inFlight.length >= 2) await inFlight.shift();
+      if (failure) break;
+    }
+  } finally {
+    // Even when generating throws: a write still in flight would land after the caller's discard.
+    await Promise.all(inFlight);
   }
-  await Promise.all(inFlight);
   if (failure) throw failure;
   return written;
 }
