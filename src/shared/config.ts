@@ -134,7 +134,8 @@ export interface SandboxConfig {
   purgeIntervalMs: number;
   /**
    * `SANDBOX_MAX_CUSTOMERS`: the most customers createSandbox may generate into one sandbox (the
-   * GENERATED template's `customers`), 1 to 100000. @default 1000
+   * GENERATED template's `customers`), 1 to 10000: a world of 10000 takes tens of seconds, well within
+   * CREATING_GRACE_MS (src/sandbox/sandbox.repository.ts), after which the purge takes it for a crash. @default 1000
    */
   maxCustomers: number;
 }
@@ -433,7 +434,7 @@ function parseSandbox(env: Record<string, string | undefined>): SandboxConfig {
       min: 1000,
       max: 86_400_000,
     }),
-    maxCustomers: parseIntInRange(env.SANDBOX_MAX_CUSTOMERS, { name: 'SANDBOX_MAX_CUSTOMERS', fallback: 1000, min: 1, max: 100_000 }),
+    maxCustomers: parseIntInRange(env.SANDBOX_MAX_CUSTOMERS, { name: 'SANDBOX_MAX_CUSTOMERS', fallback: 1000, min: 1, max: 10_000 }),
   };
 }
 

@@ -399,9 +399,9 @@ describe('sandboxes (docs/sandboxes.md, "Configuration")', () => {
     expect(configError({ SANDBOX_PURGE_INTERVAL_MS: '999' })).toContain(
       'SANDBOX_PURGE_INTERVAL_MS must be an integer from 1000 to 86400000',
     );
-    for (const raw of ['0', '100001', '1e3', 'many']) {
+    for (const raw of ['0', '10001', '1e3', 'many']) {
       expect(configError({ SANDBOX_MAX_CUSTOMERS: raw })).toBe(
-        `SANDBOX_MAX_CUSTOMERS must be an integer from 1 to 100000, but got '${raw}'`,
+        `SANDBOX_MAX_CUSTOMERS must be an integer from 1 to 10000, but got '${raw}'`,
       );
     }
   });
