@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/shared/config.js';
 import { createMemoryLogger } from '../../src/shared/logger.js';
 import { createGateway } from '../../src/app/server.js';
 import type { Services } from '../../src/app/context.js';
+import type { SandboxWorlds } from '../../src/sandbox/templates.js';
 import type { WriteFaults } from '../../src/write/deps.js';
 import { asDatabase, openTestDb } from './db.js';
 import { partners } from './fixtures.js';
@@ -36,6 +37,8 @@ export interface TestGatewayOptions {
   env?: Record<string, string>;
   /** Overrides DEV_HEADER_AUTH (on by default: the test gateway runs in development mode). */
   devHeaderAuth?: boolean;
+  /** The sandbox templates' worlds; the seeder's by default (src/seed/sandbox-world.ts). */
+  sandboxWorlds?: SandboxWorlds;
 }
 
 export interface TestGateway {
@@ -83,7 +86,7 @@ export async function startTestGateway(
     log,
     faults: gatewayOptions.faults,
     idePartnerId: DEMO_PARTNERS.contoso.id,
-    sandboxWorlds,
+    sandboxWorlds: gatewayOptions.sandboxWorlds ?? sandboxWorlds,
   });
   const url = await gateway.listen(0, '127.0.0.1');
 
