@@ -128,10 +128,10 @@ export class SandboxService {
         { rule: 'SANDBOX-QUOTA' },
       );
     }
-    if (world.customers > 0) {
+    if (world.template !== 'empty') {
       try {
-        const request = { partner: sandboxPartnerDoc(begun), seed: world.seed!, customers: world.customers, now: clockStart };
-        await writeWorld(this.collections, this.worlds!, request);
+        const request = { partner: sandboxPartnerDoc(begun), seed: world.seed, customers: world.customers, now: clockStart };
+        await writeWorld(this.collections, world.worlds, request);
       } catch (error) {
         // Nothing half-created stays: the purge would remove it too, but only after CREATING_GRACE_MS.
         await this.repository

@@ -53,12 +53,10 @@ export interface TemplateInput {
   seed: string | null;
 }
 
-/** What a template asks the sandbox to be filled with; `customers` 0 writes nothing. */
-export interface WorldPlan {
-  template: SandboxTemplate;
-  seed: string | null;
-  customers: number;
-}
+/** What a template asks the sandbox to be filled with: nothing, or a world of the seeder's. */
+export type WorldPlan =
+  | { template: 'empty'; seed: null; customers: 0 }
+  | { template: 'demo' | 'generated'; seed: string; customers: number; worlds: SandboxWorlds };
 
 /**
  * Checks the template's fields before anything is written; throws BAD_USER_INPUT naming the field
@@ -99,7 +97,7 @@ export function planWorld(input: TemplateInput, maxCustomers: number, worlds: Sa
       argumentName: 'input.template',
     });
   }
-  return template === 'demo' ? { template, ...worlds.demo } : { template, seed: seed!, customers: customers! };
+  return template === 'demo' ? { template, ...worlds.demo, worlds } : { template, seed: seed!, customers: customers!, worlds };
 }
 
 /**
