@@ -57,7 +57,11 @@ export interface SandboxDoc {
   /** The partner whose global admin created it: the only one that lists and deletes it. */
   adminPartnerId: string;
   clockStart: Date;
-  template: 'empty';
+  template: 'empty' | 'demo' | 'generated';
+  /** The seed of a `demo` or `generated` world; absent for `empty`. */
+  seed?: string;
+  /** Customers the template generated into it (0 for `empty`; absent on sandboxes made before templates). */
+  customerCount?: number;
   /**
    * `restoring`: a restore or reset is under way (`restoring` names it); the sandbox's own
    * callers get SANDBOX_BUSY until it is `ready` again, so nobody sees a half-restored tenant.
@@ -115,6 +119,11 @@ export interface CustomerDoc {
   companyNameLower: string;
   domain: string;
   domainLower: string;
+  /**
+   * Where `domainLower` must be unique: a sandbox's customers carry the sandbox's partnerId (each
+   * sandbox is a realm of its own); real partners' customers have none (one realm, as in Entra).
+   */
+  domainRealm?: string;
   /** ISO 3166 alpha-2 (PRICE-TAX, CAT-UNAVAILABLE, RES-MARKETS). */
   billingCountry: string;
   segment: CustomerSegment;

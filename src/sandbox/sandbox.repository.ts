@@ -17,11 +17,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Collection, Filter } from 'mongodb';
 import type { Collections } from '../db/collections.js';
-import type { PartnerType, SandboxDoc, SandboxRestoring } from '../db/documents.js';
+import type { PartnerDoc, PartnerType, SandboxDoc, SandboxRestoring } from '../db/documents.js';
 import { acquireTenant, releaseTenant } from '../write/tenant-lock.js';
 import type { SnapshotRepository } from './snapshot.repository.js';
 
-/** A `creating` sandbox older than this was left by a crash: creation takes milliseconds. */
+/** A `creating` sandbox older than this was left by a crash: creation takes seconds at most, a SANDBOX_MAX_CUSTOMERS world included. */
 export const CREATING_GRACE_MS = 5 * 60_000;
 
 /** Every collection whose documents carry the owning partner's `partnerId` (ROLE-TENANT). */
@@ -48,6 +48,24 @@ export interface NewSandbox {
   clockStart: Date;
   createdAt: Date;
   expiresAt: Date;
+  template: SandboxDoc['template'];
+  /** The world's seed; null for `empty`. */
+  seed: string | null;
+  customerCount: number;
+}
+
+/** The sandbox's partner document, as `writePartner` writes it and as its world is generated for. */
+export function sandboxPartnerDoc(sandbox: SandboxDoc): PartnerDoc {
+  return {
+    _id: sandbox.partnerId,
+    name: sandbox.name,
+    partnerType: sandbox.partnerType,
+    // Unique (mpnId_unique) and never a real MPN ID, which is numeric.
+    mpnId: `sandbox-${sandbox.partnerId}`,
+    indirectProviderId: null,
+    createdAt: sandbox.createdAt,
+    sandboxAdminId: sandbox.adminPartnerId,
+  };
 }
 
 export interface SandboxRepositoryOptions {
@@ -66,7 +84,8 @@ export class SandboxRepository {
 
   /** The sandbox record, marked `creating`: it counts against the quota before anything else is written. */
   async begin(input: NewSandbox): Promise<SandboxDoc> {
-    const doc: SandboxDoc = { _id: randomUUID(), partnerId: randomUUID(), template: 'empty', status: 'creating', ...input };
+    const { seed, ...rest } = input;
+    const doc: SandboxDoc = { _id: randomUUID(), partnerId: randomUUID(), status: 'creating', ...rest, ...(seed === null ? {} : { seed }) };
     await this.cols.sandboxes.insertOne(doc);
     return doc;
   }
@@ -87,16 +106,7 @@ export class SandboxRepository {
    */
   async writePartner(sandbox: SandboxDoc): Promise<void> {
     const { partnerId, createdAt } = sandbox;
-    await this.cols.partners.insertOne({
-      _id: partnerId,
-      name: sandbox.name,
-      partnerType: sandbox.partnerType,
-      // Unique (mpnId_unique) and never a real MPN ID, which is numeric.
-      mpnId: `sandbox-${partnerId}`,
-      indirectProviderId: null,
-      createdAt,
-      sandboxAdminId: sandbox.adminPartnerId,
-    });
+    await this.cols.partners.insertOne(sandboxPartnerDoc(sandbox));
     await this.cols.clock.insertOne({ _id: partnerId, now: sandbox.clockStart, version: 1, updatedAt: createdAt });
   }
 
@@ -104,6 +114,12 @@ export class SandboxRepository {
   async markReady(sandbox: SandboxDoc): Promise<SandboxDoc> {
     await this.cols.sandboxes.updateOne({ _id: sandbox._id, status: 'creating' }, { $set: { status: 'ready' } });
     return { ...sandbox, status: 'ready' };
+  }
+
+  /** Removes a sandbox whose creation failed part-way (e.g. writing its world), with whatever of it was written. */
+  async discard(sandbox: SandboxDoc): Promise<void> {
+    await this.cols.sandboxes.updateOne({ _id: sandbox._id }, { $set: { status: 'deleting' } });
+    await this.remove(sandbox);
   }
 
   /** The sandbox whose partner is `partnerId` (the gate), or null. */

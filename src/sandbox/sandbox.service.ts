@@ -13,7 +13,7 @@ import type { Logger } from '../shared/logger.js';
 import { mintToken } from '../shared/tokens.js';
 import { LOCK_WAIT_MS, uniqueHolder, type WriteDeps } from '../write/deps.js';
 import { acquireTenant, releaseTenant } from '../write/tenant-lock.js';
-import { SandboxRepository } from './sandbox.repository.js';
+import { SandboxRepository, sandboxPartnerDoc } from './sandbox.repository.js';
 import { SnapshotRepository } from './snapshot.repository.js';
 
 /** The snapshot createSandbox takes of the new world, which resetSandbox restores. */
@@ -22,6 +22,7 @@ export const INITIAL_SNAPSHOT = 'initial';
 export const SNAPSHOT_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
 /** Names one sandbox may keep snapshots under, `initial` included. */
 export const MAX_SNAPSHOTS_PER_SANDBOX = 20;
+import { planWorld, writeWorld, type SandboxTemplate, type SandboxWorlds } from './templates.js';
 
 /** The earliest and latest instant a sandbox's clock may start at. */
 export const CLOCK_START_RANGE = { min: new Date('2000-01-01T00:00:00.000Z'), max: new Date('2100-01-01T00:00:00.000Z') } as const;
@@ -35,6 +36,11 @@ export interface SandboxRequest {
   roles: readonly PartnerRole[];
   /** Null: SANDBOX_TTL_DEFAULT. */
   ttl: string | null;
+  template: SandboxTemplate;
+  /** GENERATED only (templates.ts). */
+  customers: number | null;
+  /** GENERATED only (templates.ts). */
+  seed: string | null;
 }
 
 export interface SandboxToken {
@@ -54,6 +60,8 @@ export class SandboxService {
   constructor(
     private readonly write: Pick<WriteDeps, 'collections' | 'log' | 'lockLeaseMs' | 'faults' | 'holderId'>,
     private readonly config: Pick<Config, 'sandbox' | 'mode' | 'authSecret' | 'clockStart'>,
+    /** The seeder's worlds for the DEMO and GENERATED templates; without them, EMPTY only. */
+    private readonly worlds?: SandboxWorlds,
   ) {
     this.collections = write.collections;
     this.log = write.log;
@@ -140,6 +148,7 @@ export class SandboxService {
         argumentName: 'input.roles',
       });
     }
+    const world = planWorld(input, this.config.sandbox.maxCustomers, this.worlds);
     // Expired sandboxes free their places before the quota is counted.
     await this.purge();
     const now = new Date();
@@ -150,6 +159,9 @@ export class SandboxService {
       clockStart,
       createdAt: now,
       expiresAt: new Date(now.getTime() + lifeMs),
+      template: world.template,
+      seed: world.seed,
+      customerCount: world.customers,
     });
     // Counted after this one is recorded, so that concurrent creations can never exceed the quota together.
     if ((await this.repository.countHeld(caller.partner._id)) > maxPerAdmin) {
@@ -161,6 +173,18 @@ export class SandboxService {
       );
     }
     await this.repository.writePartner(begun);
+    if (world.template !== 'empty') {
+      try {
+        const request = { partner: sandboxPartnerDoc(begun), seed: world.seed, customers: world.customers, now: clockStart };
+        await writeWorld(this.collections, world.worlds, request);
+      } catch (error) {
+        // Nothing half-created stays: the purge would remove it too, but only after CREATING_GRACE_MS.
+        await this.repository
+          .discard(begun)
+          .catch((cleanup: unknown) => this.log?.warn('sandbox', 'discarding a failed sandbox failed; the purge removes it', cleanup));
+        throw error;
+      }
+    }
     await this.snapshots.save({
       sandboxId: begun._id,
       partnerId: begun.partnerId,
