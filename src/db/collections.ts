@@ -11,6 +11,9 @@ import type {
   OperationDoc,
   RefundCapDoc,
   SandboxDoc,
+  SandboxPlaceDoc,
+  SandboxSnapshotChunkDoc,
+  SandboxSnapshotDoc,
   SoftwareActivityDoc,
   OrderDoc,
   PartnerDoc,
@@ -40,6 +43,9 @@ export interface Collections {
   locks: Collection<LockDoc>;
   idempotency: Collection<IdempotencyDoc>;
   sandboxes: Collection<SandboxDoc>;
+  sandboxSnapshots: Collection<SandboxSnapshotDoc>;
+  sandboxSnapshotChunks: Collection<SandboxSnapshotChunkDoc>;
+  sandboxPlaces: Collection<SandboxPlaceDoc>;
 }
 
 export function collections(db: Db): Collections {
@@ -62,6 +68,9 @@ export function collections(db: Db): Collections {
     locks: db.collection<LockDoc>('locks'),
     idempotency: db.collection<IdempotencyDoc>('idempotency'),
     sandboxes: db.collection<SandboxDoc>('sandboxes'),
+    sandboxSnapshots: db.collection<SandboxSnapshotDoc>('sandboxSnapshots'),
+    sandboxSnapshotChunks: db.collection<SandboxSnapshotChunkDoc>('sandboxSnapshotChunks'),
+    sandboxPlaces: db.collection<SandboxPlaceDoc>('sandboxPlaces'),
   };
 }
 
@@ -123,7 +132,14 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
   sandboxes: [
     { key: { adminPartnerId: 1, createdAt: 1 }, name: 'admin_created' },
     { key: { expiresAt: 1 }, name: 'expiresAt' },
+    // The gate: every request of a sandbox's partner reads its sandbox by partner.
+    { key: { partnerId: 1 }, name: 'partnerId_unique', unique: true },
   ],
+  sandboxSnapshots: [{ key: { sandboxId: 1, createdAt: 1 }, name: 'sandbox_created' }],
+  sandboxSnapshotChunks: [{ key: { snapshotId: 1 }, name: 'snapshotId' }],
+  // The purge's check when every random place was taken: an administrator's places.
+  // takePlace, when every random place it tried was taken: an administrator's places.
+  sandboxPlaces: [{ key: { adminPartnerId: 1 }, name: 'adminPartnerId' }],
 };
 
 /**
@@ -157,9 +173,12 @@ export const EQUALITY_FIELDS: Record<keyof Collections, readonly string[]> = {
   auditEvents: ['partnerId'],
   clock: [],
   softwareActivity: ['partnerId'],
-  refundCaps: [],
+  refundCaps: ['partnerId'],
   operations: ['partnerId', 'customerId', 'status', 'idempotencyKey'],
   locks: [],
-  idempotency: [],
-  sandboxes: ['adminPartnerId', 'status'],
+  idempotency: ['partnerId'],
+  sandboxes: ['adminPartnerId', 'status', 'partnerId'],
+  sandboxSnapshots: ['sandboxId', 'status'],
+  sandboxSnapshotChunks: ['snapshotId'],
+  sandboxPlaces: ['adminPartnerId'],
 };
