@@ -10,13 +10,15 @@ import { openDatabase } from '../src/db/database.js';
 import { createGateway } from '../src/app/server.js';
 import { loadConfig } from '../src/shared/config.js';
 import { createLogger } from '../src/shared/logger.js';
+import { sandboxWorlds } from '../src/seed/sandbox-world.js';
 import { ready, serveParent } from './lib/ipc.js';
 
 const config = loadConfig(process.env);
 const log = createLogger(config.logLevel);
 const database = await openDatabase(config, log, { monitorCommands: true });
 serveParent(database.client);
-const gateway = await createGateway({ config, database, log });
+// As main.ts: the seeder's worlds for the DEMO and GENERATED sandbox templates (the sandbox section).
+const gateway = await createGateway({ config, database, log, sandboxWorlds });
 const url = await gateway.listen(0, '127.0.0.1');
 
 let stopping = false;
