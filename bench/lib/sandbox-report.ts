@@ -54,6 +54,7 @@ export function evaluateSandboxAims(b: SandboxBenchResults): Target[] {
   const p = b.parallelCreate;
   const first = b.growth[0];
   const last = b.growth.at(-1);
+  const after = b.noneAfterFill;
   const errors = [...b.operations.map((o) => o.stats), ...b.growth.flatMap((g) => [g.create, g.delete]), p.stats]
     .filter((s): s is LatencyStats => s !== null)
     .reduce((n, s) => n + s.errors, 0);
@@ -84,7 +85,9 @@ export function evaluateSandboxAims(b: SandboxBenchResults): Target[] {
       met: b.creationRatio === null || !Number.isFinite(b.creationRatio) ? null : b.creationRatio <= SANDBOX_AIMS.creationRatio,
       detail:
         first && last && last !== first && b.creationRatio !== null
-          ? `${msf(last.create.p50Ms)} ms with ${n0(last.present)} vs ${msf(first.create.p50Ms)} ms with none: ${b.creationRatio.toFixed(2)}x`
+          ? `${msf(last.create.p50Ms)} ms with ${n0(last.present)} vs ${msf(first.create.p50Ms)} ms with none before the fill` +
+            (after ? ` and ${msf(after.create.p50Ms)} ms with ${n0(after.present)} after deleting it` : '') +
+            `: ${b.creationRatio.toFixed(2)}x${after ? ' (over the lower)' : ''}`
           : 'no fill measured',
     },
     {
@@ -106,7 +109,8 @@ function header(r: SandboxReport): string[] {
     `- **Runs:** ${b.runs} per operation and per growth point; ${b.parallel} at once; filled to ${n0(b.fill)} sandboxes present` +
       (b.fillRun
         ? ` (${n0(b.fillRun.sandboxes)} created in ${b.fillRun.seconds.toFixed(0)} s, ${b.fillRun.concurrency} at a time, ${b.fillRun.errors} errors)`
-        : ''),
+        : '') +
+      (b.drainRun ? `, then deleted (${n0(b.drainRun.sandboxes)} in ${b.drainRun.seconds.toFixed(0)} s, ${b.drainRun.errors} errors)` : ''),
     ...(b.features.missing.length ? [`- **Not offered by this gateway yet:** ${b.features.missing.join(', ')} (skipped below)`] : []),
   ];
 }
@@ -145,32 +149,40 @@ function operationsTable(r: SandboxReport): string[] {
   ];
 }
 
+/** The growth points in the order measured: none, the fill's steps, none again after deleting the fill. */
+function points(b: SandboxBenchResults): { label: string; g: SandboxBenchResults['growth'][number] }[] {
+  return [
+    ...b.growth.map((g) => ({ label: n0(g.present), g })),
+    ...(b.noneAfterFill ? [{ label: `${n0(b.noneAfterFill.present)} (after deleting the fill)`, g: b.noneAfterFill }] : []),
+  ];
+}
+
 function growthTable(r: SandboxReport): string[] {
   return [
     '| Sandboxes present | create p50 ms | create p99 ms | delete p50 ms | delete p99 ms | Runs | Errors |',
     '| --- | --- | --- | --- | --- | --- | --- |',
-    ...r.bench.growth.map(
-      (g) =>
-        `| ${n0(g.present)} | ${msf(g.create.p50Ms)} | ${msf(g.create.p99Ms)} | ${msf(g.delete.p50Ms)} | ${msf(g.delete.p99Ms)} | ${g.create.runs} | ${g.create.errors + g.delete.errors} |`,
+    ...points(r.bench).map(
+      ({ label, g }) =>
+        `| ${label} | ${msf(g.create.p50Ms)} | ${msf(g.create.p99Ms)} | ${msf(g.delete.p50Ms)} | ${msf(g.delete.p99Ms)} | ${g.create.runs} | ${g.create.errors + g.delete.errors} |`,
     ),
   ];
 }
 
 /** Where one creation's time goes at each number present: its database commands, slowest first. */
 function recordedTable(r: SandboxReport): string[] {
-  const points = r.bench.growth.filter((g) => g.recorded);
-  if (points.length === 0) return [];
+  const recorded = points(r.bench).filter(({ g }) => g.recorded);
+  if (recorded.length === 0) return [];
   return [
     '| Sandboxes present | Commands | Database ms (sum) | Slowest commands (ms) |',
     '| --- | --- | --- | --- |',
-    ...points.map((g) => {
+    ...recorded.map(({ label, g }) => {
       const rec = g.recorded!;
       const slow = [...rec.commands]
         .sort((a, b) => (b.ms ?? 0) - (a.ms ?? 0))
         .slice(0, 4)
         .map((c) => `${c.command} ${msf(c.ms ?? NaN)}`)
         .join(', ');
-      return `| ${n0(g.present)} | ${rec.commands.length} | ${msf(rec.dbMs)} | ${cell(slow)} |`;
+      return `| ${label} | ${rec.commands.length} | ${msf(rec.dbMs)} | ${cell(slow)} |`;
     }),
   ];
 }
@@ -204,6 +216,9 @@ function charts(r: SandboxReport): Record<keyof typeof SANDBOX_CHARTS, string> {
       { name: 'create p50', points: b.growth.map((g) => [g.present, g.create.p50Ms] as [number, number]) },
       { name: 'create p99', points: b.growth.map((g) => [g.present, g.create.p99Ms] as [number, number]) },
       { name: 'delete p50', points: b.growth.map((g) => [g.present, g.delete.p50Ms] as [number, number]) },
+      ...(b.noneAfterFill
+        ? [{ name: 'create p50, fill deleted', points: [[b.noneAfterFill.present, b.noneAfterFill.create.p50Ms] as [number, number]] }]
+        : []),
     ],
   });
   return { operations, growth };
@@ -229,7 +244,7 @@ export function sandboxMarkdown(r: SandboxReport): string {
     '',
     '## Creation with other sandboxes present',
     '',
-    'The administrator fills up to the number present (untimed, several at a time), then creates and deletes an EMPTY sandbox, alternating, at that number. The cost of a sandbox should grow with its own world, not with the number of others.',
+    'The administrator fills up to the number present (untimed, several at a time), then creates and deletes an EMPTY sandbox, alternating, at that number; at the end it deletes the fill and measures with none present again, to show how far the machine drifted over the run. The ratio judged is over the lower of the two measurements with none. The cost of a sandbox should grow with its own world, not with the number of others.',
     '',
     ...growthTable(r),
     '',

@@ -87,7 +87,14 @@ export interface SandboxBenchResults {
   growth: { present: number; create: LatencyStats; delete: LatencyStats; recorded?: RecordedCreation | null }[];
   /** Filling up to `fill`: untimed set-up, reported for scale. */
   fillRun: { sandboxes: number; seconds: number; errors: number; firstError: string | null; concurrency: number } | null;
-  /** createSandbox EMPTY p50 at the last growth point over at none; null without a fill. */
+  /** The same with none present again once the fill was deleted: the machine's drift over the run. */
+  noneAfterFill: { present: number; create: LatencyStats; delete: LatencyStats; recorded?: RecordedCreation | null } | null;
+  /** Deleting the fill (untimed, `concurrency` at a time). */
+  drainRun: { sandboxes: number; seconds: number; errors: number; firstError: string | null } | null;
+  /**
+   * createSandbox EMPTY p50 at the last growth point over that with none present, the lower of
+   * before the fill and after deleting it, so that the machine's drift cannot flatter it; null without a fill.
+   */
   creationRatio: number | null;
 }
 
@@ -368,6 +375,7 @@ export async function runSandboxBench(o: SandboxBenchOptions): Promise<SandboxBe
   const concurrency = o.fillConcurrency ?? 4;
   const points = [...new Set([Math.round(o.fill / 4), Math.round(o.fill / 2), o.fill])].filter((n) => n > 0).sort((a, b) => a - b);
   let present = 0;
+  const filled: string[] = [];
   let fillErrors = 0;
   let fillFirstError: string | null = null;
   let fillMs = 0;
@@ -384,8 +392,10 @@ export async function runSandboxBench(o: SandboxBenchOptions): Promise<SandboxBe
         inFlight += 1;
         const made = await create('EMPTY');
         inFlight -= 1;
-        if (made.created) present += 1;
-        else {
+        if (made.created) {
+          present += 1;
+          filled.push(made.created.sandbox.id);
+        } else {
           fillErrors += 1;
           fillFirstError ??= made.error;
         }
@@ -404,9 +414,52 @@ export async function runSandboxBench(o: SandboxBenchOptions): Promise<SandboxBe
     growth.push({ present, create: at.create, delete: at.delete, recorded });
     o.progress(`    create ${line(at.create)}; delete ${line(at.delete)}${slowest(recorded)}`);
   }
+
+  const presentAtFull = present;
+
+  // ---- none present again: delete the fill, then measure as at first --------------------------------------------------
+  let noneAfterFill: SandboxBenchResults['noneAfterFill'] = null;
+  let drainRun: SandboxBenchResults['drainRun'] = null;
+  if (filled.length > 0) {
+    o.progress(`  deleting the ${filled.length} filled sandboxes (${concurrency} at a time)`);
+    const drainStarted = performance.now();
+    const total = filled.length;
+    let deleted = 0;
+    let lastDecile = 0;
+    drainRun = { sandboxes: 0, seconds: 0, errors: 0, firstError: null };
+    const run = drainRun;
+    const worker = async () => {
+      for (let id = filled.pop(); id !== undefined; id = filled.pop()) {
+        const answer = await remove(id);
+        if (answer.error === null) deleted += 1;
+        else {
+          run.errors += 1;
+          run.firstError ??= answer.error;
+        }
+        const decile = Math.floor((deleted / total) * 10);
+        if (decile > lastDecile) {
+          lastDecile = decile;
+          o.progress(`    ${total - deleted}/${total} left (${((performance.now() - drainStarted) / 1000).toFixed(0)} s)`);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    run.sandboxes = deleted;
+    run.seconds = (performance.now() - drainStarted) / 1000;
+    present -= deleted;
+    o.progress(`  createSandbox EMPTY then deleteSandbox with ${present} present again, ${o.runs} times`);
+    const again = await createDeleteLoop('EMPTY', `EMPTY at ${present} again`);
+    const recorded = await recordCreation();
+    noneAfterFill = { present, create: again.create, delete: again.delete, recorded };
+    o.progress(`    create ${line(again.create)}; delete ${line(again.delete)}${slowest(recorded)}`);
+  }
+
   const last = growth.at(-1)!;
-  const creationRatio = growth.length > 1 ? last.create.p50Ms / growth[0]!.create.p50Ms : null;
-  if (creationRatio !== null) o.progress(`  creation p50 with ${last.present} present / with none: ${creationRatio.toFixed(2)}x`);
+  const baseline = Math.min(growth[0]!.create.p50Ms, noneAfterFill?.create.p50Ms ?? Number.POSITIVE_INFINITY);
+  const creationRatio = growth.length > 1 ? last.create.p50Ms / baseline : null;
+  if (creationRatio !== null) {
+    o.progress(`  creation p50 with ${last.present} present / with none (the lower of before and after): ${creationRatio.toFixed(2)}x`);
+  }
 
   return {
     runs: o.runs,
@@ -420,8 +473,10 @@ export async function runSandboxBench(o: SandboxBenchOptions): Promise<SandboxBe
     operations,
     parallelCreate,
     growth,
+    noneAfterFill,
+    drainRun,
     fillRun: points.length
-      ? { sandboxes: present, seconds: fillMs / 1000, errors: fillErrors, firstError: fillFirstError, concurrency }
+      ? { sandboxes: presentAtFull, seconds: fillMs / 1000, errors: fillErrors, firstError: fillFirstError, concurrency }
       : null,
     creationRatio,
   };
