@@ -7,7 +7,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Results, Target } from './report.js';
-import type { LatencyStats, SandboxBenchResults } from './sandboxes.js';
+import { byCommand, type LatencyStats, type SandboxBenchResults } from './sandboxes.js';
 import { barChart, lineChart } from './svg.js';
 
 export interface SandboxReport {
@@ -168,22 +168,22 @@ function growthTable(r: SandboxReport): string[] {
   ];
 }
 
-/** Where one creation's time goes at each number present: its database commands, slowest first. */
+/** Where one call's time goes: its database commands grouped, the most time first; each growth point's creation, then DEMO and restore. */
 function recordedTable(r: SandboxReport): string[] {
-  const recorded = points(r.bench).filter(({ g }) => g.recorded);
-  if (recorded.length === 0) return [];
+  const rows = [
+    ...points(r.bench)
+      .filter(({ g }) => g.recorded)
+      .map(({ label, g }) => ({ label: `createSandbox EMPTY, ${label} present`, rec: g.recorded! })),
+    ...r.bench.operations.filter((o) => o.recorded).map((o) => ({ label: o.label, rec: o.recorded! })),
+  ];
+  if (rows.length === 0) return [];
   return [
-    '| Sandboxes present | Commands | Database ms (sum) | Slowest commands (ms) |',
-    '| --- | --- | --- | --- |',
-    ...recorded.map(({ label, g }) => {
-      const rec = g.recorded!;
-      const slow = [...rec.commands]
-        .sort((a, b) => (b.ms ?? 0) - (a.ms ?? 0))
-        .slice(0, 4)
-        .map((c) => `${c.command} ${msf(c.ms ?? NaN)}`)
-        .join(', ');
-      return `| ${label} | ${rec.commands.length} | ${msf(rec.dbMs)} | ${cell(slow)} |`;
-    }),
+    '| Call | ms | Commands | Database ms (sum) | Most time (by command) |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows.map(
+      ({ label, rec }) =>
+        `| ${cell(label)} | ${msf(rec.ms)} | ${rec.commands.length} | ${msf(rec.dbMs)} | ${cell(byCommand(rec).join(', '))} |`,
+    ),
   ];
 }
 
@@ -250,11 +250,11 @@ export function sandboxMarkdown(r: SandboxReport): string {
     '',
     `![Creation vs sandboxes present](${SANDBOX_CHARTS.growth})`,
     '',
-    ...(r.bench.growth.some((g) => g.recorded)
+    ...(recordedTable(r).length
       ? [
-          '### Where a creation spends its time',
+          '## Where the time goes',
           '',
-          "One more creation at each number present, untimed, with the gateway's database commands recorded (command monitoring: sent to reply parsed). The purge of expired sandboxes and the quota count run before every creation.",
+          "One more call of each, untimed, with the gateway's database commands recorded (command monitoring: sent to reply parsed), grouped by command and collection. The database time is their sum: commands sent together count each.",
           '',
           ...recordedTable(r),
           '',
@@ -274,7 +274,7 @@ function docsSection(r: SandboxReport): string {
     '',
     ...growthTable(r),
     '',
-    ...(r.bench.growth.some((g) => g.recorded) ? [...recordedTable(r), ''] : []),
+    ...(recordedTable(r).length ? [...recordedTable(r), ''] : []),
     `![Sandbox operations](../bench/results/${SANDBOX_CHARTS.operations})`,
     `![Creation vs sandboxes present](../bench/results/${SANDBOX_CHARTS.growth})`,
     '',

@@ -33,16 +33,34 @@ export interface SandboxBenchOptions {
   progress: (line: string) => void;
   /**
    * The gateway's database commands over a window (bench/lib/ipc.ts), when it runs as a child:
-   * one creation at each growth point is recorded, to show where its time goes.
+   * one creation at each growth point, one DEMO creation and one restore are recorded, to show
+   * where their time goes.
    */
   recorder?: { start(): Promise<void>; stop(): Promise<{ name: string; collection: string; ms?: number }[]> };
 }
 
-/** One recorded createSandbox: its database commands in order, with their durations. */
-export interface RecordedCreation {
+/** One recorded call: its database commands in order, with their durations. */
+export interface RecordedCall {
   commands: { command: string; ms: number | null }[];
-  /** The sum of the commands' durations (they run one after another). */
+  /** The sum of the commands' durations (concurrent ones count each). */
   dbMs: number;
+  /** The call's own time, request sent to answer parsed. */
+  ms: number;
+}
+
+/** A recorded call's commands grouped by command and collection, the most time first: "insert customers x 3, 40 ms". */
+export function byCommand(r: RecordedCall, top = 4): string[] {
+  const groups = new Map<string, { n: number; ms: number }>();
+  for (const c of r.commands) {
+    const g = groups.get(c.command) ?? { n: 0, ms: 0 };
+    g.n += 1;
+    g.ms += c.ms ?? 0;
+    groups.set(c.command, g);
+  }
+  return [...groups]
+    .sort((a, b) => b[1].ms - a[1].ms)
+    .slice(0, top)
+    .map(([command, g]) => `${command}${g.n > 1 ? ` x ${g.n}` : ''} ${g.ms.toFixed(0)} ms`);
 }
 
 export interface LatencyStats {
@@ -62,6 +80,8 @@ export type SandboxOpId = 'createEmpty' | 'createDemo' | 'restore' | 'deleteEmpt
 export interface SandboxOp {
   id: SandboxOpId;
   label: string;
+  /** One more call of it, untimed, with the gateway's database commands (when a recorder was given). */
+  recorded?: RecordedCall | null;
   /** Null when skipped. */
   stats: LatencyStats | null;
   skipped: string | null;
@@ -84,11 +104,11 @@ export interface SandboxBenchResults {
   operations: SandboxOp[];
   parallelCreate: { sandboxes: number; wallMs: number; stats: LatencyStats };
   /** createSandbox EMPTY (and its delete) at each number of sandboxes already present, 0 first. */
-  growth: { present: number; create: LatencyStats; delete: LatencyStats; recorded?: RecordedCreation | null }[];
+  growth: { present: number; create: LatencyStats; delete: LatencyStats; recorded?: RecordedCall | null }[];
   /** Filling up to `fill`: untimed set-up, reported for scale. */
   fillRun: { sandboxes: number; seconds: number; errors: number; firstError: string | null; concurrency: number } | null;
   /** The same with none present again once the fill was deleted: the machine's drift over the run. */
-  noneAfterFill: { present: number; create: LatencyStats; delete: LatencyStats; recorded?: RecordedCreation | null } | null;
+  noneAfterFill: { present: number; create: LatencyStats; delete: LatencyStats; recorded?: RecordedCall | null } | null;
   /** Deleting the fill (untimed, `concurrency` at a time). */
   drainRun: { sandboxes: number; seconds: number; errors: number; firstError: string | null } | null;
   /**
@@ -238,25 +258,32 @@ export async function runSandboxBench(o: SandboxBenchOptions): Promise<SandboxBe
     return { create: c.stats(), delete: d.stats(), customers };
   };
 
-  /** One more creation (and its delete), untimed, with the gateway's database commands recorded. */
-  const recordCreation = async (): Promise<RecordedCreation | null> => {
+  /** `run` once with the gateway's database commands recorded; null without a recorder. */
+  const recordCall = async (run: () => Promise<Answer<unknown>>): Promise<RecordedCall | null> => {
     if (!o.recorder) return null;
     await o.recorder.start();
-    const made = await create('EMPTY');
+    const answer = await run();
     const commands = await o.recorder.stop();
-    if (made.created) await remove(made.created.sandbox.id);
     return {
       commands: commands.map((c) => ({ command: `${c.name} ${c.collection}`, ms: c.ms ?? null })),
       dbMs: commands.reduce((n, c) => n + (c.ms ?? 0), 0),
+      ms: answer.ms,
     };
   };
-  const slowest = (r: RecordedCreation | null) =>
+  /** One more creation (and its delete), untimed, with the gateway's database commands recorded. */
+  const recordCreation = async (template: 'EMPTY' | 'DEMO' = 'EMPTY'): Promise<RecordedCall | null> => {
+    let id: string | null = null;
+    const recorded = await recordCall(async () => {
+      const made = await create(template);
+      id = made.created?.sandbox.id ?? null;
+      return made;
+    });
+    if (id !== null) await remove(id);
+    return recorded;
+  };
+  const slowest = (r: RecordedCall | null) =>
     r
-      ? `; recorded: ${r.commands.length} commands, ${fmtMs(r.dbMs)} in the database, slowest ${[...r.commands]
-          .sort((a, b) => (b.ms ?? 0) - (a.ms ?? 0))
-          .slice(0, 2)
-          .map((c) => `${c.command} ${fmtMs(c.ms ?? NaN)}`)
-          .join(', ')}`
+      ? `; recorded: ${fmtMs(r.ms)}, ${r.commands.length} commands, ${fmtMs(r.dbMs)} in the database, most ${byCommand(r, 3).join(', ')}`
       : '';
 
   // ---- what this gateway offers ----------------------------------------------------------------
@@ -299,10 +326,11 @@ export async function runSandboxBench(o: SandboxBenchOptions): Promise<SandboxBe
   if (has.demo) {
     o.progress(`  createSandbox DEMO then deleteSandbox, ${warmup} times untimed (warm-up), then ${o.runs} times`);
     const demo = await createDeleteLoop('DEMO', 'DEMO', warmup);
-    operations.push({ id: 'createDemo', label: 'createSandbox DEMO', stats: demo.create, skipped: null });
+    const recorded = await recordCreation('DEMO');
+    operations.push({ id: 'createDemo', label: 'createSandbox DEMO', stats: demo.create, skipped: null, recorded });
     demoCustomers = demo.customers;
     demoDelete = demo.delete;
-    o.progress(`    create ${line(demo.create)} (${demoCustomers ?? '?'} customers); delete ${line(demo.delete)}`);
+    o.progress(`    create ${line(demo.create)} (${demoCustomers ?? '?'} customers); delete ${line(demo.delete)}${slowest(recorded)}`);
   } else skip('createDemo', 'createSandbox DEMO', 'the gateway has no DEMO template yet');
 
   // ---- restore a snapshot: advance the clock (untimed) so that each restore has something to undo ----
@@ -314,6 +342,7 @@ export async function runSandboxBench(o: SandboxBenchOptions): Promise<SandboxBe
     const label = `restoreSandbox (${world === 'DEMO' ? 'demo world' : 'EMPTY world: no DEMO template yet'})`;
     o.progress(`  ${label}: snapshot once, then ${warmup} + ${o.runs} times advanceClock PT1H and restore (the first ${warmup} untimed)`);
     const t = new Tally();
+    let recorded: RecordedCall | null = null;
     const made = await create(world);
     if (!made.created) {
       t.add(made);
@@ -338,15 +367,18 @@ export async function runSandboxBench(o: SandboxBenchOptions): Promise<SandboxBe
             tick('restore', i, t);
           }
         }
+        await call(ADVANCE, {}, token);
+        recorded = await recordCall(() => call(RESTORE, { id, snapshot: SNAPSHOT_NAME }));
       }
       await remove(id);
     }
-    operations.push({ id: 'restore', label, stats: t.stats(), skipped: null });
+    operations.push({ id: 'restore', label, stats: t.stats(), skipped: null, recorded });
     o.progress(
       `    ${line(t.stats())}${snapshotDocuments === null ? '' : `; the snapshot holds ${snapshotDocuments} documents`}` +
         (restoreAdvanceErrors.count
           ? `; ${restoreAdvanceErrors.count} advanceClock calls failed (first: ${restoreAdvanceErrors.first})`
-          : ''),
+          : '') +
+        slowest(recorded),
     );
   } else {
     skip(

@@ -65,6 +65,10 @@ describe('npm run bench -- sandboxes, with tiny sizes', () => {
       expect(op.stats, op.id).toMatchObject({ runs: RUNS, errors: 0, firstError: null });
     }
     expect(bench.restoreWorld).toBe('DEMO');
+    // A DEMO creation and a restore are recorded once each: the world's customers are written, then written back.
+    const recorded = (id: string) => bench.operations.find((o) => o.id === id)?.recorded?.commands.map((c) => c.command);
+    expect(recorded('createDemo')).toContain('insert customers');
+    expect(recorded('restore')).toContain('insert customers');
     expect(bench.snapshotDocuments).toBeGreaterThan(40);
     expect(bench.demoCustomers).toBe(40);
     // Each restore follows an advance of the sandbox's clock as its own token, so that it has something to undo.
