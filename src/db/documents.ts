@@ -75,6 +75,15 @@ export interface CustomerDoc {
   companyNameLower: string;
   domain: string;
   domainLower: string;
+  /**
+   * The realm the domain is unique in (index domain_unique): a sandbox's partnerId for a sandbox's
+   * customer; null or absent for a real partner's. Real partners share one realm (Entra domains
+   * are global); each sandbox is a realm of its own, so two sandboxes may both hold
+   * contoso.onmicrosoft.com. Real customers are written with an explicit null: FerretDB on
+   * PostgreSQL indexes a missing field as SQL NULL, distinct from every other value, so only an
+   * explicit null makes the index hold real partners' domains unique (MongoDB indexes both as null).
+   */
+  domainRealm?: string | null;
   /** ISO 3166 alpha-2 (PRICE-TAX, CAT-UNAVAILABLE, RES-MARKETS). */
   billingCountry: string;
   segment: CustomerSegment;

@@ -37,7 +37,7 @@ export class SandboxService {
 
   constructor(
     collections: Collections,
-    private readonly config: Pick<Config, 'sandbox' | 'mode' | 'authSecret' | 'clockStart'>,
+    readonly config: Pick<Config, 'sandbox' | 'mode' | 'authSecret' | 'clockStart'>,
     private readonly log?: Logger,
   ) {
     this.repository = new SandboxRepository(collections);

@@ -108,6 +108,7 @@ export function generateCustomer(args: CustomerArgs): void {
     companyNameLower: name.toLowerCase(),
     domain,
     domainLower: domain.toLowerCase(),
+    domainRealm: null,
     billingCountry: country,
     segment,
     relationshipToPartner:

@@ -132,6 +132,8 @@ export interface SandboxConfig {
   maxTtl: string;
   /** `SANDBOX_PURGE_INTERVAL_MS`: how often the gateway deletes expired sandboxes, 1000 to 86400000. @default 60000 */
   purgeIntervalMs: number;
+  /** `SANDBOX_MAX_CUSTOMERS`: customers one sandbox may hold (SANDBOX-QUOTA), 1 to 1000000. @default 1000 */
+  maxCustomers: number;
 }
 
 /** SW-CANCEL-DELAY: the default and the largest delay, 15 minutes. */
@@ -428,6 +430,7 @@ function parseSandbox(env: Record<string, string | undefined>): SandboxConfig {
       min: 1000,
       max: 86_400_000,
     }),
+    maxCustomers: parseIntInRange(env.SANDBOX_MAX_CUSTOMERS, { name: 'SANDBOX_MAX_CUSTOMERS', fallback: 1000, min: 1, max: 1_000_000 }),
   };
 }
 

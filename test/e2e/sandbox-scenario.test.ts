@@ -1,0 +1,289 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CustomerDoc } from '../../src/db/documents.js';
+import { CATALOG, OFFER_IDS as O } from '../../src/seed/catalog.js';
+import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
+import { ensureIndexes } from '../../src/db/collections.js';
+import { openTestDb } from '../support/db.js';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+
+/*
+ * Building a sandbox's scenario (docs/sandboxes.md, "Building the scenario") through GraphQL
+ * against a real gateway and database: customers whose domains are unique per realm (each sandbox
+ * is one, the real partners share one), dated in the sandbox's past (SUSP-DATA-DELETION), up to
+ * SANDBOX_MAX_CUSTOMERS (SANDBOX-QUOTA, set to 3 here).
+ */
+
+const CONTOSO = DEMO_PARTNERS.contoso.id;
+const FABRIKAM = DEMO_PARTNERS.fabrikam.id;
+const DAY = 86_400_000;
+const MAX_CUSTOMERS = 3;
+
+interface Answer<T> {
+  data?: T | null;
+  errors?: { message: string; extensions?: Record<string, unknown> }[];
+}
+
+type Caller = { partner: string; roles?: string } | { token: string };
+
+let gw: TestGateway;
+beforeAll(async () => {
+  gw = await startTestGateway(
+    async (cols) => {
+      await cols.offers.insertMany(CATALOG.map((o) => ({ ...o })));
+    },
+    { env: { SANDBOX_MAX_CUSTOMERS: String(MAX_CUSTOMERS), PARTNER_CACHE_MS: '0' } },
+  );
+});
+afterAll(() => gw?.close());
+
+async function gql<T>(caller: Caller, query: string, variables: Record<string, unknown> = {}): Promise<Answer<T>> {
+  const auth: Record<string, string> =
+    'token' in caller
+      ? { authorization: `Bearer ${caller.token}` }
+      : { 'x-partner-id': caller.partner, 'x-partner-roles': caller.roles ?? 'global_admin' };
+  const res = await fetch(`${gw.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...auth },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await res.json()) as Answer<T>;
+}
+
+/** A fresh sandbox of Contoso's administrator, with an admin agent's token; deleted by the test. */
+async function sandbox(name: string, clockStart = '2026-03-01T00:00:00Z'): Promise<{ id: string; partnerId: string; as: Caller }> {
+  const answer = await gql<{ createSandbox: { sandbox: { id: string; partnerId: string }; tokens: { token: string }[] } }>(
+    { partner: CONTOSO },
+    `mutation ($input: CreateSandboxInput!) { createSandbox(input: $input) { sandbox { id partnerId } tokens { token } } }`,
+    { input: { name, clockStart, roles: ['ADMIN_AGENT'] } },
+  );
+  expect(answer.errors).toBeUndefined();
+  const { sandbox: s, tokens } = answer.data!.createSandbox;
+  return { id: s.id, partnerId: s.partnerId, as: { token: tokens[0]!.token } };
+}
+
+const deleteSandbox = (id: string) =>
+  gql({ partner: CONTOSO }, 'mutation ($id: ID!) { deleteSandbox(input: { sandboxId: $id }) { deletedSandboxId } }', { id });
+
+interface Created {
+  createCustomer: {
+    customer: { id: string; accountOpenedDate: string; firstBillingDate: string } | null;
+    userErrors: { code: string; rule: string; message: string; field: string[] | null }[];
+  };
+}
+
+const CREATE_CUSTOMER = `mutation ($input: CreateCustomerInput!) {
+  createCustomer(input: $input) {
+    customer { id accountOpenedDate firstBillingDate }
+    userErrors { code rule message field }
+  }
+}`;
+
+function createCustomer(as: Caller, domain: string, extra: Record<string, unknown> = {}) {
+  return gql<Created>(as, CREATE_CUSTOMER, {
+    input: {
+      companyProfile: { companyName: `Company of ${domain}`, domain },
+      billingProfile: { defaultAddress: { country: 'US' } },
+      ...extra,
+    },
+  });
+}
+
+/** The new customer's ID; fails on any error. */
+async function customerId(as: Caller, domain: string, extra: Record<string, unknown> = {}): Promise<string> {
+  const answer = await createCustomer(as, domain, extra);
+  expect(answer.errors, JSON.stringify(answer.errors)).toBeUndefined();
+  expect(answer.data!.createCustomer.userErrors).toEqual([]);
+  return answer.data!.createCustomer.customer!.id;
+}
+
+/** A customer document with the domain unique-index.example.com, written directly. */
+function realmDoc(id: string, partnerId: string): CustomerDoc {
+  return {
+    _id: id,
+    partnerId,
+    companyName: 'X',
+    companyNameLower: 'x',
+    domain: 'unique-index.example.com',
+    domainLower: 'unique-index.example.com',
+    billingCountry: 'US',
+    segment: 'commercial',
+    relationshipToPartner: 'reseller',
+    associatedPartnerId: null,
+    accountOpenedAt: new Date(),
+    firstBillingAt: new Date(),
+    createdAt: new Date(),
+    version: 0,
+  };
+}
+
+describe('createCustomer in a sandbox: domains unique per realm', () => {
+  it('ROLE-TENANT: two sandboxes may each create contoso.onmicrosoft.com; within one sandbox, and among real partners, a domain is taken once', async () => {
+    const a = await sandbox('Realm A');
+    const b = await sandbox('Realm B');
+    const inA = await customerId(a.as, 'contoso.onmicrosoft.com');
+    const inB = await customerId(b.as, 'Contoso.onmicrosoft.com');
+    expect(inA).not.toBe(inB);
+    expect(await gw.collections.customers.findOne({ _id: inA })).toMatchObject({ partnerId: a.partnerId, domainRealm: a.partnerId });
+
+    // The same sandbox again: taken, by its own customer.
+    const again = await createCustomer(a.as, 'CONTOSO.onmicrosoft.com');
+    expect(again.data!.createCustomer.userErrors).toEqual([
+      expect.objectContaining({ rule: 'ROLE-TENANT', code: 'INVALID_VALUE', field: ['input', 'companyProfile', 'domain'] }),
+    ]);
+    expect(again.data!.createCustomer.userErrors[0]!.message).toContain(inA);
+
+    // The real partners' realm is neither sandbox's: Contoso takes the domain, then Fabrikam cannot.
+    const real = await customerId({ partner: CONTOSO, roles: 'admin_agent' }, 'contoso.onmicrosoft.com');
+    expect(await gw.collections.customers.findOne({ _id: real })).toMatchObject({ domainRealm: null });
+    const fabrikam = await createCustomer({ partner: FABRIKAM, roles: 'admin_agent' }, 'contoso.onmicrosoft.com');
+    expect(fabrikam.data!.createCustomer.userErrors).toEqual([
+      expect.objectContaining({
+        rule: 'ROLE-TENANT',
+        message: "The domain 'contoso.onmicrosoft.com' is already in use by another tenant; choose another domain.",
+      }),
+    ]);
+    expect(await gw.collections.customers.countDocuments({ domainLower: 'contoso.onmicrosoft.com' })).toBe(3);
+    for (const s of [a, b]) await deleteSandbox(s.id);
+  });
+
+  it('the database holds domains unique per realm (domain_unique): a second real customer with a taken domain is refused, another sandbox’s is not', async () => {
+    const doc = (id: string, partnerId: string, domainRealm: string | null) => ({ ...realmDoc(id, partnerId), domainRealm });
+    await gw.collections.customers.insertOne(doc('ui-1', CONTOSO, null));
+    await expect(gw.collections.customers.insertOne(doc('ui-2', FABRIKAM, null))).rejects.toMatchObject({ code: 11000 });
+    await gw.collections.customers.insertOne(doc('ui-3', 'sandbox-x', 'sandbox-x'));
+    await gw.collections.customers.insertOne(doc('ui-4', 'sandbox-y', 'sandbox-y'));
+    await expect(gw.collections.customers.insertOne(doc('ui-5', 'sandbox-x', 'sandbox-x'))).rejects.toMatchObject({ code: 11000 });
+    await gw.collections.customers.deleteMany({ _id: { $in: ['ui-1', 'ui-3', 'ui-4'] } });
+  });
+});
+
+describe('an existing database', () => {
+  it('ensureIndexes replaces the old domain_unique on { domainLower } by { domainLower, domainRealm }, and a rerun changes nothing', async () => {
+    const db = await openTestDb('realm');
+    try {
+      const customers = db.collections.customers;
+      await customers.dropIndex('domain_unique');
+      await customers.createIndex({ domainLower: 1 }, { name: 'domain_unique', unique: true });
+      await ensureIndexes(db.collections);
+      await ensureIndexes(db.collections);
+      const held = (await customers.listIndexes().toArray()).find((i) => i.name === 'domain_unique');
+      expect(held).toMatchObject({ key: { domainLower: 1, domainRealm: 1 }, unique: true });
+      await customers.insertMany([
+        { ...realmDoc('old-1', 'sandbox-a'), domainRealm: 'sandbox-a' },
+        { ...realmDoc('old-2', 'sandbox-b'), domainRealm: 'sandbox-b' },
+      ]);
+      expect(await customers.countDocuments()).toBe(2);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe('createCustomer in a sandbox: account dates in its past', () => {
+  it('accountOpenedAt and firstBillingAt outside a sandbox are BAD_USER_INPUT naming the field, and create nothing', async () => {
+    const before = await gw.collections.customers.countDocuments();
+    for (const field of ['accountOpenedAt', 'firstBillingAt']) {
+      const answer = await createCustomer({ partner: CONTOSO, roles: 'admin_agent' }, `real-${field}.example.com`, {
+        [field]: '2026-01-01T00:00:00Z',
+      });
+      expect(answer.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: `input.${field}` });
+      expect(answer.errors?.[0]?.message).toContain('test sandbox only');
+    }
+    expect(await gw.collections.customers.countDocuments()).toBe(before);
+  });
+
+  it('GEN-CLOCK: in a sandbox, a date after its clock, or first billing before opening, is BAD_USER_INPUT naming the field', async () => {
+    const s = await sandbox('Dates', '2026-03-01T00:00:00Z');
+    const cases: [Record<string, string>, string, string][] = [
+      [
+        { accountOpenedAt: '2026-03-01T00:00:00.001Z' },
+        'input.accountOpenedAt',
+        "in the sandbox's past, at or before its clock's 2026-03-01T00:00:00.000Z",
+      ],
+      [{ firstBillingAt: '2026-04-01T00:00:00Z' }, 'input.firstBillingAt', "in the sandbox's past"],
+      [
+        { accountOpenedAt: '2026-02-01T00:00:00Z', firstBillingAt: '2026-01-01T00:00:00Z' },
+        'input.firstBillingAt',
+        'not be before the account was opened (2026-02-01T00:00:00.000Z)',
+      ],
+    ];
+    for (const [dates, field, expected] of cases) {
+      const answer = await createCustomer(s.as, 'dates.example.com', dates);
+      expect(answer.errors?.[0]?.extensions, JSON.stringify(dates)).toMatchObject({ code: 'BAD_USER_INPUT', field });
+      expect(answer.errors?.[0]?.message).toContain(expected);
+    }
+    expect(await gw.collections.customers.countDocuments({ partnerId: s.partnerId })).toBe(0);
+    await deleteSandbox(s.id);
+  });
+
+  it('SUSP-DATA-DELETION: a customer opened 100 days back keeps a suspended subscription’s data 120 days (90 + 100, at most 120), one opened 10 days back 100 days', async () => {
+    const s = await sandbox('Data deletion', '2026-03-01T00:00:00Z');
+    const now = Date.parse('2026-03-01T00:00:00Z');
+    const longAgo = await customerId(s.as, 'opened-100.example.com', { accountOpenedAt: new Date(now - 100 * DAY).toISOString() });
+    const recent = await customerId(s.as, 'opened-10.example.com', {
+      accountOpenedAt: new Date(now - 10 * DAY).toISOString(),
+      firstBillingAt: new Date(now).toISOString(),
+    });
+    const customer = await gql<{ customer: { accountOpenedDate: string; firstBillingDate: string } }>(
+      s.as,
+      'query ($id: ID!) { customer(id: $id) { accountOpenedDate firstBillingDate } }',
+      { id: longAgo },
+    );
+    expect(customer.data?.customer).toEqual({
+      accountOpenedDate: '2025-11-21T00:00:00.000Z',
+      firstBillingDate: '2026-03-01T00:00:00.000Z',
+    });
+
+    const suspended: Record<string, { id: string; dataDeletionDate: string }> = {};
+    for (const [label, id] of [
+      ['longAgo', longAgo],
+      ['recent', recent],
+    ] as const) {
+      const bought = await gql<{ purchase: { subscriptions: { id: string }[]; userErrors: unknown[] } }>(
+        s.as,
+        'mutation ($input: PurchaseInput!) { purchase(input: $input) { subscriptions { id } userErrors { rule message } } }',
+        { input: { customerId: id, lineItems: [{ offerId: O.legacyO365E1, quantity: 5, termDuration: 'P1Y', billingCycle: 'MONTHLY' }] } },
+      );
+      expect(bought.data?.purchase.userErrors).toEqual([]);
+      const subscriptionId = bought.data!.purchase.subscriptions[0]!.id;
+      const suspend = await gql<{ suspendSubscription: { dataDeletionDate: string; userErrors: unknown[] } }>(
+        s.as,
+        'mutation ($id: ID!) { suspendSubscription(input: { subscriptionId: $id, reason: CUSTOMER_REQUEST }) { dataDeletionDate userErrors { rule message } } }',
+        { id: subscriptionId },
+      );
+      expect(suspend.data?.suspendSubscription.userErrors).toEqual([]);
+      suspended[label] = { id: subscriptionId, dataDeletionDate: suspend.data!.suspendSubscription.dataDeletionDate };
+    }
+    expect(suspended.longAgo!.dataDeletionDate).toBe(new Date(now + 120 * DAY).toISOString());
+    expect(suspended.recent!.dataDeletionDate).toBe(new Date(now + 100 * DAY).toISOString());
+
+    // When the clock passes the recent customer's date, its subscription is deleted; the other's is kept.
+    await gql(s.as, 'mutation { advanceClock(input: { by: "P101D" }) { to } }');
+    const status = async (id: string) =>
+      (await gql<{ subscription: { status: string } }>(s.as, 'query ($id: ID!) { subscription(id: $id) { status } }', { id })).data
+        ?.subscription.status;
+    expect(await status(suspended.recent!.id)).toBe('DELETED');
+    expect(await status(suspended.longAgo!.id)).toBe('SUSPENDED');
+    await deleteSandbox(s.id);
+  });
+});
+
+describe('createCustomer in a sandbox: SANDBOX-QUOTA', () => {
+  it('SANDBOX-QUOTA: a sandbox holding SANDBOX_MAX_CUSTOMERS customers gets FORBIDDEN for the next, which creates nothing; a real partner has no such quota', async () => {
+    const s = await sandbox('Quota');
+    for (let i = 0; i < MAX_CUSTOMERS; i++) await customerId(s.as, `quota-${i}.example.com`);
+    const over = await createCustomer(s.as, 'quota-over.example.com');
+    expect(over.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', rule: 'SANDBOX-QUOTA' });
+    expect(over.errors?.[0]?.message).toContain(`SANDBOX_MAX_CUSTOMERS (${MAX_CUSTOMERS})`);
+    expect(await gw.collections.customers.countDocuments({ partnerId: s.partnerId })).toBe(MAX_CUSTOMERS);
+
+    // Another sandbox's quota is its own.
+    const other = await sandbox('Quota other');
+    await customerId(other.as, 'quota-0.example.com');
+
+    const real = { partner: FABRIKAM, roles: 'admin_agent' };
+    for (let i = 0; i <= MAX_CUSTOMERS; i++) await customerId(real, `fabrikam-quota-${i}.example.com`);
+    expect(await gw.collections.customers.countDocuments({ partnerId: FABRIKAM })).toBeGreaterThan(MAX_CUSTOMERS);
+    for (const x of [s, other]) await deleteSandbox(x.id);
+  });
+});
