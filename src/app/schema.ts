@@ -26,6 +26,7 @@ import { subscriptionMutations } from '../subscription/mutations/index.js';
 import { CreateSandboxResolver } from '../sandbox/create-sandbox.mutation.js';
 import { DeleteSandboxResolver } from '../sandbox/delete-sandbox.mutation.js';
 import { SandboxResolver } from '../sandbox/sandbox.resolver.js';
+import { offerMutations } from '../offer/mutations/index.js';
 import { DateTimeISOScalar } from '../shared/date-time.scalar.js';
 
 export const RESOLVERS = [
@@ -36,6 +37,7 @@ export const RESOLVERS = [
   SubscriptionFieldsResolver,
   AddOnResolver,
   OfferResolver,
+  ...offerMutations,
   OrderResolver,
   OrderLineItemResolver,
   SoftwareOrderResolver,

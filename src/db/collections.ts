@@ -11,6 +11,7 @@ import type {
   OperationDoc,
   RefundCapDoc,
   SandboxDoc,
+  SandboxOfferDoc,
   SoftwareActivityDoc,
   OrderDoc,
   PartnerDoc,
@@ -40,6 +41,7 @@ export interface Collections {
   locks: Collection<LockDoc>;
   idempotency: Collection<IdempotencyDoc>;
   sandboxes: Collection<SandboxDoc>;
+  sandboxOffers: Collection<SandboxOfferDoc>;
 }
 
 export function collections(db: Db): Collections {
@@ -62,6 +64,7 @@ export function collections(db: Db): Collections {
     locks: db.collection<LockDoc>('locks'),
     idempotency: db.collection<IdempotencyDoc>('idempotency'),
     sandboxes: db.collection<SandboxDoc>('sandboxes'),
+    sandboxOffers: db.collection<SandboxOfferDoc>('sandboxOffers'),
   };
 }
 
@@ -126,6 +129,8 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
     { key: { adminPartnerId: 1, createdAt: 1 }, name: 'admin_created' },
     { key: { expiresAt: 1 }, name: 'expiresAt' },
   ],
+  // A sandbox's own offers, read whole per request by its partner (catalogView).
+  sandboxOffers: [{ key: { partnerId: 1, _id: 1 }, name: 'partner_id' }],
 };
 
 /**
@@ -195,4 +200,5 @@ export const EQUALITY_FIELDS: Record<keyof Collections, readonly string[]> = {
   locks: [],
   idempotency: [],
   sandboxes: ['adminPartnerId', 'status'],
+  sandboxOffers: ['partnerId'],
 };

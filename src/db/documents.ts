@@ -161,6 +161,19 @@ export interface OfferDoc {
   reservationType: 'virtual_machines' | 'sql_database' | 'cosmos_db' | null;
 }
 
+/**
+ * A test sandbox's own offer (docs/sandboxes.md, "Building the scenario"; src/policy/sandbox-offer.ts),
+ * in `sandboxOffers`: seen only by its partner, laid over the global catalog (catalogView), never
+ * in `offers` or the process's OfferCatalog.
+ */
+export interface SandboxOfferDoc extends OfferDoc {
+  /** The sandbox's partner (ROLE-TENANT): the only one that sees it. */
+  partnerId: string;
+  /** An add-on's base offers (ADDON-ELIGIBLE): the caller's catalog lists it among theirs. Empty for a base. */
+  addOnBaseOfferIds: string[];
+  createdAt: Date;
+}
+
 export type SubscriptionStatus = 'active' | 'suspended' | 'deleted' | 'expired' | 'disabled' | 'pending';
 
 export type SuspensionReason = 'customer_request' | 'non_payment' | 'fraud';

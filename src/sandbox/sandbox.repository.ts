@@ -34,6 +34,7 @@ export const TENANT_COLLECTIONS = [
   'refundCaps',
   'operations',
   'idempotency',
+  'sandboxOffers',
 ] as const satisfies readonly (keyof Collections)[];
 
 export interface NewSandbox {

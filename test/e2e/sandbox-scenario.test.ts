@@ -287,3 +287,263 @@ describe('createCustomer in a sandbox: SANDBOX-QUOTA', () => {
     for (const x of [s, other]) await deleteSandbox(x.id);
   });
 });
+
+describe('createOffer: a sandbox’s own offers (SANDBOX-OFFERS)', () => {
+  const CREATE_OFFER = `mutation ($input: CreateOfferInput!) {
+    createOffer(input: $input) {
+      dryRun operationId summary
+      offer { id name commerceType productType segments billingPlans { billingCycle termDuration unitPrice { amountInCents currencyCode amount } } }
+      userErrors { code rule message field }
+    }
+  }`;
+  const AZURE_SUB = '5a1b2c3d-0000-4000-8000-00000000a2e5';
+  const reservationOffer = {
+    name: 'Reserved VM Instance, test size',
+    commerceType: 'RESERVATION',
+    billingType: 'USAGE',
+    reservationType: 'VIRTUAL_MACHINES',
+    billingPlans: [
+      { billingCycle: 'ONE_TIME', termDuration: 'P1Y', price: { amountInCents: 1_200_000, currencyCode: 'USD' } },
+      { billingCycle: 'ONE_TIME', termDuration: 'P3Y', price: { amountInCents: 3_000_000, currencyCode: 'USD' } },
+    ],
+  };
+
+  interface OfferAnswer {
+    createOffer: {
+      dryRun: boolean;
+      operationId: string | null;
+      summary: string | null;
+      offer: { id: string; name: string; billingPlans: { unitPrice: { amountInCents: number; amount: string } }[] } | null;
+      userErrors: { code: string; rule: string; message: string; field: string[] | null }[];
+    };
+  }
+  const createOffer = (as: Caller, input: Record<string, unknown>) => gql<OfferAnswer>(as, CREATE_OFFER, { input });
+
+  async function offerId(as: Caller, input: Record<string, unknown>): Promise<string> {
+    const answer = await createOffer(as, input);
+    expect(answer.errors, JSON.stringify(answer.errors)).toBeUndefined();
+    expect(answer.data!.createOffer.userErrors).toEqual([]);
+    return answer.data!.createOffer.offer!.id;
+  }
+
+  const OFFER = 'query ($id: ID!) { offer(id: $id) { id name eligibleAddOns { id } } }';
+  const RESERVATION_OFFERS = '{ offers(first: 100, filter: { commerceType: [RESERVATION] }) { nodes { id } } }';
+
+  it('SANDBOX-OFFERS, RES-REFUND-TABLE: a sandbox’s 12,000.00 reservation offer is bought for exactly 12,000.00 and cancelled after 73 days for 8,448.00; only that sandbox sees it (ROLE-TENANT)', async () => {
+    const s = await sandbox('Reservation offer', '2026-03-01T00:00:00Z');
+    const answer = await createOffer(s.as, reservationOffer);
+    expect(answer.errors).toBeUndefined();
+    const created = answer.data!.createOffer;
+    expect(created.userErrors).toEqual([]);
+    expect(created.operationId).toMatch(/^[0-9a-f-]{36}$/);
+    const id = created.offer!.id;
+    expect(id).toMatch(/^S[0-9A-F]{11}:0001$/);
+    expect(created.offer).toMatchObject({ name: 'Reserved VM Instance, test size', commerceType: 'RESERVATION', productType: 'Azure' });
+    expect(created.offer!.billingPlans.map((p) => p.unitPrice.amount)).toEqual(['12000.00', '30000.00']);
+    expect(created.summary).toBe(`Created offer 'Reserved VM Instance, test size' (${id}).`);
+    // Stored beside the global catalog, never in it; audited as create_offer.
+    expect(await gw.collections.offers.countDocuments({ _id: id })).toBe(0);
+    expect(await gw.collections.sandboxOffers.findOne({ _id: id })).toMatchObject({ partnerId: s.partnerId });
+    expect(await gw.collections.auditEvents.countDocuments({ partnerId: s.partnerId, operationType: 'create_offer', resourceId: id })).toBe(
+      1,
+    );
+
+    // The sandbox sees it by ID and in the catalog.
+    expect((await gql<{ offer: { id: string } }>(s.as, OFFER, { id })).data?.offer.id).toBe(id);
+    const own = await gql<{ offers: { nodes: { id: string }[] } }>(s.as, RESERVATION_OFFERS);
+    expect(own.data?.offers.nodes.map((n) => n.id)).toContain(id);
+
+    // Bought: 12,000.00 upfront.
+    const customer = await customerId(s.as, 'reservation-buyer.example.com');
+    const buy = async () => {
+      const bought = await gql<{
+        purchaseReservation: { reservation: { id: string } | null; chargedNow: { amountInCents: number } | null; userErrors: unknown[] };
+      }>(
+        s.as,
+        `mutation ($input: PurchaseReservationInput!) { purchaseReservation(input: $input) {
+          reservation { id } chargedNow { amountInCents } userErrors { rule message } } }`,
+        {
+          input: {
+            customerId: customer,
+            offerId: id,
+            termDuration: 'P1Y',
+            quantity: 1,
+            region: 'westeurope',
+            azureSubscriptionId: AZURE_SUB,
+            scope: { type: 'SINGLE', subscriptionId: AZURE_SUB },
+          },
+        },
+      );
+      expect(bought.errors, JSON.stringify(bought.errors)).toBeUndefined();
+      expect(bought.data!.purchaseReservation.userErrors).toEqual([]);
+      expect(bought.data!.purchaseReservation.chargedNow?.amountInCents).toBe(1_200_000);
+      return bought.data!.purchaseReservation.reservation!.id;
+    };
+    const reservation = await buy();
+
+    // Cancelled 73 days on (of 365): prorated 12,000.00 x 292/365 = 9,600.00, less the 12 % fee of 1,152.00.
+    await gql(s.as, 'mutation { advanceClock(input: { by: "P73D" }) { to } }');
+    const cancelled = await gql<{
+      cancelReservation: { refund: { amountInCents: number }; fee: { amountInCents: number }; userErrors: unknown[] };
+    }>(
+      s.as,
+      'mutation ($id: ID!) { cancelReservation(input: { reservationId: $id }) { refund { amountInCents } fee { amountInCents } userErrors { rule message } } }',
+      { id: reservation },
+    );
+    expect(cancelled.errors, JSON.stringify(cancelled.errors)).toBeUndefined();
+    expect(cancelled.data!.cancelReservation.userErrors).toEqual([]);
+    expect(cancelled.data!.cancelReservation.fee.amountInCents).toBe(115_200);
+    expect(cancelled.data!.cancelReservation.refund.amountInCents).toBe(844_800);
+
+    // Another sandbox and a real partner: no such offer, to read or to buy.
+    const other = await sandbox('Reservation offer, other');
+    for (const as of [other.as, { partner: CONTOSO, roles: 'admin_agent' }]) {
+      const read = await gql(as, OFFER, { id });
+      expect(read.errors?.[0]?.extensions, JSON.stringify(as)).toMatchObject({ code: 'NOT_FOUND' });
+      const list = await gql<{ offers: { nodes: { id: string }[] } }>(as, RESERVATION_OFFERS);
+      expect(list.data?.offers.nodes.map((n) => n.id)).not.toContain(id);
+    }
+    const theirs = await customerId(other.as, 'reservation-thief.example.com');
+    const stolen = await gql(
+      other.as,
+      `mutation ($input: PurchaseReservationInput!) { purchaseReservation(input: $input) { reservation { id } userErrors { rule } } }`,
+      {
+        input: {
+          customerId: theirs,
+          offerId: id,
+          region: 'westeurope',
+          azureSubscriptionId: AZURE_SUB,
+          scope: { type: 'SINGLE', subscriptionId: AZURE_SUB },
+        },
+      },
+    );
+    expect(stolen.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND' });
+    for (const x of [s, other]) await deleteSandbox(x.id);
+    expect(await gw.collections.sandboxOffers.countDocuments({ partnerId: s.partnerId })).toBe(0);
+  });
+
+  it('SANDBOX-OFFERS: a real partner’s createOffer is FORBIDDEN naming the rule and writes nothing; ROLE-SUBSCRIPTIONS: a caller without its roles is FORBIDDEN too', async () => {
+    const answer = await createOffer({ partner: CONTOSO, roles: 'admin_agent' }, reservationOffer);
+    expect(answer.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', rule: 'SANDBOX-OFFERS' });
+    expect(answer.errors?.[0]?.message).toContain('test sandbox only');
+    const readerOnly = await createOffer({ partner: CONTOSO, roles: 'referral_admin' }, reservationOffer);
+    expect(readerOnly.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', rule: 'ROLE-SUBSCRIPTIONS' });
+    expect(await gw.collections.sandboxOffers.countDocuments()).toBe(0);
+  });
+
+  it('ADDON-ELIGIBLE, ADDON-ALIGN, UPG-ELIGIBLE, CAT-TRIAL: the offers a sandbox offer names must be in its catalog and fit; an add-on for a global base shows among that base’s add-ons in the sandbox only', async () => {
+    const s = await sandbox('Add-ons and upgrades');
+    const base = O.m365BusinessBasic;
+    const nce = (price: number, extra: Record<string, unknown> = {}) => ({
+      name: 'Sandbox NCE offer',
+      commerceType: 'NEW_COMMERCE',
+      billingPlans: [
+        { billingCycle: 'MONTHLY', termDuration: 'P1M', price: { amountInCents: Math.round(price * 1.2), currencyCode: 'USD' } },
+        { billingCycle: 'MONTHLY', termDuration: 'P1Y', price: { amountInCents: price * 12, currencyCode: 'USD' } },
+        { billingCycle: 'ANNUAL', termDuration: 'P1Y', price: { amountInCents: price * 12, currencyCode: 'USD' } },
+      ],
+      ...extra,
+    });
+    const addOn = await offerId(s.as, nce(300, { name: 'Sandbox add-on', addOnBaseOfferIds: [base] }));
+    const seen = async (as: Caller) =>
+      (await gql<{ offer: { eligibleAddOns: { id: string }[] } }>(as, OFFER, { id: base })).data?.offer.eligibleAddOns.map((a) => a.id);
+    expect(await seen(s.as)).toContain(addOn);
+    expect(await seen({ partner: CONTOSO, roles: 'admin_agent' })).not.toContain(addOn);
+    // An add-on is not sold from the catalog (ADDON-NOT-CATALOG).
+    const catalog = await gql<{ offers: { nodes: { id: string }[] } }>(s.as, '{ offers(first: 100) { nodes { id } } }');
+    expect(catalog.data?.offers.nodes.map((n) => n.id)).not.toContain(addOn);
+
+    const premium = await offerId(s.as, nce(2500, { name: 'Sandbox premium' }));
+    await offerId(s.as, nce(1000, { name: 'Sandbox standard', upgradeTargetIds: [premium, O.m365BusinessPremium] }));
+
+    const refusals: [Record<string, unknown>, string, string[]][] = [
+      [nce(300, { addOnBaseOfferIds: ['NOSUCHOFFER:0001'] }), 'ADDON-ELIGIBLE', ['input', 'addOnBaseOfferIds', '0']],
+      [
+        nce(300, {
+          addOnBaseOfferIds: [base],
+          billingPlans: [{ billingCycle: 'MONTHLY', termDuration: 'P1M', price: { amountInCents: 360, currencyCode: 'USD' } }],
+        }),
+        'ADDON-ALIGN',
+        ['input', 'billingPlans'],
+      ],
+      [nce(1000, { upgradeTargetIds: [O.reservedVmD2sV5] }), 'UPG-ELIGIBLE', ['input', 'upgradeTargetIds', '0']],
+      [nce(1000, { upgradeTargetIds: [addOn] }), 'UPG-ELIGIBLE', ['input', 'upgradeTargetIds', '0']],
+      [
+        {
+          name: 'Sandbox trial',
+          commerceType: 'NEW_COMMERCE',
+          trial: { days: 30, convertsToOfferId: O.litwareBackup },
+          billingPlans: [{ billingCycle: 'NONE', termDuration: 'P1M', price: { amountInCents: 0, currencyCode: 'USD' } }],
+        },
+        'CAT-TRIAL',
+        ['input', 'trial', 'convertsToOfferId'],
+      ],
+    ];
+    const before = await gw.collections.sandboxOffers.countDocuments({ partnerId: s.partnerId });
+    for (const [input, rule, field] of refusals) {
+      const refused = await createOffer(s.as, input);
+      expect(refused.errors, JSON.stringify(refused.errors)).toBeUndefined();
+      expect(refused.data!.createOffer.userErrors, rule).toEqual([expect.objectContaining({ rule, code: 'NOT_ELIGIBLE', field })]);
+    }
+    expect(await gw.collections.sandboxOffers.countDocuments({ partnerId: s.partnerId })).toBe(before);
+    await deleteSandbox(s.id);
+  });
+
+  it('an offer the seeded catalog could not hold is BAD_USER_INPUT naming the field and what was expected, and nothing is created', async () => {
+    const s = await sandbox('Bad offers');
+    const plan = (billingCycle: string, termDuration: string, amountInCents: number, currencyCode = 'USD') => ({
+      billingCycle,
+      termDuration,
+      price: { amountInCents, currencyCode },
+    });
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ ...reservationOffer, name: ' ' }, 'input.name', '1 to 250 characters'],
+      [
+        { ...reservationOffer, billingPlans: [plan('MONTHLY', 'P1Y', 100)] },
+        'input.billingPlans[0].billingCycle',
+        'one_time/P1Y, one_time/P3Y',
+      ],
+      [{ ...reservationOffer, billingPlans: [plan('ONE_TIME', 'P1Y', -1)] }, 'input.billingPlans[0].price.amountInCents', 'from 0'],
+      [
+        { ...reservationOffer, billingPlans: [plan('ONE_TIME', 'P1Y', 100), plan('ONE_TIME', 'P3Y', 100, 'EUR')] },
+        'input.billingPlans[1].price.currencyCode',
+        'the same currency',
+      ],
+      [{ ...reservationOffer, reservationType: null }, 'input.reservationType', 'set reservationType'],
+      [{ ...reservationOffer, billingType: 'LICENSE' }, 'input.billingType', 'usage-billed'],
+      [{ ...reservationOffer, markets: ['XX'] }, 'input.markets', 'ISO 3166-1 alpha-2'],
+      [{ ...reservationOffer, segments: [] }, 'input.segments', 'at least one segment'],
+      [{ ...reservationOffer, commerceType: 'SOFTWARE', reservationType: null, billingType: 'LICENSE' }, 'input.softwareKind', 'PERPETUAL'],
+      [{ ...reservationOffer, commerceType: 'MARKETPLACE_SAAS' }, 'input.publisher', 'published by isv'],
+      [{ ...reservationOffer, upgradeTargetIds: ['not an id'] }, 'input.upgradeTargetIds[0]', 'catalog item ID'],
+    ];
+    for (const [input, field, expected] of cases) {
+      const answer = await createOffer(s.as, input);
+      expect(answer.errors?.[0]?.extensions, JSON.stringify(input)).toMatchObject({ code: 'BAD_USER_INPUT', field });
+      expect(answer.errors?.[0]?.message).toContain(expected);
+    }
+    expect(await gw.collections.sandboxOffers.countDocuments({ partnerId: s.partnerId })).toBe(0);
+    await deleteSandbox(s.id);
+  });
+
+  it('a 3-year software subscription offer at 1,234.56 is bought for exactly that amount in the sandbox', async () => {
+    const s = await sandbox('Software offer');
+    const id = await offerId(s.as, {
+      name: 'Sandbox Server Subscription 3 years',
+      commerceType: 'SOFTWARE',
+      softwareKind: 'SUBSCRIPTION',
+      billingPlans: [{ billingCycle: 'ONE_TIME', termDuration: 'P3Y', price: { amountInCents: 123_456, currencyCode: 'USD' } }],
+    });
+    const customer = await customerId(s.as, 'software-buyer.example.com');
+    const bought = await gql<{ purchaseSoftware: { softwareOrder: { id: string } | null; userErrors: unknown[] } }>(
+      s.as,
+      'mutation ($input: PurchaseSoftwareInput!) { purchaseSoftware(input: $input) { softwareOrder { id } userErrors { rule message } } }',
+      { input: { customerId: customer, offerId: id, quantity: 2 } },
+    );
+    expect(bought.errors, JSON.stringify(bought.errors)).toBeUndefined();
+    expect(bought.data!.purchaseSoftware.userErrors).toEqual([]);
+    const charged = await gw.collections.ledger.find({ partnerId: s.partnerId, customerId: customer }).toArray();
+    expect(charged.reduce((sum, e) => sum + e.amountCents, 0)).toBe(2 * 123_456);
+    await deleteSandbox(s.id);
+  });
+});
