@@ -526,6 +526,64 @@ describe('createOffer: a sandbox’s own offers (SANDBOX-OFFERS)', () => {
     await deleteSandbox(s.id);
   });
 
+  it('UPG-ELIGIBLE, ADDON-ELIGIBLE: a sandbox buys its own NCE offer, an add-on of its own for it, and upgrades it to another of its offers, at its own prices', async () => {
+    const s = await sandbox('NCE offers', '2026-03-01T00:00:00Z');
+    const plans = (monthly: number) => [
+      { billingCycle: 'MONTHLY', termDuration: 'P1M', price: { amountInCents: monthly * 12, currencyCode: 'USD' } },
+      { billingCycle: 'MONTHLY', termDuration: 'P1Y', price: { amountInCents: monthly * 120, currencyCode: 'USD' } },
+      { billingCycle: 'ANNUAL', termDuration: 'P1Y', price: { amountInCents: monthly * 120, currencyCode: 'USD' } },
+    ];
+    const premium = await offerId(s.as, { name: 'Sandbox Premium', commerceType: 'NEW_COMMERCE', billingPlans: plans(250) });
+    const standard = await offerId(s.as, {
+      name: 'Sandbox Standard',
+      commerceType: 'NEW_COMMERCE',
+      billingPlans: plans(100),
+      upgradeTargetIds: [premium],
+    });
+    const addOn = await offerId(s.as, {
+      name: 'Sandbox Add-on',
+      commerceType: 'NEW_COMMERCE',
+      billingPlans: plans(30),
+      addOnBaseOfferIds: [standard],
+    });
+    const customer = await customerId(s.as, 'nce-buyer.example.com');
+    const bought = await gql<{
+      purchase: { subscriptions: { id: string; offerName: string }[]; total: { amountInCents: number }; userErrors: unknown[] };
+    }>(
+      s.as,
+      'mutation ($input: PurchaseInput!) { purchase(input: $input) { subscriptions { id offerName } total { amountInCents } userErrors { rule message } } }',
+      { input: { customerId: customer, lineItems: [{ offerId: standard, quantity: 3, billingCycle: 'ANNUAL', termDuration: 'P1Y' }] } },
+    );
+    expect(bought.errors, JSON.stringify(bought.errors)).toBeUndefined();
+    expect(bought.data!.purchase.userErrors).toEqual([]);
+    expect(bought.data!.purchase.total.amountInCents).toBe(3 * 12_000);
+    const subscription = bought.data!.purchase.subscriptions[0]!;
+    expect(subscription.offerName).toBe('Sandbox Standard');
+
+    const withAddOn = await gql<{ purchaseAddOn: { charge: { amountInCents: number } | null; userErrors: unknown[] } }>(
+      s.as,
+      'mutation ($input: PurchaseAddOnInput!) { purchaseAddOn(input: $input) { charge { amountInCents } userErrors { rule message } } }',
+      { input: { subscriptionId: subscription.id, offerId: addOn, quantity: 2 } },
+    );
+    expect(withAddOn.errors, JSON.stringify(withAddOn.errors)).toBeUndefined();
+    expect(withAddOn.data!.purchaseAddOn.userErrors).toEqual([]);
+    // Bought the instant its base was: the whole aligned year (ADDON-ALIGN).
+    expect(withAddOn.data!.purchaseAddOn.charge?.amountInCents).toBe(2 * 3_600);
+
+    // With an add-on, one licence of three moves (a full upgrade would leave the add-on behind: UPG-FULL).
+    const upgraded = await gql<{
+      partialUpgrade: { targetSubscription: { offerId: string; quantity: number } | null; userErrors: unknown[] };
+    }>(
+      s.as,
+      'mutation ($input: PartialUpgradeInput!) { partialUpgrade(input: $input) { targetSubscription { offerId quantity } userErrors { rule message } } }',
+      { input: { subscriptionId: subscription.id, targetOfferId: premium, quantity: 1 } },
+    );
+    expect(upgraded.errors, JSON.stringify(upgraded.errors)).toBeUndefined();
+    expect(upgraded.data!.partialUpgrade.userErrors).toEqual([]);
+    expect(upgraded.data!.partialUpgrade.targetSubscription).toEqual({ offerId: premium, quantity: 1 });
+    await deleteSandbox(s.id);
+  });
+
   it('a 3-year software subscription offer at 1,234.56 is bought for exactly that amount in the sandbox', async () => {
     const s = await sandbox('Software offer');
     const id = await offerId(s.as, {
