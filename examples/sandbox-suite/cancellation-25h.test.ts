@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSandbox, type Sandbox } from '../../src/testing/sandbox.js';
+import { createSandbox, type Sandbox } from 'partner-center-gateway/testing';
 import { gateway } from './gateway.js';
 import { buySeats, cancel, cents, createCustomer, ledger } from './scenario.js';
 

@@ -47,10 +47,12 @@ async function mintAdminToken(): Promise<string> {
 }
 
 async function startGateway(): Promise<{ url: string; adminToken: string }> {
+  // `npm run build` (incremental): the tests import the helper as partner-center-gateway/testing,
+  // which package.json's "exports" maps to the built dist/node/src/testing/sandbox.js.
+  await run(process.execPath, ['scripts/build.mjs'], { cwd: ROOT });
   if (process.env.GATEWAY_URL) {
     return { url: process.env.GATEWAY_URL, adminToken: process.env.SANDBOX_ADMIN_TOKEN || (await mintAdminToken()) };
   }
-  await run(process.execPath, ['scripts/build.mjs'], { cwd: ROOT });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'pcg-sandbox-suite-'));
   shared.dataDir = dataDir;
   // Development mode (sandboxes on, the development secret), not the test run's variables.

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSandbox, SandboxError, type Sandbox } from '../../src/testing/sandbox.js';
+import { createSandbox, SandboxError, type Sandbox } from 'partner-center-gateway/testing';
 import { gateway } from './gateway.js';
 import { createCustomer } from './scenario.js';
 

@@ -1,4 +1,4 @@
-import type { Sandbox } from '../../src/testing/sandbox.js';
+import type { Sandbox } from 'partner-center-gateway/testing';
 
 /*
  * The suite's own building blocks, as a test team keeps them next to its tests: each is one public
