@@ -37,11 +37,12 @@ interface Shared {
 }
 const shared: Shared = ((globalThis as { __sandboxSuiteGateway?: Shared }).__sandboxSuiteGateway ??= { users: 0 });
 
-async function mintAdminToken(): Promise<string> {
+/** `npm run -s token -- --partner contoso --roles global_admin`, signed as a gateway started with `env` verifies. */
+async function mintAdminToken(env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const { stdout } = await run(
     process.execPath,
     ['--import', './scripts/register.mjs', 'scripts/token.ts', '--partner', 'contoso', '--roles', 'global_admin', '--expires', '2h'],
-    { cwd: ROOT },
+    { cwd: ROOT, env },
   );
   return stdout.trim();
 }
@@ -59,6 +60,8 @@ async function startGateway(): Promise<{ url: string; adminToken: string }> {
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' };
   for (const name of ['NODE_ENV', 'AUTH_SECRET', 'MONGODB_DB', 'VITEST', 'VITEST_MODE', 'VITEST_POOL_ID', 'VITEST_WORKER_ID'])
     delete env[name];
+  // On a MongoDB of one's own (MONGODB_URI), a database of the run's own.
+  if (env.MONGODB_URI) env.MONGODB_DB = `sandbox_suite_${path.basename(dataDir).slice(-6)}`;
   const child = spawn(process.execPath, ['--import', 'reflect-metadata', 'dist/node/src/main.js'], {
     cwd: ROOT,
     env,
@@ -68,7 +71,8 @@ async function startGateway(): Promise<{ url: string; adminToken: string }> {
   let log = '';
   const url = await new Promise<string>((resolve, reject) => {
     child.stderr!.on('data', (chunk: Buffer) => {
-      log += chunk.toString();
+      // Drained to the end (a full pipe would stall the gateway), the last 64 kB kept for an early exit's message.
+      log = (log + chunk.toString()).slice(-65_536);
       const listening = /GraphQL at (http:\/\/\S+)\/graphql/.exec(log);
       if (listening) resolve(listening[1]!);
     });
@@ -76,7 +80,7 @@ async function startGateway(): Promise<{ url: string; adminToken: string }> {
       reject(new Error(`the gateway exited (code ${code}, signal ${signal}) before listening:\n${log}`)),
     );
   });
-  return { url, adminToken: await mintAdminToken() };
+  return { url, adminToken: await mintAdminToken(env) };
 }
 
 export async function setup(project: TestProject): Promise<void> {
