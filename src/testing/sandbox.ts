@@ -134,22 +134,24 @@ interface Answer<T> {
   errors?: SandboxGraphQLError[];
 }
 
+const USER_ERRORS = 'userErrors { code rule message field }';
 const CREATE = `mutation CreateSandbox($input: CreateSandboxInput!) {
   createSandbox(input: $input) {
     sandbox { id name partnerId partnerType template clockStart createdAt expiresAt customerCount }
     tokens { roles token }
+    ${USER_ERRORS}
   }
 }`;
-const MINT = `mutation MintSandboxToken($input: MintSandboxTokenInput!) { mintSandboxToken(input: $input) { token { token } } }`;
+const MINT = `mutation MintSandboxToken($input: MintSandboxTokenInput!) {
+  mintSandboxToken(input: $input) { token { token } ${USER_ERRORS} }
+}`;
 const SNAPSHOT = `mutation SnapshotSandbox($input: SnapshotSandboxInput!) {
-  snapshotSandbox(input: $input) { snapshot { name createdAt clockNow documentCount } }
+  snapshotSandbox(input: $input) { snapshot { name createdAt clockNow documentCount } ${USER_ERRORS} }
 }`;
-const RESTORE = `mutation RestoreSandbox($input: RestoreSandboxInput!) { restoreSandbox(input: $input) { sandbox { id } } }`;
-const RESET = `mutation ResetSandbox($input: ResetSandboxInput!) { resetSandbox(input: $input) { sandbox { id } } }`;
-const DELETE = `mutation DeleteSandbox($input: DeleteSandboxInput!) { deleteSandbox(input: $input) { deletedSandboxId } }`;
-const ADVANCE = `mutation AdvanceClock($by: String!) {
-  advanceClock(input: { by: $by }) { from to userErrors { code rule message field } }
-}`;
+const RESTORE = `mutation RestoreSandbox($input: RestoreSandboxInput!) { restoreSandbox(input: $input) { sandbox { id } ${USER_ERRORS} } }`;
+const RESET = `mutation ResetSandbox($input: ResetSandboxInput!) { resetSandbox(input: $input) { sandbox { id } ${USER_ERRORS} } }`;
+const DELETE = `mutation DeleteSandbox($input: DeleteSandboxInput!) { deleteSandbox(input: $input) { deletedSandboxId ${USER_ERRORS} } }`;
+const ADVANCE = `mutation AdvanceClock($by: String!) { advanceClock(input: { by: $by }) { from to ${USER_ERRORS} } }`;
 const NOW = `query SimulationClock { simulationClock { now } }`;
 
 /** The first delays, in ms, between retries of a SANDBOX_BUSY answer; the last repeats. */
@@ -222,6 +224,31 @@ async function call<T>(
   }
 }
 
+interface UserError {
+  code: string;
+  rule: string;
+  message: string;
+  field?: readonly string[] | null;
+}
+
+/**
+ * The payload of mutation `name` in `data`, thrown as a SandboxError when the gateway refused it
+ * in `userErrors` (a policy refusal, with its rule): the helper's own operations are set-up, and a
+ * set-up refused is a test that cannot go on.
+ */
+function accepted<P extends { userErrors?: readonly UserError[] }>(data: Record<string, P>, name: string, what: string): P {
+  const payload = data[name]!;
+  const refused = payload.userErrors?.[0];
+  if (refused) {
+    throw new SandboxError(`${what} was refused (${refused.rule}): ${refused.message}`, {
+      code: refused.code,
+      rule: refused.rule,
+      field: refused.field?.join('.'),
+    });
+  }
+  return payload;
+}
+
 /** Creates a sandbox (createSandbox) and answers a handle on it. Delete it when done, or use `withSandbox`. */
 export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   const input: Record<string, unknown> = { name: options.name ?? `test sandbox ${Math.random().toString(36).slice(2, 10)}` };
@@ -234,14 +261,10 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   if (options.roles !== undefined) input.roles = options.roles.map((r) => r.toUpperCase());
   if (options.ttl !== undefined) input.ttl = options.ttl;
 
-  const created = await call<{ createSandbox: { sandbox: SandboxInfo; tokens: { roles: string[]; token: string }[] } }>(
-    options,
-    options.adminToken,
-    'admin',
-    CREATE,
-    { input },
-  );
-  const { sandbox: info, tokens } = created.createSandbox;
+  const created = await call<{
+    createSandbox: { sandbox: SandboxInfo; tokens: { roles: string[]; token: string }[]; userErrors: UserError[] };
+  }>(options, options.adminToken, 'admin', CREATE, { input });
+  const { sandbox: info, tokens } = accepted(created, 'createSandbox', 'createSandbox');
   const creation = tokens[0]!;
   // Tokens by role set: the creation token, then each one minted (mintSandboxToken) on first need.
   const minted = new Map<string, Promise<string>>([[rolesKey(creation.roles), Promise.resolve(creation.token)]]);
@@ -253,9 +276,9 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
     const key = rolesKey(roles);
     let pending = minted.get(key);
     if (!pending) {
-      pending = admin<{ mintSandboxToken: { token: { token: string } } }>(MINT, {
+      pending = admin<{ mintSandboxToken: { token: { token: string }; userErrors: UserError[] } }>(MINT, {
         input: { sandboxId: info.id, roles: key.split(',') },
-      }).then((d) => d.mintSandboxToken.token.token);
+      }).then((d) => accepted(d, 'mintSandboxToken', `mintSandboxToken(${key})`).token.token);
       // A refused mint is not kept: the next call asks again.
       pending.catch(() => minted.delete(key));
       minted.set(key, pending);
@@ -273,36 +296,40 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
     token,
     request,
     async advance(by) {
-      const { advanceClock } = await request<{
-        advanceClock: { from: string; to: string; userErrors: { code: string; rule?: string; message: string; field?: string }[] };
-      }>(ADVANCE, { by });
-      const refused = advanceClock.userErrors[0];
-      if (refused) {
-        throw new SandboxError(`advanceClock(${by}) was refused: ${refused.message}`, {
-          code: refused.code,
-          rule: refused.rule ?? undefined,
-          field: refused.field ?? undefined,
-        });
-      }
-      return { from: advanceClock.from, to: advanceClock.to };
+      const answer = await request<{ advanceClock: { from: string; to: string; userErrors: UserError[] } }>(ADVANCE, { by });
+      const { from, to } = accepted(answer, 'advanceClock', `advanceClock(${by})`);
+      return { from, to };
     },
     async now() {
       return (await request<{ simulationClock: { now: string } }>(NOW)).simulationClock.now;
     },
     async snapshot(name) {
-      const answer = await admin<{ snapshotSandbox: { snapshot: SandboxSnapshot } }>(SNAPSHOT, { input: { sandboxId: info.id, name } });
-      return answer.snapshotSandbox.snapshot;
+      const answer = await admin<{ snapshotSandbox: { snapshot: SandboxSnapshot; userErrors: UserError[] } }>(SNAPSHOT, {
+        input: { sandboxId: info.id, name },
+      });
+      return accepted(answer, 'snapshotSandbox', `snapshotSandbox(${name})`).snapshot;
     },
     async restore(name) {
-      await admin(RESTORE, { input: { sandboxId: info.id, snapshot: name } });
+      const answer = await admin<{ restoreSandbox: { userErrors: UserError[] } }>(RESTORE, {
+        input: { sandboxId: info.id, snapshot: name },
+      });
+      accepted(answer, 'restoreSandbox', `restoreSandbox(${name})`);
     },
     async reset() {
-      await admin(RESET, { input: { sandboxId: info.id } });
+      accepted(
+        await admin<{ resetSandbox: { userErrors: UserError[] } }>(RESET, { input: { sandboxId: info.id } }),
+        'resetSandbox',
+        'resetSandbox',
+      );
     },
     async delete() {
       if (deleted) return;
       try {
-        await admin(DELETE, { input: { sandboxId: info.id } });
+        accepted(
+          await admin<{ deleteSandbox: { userErrors: UserError[] } }>(DELETE, { input: { sandboxId: info.id } }),
+          'deleteSandbox',
+          'deleteSandbox',
+        );
       } catch (error) {
         // Gone already (the gateway purged it once its time to live passed): nothing left to delete.
         if (!(error instanceof SandboxError && error.code === 'NOT_FOUND')) throw error;

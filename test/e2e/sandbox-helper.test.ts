@@ -89,6 +89,21 @@ describe('errors', () => {
   });
 });
 
+describe('refusals in userErrors', () => {
+  it('a refusal of the helper’s own operation in userErrors is thrown as a SandboxError with its code, rule and field', async () => {
+    const refusal = { code: 'NOT_ELIGIBLE', rule: 'SANDBOX-QUOTA', message: 'At most 20 snapshots.', field: ['input', 'name'] };
+    const fake = async (): Promise<Response> =>
+      new Response(JSON.stringify({ data: { createSandbox: { sandbox: null, tokens: [], userErrors: [refusal] } } }), { status: 200 });
+    await expect(createSandbox({ url: 'http://gateway.invalid', adminToken: 'x', fetch: fake as typeof fetch })).rejects.toMatchObject({
+      name: 'SandboxError',
+      code: 'NOT_ELIGIBLE',
+      rule: 'SANDBOX-QUOTA',
+      field: 'input.name',
+      message: 'createSandbox was refused (SANDBOX-QUOTA): At most 20 snapshots.',
+    });
+  });
+});
+
 describe('SANDBOX_BUSY', () => {
   /** A fetch answering SANDBOX_BUSY `busy` times, then the creation; counts the calls. */
   function scripted(busy: number) {
@@ -98,7 +113,11 @@ describe('SANDBOX_BUSY', () => {
       const body =
         calls.length <= busy
           ? { errors: [{ message: 'The sandbox is being restored; retry in a moment.', extensions: { code: 'SANDBOX_BUSY' } }] }
-          : { data: { createSandbox: { sandbox: { id: 's1', partnerId: 'p1' }, tokens: [{ roles: ['ADMIN_AGENT'], token: 't' }] } } };
+          : {
+              data: {
+                createSandbox: { sandbox: { id: 's1', partnerId: 'p1' }, tokens: [{ roles: ['ADMIN_AGENT'], token: 't' }], userErrors: [] },
+              },
+            };
       return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
     };
     return { calls, fetch: fake as typeof fetch };
