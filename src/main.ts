@@ -2,7 +2,7 @@ import net from 'node:net';
 import { openDatabase, NoDatabaseError, type Database } from './db/database.js';
 import { DataDirInUseError } from './db/ferretdb.js';
 import { DEMO_PARTNERS } from './seed/demo-ids.js';
-import { seedDemoIfEmpty } from './seed/generate.js';
+import { sandboxWorlds, seedDemoIfEmpty } from './seed/generate.js';
 import { ConfigError, loadConfig, type Config } from './shared/config.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { createGateway, type Gateway } from './app/server.js';
@@ -24,8 +24,16 @@ async function main(): Promise<void> {
   await checkPortFree(config);
   const database = await openWithRetries(config, log);
   if (config.seedDemo) await seedDemoIfEmpty(database.collections, log);
-  // The one runtime file that knows the demo world: the IDE calls as its direct-bill partner.
-  const gateway = await createGateway({ config, database, log, faults: faultInjection?.faults, idePartnerId: DEMO_PARTNERS.contoso.id });
+  // The one runtime file that knows the demo world: the IDE calls as its direct-bill partner, and
+  // sandbox templates generate its worlds.
+  const gateway = await createGateway({
+    config,
+    database,
+    log,
+    faults: faultInjection?.faults,
+    idePartnerId: DEMO_PARTNERS.contoso.id,
+    sandboxWorlds,
+  });
   const resumed = await resumePending(database.collections, {}, gateway.services.write);
   log.info('write', `start-up: resumed ${resumed} pending operation${resumed === 1 ? '' : 's'}`);
   void resumeWhenLeasesExpire(database, gateway, log);

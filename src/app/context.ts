@@ -91,6 +91,8 @@ export async function createContext(
   correlationId: string = randomUUID(),
 ): Promise<Context> {
   const caller = await services.authenticator.authenticate(headers);
+  // A sandbox's callers only while it is ready (deleted: UNAUTHENTICATED; restoring: SANDBOX_BUSY).
+  await services.sandboxes.admit(caller.partner);
   const budget = new CommandBudget(services.maxDbCommands ?? Number.POSITIVE_INFINITY);
   const collections = budgetedCollections(services.collections, budget);
   const repositories = createRepositories(collections, services.repositories.clock.defaultStart, {

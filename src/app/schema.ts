@@ -25,6 +25,9 @@ import { SubscriptionResolver } from '../subscription/subscription.resolver.js';
 import { subscriptionMutations } from '../subscription/mutations/index.js';
 import { CreateSandboxResolver } from '../sandbox/create-sandbox.mutation.js';
 import { DeleteSandboxResolver } from '../sandbox/delete-sandbox.mutation.js';
+import { MintSandboxTokenResolver } from '../sandbox/mint-sandbox-token.mutation.js';
+import { RestoreSandboxResolver } from '../sandbox/restore-sandbox.mutation.js';
+import { SnapshotSandboxResolver } from '../sandbox/snapshot-sandbox.mutation.js';
 import { SandboxResolver } from '../sandbox/sandbox.resolver.js';
 import { DateTimeISOScalar } from '../shared/date-time.scalar.js';
 
@@ -56,6 +59,9 @@ export const RESOLVERS = [
   SandboxResolver,
   CreateSandboxResolver,
   DeleteSandboxResolver,
+  SnapshotSandboxResolver,
+  RestoreSandboxResolver,
+  MintSandboxTokenResolver,
 ] as const;
 
 /** The executable schema, built from the decorated classes; `schema/schema.graphql` is its printout. */

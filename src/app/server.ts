@@ -36,6 +36,7 @@ import { mintToken } from '../shared/tokens.js';
 import { gatewayLimits } from '../limits/index.js';
 import { createSchema } from './schema.js';
 import { SandboxService } from '../sandbox/sandbox.service.js';
+import type { SandboxWorlds } from '../sandbox/templates.js';
 import type { WriteFaults } from '../write/deps.js';
 import type { Duplex } from 'node:stream';
 
@@ -71,6 +72,11 @@ export interface GatewayDeps {
    * examples with placeholder IDs.
    */
   idePartnerId?: string;
+  /**
+   * The seeder's worlds for the DEMO and GENERATED sandbox templates (src/sandbox/templates.ts):
+   * main.ts passes src/seed/'s, as for `idePartnerId`; without them createSandbox offers EMPTY only.
+   */
+  sandboxWorlds?: SandboxWorlds;
 }
 
 export interface Gateway {
@@ -89,16 +95,17 @@ export interface Gateway {
 export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const { config, database, log } = deps;
   configureCursorSecret(config.authSecret);
+  const write = { collections: database.collections, log, lockLeaseMs: config.lockLeaseMs, faults: deps.faults };
   const services: Services = {
     collections: database.collections,
     repositories: createRepositories(database.collections, config.clockStart, { offerCacheMs: config.offerCacheMs }),
     authenticator: deps.authenticator ?? createAuthenticator(config, database.collections.partners, log),
     log,
-    write: { collections: database.collections, log, lockLeaseMs: config.lockLeaseMs, faults: deps.faults },
+    write,
     settings: { softwareCancelDelayMs: config.softwareCancelDelayMs },
     maxDbCommands: config.limits.maxDbCommands,
     readPlanner: readPlanner(database.backend.capabilities),
-    sandboxes: new SandboxService(database.collections, config, log),
+    sandboxes: new SandboxService(write, config, deps.sandboxWorlds),
   };
   // FerretDB has no TTL index: expired sandboxes are deleted by the gateway (docs/sandboxes.md).
   const purgeTimer = setInterval(() => void services.sandboxes.purge(), config.sandbox.purgeIntervalMs).unref();

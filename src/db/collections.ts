@@ -11,6 +11,8 @@ import type {
   OperationDoc,
   RefundCapDoc,
   SandboxDoc,
+  SandboxSnapshotChunkDoc,
+  SandboxSnapshotDoc,
   SoftwareActivityDoc,
   OrderDoc,
   PartnerDoc,
@@ -40,6 +42,8 @@ export interface Collections {
   locks: Collection<LockDoc>;
   idempotency: Collection<IdempotencyDoc>;
   sandboxes: Collection<SandboxDoc>;
+  sandboxSnapshots: Collection<SandboxSnapshotDoc>;
+  sandboxSnapshotChunks: Collection<SandboxSnapshotChunkDoc>;
 }
 
 export function collections(db: Db): Collections {
@@ -62,6 +66,8 @@ export function collections(db: Db): Collections {
     locks: db.collection<LockDoc>('locks'),
     idempotency: db.collection<IdempotencyDoc>('idempotency'),
     sandboxes: db.collection<SandboxDoc>('sandboxes'),
+    sandboxSnapshots: db.collection<SandboxSnapshotDoc>('sandboxSnapshots'),
+    sandboxSnapshotChunks: db.collection<SandboxSnapshotChunkDoc>('sandboxSnapshotChunks'),
   };
 }
 
@@ -123,7 +129,11 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
   sandboxes: [
     { key: { adminPartnerId: 1, createdAt: 1 }, name: 'admin_created' },
     { key: { expiresAt: 1 }, name: 'expiresAt' },
+    // The gate: every request of a sandbox's partner reads its sandbox by partner.
+    { key: { partnerId: 1 }, name: 'partnerId_unique', unique: true },
   ],
+  sandboxSnapshots: [{ key: { sandboxId: 1, createdAt: 1 }, name: 'sandbox_created' }],
+  sandboxSnapshotChunks: [{ key: { snapshotId: 1 }, name: 'snapshotId' }],
 };
 
 /**
@@ -157,9 +167,11 @@ export const EQUALITY_FIELDS: Record<keyof Collections, readonly string[]> = {
   auditEvents: ['partnerId'],
   clock: [],
   softwareActivity: ['partnerId'],
-  refundCaps: [],
+  refundCaps: ['partnerId'],
   operations: ['partnerId', 'customerId', 'status', 'idempotencyKey'],
   locks: [],
-  idempotency: [],
-  sandboxes: ['adminPartnerId', 'status'],
+  idempotency: ['partnerId'],
+  sandboxes: ['adminPartnerId', 'status', 'partnerId'],
+  sandboxSnapshots: ['sandboxId', 'status'],
+  sandboxSnapshotChunks: ['snapshotId'],
 };

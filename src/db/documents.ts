@@ -57,11 +57,55 @@ export interface SandboxDoc {
   /** The partner whose global admin created it: the only one that lists and deletes it. */
   adminPartnerId: string;
   clockStart: Date;
-  template: 'empty';
-  status: 'creating' | 'ready' | 'deleting';
+  template: 'empty' | 'demo' | 'generated';
+  /** The seed of a `demo` or `generated` world; absent for `empty`. */
+  seed?: string;
+  /** Customers the template generated into it (0 for `empty`; absent on sandboxes made before templates). */
+  customerCount?: number;
+  /**
+   * `restoring`: a restore or reset is under way (`restoring` names it); the sandbox's own
+   * callers get SANDBOX_BUSY until it is `ready` again, so nobody sees a half-restored tenant.
+   */
+  status: 'creating' | 'ready' | 'restoring' | 'deleting';
+  restoring?: SandboxRestoring;
   /** Wall-clock instants: a sandbox's life is real time, not its simulation clock. */
   createdAt: Date;
   expiresAt: Date;
+}
+
+/** A restore in progress: finished by its holder, or by anyone once `leaseUntil` has passed. */
+export interface SandboxRestoring {
+  snapshotId: string;
+  holder: string;
+  leaseUntil: Date;
+  /** The tenant's locks `holder` took: whoever finishes a dead holder's restore removes them. */
+  lockKeys?: string[];
+}
+
+/**
+ * A sandbox's saved state under a name (docs/sandboxes.md, "Snapshots"): every document its
+ * partner owns, in SandboxSnapshotChunkDoc chunks, and its clock. Only a `ready` snapshot is
+ * used; one left `writing` by a crash is removed by the purge. Saving under a taken name writes a
+ * new one and then removes the older, so the newest `ready` one of a name is the one that counts.
+ */
+export interface SandboxSnapshotDoc {
+  _id: string;
+  sandboxId: string;
+  name: string;
+  status: 'writing' | 'ready';
+  /** Wall-clock instant it was taken. */
+  createdAt: Date;
+  /** The sandbox's simulation clock when it was taken: restore puts the clock back here. */
+  clockNow: Date;
+  documentCount: number;
+}
+
+/** Part of a snapshot: documents of one tenant collection, as they were stored. */
+export interface SandboxSnapshotChunkDoc {
+  _id: string;
+  snapshotId: string;
+  collection: string;
+  docs: Record<string, unknown>[];
 }
 
 export type CustomerSegment = 'commercial' | 'education' | 'government' | 'nonprofit';
@@ -75,6 +119,11 @@ export interface CustomerDoc {
   companyNameLower: string;
   domain: string;
   domainLower: string;
+  /**
+   * Where `domainLower` must be unique: a sandbox's customers carry the sandbox's partnerId (each
+   * sandbox is a realm of its own); real partners' customers have none (one realm, as in Entra).
+   */
+  domainRealm?: string;
   /** ISO 3166 alpha-2 (PRICE-TAX, CAT-UNAVAILABLE, RES-MARKETS). */
   billingCountry: string;
   segment: CustomerSegment;

@@ -1,4 +1,4 @@
-import { Arg, Ctx, Field, InputType, Mutation, ObjectType, Resolver } from 'type-graphql';
+import { Arg, Ctx, Field, InputType, Int, Mutation, ObjectType, Resolver } from 'type-graphql';
 import type { PartnerRole, PartnerType } from '../db/documents.js';
 import { MutationPayload } from '../mutation/payload.types.js';
 import type { Context } from '../shared/context.js';
@@ -18,6 +18,18 @@ export class CreateSandboxInput {
 
   @Field(() => SandboxTemplateEnum, { defaultValue: SandboxTemplateEnum.EMPTY })
   template!: SandboxTemplateEnum;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'GENERATED only, and required there: customers to generate, 1 to SANDBOX_MAX_CUSTOMERS.',
+  })
+  customers?: number | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'GENERATED only, and required there: 1 to 64 characters; the same seed gives the same world (IDs excepted).',
+  })
+  seed?: string | null;
 
   @Field(() => [PartnerRoleEnum], {
     defaultValue: [PartnerRoleEnum.GLOBAL_ADMIN, PartnerRoleEnum.ADMIN_AGENT],
@@ -57,6 +69,9 @@ export class CreateSandboxResolver {
       clockStart: input.clockStart ?? null,
       roles: input.roles,
       ttl: input.ttl ?? null,
+      template: input.template,
+      customers: input.customers ?? null,
+      seed: input.seed ?? null,
     });
     return {
       sandbox: toSandbox(sandbox),
@@ -64,7 +79,7 @@ export class CreateSandboxResolver {
       userErrors: [],
       dryRun: false,
       operationId: null,
-      summary: `Created sandbox '${sandbox.name}' (partner ${sandbox.partnerId}), its clock at ${sandbox.clockStart.toISOString()}, expiring ${sandbox.expiresAt.toISOString()}.`,
+      summary: `Created sandbox '${sandbox.name}' (partner ${sandbox.partnerId}) with ${sandbox.customerCount ?? 0} customer${sandbox.customerCount === 1 ? '' : 's'}, its clock at ${sandbox.clockStart.toISOString()}, expiring ${sandbox.expiresAt.toISOString()}.`,
     };
   }
 }

@@ -80,17 +80,21 @@ export interface CustomerArgs {
   orderKeys: readonly number[];
   /** The world's partners (partners.ts). */
   partners: Readonly<Record<PartnerKey, PartnerDoc>>;
+  /** A sandbox's partner (world.ts): the customer is its, whichever demo partner the stream draws. */
+  sandboxPartner?: PartnerDoc | undefined;
   out: Buffers;
 }
 
 /** Generates one customer and everything it bought into `out`, from its own random stream (`seed#ordinal`). */
 export function generateCustomer(args: CustomerArgs): void {
-  const { seed, ordinal, total, now, orderKeys, partners, out } = args;
+  const { seed, ordinal, total, now, orderKeys, partners, sandboxPartner, out } = args;
   const rng = new Rng(`${seed}#${ordinal}`);
-  const ids = new IdSlots(rng, ordinal, total);
+  // A sandbox's IDs from a stream of their own: its other values stay those of the seed alone.
+  const ids = new IdSlots(sandboxPartner ? new Rng(`${sandboxPartner._id}/${seed}#${ordinal}`) : rng, ordinal, total);
   const showcase = ordinal < SHOWCASE.length ? SHOWCASE[ordinal]! : null;
+  // Drawn in a sandbox too, so that its customers' names are the demo world's for the same seed.
   const partnerKey = showcase?.partner ?? rng.weighted(PARTNER_WEIGHTS);
-  const partner = DEMO_PARTNERS[partnerKey];
+  const partner = sandboxPartner ?? partners[partnerKey];
   const segment = showcase?.segment ?? rng.weighted(SEGMENT_WEIGHTS);
   const country = showcase?.country ?? (segment === 'government' && rng.chance(0.85) ? 'US' : rng.weighted(COUNTRY_WEIGHTS));
   const { name, label } = companyName(rng, segment, country);
@@ -100,18 +104,21 @@ export function generateCustomer(args: CustomerArgs): void {
     : rng.chance(0.06)
       ? now - rng.int(2 * 3600, 30 * 86_400) * SECOND
       : now - rng.int(30 * 86_400, 3 * 365 * 86_400 + 180 * 86_400) * SECOND;
-  const associatedPartnerId = partnerKey === 'fabrikam' && rng.chance(0.6) ? DEMO_PARTNERS.tailspin.mpnId : null;
+  // The indirect provider's customers name the demo world's reseller of record (an MPN ID, no tenant).
+  const associatedPartnerId = partner.partnerType === 'indirect_provider' && rng.chance(0.6) ? DEMO_PARTNERS.tailspin.mpnId : null;
   const customer: CustomerDoc = {
     _id: ids.guid(),
-    partnerId: partner.id,
+    partnerId: partner._id,
     companyName: name,
     companyNameLower: name.toLowerCase(),
     domain,
     domainLower: domain.toLowerCase(),
+    // Each sandbox is a domain realm of its own; the real partners share one (no field).
+    ...(sandboxPartner ? { domainRealm: sandboxPartner._id } : {}),
     billingCountry: country,
     segment,
     relationshipToPartner:
-      partnerKey === 'contoso'
+      partner.partnerType === 'direct_bill'
         ? rng.weighted<CustomerDoc['relationshipToPartner']>([
             ['reseller', 80],
             ['advisor', 15],
@@ -132,7 +139,7 @@ export function generateCustomer(args: CustomerArgs): void {
     ordinal,
     orderKeys,
     customer,
-    partner: partners[partnerKey],
+    partner,
     out,
   });
   if (showcase) fillShowcase(g, showcase);

@@ -9,10 +9,17 @@
  * wall clock); each customer draws from its own PRNG stream (`seed#ordinal`). Order IDs are unique
  * by construction, not by luck (ids.ts).
  *
+ * A sandbox's world (`partner`, docs/sandboxes.md): only tenant documents, every customer the
+ * sandbox partner's, each with `domainRealm` = its partner ID. Its IDs come from a stream of their
+ * own keyed by (partner ID, seed, ordinal), so two sandboxes built from one seed get the same
+ * names, offers, quantities, dates and amounts but never the same `_id`; without `partner` the IDs
+ * stay drawn from the customer's stream, so the demo world is what it always was.
+ *
  * Consistency kept for the gateway's rules: every window, price, proration and refund comes from
  * src/policy/, the same functions the gateway decides with, so seeded and live amounts cannot
  * drift apart; money is integer cents (MONEY-EXACT).
  */
+import type { PartnerDoc } from '../db/documents.js';
 import { CATALOG } from './catalog.js';
 import { generateCustomer } from './customers.js';
 import { emptyBuffers, SEED_COLLECTIONS, type Buffers, type SeedCollection, type SeedDocs } from './docs.js';
@@ -32,10 +39,17 @@ export interface GenerateOptions {
   now: Date;
   /** A collection's buffer is emitted when it holds this many documents. @default 2000 */
   batchSize?: number;
+  /**
+   * A sandbox's partner: the world is this partner's alone, without partners, catalog or clocks
+   * (the sandbox has its own), and its IDs are keyed by this partner's ID as well as the seed.
+   */
+  partner?: PartnerDoc;
 }
 
 /** Customers in the world `npm start` seeds into an empty database. */
 export const demoWorldSize = 40;
+/** The seed of the world `npm start` seeds into an empty database. */
+export const demoWorldSeed = 'demo';
 
 /**
  * Generates a world as batches, one collection per batch: first the partners, the catalog and the
@@ -56,19 +70,22 @@ export function* generateWorld(options: GenerateOptions): Generator<WorldBatch> 
   }
   const seed = String(options.seed);
   const now = nowDate.getTime();
-  const keyRng = new Rng(`${seed}/order-ids`);
+  const { partner } = options;
+  const keyRng = new Rng(partner ? `${partner._id}/${seed}/order-ids` : `${seed}/order-ids`);
   const orderKeys = [keyRng.nextUint32(), keyRng.nextUint32(), keyRng.nextUint32(), keyRng.nextUint32()];
   const total = customers;
 
-  yield { collection: 'partners', docs: partnerDocs(now), customersDone: 0, customersTotal: total };
-  yield { collection: 'offers', docs: CATALOG.map((o) => structuredClone(o)), customersDone: 0, customersTotal: total };
-  yield { collection: 'clock', docs: clockDocs(now), customersDone: 0, customersTotal: total };
+  if (!partner) {
+    yield { collection: 'partners', docs: partnerDocs(now), customersDone: 0, customersTotal: total };
+    yield { collection: 'offers', docs: CATALOG.map((o) => structuredClone(o)), customersDone: 0, customersTotal: total };
+    yield { collection: 'clock', docs: clockDocs(now), customersDone: 0, customersTotal: total };
+  }
 
   const partners = partnersByKey(now);
   const out = emptyBuffers();
   const tenantCollections = SEED_COLLECTIONS.slice(3);
   for (let i = 0; i < customers; i++) {
-    generateCustomer({ seed, ordinal: i, total, now, orderKeys, partners, out });
+    generateCustomer({ seed, ordinal: i, total, now, orderKeys, partners, sandboxPartner: partner, out });
     for (const name of tenantCollections) {
       while (out[name].length >= batchSize) yield take(out, name, batchSize, { customersDone: i + 1, customersTotal: total });
     }

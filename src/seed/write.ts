@@ -4,7 +4,7 @@ import type { Collections } from '../db/collections.js';
 import type { Logger } from '../shared/logger.js';
 import { DEMO_PARTNERS, SEED_CLOCK_START } from './demo-ids.js';
 import { SEED_COLLECTIONS, type SeedCollection } from './docs.js';
-import { demoWorldSize, generateWorld, type WorldBatch } from './world.js';
+import { demoWorldSeed, demoWorldSize, generateWorld, type WorldBatch } from './world.js';
 
 export interface SeedProgress {
   customersDone: number;
@@ -113,8 +113,8 @@ export async function seedDemoIfEmpty(cols: Collections, log: Logger): Promise<b
   if (existing) return false;
   const clock = await cols.clock.findOne({ _id: DEMO_PARTNERS.contoso.id });
   const now = clock?.now ?? SEED_CLOCK_START;
-  const result = await seedWorld(cols, { customers: demoWorldSize, seed: 'demo', now });
+  const result = await seedWorld(cols, { customers: demoWorldSize, seed: demoWorldSeed, now });
   const summary = SEED_COLLECTIONS.map((n) => `${n} ${result.counts[n]}`).join(', ');
-  log.info('seed', `seeded the demo world (seed 'demo', clock ${now.toISOString()}) in ${result.elapsedMs} ms: ${summary}`);
+  log.info('seed', `seeded the demo world (seed '${demoWorldSeed}', clock ${now.toISOString()}) in ${result.elapsedMs} ms: ${summary}`);
   return true;
 }

@@ -132,6 +132,12 @@ export interface SandboxConfig {
   maxTtl: string;
   /** `SANDBOX_PURGE_INTERVAL_MS`: how often the gateway deletes expired sandboxes, 1000 to 86400000. @default 60000 */
   purgeIntervalMs: number;
+  /**
+   * `SANDBOX_MAX_CUSTOMERS`: the most customers createSandbox may generate into one sandbox (the
+   * GENERATED template's `customers`), 1 to 10000: a world of 10000 takes tens of seconds, well within
+   * CREATING_GRACE_MS (src/sandbox/sandbox.repository.ts), after which the purge takes it for a crash. @default 1000
+   */
+  maxCustomers: number;
 }
 
 /** SW-CANCEL-DELAY: the default and the largest delay, 15 minutes. */
@@ -428,6 +434,7 @@ function parseSandbox(env: Record<string, string | undefined>): SandboxConfig {
       min: 1000,
       max: 86_400_000,
     }),
+    maxCustomers: parseIntInRange(env.SANDBOX_MAX_CUSTOMERS, { name: 'SANDBOX_MAX_CUSTOMERS', fallback: 1000, min: 1, max: 10_000 }),
   };
 }
 

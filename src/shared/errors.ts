@@ -22,6 +22,7 @@ export const CLIENT_ERROR_CODES = [
   'TIMEOUT',
   'SERVICE_UNAVAILABLE',
   'IDEMPOTENCY_KEY_REUSED',
+  'SANDBOX_BUSY',
 ] as const;
 
 export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[number];
@@ -73,6 +74,20 @@ export function serviceUnavailable(): GraphQLError {
       retryAfterSeconds: RETRY_AFTER_SECONDS,
       http: { status: 503, headers: new HeaderMap([['retry-after', String(RETRY_AFTER_SECONDS)]]) },
     },
+  });
+}
+
+/** Seconds a caller of a sandbox being restored is told to wait (docs/sandboxes.md). */
+export const SANDBOX_BUSY_RETRY_SECONDS = 1;
+
+/**
+ * A request of a sandbox's partner while the sandbox is being restored (thrown from the context
+ * function, like serviceUnavailable): 503 with Retry-After, and a code a test helper retries on.
+ */
+export function sandboxBusy(message: string): GraphQLError {
+  return new ClientError('SANDBOX_BUSY', message, {
+    retryAfterSeconds: SANDBOX_BUSY_RETRY_SECONDS,
+    http: { status: 503, headers: new HeaderMap([['retry-after', String(SANDBOX_BUSY_RETRY_SECONDS)]]) },
   });
 }
 

@@ -6,6 +6,8 @@ import type { Logger } from '../shared/logger.js';
 /** Test hooks: `afterEffect` runs after each applied effect, so a test can simulate a crash between two writes by throwing. */
 export interface WriteFaults {
   afterEffect?(operationId: string, index: number): void;
+  /** After a named step of a sandbox snapshot or restore (src/sandbox/snapshot.repository.ts). */
+  atSandboxStep?(step: string): void;
 }
 
 /** What the write path needs; built once in the composition root (src/app/server.ts) and shared by all requests. */

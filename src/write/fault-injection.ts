@@ -11,12 +11,18 @@
  *   order) of an operation has been written, the process kills itself with SIGKILL. The first
  *   operation with at least `n` effects triggers it, whatever its kind, including an operation
  *   resumed at start-up.
+ * - `FAULT_KILL_AT_SANDBOX_STEP=<step>[#<n>]` (instead of, or with, the above): the process kills
+ *   itself the n-th time (default the first) it reaches that step of a sandbox snapshot or
+ *   restore: `snapshot:chunks-written` (createSandbox's own snapshot counts),
+ *   `restore:deleted` or `restore:first-chunk` (test/e2e/sandbox-crash.test.ts).
  */
 import { ConfigError, type Mode } from '../shared/config.js';
 import type { WriteFaults } from './deps.js';
 
 export const ENABLE_FAULT_INJECTION = 'ENABLE_FAULT_INJECTION';
 export const FAULT_KILL_AFTER_EFFECT = 'FAULT_KILL_AFTER_EFFECT';
+export const FAULT_KILL_AT_SANDBOX_STEP = 'FAULT_KILL_AT_SANDBOX_STEP';
+const SANDBOX_STEPS = ['snapshot:chunks-written', 'restore:deleted', 'restore:first-chunk'];
 
 export interface FaultInjection {
   faults: WriteFaults;
@@ -51,8 +57,25 @@ export function faultInjectionFromEnv(
       `${ENABLE_FAULT_INJECTION} must not be set in production (NODE_ENV=production): it makes the gateway kill itself`,
     );
   }
+  const rawStep = env[FAULT_KILL_AT_SANDBOX_STEP]?.trim() ?? '';
+  const [step = '', nth = '1'] = rawStep.split('#');
+  if (rawStep !== '' && (!SANDBOX_STEPS.includes(step) || !/^[1-9]\d{0,3}$/.test(nth))) {
+    throw new ConfigError(
+      `${FAULT_KILL_AT_SANDBOX_STEP} must be one of ${SANDBOX_STEPS.join(', ')}, optionally followed by #<n> (the n-th time), but got '${rawStep}'`,
+    );
+  }
+  let reached = 0;
+  const atSandboxStep = (at: string) => {
+    if (at === step && ++reached === Number(nth)) kill();
+  };
   const raw = env[FAULT_KILL_AFTER_EFFECT]?.trim() ?? '';
   const n = /^\d{1,6}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (step !== '' && raw === '') {
+    return {
+      faults: { atSandboxStep },
+      description: `fault injection is on (${ENABLE_FAULT_INJECTION}, tests only): the process kills itself with SIGKILL at sandbox step ${rawStep}`,
+    };
+  }
   if (!Number.isInteger(n) || n < 1) {
     throw new ConfigError(
       `${FAULT_KILL_AFTER_EFFECT} must be a positive integer (the effect after which the process kills itself) when ${ENABLE_FAULT_INJECTION} is on, but got '${env[FAULT_KILL_AFTER_EFFECT] ?? ''}'`,
@@ -63,6 +86,7 @@ export function faultInjectionFromEnv(
       afterEffect(_operationId, index) {
         if (index === n - 1) kill();
       },
+      ...(step === '' ? {} : { atSandboxStep }),
     },
     description: `fault injection is on (${ENABLE_FAULT_INJECTION}, tests only): the process kills itself with SIGKILL after effect ${n} of the next operation that has one`,
   };

@@ -85,6 +85,8 @@ const ownerOf = new Map<string, string>();
 /** What each caller sent (IDs and marker names it may see echoed back): caller partner ID -> tokens. */
 const sentBy = new Map<string, Set<string>>();
 let before: Map<string, Map<string, unknown>>;
+/** Every sandbox partner any check has seen: a deleted sandbox's partner stays known. */
+const sandboxPartnersSeen = new Set<string>();
 const schema = buildSchema(readFileSync(new URL('../../schema/schema.graphql', import.meta.url), 'utf8'));
 
 const TENANT_COLLECTIONS = ['customers', 'subscriptions', 'orders', 'softwareOrders', 'reservations', 'supportRequests', 'carts'] as const;
@@ -415,6 +417,17 @@ const STATUSES = new Set(['active', 'suspended', 'deleted', 'expired', 'disabled
 async function databaseProblems(c: Collections): Promise<string[]> {
   const problems: string[] = [];
   const fail = (p: string) => problems.push(p);
+  // Sandboxes' partners (docs/sandboxes.md) are partners too; their documents may disappear or go
+  // back (deleteSandbox, restoreSandbox, resetSandbox, the purge), so only what holds for every
+  // state of a tenant is checked for them. A sandbox record outlives its tenant's documents.
+  // A deleted sandbox's partner leaves nothing behind: its documents are reported as unknown.
+  const liveSandboxes = new Set([
+    ...(await c.sandboxes.find({}, { projection: { partnerId: 1 } }).toArray()).map((s) => s.partnerId),
+    ...(await c.partners.find({ sandboxAdminId: { $exists: true } }, { projection: { _id: 1 } }).toArray()).map((p) => p._id),
+  ]);
+  for (const p of liveSandboxes) sandboxPartnersSeen.add(p);
+  const sandboxPartners = sandboxPartnersSeen;
+  const known = (p: string) => KNOWN_PARTNERS.has(p) || liveSandboxes.has(p);
   const [pending, locks, claims, operations, audits, customers, subscriptions, ledger, orders, softwareOrders, reservations] =
     await Promise.all([
       c.operations.find({ status: { $ne: 'done' } }).toArray(),
@@ -437,7 +450,7 @@ async function databaseProblems(c: Collections): Promise<string[]> {
 
   const partnerOfCustomer = new Map(customers.map((x) => [x._id, x.partnerId]));
   for (const x of customers) {
-    if (!KNOWN_PARTNERS.has(x.partnerId)) fail(`customer ${x._id} belongs to unknown partner ${x.partnerId}`);
+    if (!known(x.partnerId)) fail(`customer ${x._id} belongs to unknown partner ${x.partnerId}`);
     if (typeof x.companyName !== 'string' || typeof x.domain !== 'string') fail(`customer ${x._id} has a non-string name`);
   }
   const underCustomer = (kind: string, d: { _id: string; partnerId: string; customerId: string }) => {
@@ -495,6 +508,8 @@ async function databaseProblems(c: Collections): Promise<string[]> {
     for (const [name, docs] of before) {
       const after = now.get(name)!;
       for (const [id, old] of docs) {
+        const owner = (old as { partnerId?: string }).partnerId ?? (name === 'clock' ? id : undefined);
+        if (owner !== undefined && sandboxPartners.has(owner)) continue;
         const cur = after.get(id) as { version?: number; now?: Date } | undefined;
         const was = old as { version?: number; now?: Date };
         if (!cur) {
@@ -508,7 +523,7 @@ async function databaseProblems(c: Collections): Promise<string[]> {
       }
       for (const doc of after.values()) {
         const p = (doc as { partnerId?: string; _id: string }).partnerId ?? (name === 'clock' ? (doc as { _id: string })._id : undefined);
-        if (p !== undefined && !KNOWN_PARTNERS.has(p)) fail(`${name} ${(doc as { _id: string })._id} belongs to unknown partner ${p}`);
+        if (p !== undefined && !known(p)) fail(`${name} ${(doc as { _id: string })._id} belongs to unknown partner ${p}`);
       }
     }
   }

@@ -390,6 +390,7 @@ function onInput({
   foreign,
   unknown,
   extra = {},
+  dryRun = true,
 }: {
   field: string;
   key: string;
@@ -397,6 +398,8 @@ function onInput({
   foreign: () => string;
   unknown: string;
   extra?: Vars;
+  /** The input has a `dryRun` field (sent false: the walk proves the real call refuses). */
+  dryRun?: boolean;
 }): WalkCase {
   return {
     field: `Mutation.${field}`,
@@ -404,7 +407,7 @@ function onInput({
     what,
     document: rootMutation(field),
     slots: id(foreign, unknown),
-    vars: (v) => ({ input: { [key]: v.id, dryRun: false, ...extra } }),
+    vars: (v) => ({ input: { [key]: v.id, ...(dryRun ? { dryRun: false } : {}), ...extra } }),
     expected: 'NOT_FOUND',
   };
 }
@@ -589,6 +592,24 @@ const MUTATION_CASES: WalkCase[] = [
     foreign: () => made.bSandbox,
     unknown: UNKNOWN.guid,
   }),
+  ...(
+    [
+      ['snapshotSandbox', { name: 'walk' }],
+      ['restoreSandbox', { snapshot: 'initial' }],
+      ['resetSandbox', {}],
+      ['mintSandboxToken', { roles: ['GLOBAL_ADMIN'] }],
+    ] as const
+  ).map(([field, extra]) =>
+    onInput({
+      field,
+      key: 'sandboxId',
+      what: "another partner's sandbox ID",
+      foreign: () => made.bSandbox,
+      unknown: UNKNOWN.guid,
+      extra,
+      dryRun: false,
+    }),
+  ),
   onInput({
     field: 'purchase',
     key: 'customerId',

@@ -4,7 +4,16 @@ import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
 import { PROJECT_ROOT } from '../../src/shared/config.js';
 
 /** Variables the child must not inherit from the test run, so only what a test passes counts. */
-const SCRUBBED = ['NODE_ENV', 'ENABLE_FAULT_INJECTION', 'FAULT_KILL_AFTER_EFFECT', 'AUTH_SECRET', 'DEV_HEADER_AUTH', 'MONGODB_DB', 'PORT'];
+const SCRUBBED = [
+  'NODE_ENV',
+  'ENABLE_FAULT_INJECTION',
+  'FAULT_KILL_AFTER_EFFECT',
+  'FAULT_KILL_AT_SANDBOX_STEP',
+  'AUTH_SECRET',
+  'DEV_HEADER_AUTH',
+  'MONGODB_DB',
+  'PORT',
+];
 
 export interface GatewayProcess {
   child: ChildProcess;

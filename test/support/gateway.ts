@@ -3,10 +3,12 @@ import { print } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { Collections } from '../../src/db/collections.js';
 import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
+import { sandboxWorlds } from '../../src/seed/sandbox-world.js';
 import { loadConfig } from '../../src/shared/config.js';
 import { createMemoryLogger } from '../../src/shared/logger.js';
 import { createGateway } from '../../src/app/server.js';
 import type { Services } from '../../src/app/context.js';
+import type { SandboxWorlds } from '../../src/sandbox/templates.js';
 import type { WriteFaults } from '../../src/write/deps.js';
 import { asDatabase, openTestDb } from './db.js';
 import { partners } from './fixtures.js';
@@ -35,6 +37,8 @@ export interface TestGatewayOptions {
   env?: Record<string, string>;
   /** Overrides DEV_HEADER_AUTH (on by default: the test gateway runs in development mode). */
   devHeaderAuth?: boolean;
+  /** The sandbox templates' worlds; the seeder's by default (src/seed/sandbox-world.ts). */
+  sandboxWorlds?: SandboxWorlds;
 }
 
 export interface TestGateway {
@@ -76,7 +80,14 @@ export async function startTestGateway(
     ...(gatewayOptions.lockLeaseMs !== undefined ? { lockLeaseMs: gatewayOptions.lockLeaseMs } : {}),
     ...(gatewayOptions.devHeaderAuth !== undefined ? { devHeaderAuth: gatewayOptions.devHeaderAuth } : {}),
   };
-  const gateway = await createGateway({ config, database, log, faults: gatewayOptions.faults, idePartnerId: DEMO_PARTNERS.contoso.id });
+  const gateway = await createGateway({
+    config,
+    database,
+    log,
+    faults: gatewayOptions.faults,
+    idePartnerId: DEMO_PARTNERS.contoso.id,
+    sandboxWorlds: gatewayOptions.sandboxWorlds ?? sandboxWorlds,
+  });
   const url = await gateway.listen(0, '127.0.0.1');
 
   const headersFor = (options: CallOptions = {}): Record<string, string> => {

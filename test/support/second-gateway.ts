@@ -4,6 +4,7 @@ import { inject } from 'vitest';
 import { collections } from '../../src/db/collections.js';
 import type { Database } from '../../src/db/database.js';
 import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
+import { sandboxWorlds } from '../../src/seed/sandbox-world.js';
 import { loadConfig } from '../../src/shared/config.js';
 import { createMemoryLogger } from '../../src/shared/logger.js';
 import { createGateway } from '../../src/app/server.js';
@@ -46,7 +47,14 @@ export async function startSecondGateway(
     dbName,
     ...(options.lockLeaseMs !== undefined ? { lockLeaseMs: options.lockLeaseMs } : {}),
   };
-  const gateway = await createGateway({ config, database, log, faults: options.faults, idePartnerId: DEMO_PARTNERS.contoso.id });
+  const gateway = await createGateway({
+    config,
+    database,
+    log,
+    faults: options.faults,
+    idePartnerId: DEMO_PARTNERS.contoso.id,
+    sandboxWorlds,
+  });
   // A holder name of its own, as a second process on another host would have.
   gateway.services.write.holderId = `second-instance:${process.pid}`;
   const url = await gateway.listen(0, '127.0.0.1');

@@ -48,7 +48,7 @@ describe('loadConfig defaults', () => {
       corsOrigins: { exact: [], loopback: true },
       partnerCacheMs: 30_000,
       offerCacheMs: 60_000,
-      sandbox: { admins: null, maxPerAdmin: 50, defaultTtl: 'PT24H', maxTtl: 'P7D', purgeIntervalMs: 60_000 },
+      sandbox: { admins: null, maxPerAdmin: 50, defaultTtl: 'PT24H', maxTtl: 'P7D', purgeIntervalMs: 60_000, maxCustomers: 1000 },
     });
   });
 
@@ -117,7 +117,7 @@ describe('loadConfig defaults', () => {
       corsOrigins: { exact: [], loopback: true },
       partnerCacheMs: 0,
       offerCacheMs: 5000,
-      sandbox: { admins: null, maxPerAdmin: 50, defaultTtl: 'PT24H', maxTtl: 'P7D', purgeIntervalMs: 60_000 },
+      sandbox: { admins: null, maxPerAdmin: 50, defaultTtl: 'PT24H', maxTtl: 'P7D', purgeIntervalMs: 60_000, maxCustomers: 1000 },
     });
   });
 
@@ -370,8 +370,16 @@ describe('sandboxes (docs/sandboxes.md, "Configuration")', () => {
         SANDBOX_TTL_DEFAULT: 'pt2h',
         SANDBOX_TTL_MAX: 'P1D',
         SANDBOX_PURGE_INTERVAL_MS: '5000',
+        SANDBOX_MAX_CUSTOMERS: '250',
       }).sandbox,
-    ).toEqual({ admins: [ADMIN.toLowerCase()], maxPerAdmin: 3, defaultTtl: 'PT2H', maxTtl: 'P1D', purgeIntervalMs: 5000 });
+    ).toEqual({
+      admins: [ADMIN.toLowerCase()],
+      maxPerAdmin: 3,
+      defaultTtl: 'PT2H',
+      maxTtl: 'P1D',
+      purgeIntervalMs: 5000,
+      maxCustomers: 250,
+    });
   });
 
   it('bad values refuse to start, naming the variable and what it expects', () => {
@@ -391,5 +399,10 @@ describe('sandboxes (docs/sandboxes.md, "Configuration")', () => {
     expect(configError({ SANDBOX_PURGE_INTERVAL_MS: '999' })).toContain(
       'SANDBOX_PURGE_INTERVAL_MS must be an integer from 1000 to 86400000',
     );
+    for (const raw of ['0', '10001', '1e3', 'many']) {
+      expect(configError({ SANDBOX_MAX_CUSTOMERS: raw })).toBe(
+        `SANDBOX_MAX_CUSTOMERS must be an integer from 1 to 10000, but got '${raw}'`,
+      );
+    }
   });
 });

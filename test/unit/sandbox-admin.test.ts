@@ -3,6 +3,7 @@ import type { Collections } from '../../src/db/collections.js';
 import type { PartnerDoc, PartnerRole } from '../../src/db/documents.js';
 import { SandboxService } from '../../src/sandbox/sandbox.service.js';
 import { loadConfig } from '../../src/shared/config.js';
+import { createLogger } from '../../src/shared/logger.js';
 
 /* SANDBOX-ADMIN (docs/sandboxes.md, "Who may"): who may administer sandboxes, by mode and SANDBOX_ADMINS. */
 
@@ -27,7 +28,7 @@ function refusal(
   env: Record<string, string>,
   caller: { partner: PartnerDoc; roles: PartnerRole[] },
 ): { rule: unknown; message: string } | null {
-  const service = new SandboxService({} as Collections, loadConfig(env));
+  const service = new SandboxService({ collections: {} as Collections, log: createLogger('silent') }, loadConfig(env));
   try {
     service.assertAdmin({ ...caller, userId: 'u' });
     return null;

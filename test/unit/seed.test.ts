@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SubscriptionDoc } from '../../src/db/documents.js';
+import type { PartnerDoc, SubscriptionDoc } from '../../src/db/documents.js';
 import { cancelTerms } from '../../src/policy/cancellation.js';
 import { proratedCharge, proratedRefund } from '../../src/policy/money.js';
 import { activationLink } from '../../src/policy/purchase.js';
@@ -722,5 +722,80 @@ describe('seedDemoIfEmpty next to an existing clock', () => {
     const expected = collect(demoWorldSize, 'demo', undefined, now);
     const first = expected.customers[0]!;
     expect(await db.collections.customers.findOne({ _id: first._id })).toEqual(first);
+  });
+});
+
+describe('generateWorld for a sandbox\'s partner (docs/sandboxes.md, "Templates")', () => {
+  const sandboxPartner = (id: string, partnerType: PartnerDoc['partnerType'] = 'direct_bill'): PartnerDoc => ({
+    _id: id,
+    name: 'Sandbox',
+    partnerType,
+    mpnId: `sandbox-${id}`,
+    indirectProviderId: null,
+    createdAt: NOW,
+    sandboxAdminId: DEMO_PARTNERS.contoso.id,
+  });
+  const A = sandboxPartner('0b5e0000-0000-4000-8000-00000000000a');
+  const B = sandboxPartner('0b5e0000-0000-4000-8000-00000000000b');
+
+  function collectFor(partner: PartnerDoc, customers: number, seed: string, now = NOW): World {
+    const world = Object.fromEntries(SEED_COLLECTIONS.map((n) => [n, []])) as unknown as World;
+    for (const batch of generateWorld({ customers, seed, now, partner, batchSize: 97 })) {
+      (world[batch.collection] as unknown[]).push(...batch.docs);
+    }
+    return world;
+  }
+
+  /** The world as JSON with every GUID and order ID replaced by its order of first appearance. */
+  function withoutIds(world: World): string {
+    const seen = new Map<string, string>();
+    const token = (id: string) => seen.get(id) ?? (seen.set(id, `#${seen.size}`), `#${seen.size - 1}`);
+    return JSON.stringify(world)
+      .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, token)
+      .replace(/\b[0-9a-f]{12}\b/g, token);
+  }
+
+  /** Every `_id`, by collection (a refund-cap record shares its customer's). */
+  function allIds(world: World): string[] {
+    return SEED_COLLECTIONS.flatMap((n) => (world[n] as { _id: string }[]).map((d) => `${n}/${d._id}`));
+  }
+
+  it("yields tenant documents only, every one the sandbox partner's, its customers in the sandbox's domain realm", () => {
+    const world = collectFor(A, 60, 'tenant');
+    expect([world.partners, world.offers, world.clock]).toEqual([[], [], []]);
+    expect(world.customers).toHaveLength(60);
+    const owned = [...world.customers, ...world.subscriptions, ...world.orders, ...world.ledger, ...world.refundCaps];
+    for (const doc of [...owned, ...world.softwareOrders, ...world.reservations]) expect(doc.partnerId).toBe(A._id);
+    for (const c of world.customers) expect(c.domainRealm).toBe(A._id);
+    // The demo partners' customers share one realm: no field at all.
+    expect(collect(10, 'tenant').customers.filter((c) => 'domainRealm' in c)).toEqual([]);
+  });
+
+  it('gives two sandboxes of one seed the same world but for its IDs, none of which they share', () => {
+    const a = collectFor(A, 80, 'same');
+    const b = collectFor(B, 80, 'same');
+    expect(withoutIds(b)).toBe(withoutIds(a));
+    expect(b.customers.map((c) => c.companyName)).toEqual(a.customers.map((c) => c.companyName));
+    expect(b.ledger.map((l) => l.amountCents)).toEqual(a.ledger.map((l) => l.amountCents));
+    const idsOfA = new Set(allIds(a));
+    expect(idsOfA.size).toBe(allIds(a).length);
+    expect(allIds(b).filter((id) => idsOfA.has(id))).toEqual([]);
+    // The same sandbox and seed again: the same IDs too.
+    expect(collectFor(A, 80, 'same')).toEqual(a);
+    expect(withoutIds(collectFor(A, 80, 'other'))).not.toBe(withoutIds(a));
+  });
+
+  it("gives a sandbox of the demo seed the demo world's companies and domains, dated from the sandbox's clock", () => {
+    const later = new Date(NOW.getTime() + 100 * DAY);
+    const demo = collect(demoWorldSize, 'demo');
+    const sandbox = collectFor(A, demoWorldSize, 'demo', later);
+    expect(sandbox.customers.map((c) => [c.companyName, c.domain])).toEqual(demo.customers.map((c) => [c.companyName, c.domain]));
+    expect(sandbox.customers[0]!.accountOpenedAt.getTime() - demo.customers[0]!.accountOpenedAt.getTime()).toBe(100 * DAY);
+  });
+
+  it('ADDON-PARTNER-TYPE: an indirect reseller sandbox gets no add-ons; a direct-bill one does', () => {
+    const addOns = (world: World) => world.subscriptions.filter((s) => s.parentSubscriptionId !== null).length;
+    expect(addOns(collectFor(sandboxPartner(A._id, 'indirect_reseller'), 40, 'demo'))).toBe(0);
+    expect(addOns(collectFor(A, 40, 'demo'))).toBeGreaterThan(0);
   });
 });
