@@ -595,7 +595,7 @@ const SANDBOX_CREATED_FIRST =
   '# Runs on a sandbox of its own: while $id is left as it is, the IDE first creates one (SetupCreateSandbox, shown\n' +
   '# under "extensions" in the response) and puts its ID in $id. Paste the ID of one of your sandboxes to act on that one.';
 
-/** Test sandboxes (docs/sandboxes.md, docs/testing-with-sandboxes.md): create one, delete one. The IDE's partner administers them in development. */
+/** Test sandboxes (docs/sandboxes.md, docs/testing-with-sandboxes.md): create, snapshot, restore, delete. The IDE's partner administers them in development. */
 function sandboxExamples(): GraphiQLExample[] {
   const fresh = JSON.stringify({ id: FROM_SETUP }, null, 2);
   return [
@@ -614,6 +614,39 @@ mutation CreateSandbox {
   }
 }
 `,
+    },
+    {
+      title: 'Snapshot a sandbox',
+      group: 'Test sandboxes',
+      query: `# Saves the whole sandbox, its clock included, under a name; restoreSandbox brings it back to it, as often as
+# a test likes (one purchase, two futures). A sandbox also has the snapshot "initial", taken right after creation.
+${SANDBOX_CREATED_FIRST}
+mutation SnapshotSandbox($id: ID!) {
+  snapshotSandbox(input: { sandboxId: $id, name: "before-renewal" }) {
+    snapshot { name createdAt clockNow documentCount }
+    sandbox { id snapshots { name clockNow } }
+    ${USER_ERRORS}
+  }
+}
+`,
+      variables: fresh,
+      setup: CREATE_SANDBOX_FIRST,
+    },
+    {
+      title: 'Restore a sandbox',
+      group: 'Test sandboxes',
+      query: `# Brings the sandbox back to a snapshot, its clock included: here "initial", the state right after creation
+# (what resetSandbox does). While it runs, the sandbox's own tokens are answered SANDBOX_BUSY: retry in a moment.
+${SANDBOX_CREATED_FIRST}
+mutation RestoreSandbox($id: ID!) {
+  restoreSandbox(input: { sandboxId: $id, snapshot: "initial" }) {
+    sandbox { id clockStart status snapshots { name clockNow } }
+    ${USER_ERRORS}
+  }
+}
+`,
+      variables: fresh,
+      setup: CREATE_SANDBOX_FIRST,
     },
     {
       title: 'Delete a sandbox',

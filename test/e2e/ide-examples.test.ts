@@ -100,6 +100,8 @@ describe('IDE examples on the demo data', () => {
           'Software activity log',
           'Azure reservation: what can I do?',
           'Create a sandbox',
+          'Snapshot a sandbox',
+          'Restore a sandbox',
           'Delete a sandbox',
         ]),
       );
