@@ -11,9 +11,9 @@ import { createCustomer } from './scenario.js';
 let a: Sandbox;
 let b: Sandbox;
 beforeAll(async () => {
-  [a, b] = await Promise.all(
-    ['Isolation A', 'Isolation B'].map((name) => createSandbox({ ...gateway, name, clockStart: '2026-01-01T00:00:00Z', ttl: 'PT1H' })),
-  );
+  // One after the other: with Promise.all, a failed second creation would leave the first undeleted.
+  a = await createSandbox({ ...gateway, name: 'Isolation A', clockStart: '2026-01-01T00:00:00Z', ttl: 'PT1H' });
+  b = await createSandbox({ ...gateway, name: 'Isolation B', clockStart: '2026-01-01T00:00:00Z', ttl: 'PT1H' });
 });
 afterAll(() => Promise.all([a?.delete(), b?.delete()]));
 
