@@ -11,6 +11,7 @@ import type {
   OperationDoc,
   RefundCapDoc,
   SandboxDoc,
+  SandboxPlaceDoc,
   SandboxSnapshotChunkDoc,
   SandboxSnapshotDoc,
   SoftwareActivityDoc,
@@ -44,6 +45,7 @@ export interface Collections {
   sandboxes: Collection<SandboxDoc>;
   sandboxSnapshots: Collection<SandboxSnapshotDoc>;
   sandboxSnapshotChunks: Collection<SandboxSnapshotChunkDoc>;
+  sandboxPlaces: Collection<SandboxPlaceDoc>;
 }
 
 export function collections(db: Db): Collections {
@@ -68,6 +70,7 @@ export function collections(db: Db): Collections {
     sandboxes: db.collection<SandboxDoc>('sandboxes'),
     sandboxSnapshots: db.collection<SandboxSnapshotDoc>('sandboxSnapshots'),
     sandboxSnapshotChunks: db.collection<SandboxSnapshotChunkDoc>('sandboxSnapshotChunks'),
+    sandboxPlaces: db.collection<SandboxPlaceDoc>('sandboxPlaces'),
   };
 }
 
@@ -134,6 +137,9 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
   ],
   sandboxSnapshots: [{ key: { sandboxId: 1, createdAt: 1 }, name: 'sandbox_created' }],
   sandboxSnapshotChunks: [{ key: { snapshotId: 1 }, name: 'snapshotId' }],
+  // The purge's check when every random place was taken: an administrator's places.
+  // takePlace, when every random place it tried was taken: an administrator's places.
+  sandboxPlaces: [{ key: { adminPartnerId: 1 }, name: 'adminPartnerId' }],
 };
 
 /**
@@ -174,4 +180,5 @@ export const EQUALITY_FIELDS: Record<keyof Collections, readonly string[]> = {
   sandboxes: ['adminPartnerId', 'status', 'partnerId'],
   sandboxSnapshots: ['sandboxId', 'status'],
   sandboxSnapshotChunks: ['snapshotId'],
+  sandboxPlaces: ['adminPartnerId'],
 };

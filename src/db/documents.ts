@@ -68,9 +68,26 @@ export interface SandboxDoc {
    */
   status: 'creating' | 'ready' | 'restoring' | 'deleting';
   restoring?: SandboxRestoring;
+  /** Its place in its administrator's quota (SandboxPlaceDoc `<adminPartnerId>#<place>`), given back when it is removed. */
+  place?: number;
   /** Wall-clock instants: a sandbox's life is real time, not its simulation clock. */
   createdAt: Date;
   expiresAt: Date;
+}
+
+/**
+ * SANDBOX-QUOTA: one of an administrator partner's SANDBOX_MAX_PER_ADMIN places, held by one
+ * sandbox. `_id` = `<adminPartnerId>#<slot>`: taking a place is an insert that the unique `_id`
+ * makes atomic on MongoDB and FerretDB alike (FerretDB 1.24's conditional updates are not atomic
+ * under concurrency, so a counter could not hold the quota), and its cost does not grow with the
+ * number of sandboxes. A place whose sandbox was never recorded (a crash in between) is removed by
+ * the purge after CREATING_GRACE_MS.
+ */
+export interface SandboxPlaceDoc {
+  _id: string;
+  adminPartnerId: string;
+  sandboxId: string;
+  createdAt: Date;
 }
 
 /** A restore in progress: finished by its holder, or by anyone once `leaseUntil` has passed. */

@@ -14,12 +14,16 @@
  * so the purge (on a timer and before a quota check) finishes any sandbox left `deleting`, or
  * `creating` past CREATING_GRACE_MS, and never shows a half-made tenant as `ready`.
  */
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import type { Collection, Filter } from 'mongodb';
 import type { Collections } from '../db/collections.js';
 import type { PartnerDoc, PartnerType, SandboxDoc, SandboxRestoring } from '../db/documents.js';
+import { isDuplicateKey } from '../write/mongo-errors.js';
 import { acquireTenant, releaseTenant } from '../write/tenant-lock.js';
 import type { SnapshotRepository } from './snapshot.repository.js';
+
+/** Random places tried before an administrator's places are read (a quota nearly or wholly used). */
+const RANDOM_PLACE_ATTEMPTS = 4;
 
 /** A `creating` sandbox older than this was left by a crash: creation takes seconds at most, a SANDBOX_MAX_CUSTOMERS world included. */
 export const CREATING_GRACE_MS = 5 * 60_000;
@@ -82,22 +86,66 @@ export class SandboxRepository {
     private readonly options: SandboxRepositoryOptions,
   ) {}
 
-  /** The sandbox record, marked `creating`: it counts against the quota before anything else is written. */
-  async begin(input: NewSandbox): Promise<SandboxDoc> {
+  /** The sandbox record, marked `creating`, holding the quota place its creator took for it (takePlace). */
+  async begin(sandboxId: string, place: number, input: NewSandbox): Promise<SandboxDoc> {
     const { seed, ...rest } = input;
-    const doc: SandboxDoc = { _id: randomUUID(), partnerId: randomUUID(), status: 'creating', ...rest, ...(seed === null ? {} : { seed }) };
+    const doc: SandboxDoc = {
+      _id: sandboxId,
+      partnerId: randomUUID(),
+      status: 'creating',
+      place,
+      ...rest,
+      ...(seed === null ? {} : { seed }),
+    };
     await this.cols.sandboxes.insertOne(doc);
     return doc;
   }
 
-  /** Sandboxes `adminPartnerId` holds against its quota: every one not being deleted. */
-  countHeld(adminPartnerId: string): Promise<number> {
-    return this.cols.sandboxes.countDocuments({ adminPartnerId, status: { $ne: 'deleting' } });
+  /**
+   * SANDBOX-QUOTA: takes one of `adminPartnerId`'s `max` places for `sandboxId`, or returns null
+   * when all are held. A place is an insert of a free slot: a few random slots first (one insert,
+   * whatever the number of sandboxes, while places are free), then, if they were all taken, the
+   * administrator's places are read to find a free one or to know there is none.
+   */
+  async takePlace(adminPartnerId: string, sandboxId: string, max: number, now: Date): Promise<number | null> {
+    const tryPlace = async (slot: number) => {
+      try {
+        await this.cols.sandboxPlaces.insertOne({ _id: `${adminPartnerId}#${slot}`, adminPartnerId, sandboxId, createdAt: now });
+        return true;
+      } catch (error) {
+        if (isDuplicateKey(error)) return false;
+        throw error;
+      }
+    };
+    for (let attempt = 0; attempt < RANDOM_PLACE_ATTEMPTS; attempt++) {
+      const slot = randomInt(max);
+      if (await tryPlace(slot)) return slot;
+    }
+    const held = await this.cols.sandboxPlaces.find({ adminPartnerId }, { projection: { _id: 1 } }).toArray();
+    const taken = new Set(held.map((p) => Number(p._id.slice(adminPartnerId.length + 1))));
+    for (let slot = 0; slot < max && held.length < max; slot++) {
+      if (!taken.has(slot) && (await tryPlace(slot))) return slot;
+    }
+    return null;
   }
 
-  /** Undoes `begin` when the quota refuses: nothing else was written yet. */
-  async deleteBegun(sandboxId: string): Promise<void> {
-    await this.cols.sandboxes.deleteOne({ _id: sandboxId, status: 'creating' });
+  /** Gives `sandbox`'s place back; idempotent, and never another sandbox's that took the slot since. */
+  async givePlace(sandbox: Pick<SandboxDoc, '_id' | 'adminPartnerId' | 'place'>): Promise<void> {
+    if (sandbox.place === undefined) return;
+    await this.cols.sandboxPlaces.deleteOne({ _id: `${sandbox.adminPartnerId}#${sandbox.place}`, sandboxId: sandbox._id });
+  }
+
+  /** Removes places older than CREATING_GRACE_MS whose sandbox was never recorded or is gone (a crash in between). */
+  async purgeOrphanPlaces(now: Date): Promise<number> {
+    const old = (await this.cols.sandboxPlaces.find({}).toArray()).filter(
+      (p) => p.createdAt.getTime() <= now.getTime() - CREATING_GRACE_MS,
+    );
+    let removed = 0;
+    for (const place of old) {
+      if ((await this.cols.sandboxes.countDocuments({ _id: place.sandboxId })) > 0) continue;
+      removed += (await this.cols.sandboxPlaces.deleteOne({ _id: place._id, sandboxId: place.sandboxId })).deletedCount;
+    }
+    return removed;
   }
 
   /**
@@ -253,6 +301,7 @@ export class SandboxRepository {
       await releaseTenant(this.cols, lease);
     }
     await this.cols.sandboxes.deleteOne({ _id: sandbox._id });
+    await this.givePlace(sandbox);
     return true;
   }
 }

@@ -3,6 +3,7 @@
  * (SANDBOX-QUOTA), the time to live, and their tokens. Long-lived, built once by the composition
  * root with the configuration; every request's context carries it as `sandboxes`.
  */
+import { randomUUID } from 'node:crypto';
 import type { Collections } from '../db/collections.js';
 import type { PartnerDoc, PartnerRole, PartnerType, SandboxDoc, SandboxSnapshotDoc } from '../db/documents.js';
 import { AuthenticationError } from '../shared/auth.js';
@@ -149,29 +150,40 @@ export class SandboxService {
       });
     }
     const world = planWorld(input, this.config.sandbox.maxCustomers, this.worlds);
-    // Expired sandboxes free their places before the quota is counted.
-    await this.purge();
-    const now = new Date();
-    const begun = await this.repository.begin({
-      name,
-      partnerType: input.partnerType,
-      adminPartnerId: caller.partner._id,
-      clockStart,
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + lifeMs),
-      template: world.template,
-      seed: world.seed,
-      customerCount: world.customers,
-    });
-    // Counted after this one is recorded, so that concurrent creations can never exceed the quota together.
-    if ((await this.repository.countHeld(caller.partner._id)) > maxPerAdmin) {
-      await this.repository.deleteBegun(begun._id);
-      throw new ClientError(
-        'FORBIDDEN',
-        `Your partner already holds ${maxPerAdmin} sandboxes, the most SANDBOX_MAX_PER_ADMIN allows: delete one (deleteSandbox) or wait for one to expire`,
-        { rule: 'SANDBOX-QUOTA' },
-      );
+    const admin = caller.partner._id;
+    const sandboxId = randomUUID();
+    // One insert, not a count: creation costs the same with 1 or 1,000 sandboxes present. When
+    // every place is held, expired sandboxes give theirs back first.
+    let place = await this.repository.takePlace(admin, sandboxId, maxPerAdmin, new Date());
+    if (place === null) {
+      await this.purge();
+      place = await this.repository.takePlace(admin, sandboxId, maxPerAdmin, new Date());
+      if (place === null) {
+        throw new ClientError(
+          'FORBIDDEN',
+          `Your partner already holds ${maxPerAdmin} sandboxes, the most SANDBOX_MAX_PER_ADMIN allows: delete one (deleteSandbox) or wait for one to expire`,
+          { rule: 'SANDBOX-QUOTA' },
+        );
+      }
     }
+    const now = new Date();
+    const taken = place;
+    const begun = await this.repository
+      .begin(sandboxId, taken, {
+        name,
+        partnerType: input.partnerType,
+        adminPartnerId: admin,
+        clockStart,
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + lifeMs),
+        template: world.template,
+        seed: world.seed,
+        customerCount: world.customers,
+      })
+      .catch(async (error: unknown) => {
+        await this.repository.givePlace({ _id: sandboxId, adminPartnerId: admin, place: taken });
+        throw error;
+      });
     await this.repository.writePartner(begun);
     if (world.template !== 'empty') {
       try {
@@ -384,6 +396,7 @@ export class SandboxService {
       for (const stale of await this.repository.listStaleRestores(now)) await this.finishStaleRestore(stale._id);
       await this.snapshots.purgeUnfinished(now);
       const purged = await this.repository.purge(now);
+      await this.repository.purgeOrphanPlaces(now);
       if (purged > 0) this.log?.info('sandbox', `purged ${purged} expired or unfinished sandbox${purged === 1 ? '' : 'es'}`);
       return purged;
     } catch (error) {

@@ -187,6 +187,37 @@ describe('createSandbox', () => {
   });
 });
 
+describe('SANDBOX-QUOTA under concurrency and crashes', () => {
+  it('SANDBOX-QUOTA: six creations at once by an administrator with 2 places: exactly 2 succeed, the others are FORBIDDEN and leave nothing', async () => {
+    const fabrikam = { partner: FABRIKAM };
+    const answers = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => gql<Created>(fabrikam, CREATE, { input: { name: `race ${i}` } })));
+    const made = answers.filter((a) => a.data?.createSandbox);
+    expect(made).toHaveLength(2);
+    expect(answers.filter((a) => a.errors?.[0]?.extensions?.rule === 'SANDBOX-QUOTA')).toHaveLength(4);
+    expect(await gw.collections.sandboxes.countDocuments({ adminPartnerId: FABRIKAM })).toBe(2);
+    expect(await gw.collections.sandboxPlaces.countDocuments({ adminPartnerId: FABRIKAM })).toBe(2);
+    for (const a of made) await gql(fabrikam, DELETE, { id: a.data!.createSandbox.sandbox.id });
+    expect(await gw.collections.sandboxPlaces.countDocuments({ adminPartnerId: FABRIKAM })).toBe(0);
+  });
+
+  it('SANDBOX-QUOTA: a place a crash left taken (before its sandbox was recorded) is given back by the purge after its grace', async () => {
+    const fabrikam = { partner: FABRIKAM };
+    const one = await create({ name: 'leak 1' }, fabrikam);
+    // A creator that died between taking its place and recording its sandbox, six minutes ago.
+    const held = (await gw.collections.sandboxPlaces.findOne({ adminPartnerId: FABRIKAM }))!;
+    await gw.collections.sandboxPlaces.insertOne({
+      _id: `${FABRIKAM}#${held._id.endsWith('#0') ? 1 : 0}`,
+      adminPartnerId: FABRIKAM,
+      sandboxId: 'never-recorded',
+      createdAt: new Date(Date.now() - 6 * 60_000),
+    });
+    // Every place is held, so the creation purges first, and the purge gives the orphan place back.
+    const two = await create({ name: 'leak 2' }, fabrikam);
+    expect(await gw.collections.sandboxPlaces.countDocuments({ sandboxId: 'never-recorded' })).toBe(0);
+    for (const id of [one.sandbox.id, two.sandbox.id]) await gql(fabrikam, DELETE, { id });
+  });
+});
+
 describe('isolation: a sandbox is a partner tenant like any other (ROLE-TENANT)', () => {
   it('ROLE-TENANT: a sandbox token sees nothing of the demo partners, and the demo partners nothing of the sandbox', async () => {
     const { sandbox, tokens } = await create({ name: 'Isolated' });
@@ -279,7 +310,7 @@ describe('sandboxes and deleteSandbox', () => {
     await gql({ partner: FABRIKAM }, DELETE, { id: theirs.sandbox.id });
   });
 
-  it('the purge finishes a sandbox a crash left `deleting`, and deletes expired sandboxes before a quota is counted', async () => {
+  it('the purge (every SANDBOX_PURGE_INTERVAL_MS, and when a creation finds every place held) finishes a sandbox a crash left `deleting` and deletes expired ones', async () => {
     const crashed = await create({ name: 'Crashed mid-delete' });
     await gw.collections.customers.insertOne(
       aCustomer({ _id: guid('crashed-customer'), partnerId: crashed.sandbox.partnerId, companyName: 'Crashed Customer' }),
@@ -298,9 +329,9 @@ describe('sandboxes and deleteSandbox', () => {
     );
 
     const fresh = await create({ name: 'Fresh' });
-    expect(await traces(gw.collections, crashed.sandbox.partnerId)).toEqual({});
-    expect(await traces(gw.collections, expired.sandbox.partnerId)).toEqual({});
-    expect(await traces(gw.collections, halfMade.sandbox.partnerId)).toEqual({});
+    await expect.poll(() => traces(gw.collections, crashed.sandbox.partnerId), { timeout: 10_000 }).toEqual({});
+    await expect.poll(() => traces(gw.collections, expired.sandbox.partnerId), { timeout: 10_000 }).toEqual({});
+    await expect.poll(() => traces(gw.collections, halfMade.sandbox.partnerId), { timeout: 10_000 }).toEqual({});
     await gql({ partner: CONTOSO }, DELETE, { id: fresh.sandbox.id });
   });
 
