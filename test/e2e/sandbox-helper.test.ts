@@ -47,14 +47,21 @@ describe('withSandbox', () => {
     expect(await gw.collections.partners.countDocuments({ _id: partnerId })).toBe(0);
   });
 
-  it('a second delete, and a delete of a sandbox the gateway already purged, do nothing', async () => {
+  it('a second delete, and a delete of a sandbox already gone (purged, or deleted elsewhere), do nothing', async () => {
     const sb = await createSandbox({ url: gw.url, adminToken, name: 'Deleted twice' });
-    await gw.collections.sandboxes.updateOne({ _id: sb.id }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
-    // createSandbox purges expired sandboxes before it counts the quota (docs/sandboxes.md).
-    await withSandbox({ url: gw.url, adminToken, name: 'Purger' }, async () => {});
+    // Deleted behind the handle's back, as the purge does once its time to live has passed.
+    const elsewhere = await fetch(`${gw.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+      body: JSON.stringify({
+        query: 'mutation ($id: ID!) { deleteSandbox(input: { sandboxId: $id }) { deletedSandboxId } }',
+        variables: { id: sb.id },
+      }),
+    });
+    expect(((await elsewhere.json()) as { data: unknown }).data).toEqual({ deleteSandbox: { deletedSandboxId: sb.id } });
+    await sb.delete();
+    await sb.delete();
     expect(await gw.collections.sandboxes.countDocuments({ _id: sb.id })).toBe(0);
-    await sb.delete();
-    await sb.delete();
   });
 });
 
