@@ -6,7 +6,9 @@
 // - src/shared is the ground floor: it imports nothing above it (only db document types and the
 //   pure policy from outside itself);
 // - src/write and src/db know no GraphQL;
-// - the runtime imports no demo data: only src/main.ts (and src/seed itself) may import src/seed.
+// - the runtime imports no demo data: only src/main.ts (and src/seed itself) may import src/seed;
+// - src/testing (the test suites' sandbox helper) is a client of the public HTTP API: it imports
+//   nothing, no package and no other floor, only the global fetch.
 // In a flat config the last block that sets a rule for a file wins, so every floor's block
 // repeats the seed restriction (`floorRule`).
 import js from '@eslint/js';
@@ -112,6 +114,14 @@ export default tseslint.config(
     rules: floorRule({
       group: GRAPHQL_MODULES,
       message: 'The write path and the database know no GraphQL: errors they raise are shared/errors.js ones (docs/architecture.md).',
+    }),
+  },
+  {
+    files: ['src/testing/**/*.ts'],
+    rules: floorRule({
+      regex: '^(?!\\./)',
+      message:
+        'src/testing is a client of the public HTTP API: it imports no package and no other floor, only global fetch (docs/testing-with-sandboxes.md).',
     }),
   },
   {

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Collections } from '../db/collections.js';
+import type { PartnerDoc } from '../db/documents.js';
+import { isSandboxPartner } from '../policy/customer.js';
 import { customerLoaders } from '../customer/customer.loader.js';
 import { CustomerRepository } from '../customer/customer.repository.js';
 import { offerLoaders } from '../offer/offer.loader.js';
@@ -42,6 +44,8 @@ export interface RepositoryOptions {
   offerCacheMs?: number;
   /** The process's catalog, shared by every request; a new one (read on first use) when absent. */
   catalog?: OfferCatalog;
+  /** The request's caller's partner: a test sandbox's sees its own offers too (src/policy/sandbox-offer.ts). */
+  partner?: Pick<PartnerDoc, '_id' | 'sandboxAdminId'>;
 }
 
 /**
@@ -53,7 +57,11 @@ export function createRepositories(cols: Collections, clockStart: Date, options:
   return {
     customers: new CustomerRepository(cols.customers),
     subscriptions: new SubscriptionRepository(cols.subscriptions),
-    offers: new OfferRepository(cols.offers, options.catalog ?? new OfferCatalog(cols.offers, options.offerCacheMs)),
+    offers: new OfferRepository(
+      cols.offers,
+      options.catalog ?? new OfferCatalog(cols.offers, options.offerCacheMs),
+      options.partner && isSandboxPartner(options.partner) ? { collection: cols.sandboxOffers, partnerId: options.partner._id } : null,
+    ),
     clock: new ClockRepository(cols.clock, clockStart),
   };
 }
@@ -97,6 +105,7 @@ export async function createContext(
   const collections = budgetedCollections(services.collections, budget);
   const repositories = createRepositories(collections, services.repositories.clock.defaultStart, {
     catalog: services.repositories.offers.catalog,
+    partner: caller.partner,
   });
   let now: Promise<Date> | undefined;
   return {

@@ -29,6 +29,7 @@ import { MintSandboxTokenResolver } from '../sandbox/mint-sandbox-token.mutation
 import { RestoreSandboxResolver } from '../sandbox/restore-sandbox.mutation.js';
 import { SnapshotSandboxResolver } from '../sandbox/snapshot-sandbox.mutation.js';
 import { SandboxResolver } from '../sandbox/sandbox.resolver.js';
+import { offerMutations } from '../offer/mutations/index.js';
 import { DateTimeISOScalar } from '../shared/date-time.scalar.js';
 
 export const RESOLVERS = [
@@ -39,6 +40,7 @@ export const RESOLVERS = [
   SubscriptionFieldsResolver,
   AddOnResolver,
   OfferResolver,
+  ...offerMutations,
   OrderResolver,
   OrderLineItemResolver,
   SoftwareOrderResolver,

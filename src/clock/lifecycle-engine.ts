@@ -163,7 +163,7 @@ async function applyDueEvents(
           const addOns = withPending(await loadAddOns(cols, partnerId, subscription._id), pending, subscription._id);
           const [customer, offers, upgradeTarget] = await Promise.all([
             loadCustomer(cols, partnerId, subscription.customerId),
-            loadOffers(cols, [...offerIds, ...addOns.map((a) => a.offerId)]),
+            loadOffers(cols, partner, [...offerIds, ...addOns.map((a) => a.offerId)]),
             up?.targetSubscriptionId ? readSub(up.targetSubscriptionId) : Promise.resolve(null),
           ]);
           return { subscription, addOns, customer, offers: offers as ReadonlyMap<string, OfferDoc>, upgradeTarget };

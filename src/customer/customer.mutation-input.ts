@@ -49,6 +49,20 @@ export class CreateCustomerInput {
   })
   associatedPartnerId?: string | null;
 
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      "In a test sandbox only (docs/sandboxes.md): when the account was opened, an instant in the sandbox's past; default now. SUSP-DATA-DELETION grants 90 days plus those from opening to first billing, at most 120. Outside a sandbox: BAD_USER_INPUT.",
+  })
+  accountOpenedAt?: Date | null;
+
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      "In a test sandbox only: when the account was first billed, in the sandbox's past and not before accountOpenedAt; default now. Outside a sandbox: BAD_USER_INPUT.",
+  })
+  firstBillingAt?: Date | null;
+
   @Field({ defaultValue: false, description: 'Quote only: decide and show the outcome without changing anything.' })
   dryRun!: boolean;
 }

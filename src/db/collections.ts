@@ -11,6 +11,7 @@ import type {
   OperationDoc,
   RefundCapDoc,
   SandboxDoc,
+  SandboxOfferDoc,
   SandboxPlaceDoc,
   SandboxSnapshotChunkDoc,
   SandboxSnapshotDoc,
@@ -46,6 +47,7 @@ export interface Collections {
   sandboxSnapshots: Collection<SandboxSnapshotDoc>;
   sandboxSnapshotChunks: Collection<SandboxSnapshotChunkDoc>;
   sandboxPlaces: Collection<SandboxPlaceDoc>;
+  sandboxOffers: Collection<SandboxOfferDoc>;
 }
 
 export function collections(db: Db): Collections {
@@ -71,6 +73,7 @@ export function collections(db: Db): Collections {
     sandboxSnapshots: db.collection<SandboxSnapshotDoc>('sandboxSnapshots'),
     sandboxSnapshotChunks: db.collection<SandboxSnapshotChunkDoc>('sandboxSnapshotChunks'),
     sandboxPlaces: db.collection<SandboxPlaceDoc>('sandboxPlaces'),
+    sandboxOffers: db.collection<SandboxOfferDoc>('sandboxOffers'),
   };
 }
 
@@ -84,7 +87,9 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
   customers: [
     { key: { partnerId: 1, companyNameLower: 1, _id: 1 }, name: 'partner_name' },
     { key: { partnerId: 1, domainLower: 1 }, name: 'partner_domain' },
-    { key: { domainLower: 1 }, name: 'domain_unique', unique: true },
+    // Unique per realm (CustomerDoc.domainRealm): a real customer's realm is missing, which a
+    // unique index treats as one value, so real partners still share one realm.
+    { key: { domainLower: 1, domainRealm: 1 }, name: 'domain_unique', unique: true },
   ],
   offers: [{ key: { commerceType: 1, _id: 1 }, name: 'commerceType' }],
   subscriptions: [
@@ -137,19 +142,51 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
   ],
   sandboxSnapshots: [{ key: { sandboxId: 1, createdAt: 1 }, name: 'sandbox_created' }],
   sandboxSnapshotChunks: [{ key: { snapshotId: 1 }, name: 'snapshotId' }],
-  // The purge's check when every random place was taken: an administrator's places.
   // takePlace, when every random place it tried was taken: an administrator's places.
   sandboxPlaces: [{ key: { adminPartnerId: 1 }, name: 'adminPartnerId' }],
+  // A sandbox's own offers, read whole per request by its partner (catalogView).
+  sandboxOffers: [{ key: { partnerId: 1, _id: 1 }, name: 'partner_id' }],
 };
 
 /**
  * Idempotent. One index per `createIndexes` command: FerretDB 1.24 drops the connection when one
- * command names several indexes that already exist, which every restart would do.
+ * command names several indexes that already exist, which every restart would do. An index whose
+ * definition changed keeps its name (e.g. domain_unique, from `{ domainLower }` to
+ * `{ domainLower, domainRealm }`): a database made before the change holds the old one under that
+ * name, which both MongoDB and FerretDB refuse to redefine in place, so it is dropped by name first.
  */
 export async function ensureIndexes(c: Collections): Promise<void> {
   for (const name of Object.keys(INDEXES) as (keyof Collections)[]) {
-    for (const spec of INDEXES[name]) await c[name].createIndexes([spec]);
+    const existing = await existingIndexes(c[name] as unknown as Collection);
+    for (const spec of INDEXES[name]) {
+      const held = existing.get(spec.name!);
+      if (held && !sameIndex(held, spec)) await c[name].dropIndex(spec.name!);
+      await c[name].createIndexes([spec]);
+    }
   }
+}
+
+interface HeldIndex {
+  key: Record<string, unknown>;
+  unique?: boolean;
+}
+
+/** The collection's indexes by name; none for a collection not created yet (NamespaceNotFound). */
+async function existingIndexes(collection: Collection): Promise<Map<string, HeldIndex>> {
+  try {
+    const list = (await collection.listIndexes().toArray()) as (HeldIndex & { name: string })[];
+    return new Map(list.map((i) => [i.name, i]));
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 26) return new Map();
+    throw error;
+  }
+}
+
+/** The same keys in the same order with the same directions, and the same uniqueness. */
+function sameIndex(held: HeldIndex, spec: IndexDescription): boolean {
+  const want = Object.entries(spec.key as Record<string, unknown>).map(([k, v]) => [k, Number(v)]);
+  const have = Object.entries(held.key).map(([k, v]) => [k, Number(v)]);
+  return JSON.stringify(want) === JSON.stringify(have) && Boolean(held.unique) === Boolean(spec.unique);
 }
 
 /**
@@ -181,4 +218,5 @@ export const EQUALITY_FIELDS: Record<keyof Collections, readonly string[]> = {
   sandboxSnapshots: ['sandboxId', 'status'],
   sandboxSnapshotChunks: ['snapshotId'],
   sandboxPlaces: ['adminPartnerId'],
+  sandboxOffers: ['partnerId'],
 };

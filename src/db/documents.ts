@@ -137,10 +137,14 @@ export interface CustomerDoc {
   domain: string;
   domainLower: string;
   /**
-   * Where `domainLower` must be unique: a sandbox's customers carry the sandbox's partnerId (each
-   * sandbox is a realm of its own); real partners' customers have none (one realm, as in Entra).
+   * The realm the domain is unique in (index domain_unique): a sandbox's partnerId for a sandbox's
+   * customer; null or absent for a real partner's. Real partners share one realm (Entra domains
+   * are global); each sandbox is a realm of its own, so two sandboxes may both hold
+   * contoso.onmicrosoft.com. Real customers are written with an explicit null: FerretDB on
+   * PostgreSQL indexes a missing field as SQL NULL, distinct from every other value, so only an
+   * explicit null makes the index hold real partners' domains unique (MongoDB indexes both as null).
    */
-  domainRealm?: string;
+  domainRealm?: string | null;
   /** ISO 3166 alpha-2 (PRICE-TAX, CAT-UNAVAILABLE, RES-MARKETS). */
   billingCountry: string;
   segment: CustomerSegment;
@@ -216,6 +220,19 @@ export interface OfferDoc {
   softwareVendorPlan: 'suse' | 'redhat' | null;
   /** Reservations: the reservation type, for RES-EXCHANGE (same type only). */
   reservationType: 'virtual_machines' | 'sql_database' | 'cosmos_db' | null;
+}
+
+/**
+ * A test sandbox's own offer (docs/sandboxes.md, "Building the scenario"; src/policy/sandbox-offer.ts),
+ * in `sandboxOffers`: seen only by its partner, laid over the global catalog (catalogView), never
+ * in `offers` or the process's OfferCatalog.
+ */
+export interface SandboxOfferDoc extends OfferDoc {
+  /** The sandbox's partner (ROLE-TENANT): the only one that sees it. */
+  partnerId: string;
+  /** An add-on's base offers (ADDON-ELIGIBLE): the caller's catalog lists it among theirs. Empty for a base. */
+  addOnBaseOfferIds: string[];
+  createdAt: Date;
 }
 
 export type SubscriptionStatus = 'active' | 'suspended' | 'deleted' | 'expired' | 'disabled' | 'pending';

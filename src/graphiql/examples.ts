@@ -103,7 +103,13 @@ export async function runWithSetup(
  */
 export function exampleOperations(ids: ExampleIds): GraphiQLExample[] {
   const sub = ids.subscriptionId ?? '00000000-0000-4000-8000-000000000000';
-  return [...READ_EXAMPLES, ...mutationExamples(ids.customerId, sub), ...softwareExamples(ids), ...reservationExamples(ids)];
+  return [
+    ...READ_EXAMPLES,
+    ...mutationExamples(ids.customerId, sub),
+    ...softwareExamples(ids),
+    ...reservationExamples(ids),
+    ...sandboxExamples(),
+  ];
 }
 
 const READ_EXAMPLES: GraphiQLExample[] = [
@@ -568,6 +574,94 @@ mutation BuyReservation($customerId: ID!, $azureSubscriptionId: String!) {
 }
 `,
       variables: JSON.stringify({ customerId: r.customerId, azureSubscriptionId: r.azureSubscriptionId }, null, 2),
+    },
+  ];
+}
+
+/** The setup of the tabs that act on one sandbox: a fresh one, its own partner and clock, gone by itself within an hour. */
+const CREATE_SANDBOX_FIRST: ExampleSetup = {
+  query: `mutation SetupCreateSandbox {
+  createSandbox(input: { name: "IDE sandbox", clockStart: "2026-03-01T00:00:00Z", roles: [ADMIN_AGENT], ttl: "PT1H" }) {
+    sandbox { id partnerId }
+    ${USER_ERRORS}
+  }
+}
+`,
+  fill: { id: 'createSandbox.sandbox.id' },
+};
+
+/** How a tab that acts on a sandbox says so, first in its comment. */
+const SANDBOX_CREATED_FIRST =
+  '# Runs on a sandbox of its own: while $id is left as it is, the IDE first creates one (SetupCreateSandbox, shown\n' +
+  '# under "extensions" in the response) and puts its ID in $id. Paste the ID of one of your sandboxes to act on that one.';
+
+/** Test sandboxes (docs/sandboxes.md, docs/testing-with-sandboxes.md): create, snapshot, restore, delete. The IDE's partner administers them in development. */
+function sandboxExamples(): GraphiQLExample[] {
+  const fresh = JSON.stringify({ id: FROM_SETUP }, null, 2);
+  return [
+    {
+      title: 'Create a sandbox',
+      group: 'Test sandboxes',
+      query: `# SANDBOX-ADMIN: a partner tenant of its own for a test run, its clock starting at clockStart (GEN-CLOCK), and a
+# token for it: put {"Authorization": "Bearer <token>"} in the Headers tab to call as the sandbox's partner.
+# It is deleted by the gateway once its ttl has passed; a test suite does this with withSandbox (docs/testing-with-sandboxes.md).
+mutation CreateSandbox {
+  createSandbox(input: { name: "Cancellation suite", partnerType: DIRECT_BILL, clockStart: "2026-03-01T00:00:00Z", roles: [ADMIN_AGENT], ttl: "PT1H" }) {
+    summary
+    sandbox { id partnerId partnerType clockStart createdAt expiresAt }
+    tokens { roles token expiresAt }
+    ${USER_ERRORS}
+  }
+}
+`,
+    },
+    {
+      title: 'Snapshot a sandbox',
+      group: 'Test sandboxes',
+      query: `# Saves the whole sandbox, its clock included, under a name; restoreSandbox brings it back to it, as often as
+# a test likes (one purchase, two futures). A sandbox also has the snapshot "initial", taken right after creation.
+${SANDBOX_CREATED_FIRST}
+mutation SnapshotSandbox($id: ID!) {
+  snapshotSandbox(input: { sandboxId: $id, name: "before-renewal" }) {
+    snapshot { name createdAt clockNow documentCount }
+    sandbox { id snapshots { name clockNow } }
+    ${USER_ERRORS}
+  }
+}
+`,
+      variables: fresh,
+      setup: CREATE_SANDBOX_FIRST,
+    },
+    {
+      title: 'Restore a sandbox',
+      group: 'Test sandboxes',
+      query: `# Brings the sandbox back to a snapshot, its clock included: here "initial", the state right after creation
+# (what resetSandbox does). While it runs, the sandbox's own tokens are answered SANDBOX_BUSY: retry in a moment.
+${SANDBOX_CREATED_FIRST}
+mutation RestoreSandbox($id: ID!) {
+  restoreSandbox(input: { sandboxId: $id, snapshot: "initial" }) {
+    sandbox { id clockStart status snapshots { name clockNow } }
+    ${USER_ERRORS}
+  }
+}
+`,
+      variables: fresh,
+      setup: CREATE_SANDBOX_FIRST,
+    },
+    {
+      title: 'Delete a sandbox',
+      group: 'Test sandboxes',
+      query: `# SANDBOX-ADMIN: the sandbox, its partner, clock and every document its partner owns go; its tokens stop working.
+${SANDBOX_CREATED_FIRST}
+mutation DeleteSandbox($id: ID!) {
+  deleteSandbox(input: { sandboxId: $id }) {
+    deletedSandboxId summary
+    ${USER_ERRORS}
+  }
+}
+`,
+      variables: fresh,
+      setup: CREATE_SANDBOX_FIRST,
     },
   ];
 }

@@ -36,7 +36,10 @@ export function customerOfferPlan<R extends object>(
     at: (l) => l.now,
     load: async () => {
       const now = await ctx.readClock();
-      const [customer, offer] = await Promise.all([loadCustomer(cols, partnerId, customerId), loadOffer(cols, offerId)]);
+      const [customer, offer] = await Promise.all([
+        loadCustomer(cols, partnerId, customerId),
+        loadOffer(cols, ctx.caller.partner, offerId),
+      ]);
       return { now, customer, offer };
     },
     decide: step.decide,

@@ -6,6 +6,7 @@
  */
 import type { Effect } from '../policy/effects.js';
 import type { Allowed, Refused } from '../policy/decision.js';
+import { isProjectRule, type AnyRuleId } from '../policy/rule-ids.js';
 import type { Context } from '../shared/context.js';
 import { withoutSecrets } from '../audit/refusal-audit.js';
 import { ClientError, forbidden } from '../shared/errors.js';
@@ -35,17 +36,17 @@ export function operationRequest(ctx: Context, input: object): OperationRequest 
 }
 
 /**
- * A refused mutation, the one mapping of every refusal: a role refusal (ROLE-*) is thrown as
- * FORBIDDEN; any other is noted on the request for the audit plugin (src/audit/refusal-audit.ts,
+ * A refused mutation, the one mapping of every refusal: a role refusal (ROLE-*) or one of the
+ * project's sandbox rules (SANDBOX-*, PROJECT_RULE_IDS) is thrown as FORBIDDEN; any other is noted on the request for the audit plugin (src/audit/refusal-audit.ts,
  * which records it when the response is sent) and answered as the payload's `userErrors`.
  */
 export function refusalErrors(
   ctx: Context,
   operation: { operationType: string; customerId: string | null },
-  refusal: Refused,
+  refusal: Refused<AnyRuleId>,
   input: object,
 ): UserError[] {
-  if (refusal.code === 'ROLE_NOT_ALLOWED') throw forbidden(refusal);
+  if (refusal.code === 'ROLE_NOT_ALLOWED' || isProjectRule(refusal.rule)) throw forbidden(refusal);
   ctx.refusals.push({ ...operation, rule: refusal.rule, code: refusal.code, args: { input } });
   return [userError(refusal)];
 }

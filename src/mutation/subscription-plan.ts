@@ -55,7 +55,7 @@ export async function subscriptionPlan<R extends object, X = null>(
       const [addOns, customer, offer] = await Promise.all([
         subscription.parentSubscriptionId === null ? loadAddOns(cols, partnerId, id) : Promise.resolve([]),
         loadCustomer(cols, partnerId, subscription.customerId),
-        loadOffer(cols, subscription.offerId),
+        loadOffer(cols, ctx.caller.partner, subscription.offerId),
       ]);
       const extra = loadExtra ? await loadExtra(subscription) : (null as X);
       return { subscription, addOns, customer, offer, extra, now };

@@ -1,5 +1,6 @@
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
 import { REFUSAL_CODES, type Refused } from '../policy/decision.js';
+import type { AnyRuleId } from '../policy/rule-ids.js';
 
 /** The policy's refusal codes as a GraphQL enum, derived from the one list in src/policy/decision.ts. */
 export const RefusalCodeEnum = Object.fromEntries(REFUSAL_CODES.map((c) => [c, c])) as { [K in Refused['code']]: K };
@@ -27,7 +28,7 @@ export class UserError {
   field!: string[] | null;
 }
 
-export function userError(refusal: Refused): UserError {
+export function userError(refusal: Refused<AnyRuleId>): UserError {
   return {
     code: refusal.code,
     rule: refusal.rule,

@@ -1,5 +1,6 @@
 import type { Collection } from 'mongodb';
-import type { OfferDoc } from '../db/documents.js';
+import type { OfferDoc, SandboxOfferDoc } from '../db/documents.js';
+import { catalogView } from '../policy/sandbox-offer.js';
 import type { PageArgs } from '../shared/connection.type.js';
 import { byIdBatchSize, UNBOUNDED_BATCH_SIZE } from '../read/loader-utils.js';
 import { compareKeys, fingerprint, pageInMemory, pageRequest, sortDocument, sortKey, type Page } from '../shared/pagination.js';
@@ -111,10 +112,18 @@ export function catalogFilter(filter: OfferFilter | null | undefined): (offer: O
   return (offer) => tests.every((test) => test(offer));
 }
 
+/** A test sandbox's own offers, for the repository of a request by its partner. */
+export interface SandboxOffers {
+  collection: Collection<SandboxOfferDoc>;
+  partnerId: string;
+}
+
 /**
  * A request's view of the catalog: one reading for the whole request (every offer field of one
  * response comes from the same reading), and the request's own budgeted collection for IDs that
- * reading does not hold.
+ * reading does not hold. For a test sandbox's request, the reading is the global catalog with the
+ * sandbox's own offers laid over it (catalogView), read in one `find` by its partner ID and kept
+ * for the request: the shared OfferCatalog never holds them, so no other partner sees them.
  */
 export class OfferRepository {
   private reading: Promise<CatalogSnapshot> | undefined;
@@ -122,10 +131,19 @@ export class OfferRepository {
   constructor(
     private readonly offers: Collection<OfferDoc>,
     readonly catalog: OfferCatalog,
+    private readonly sandbox: SandboxOffers | null = null,
   ) {}
 
   private snapshot(): Promise<CatalogSnapshot> {
-    return (this.reading ??= this.catalog.current());
+    return (this.reading ??= this.sandbox ? this.withOwn(this.sandbox) : this.catalog.current());
+  }
+
+  private async withOwn({ collection, partnerId }: SandboxOffers): Promise<CatalogSnapshot> {
+    const [global, own] = await Promise.all([this.catalog.current(), collection.find({ partnerId }).toArray()]);
+    if (own.length === 0) return global;
+    const byId = catalogView(global.sorted, own);
+    const sorted = [...byId.values()].sort((a, b) => compareKeys(sortKey(a, OFFER_SORT), sortKey(b, OFFER_SORT)));
+    return { byId, sorted, readAt: global.readAt };
   }
 
   /**

@@ -9,6 +9,7 @@ import type { CustomerDoc, CustomerSegment, PartnerDoc } from '../db/documents.j
 import type { Caller } from '../shared/caller.js';
 import { auditFor } from './common.js';
 import { allow, refuse, type Decision } from './decision.js';
+import type { RuleId } from './rule-ids.js';
 import type { Effect, IdSource } from './effects.js';
 import { phrased } from './mood.js';
 import { checkRole } from './roles.js';
@@ -42,6 +43,12 @@ export interface NewCustomerFields {
   relationshipToPartner: CustomerDoc['relationshipToPartner'];
   /** MPN ID of the indirect reseller of record; only an indirect provider names one. */
   associatedPartnerId: string | null;
+  /**
+   * In a sandbox only (docs/sandboxes.md, "Building the scenario"): when the account was opened
+   * and first billed, instants of the sandbox's past (SUSP-DATA-DELETION). Absent or null: now.
+   */
+  accountOpenedAt?: Date | null;
+  firstBillingAt?: Date | null;
 }
 
 /** A malformed input: the field (path under `input`) and what was expected, in a sentence. */
@@ -50,11 +57,22 @@ export interface InputProblem {
   message: string;
 }
 
+/** Whether `partner` is a test sandbox's (docs/sandboxes.md): real partners have no sandboxAdminId. */
+export function isSandboxPartner(partner: Pick<PartnerDoc, 'sandboxAdminId'>): boolean {
+  return partner.sandboxAdminId !== undefined;
+}
+
 /**
  * The input alone, in field order; null when every field is well-formed. Partner Center refuses
- * these with 400 before looking anything up, so they are input errors, not rule refusals.
+ * these with 400 before looking anything up, so they are input errors, not rule refusals. `now`,
+ * the partner's clock when known, checks that sandbox dates lie in its past (the decision checks
+ * again under the lock).
  */
-export function validateNewCustomer(fields: NewCustomerFields, partner: Pick<PartnerDoc, 'partnerType'>): InputProblem | null {
+export function validateNewCustomer(
+  fields: NewCustomerFields,
+  partner: Pick<PartnerDoc, 'partnerType' | 'sandboxAdminId'>,
+  now?: Date,
+): InputProblem | null {
   const name = fields.companyName.trim();
   if (name.length === 0) return { field: 'companyProfile.companyName', message: 'The company name must not be empty.' };
   if (name.length > MAX_COMPANY_NAME) {
@@ -83,6 +101,43 @@ export function validateNewCustomer(fields: NewCustomerFields, partner: Pick<Par
       message: 'Only an indirect provider names an indirect reseller of record for a customer; leave associatedPartnerId out.',
     };
   }
+  return validateAccountDates(fields, partner, now);
+}
+
+/** accountOpenedAt and firstBillingAt: a sandbox's only, in its past, first billing not before opening. */
+function validateAccountDates(
+  fields: NewCustomerFields,
+  partner: Pick<PartnerDoc, 'sandboxAdminId'>,
+  now: Date | undefined,
+): InputProblem | null {
+  const opened = fields.accountOpenedAt ?? null;
+  const billed = fields.firstBillingAt ?? null;
+  for (const [field, value] of [
+    ['accountOpenedAt', opened],
+    ['firstBillingAt', billed],
+  ] as const) {
+    if (value === null) continue;
+    if (!isSandboxPartner(partner)) {
+      return {
+        field,
+        message: `${field} may be set in a test sandbox only (docs/sandboxes.md); a real partner's customer is opened and first billed now. Leave ${field} out.`,
+      };
+    }
+    if (now !== undefined && value > now) {
+      return {
+        field,
+        message: `${field} must be an instant in the sandbox's past, at or before its clock's ${now.toISOString()}, but got ${value.toISOString()}.`,
+      };
+    }
+  }
+  // Either left out is now; without `now` (no clock read yet) only two given instants compare.
+  const openedAt = opened ?? now;
+  if (billed !== null && openedAt !== undefined && billed < openedAt) {
+    return {
+      field: 'firstBillingAt',
+      message: `firstBillingAt must not be before the account was opened (${openedAt.toISOString()}), but got ${billed.toISOString()}.`,
+    };
+  }
   return null;
 }
 
@@ -90,10 +145,16 @@ export interface CreateCustomerInput {
   fields: NewCustomerFields;
   partner: PartnerDoc;
   /**
-   * A customer of any partner that already has the domain (case-insensitive), read under the
-   * lock; null when it is free. Entra domains are global, and the database holds them unique.
+   * A customer of the caller's realm that already has the domain (case-insensitive), read under
+   * the lock; null when it is free. Real partners share one realm (Entra domains are global), each
+   * sandbox is one of its own (CustomerDoc.domainRealm); the database holds them unique (domain_unique).
    */
   domainTakenBy: Pick<CustomerDoc, '_id' | 'partnerId' | 'companyName'> | null;
+  /**
+   * A sandbox's partner only: its customers, counted under the partner lock, and the most it may
+   * hold (SANDBOX_MAX_CUSTOMERS). Real partners have no such quota.
+   */
+  sandboxQuota?: { customers: number; max: number };
   actor: Caller;
   now: Date;
   ids: IdSource;
@@ -113,13 +174,27 @@ export interface CreateCustomerOutcome {
  * is refused; it names the holder only when that is the caller's own customer (ROLE-TENANT: another
  * partner's customers do not exist for this one, and "in use" is all Entra itself tells anyone).
  * Account opened and first billing are now on the simulation clock (SUSP-DATA-DELETION: no extra
- * grace days), the country is stored upper-cased (RES-MARKETS, PRICE-TAX, CAT-UNAVAILABLE), the
+ * grace days) unless a sandbox set them in its past (either left out is now), the country is stored upper-cased (RES-MARKETS, PRICE-TAX, CAT-UNAVAILABLE), the
  * segment as given (CAT-FILTER).
  */
-export function decideCreateCustomer(input: CreateCustomerInput): Decision<CreateCustomerOutcome> {
-  const { fields, partner, domainTakenBy, actor, now, ids } = input;
+export function decideCreateCustomer(input: CreateCustomerInput): Decision<CreateCustomerOutcome, 'SANDBOX-QUOTA' | RuleId> {
+  const { fields, partner, domainTakenBy, actor, now, ids, sandboxQuota } = input;
   const role = checkRole(actor, 'ROLE-SUBSCRIPTIONS', 'create customers');
   if (role) return role;
+  const sandbox = isSandboxPartner(partner);
+  // SANDBOX-QUOTA (docs/sandboxes.md): decided from the count read under the partner lock, which
+  // serialises the sandbox's creations, so concurrent ones cannot pass the quota together.
+  if (sandbox && sandboxQuota && sandboxQuota.customers >= sandboxQuota.max) {
+    return refuse(
+      'SANDBOX-QUOTA',
+      'LIMIT_EXCEEDED',
+      `This sandbox already holds ${sandboxQuota.customers} customers, the most SANDBOX_MAX_CUSTOMERS (${sandboxQuota.max}) allows; create another sandbox for more.`,
+    );
+  }
+  // Validated before the lock against the clock then; checked again here because restoring a
+  // sandbox may move its clock back in between.
+  const dates = validateAccountDates(fields, partner, now);
+  if (dates) return refuse('GEN-CLOCK', 'INVALID_VALUE', dates.message, dates.field);
   const domain = fields.domain.trim();
   if (domainTakenBy) {
     const holder =
@@ -139,12 +214,13 @@ export function decideCreateCustomer(input: CreateCustomerInput): Decision<Creat
     companyNameLower: companyName.toLowerCase(),
     domain,
     domainLower: domain.toLowerCase(),
+    domainRealm: sandbox ? partner._id : null,
     billingCountry: fields.country.trim().toUpperCase(),
     segment: fields.segment,
     relationshipToPartner: fields.relationshipToPartner,
     associatedPartnerId: fields.associatedPartnerId,
-    accountOpenedAt: now,
-    firstBillingAt: now,
+    accountOpenedAt: fields.accountOpenedAt ?? now,
+    firstBillingAt: fields.firstBillingAt ?? now,
     createdAt: now,
     version: 0,
   };

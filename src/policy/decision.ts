@@ -4,7 +4,7 @@
  * report and never throw (as graphql-js validation rules do), so a quote (`dryRun`,
  * `allowedActions`) and the mutation are the same call and can never disagree.
  */
-import type { RuleId } from './rule-ids.js';
+import type { AnyRuleId, RuleId } from './rule-ids.js';
 
 /**
  * Why a decision was refused, as a code a client can branch on without parsing the message.
@@ -33,9 +33,13 @@ export const REFUSAL_CODES = [
 
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 
-export interface Refused {
+/**
+ * `Rule`: a rule of the spec (RuleId), unless a decision of the project's own (the sandbox rules,
+ * ProjectRuleId) widens it; the write path and the payload mapping take either.
+ */
+export interface Refused<Rule extends AnyRuleId = RuleId> {
   allowed: false;
-  rule: RuleId;
+  rule: Rule;
   code: RefusalCode;
   /** A sentence a partner understands: what is not possible, why, and what to do instead. */
   message: string;
@@ -45,9 +49,9 @@ export interface Refused {
 
 export type Allowed<T> = { allowed: true } & T;
 
-export type Decision<T> = Allowed<T> | Refused;
+export type Decision<T, Rule extends AnyRuleId = RuleId> = Allowed<T> | Refused<Rule>;
 
-export function refuse(rule: RuleId, code: RefusalCode, message: string, field?: string): Refused {
+export function refuse<Rule extends AnyRuleId>(rule: Rule, code: RefusalCode, message: string, field?: string): Refused<Rule> {
   return field === undefined ? { allowed: false, rule, code, message } : { allowed: false, rule, code, message, field };
 }
 

@@ -17,6 +17,7 @@ import type {
   OrderDoc,
   RefundCapDoc,
   ReservationDoc,
+  SandboxOfferDoc,
   SoftwareActivityDoc,
   SoftwareOrderDoc,
   SubscriptionDoc,
@@ -42,7 +43,9 @@ export type InsertEffect =
   | { kind: 'insert'; collection: 'supportRequests'; doc: SupportRequestDoc }
   | { kind: 'insert'; collection: 'softwareActivity'; doc: SoftwareActivityDoc }
   /** RES-REFUND-CAP: a customer's first counted refund creates its cap document. */
-  | { kind: 'insert'; collection: 'refundCaps'; doc: RefundCapDoc };
+  | { kind: 'insert'; collection: 'refundCaps'; doc: RefundCapDoc }
+  /** A test sandbox's own offer (src/policy/sandbox-offer.ts). */
+  | { kind: 'insert'; collection: 'sandboxOffers'; doc: SandboxOfferDoc };
 
 export interface LedgerEffect {
   kind: 'ledger';

@@ -90,3 +90,19 @@ export type RuleSection = keyof typeof RULE_SECTIONS;
 export type RuleId = (typeof RULE_SECTIONS)[RuleSection][number];
 
 export const RULE_IDS: readonly RuleId[] = Object.values(RULE_SECTIONS).flat();
+
+/**
+ * The project's own rules, beyond the team's spec (so not in docs/rules.md, its byte copy, nor in
+ * RULE_IDS): test sandboxes, documented in docs/sandboxes.md. A refusal by one of them is a
+ * top-level FORBIDDEN naming the rule, like a role refusal.
+ */
+export const PROJECT_RULE_IDS = ['SANDBOX-ADMIN', 'SANDBOX-QUOTA', 'SANDBOX-OFFERS'] as const;
+
+export type ProjectRuleId = (typeof PROJECT_RULE_IDS)[number];
+
+/** A rule of the spec or of the project. */
+export type AnyRuleId = RuleId | ProjectRuleId;
+
+export function isProjectRule(rule: string): rule is ProjectRuleId {
+  return (PROJECT_RULE_IDS as readonly string[]).includes(rule);
+}

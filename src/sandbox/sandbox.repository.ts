@@ -43,6 +43,7 @@ export const TENANT_COLLECTIONS = [
   'refundCaps',
   'operations',
   'idempotency',
+  'sandboxOffers',
 ] as const satisfies readonly (keyof Collections)[];
 
 export interface NewSandbox {

@@ -60,7 +60,7 @@ export class SandboxService {
 
   constructor(
     private readonly write: Pick<WriteDeps, 'collections' | 'log' | 'lockLeaseMs' | 'faults' | 'holderId'>,
-    private readonly config: Pick<Config, 'sandbox' | 'mode' | 'authSecret' | 'clockStart'>,
+    readonly config: Pick<Config, 'sandbox' | 'mode' | 'authSecret' | 'clockStart'>,
     /** The seeder's worlds for the DEMO and GENERATED templates; without them, EMPTY only. */
     private readonly worlds?: SandboxWorlds,
   ) {

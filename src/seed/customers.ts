@@ -113,8 +113,9 @@ export function generateCustomer(args: CustomerArgs): void {
     companyNameLower: name.toLowerCase(),
     domain,
     domainLower: domain.toLowerCase(),
-    // Each sandbox is a domain realm of its own; the real partners share one (no field).
-    ...(sandboxPartner ? { domainRealm: sandboxPartner._id } : {}),
+    // Each sandbox is a domain realm of its own; the real partners share one (an explicit null:
+    // FerretDB indexes a missing field apart from every value, CustomerDoc.domainRealm).
+    domainRealm: sandboxPartner ? sandboxPartner._id : null,
     billingCountry: country,
     segment,
     relationshipToPartner:

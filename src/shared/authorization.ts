@@ -41,6 +41,8 @@ export const AUTHORIZATION = {
   'Mutation.advanceClock': { rule: 'ROLE-SUBSCRIPTIONS', what: 'advance the simulation clock' },
   // The nearest rule: a customer is created to buy subscriptions for it (src/policy/customer.ts).
   'Mutation.createCustomer': { rule: 'ROLE-SUBSCRIPTIONS', what: 'create customers' },
+  // The same: a sandbox's offer is made to be bought (src/policy/sandbox-offer.ts; SANDBOX-OFFERS first).
+  'Mutation.createOffer': { rule: 'ROLE-SUBSCRIPTIONS', what: 'create offers' },
   'Mutation.purchaseSoftware': { rule: 'ROLE-SOFTWARE', what: 'buy software' },
   'Mutation.purchaseReservation': { rule: 'ROLE-SOFTWARE', what: 'buy Azure reservations' },
   'Mutation.getSoftwareKey': { rule: 'ROLE-SOFTWARE-KEYS', what: 'get software product keys and downloads' },

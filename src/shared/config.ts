@@ -133,8 +133,8 @@ export interface SandboxConfig {
   /** `SANDBOX_PURGE_INTERVAL_MS`: how often the gateway deletes expired sandboxes, 1000 to 86400000. @default 60000 */
   purgeIntervalMs: number;
   /**
-   * `SANDBOX_MAX_CUSTOMERS`: the most customers createSandbox may generate into one sandbox (the
-   * GENERATED template's `customers`), 1 to 10000: a world of 10000 takes tens of seconds, well within
+   * `SANDBOX_MAX_CUSTOMERS`: the most customers one sandbox may hold: a GENERATED world's
+   * `customers`, and createCustomer's SANDBOX-QUOTA, 1 to 10000: a world of 10000 takes tens of seconds, well within
    * CREATING_GRACE_MS (src/sandbox/sandbox.repository.ts), after which the purge takes it for a crash. @default 1000
    */
   maxCustomers: number;

@@ -13,6 +13,7 @@
  */
 import type { OperationDoc } from '../db/documents.js';
 import type { Allowed, Decision, Refused } from '../policy/decision.js';
+import type { AnyRuleId } from '../policy/rule-ids.js';
 import type { Effect, IdSource } from '../policy/effects.js';
 import { asQuote } from '../policy/mood.js';
 import { ClientError } from '../shared/errors.js';
@@ -43,11 +44,11 @@ export interface OperationPlan<L, R extends object> {
   /** Runs on every attempt and must read fresh documents from the database, never request caches. */
   load(): Promise<L>;
   /** Pure (src/policy/): the decision and, when allowed, the effects that carry it out. */
-  decide(loaded: L, ids: IdSource): Decision<R & { effects: Effect[] }>;
+  decide(loaded: L, ids: IdSource): Decision<R & { effects: Effect[] }, AnyRuleId>;
 }
 
 export type OperationResult<R> =
-  | { status: 'refused'; refusal: Refused }
+  | { status: 'refused'; refusal: Refused<AnyRuleId> }
   /** `dryRun`: decided, nothing written, no lock taken. */
   | { status: 'quoted'; outcome: Allowed<R & { effects: Effect[] }> }
   | { status: 'applied'; outcome: Allowed<R & { effects: Effect[] }>; operationId: string }

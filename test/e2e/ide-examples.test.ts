@@ -99,10 +99,21 @@ describe('IDE examples on the demo data', () => {
           'Quote a software cancellation',
           'Software activity log',
           'Azure reservation: what can I do?',
+          'Create a sandbox',
+          'Snapshot a sandbox',
+          'Restore a sandbox',
+          'Delete a sandbox',
         ]),
       );
       // The tabs that change one subscription or order act on one their setup makes, not on the demo world's.
-      for (const title of ['Quote a cancellation', 'Cancel', 'Pause', 'Schedule a change', 'Quote a software cancellation']) {
+      for (const title of [
+        'Quote a cancellation',
+        'Cancel',
+        'Pause',
+        'Schedule a change',
+        'Quote a software cancellation',
+        'Delete a sandbox',
+      ]) {
         const op = ops.find((o) => o.title === title)!;
         expect({ title, setup: !!op.setup, filled: Object.keys(op.setup?.fill ?? {}) }).toEqual({ title, setup: true, filled: ['id'] });
         expect(JSON.parse(op.variables!)).toEqual({ id: FROM_SETUP });

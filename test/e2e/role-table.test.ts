@@ -20,6 +20,7 @@ import type { Collections } from '../../src/db/collections.js';
 import type { PartnerRole } from '../../src/db/documents.js';
 import { ROLE_RULES, type RoleRule } from '../../src/policy/roles.js';
 import { CATALOG, OFFER_IDS as O } from '../../src/seed/catalog.js';
+import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
 import { AUTHORIZATION, type Guarded } from '../../src/shared/authorization.js';
 import { PartnerRoleEnum } from '../../src/shared/enums.js';
 import { aCustomer, aSubscription, guid } from '../support/fixtures.js';
@@ -42,6 +43,7 @@ const CALLERS: (PartnerRole | null)[] = [...ROLES, null];
 const who = (role: PartnerRole | null) => role ?? '(no role)';
 
 const C = guid('rt-customer');
+const SANDBOX_PARTNER = guid('rt-sandbox-partner');
 const MS_SUB = guid('rt-ms-sub');
 const MS_ADDON = guid('rt-ms-addon');
 const ISV_ADDON = guid('rt-isv-addon');
@@ -60,8 +62,8 @@ let SW_ORDER_TO_CANCEL = '';
 
 let gw: TestGateway;
 
-async function call(query: string, variables: Obj, role: PartnerRole | null): Promise<Answer> {
-  const r = await gw.post(JSON.stringify({ query, variables }), role ? { roles: role } : {});
+async function call(query: string, variables: Obj, role: PartnerRole | null, partner?: string): Promise<Answer> {
+  const r = await gw.post(JSON.stringify({ query, variables }), { ...(role ? { roles: role } : {}), ...(partner ? { partner } : {}) });
   return { status: r.status, text: r.text, ...(JSON.parse(r.text) as Omit<Answer, 'status' | 'text'>) };
 }
 
@@ -82,6 +84,29 @@ beforeAll(async () => {
     async (cols) => {
       await cols.offers.insertMany(CATALOG.map((o) => ({ ...o })));
       await cols.customers.insertOne(aCustomer({ _id: C, companyName: 'Role Table Customer' }));
+      // A test sandbox's partner: createOffer is for sandboxes only (SANDBOX-OFFERS).
+      await cols.partners.insertOne({
+        _id: SANDBOX_PARTNER,
+        name: 'Role Table Sandbox',
+        partnerType: 'direct_bill',
+        mpnId: `sandbox-${SANDBOX_PARTNER}`,
+        indirectProviderId: null,
+        createdAt: new Date('2026-11-01T00:00:00Z'),
+        sandboxAdminId: DEMO_PARTNERS.contoso.id,
+      });
+      // Its sandbox, ready: the gate lets a sandbox's callers in only while it is (docs/sandboxes.md).
+      await cols.sandboxes.insertOne({
+        _id: `sandbox-of-${SANDBOX_PARTNER}`,
+        name: 'Role Table Sandbox',
+        partnerId: SANDBOX_PARTNER,
+        partnerType: 'direct_bill',
+        adminPartnerId: DEMO_PARTNERS.contoso.id,
+        clockStart: new Date('2026-11-01T00:00:00Z'),
+        template: 'empty',
+        status: 'ready',
+        createdAt: new Date(),
+        expiresAt: new Date(Date.now() + 86_400_000),
+      });
       await cols.subscriptions.insertMany([
         aSubscription({ _id: MS_SUB, customerId: C, offerId: O.m365BusinessBasic, offerName: 'Microsoft 365 Business Basic' }),
         aSubscription({ _id: MS_ADDON, customerId: C, offerId: O.teamsPhoneStandard, parentSubscriptionId: MS_SUB, quantity: 2 }),
@@ -154,6 +179,7 @@ const WATCHED = [
   'clock',
   'softwareActivity',
   'refundCaps',
+  'sandboxOffers',
   'operations',
   'locks',
   'idempotency',
@@ -192,6 +218,8 @@ interface Op {
   clean?: boolean;
   /** Allowed calls write for real (advanceClock has no dry run). */
   writes?: boolean;
+  /** The partner that calls (a test sandbox's, for createOffer); Contoso when absent. */
+  partner?: string;
   /** More checks of an allowed answer. */
   allowed?: (data: Obj, role: PartnerRole | null) => void | Promise<void>;
   /** A read that leaves out instead of refusing: what a refused caller sees, with no error. */
@@ -270,7 +298,7 @@ async function checkOp(key: Guarded, op: Op): Promise<void> {
   const before = await snapshot();
   for (const role of refused) {
     const what = `${op.label} as ${who(role)}`;
-    const r = await call(op.query, op.variables(false), role);
+    const r = await call(op.query, op.variables(false), role, op.partner);
     if (op.hidden) {
       expect(r.errors, `${what}: ${JSON.stringify(r.errors)}`).toBeUndefined();
       await op.hidden(r, role);
@@ -289,7 +317,7 @@ async function checkOp(key: Guarded, op: Op): Promise<void> {
 
   for (const role of allowed) {
     const what = `${op.label} as ${who(role)}`;
-    const data = ok(await call(op.query, op.variables(true), role), what);
+    const data = ok(await call(op.query, op.variables(true), role, op.partner), what);
     const payload = asObj(data[op.field]);
     if ('userErrors' in payload) {
       // A business rule may refuse; a role never does (that would be FORBIDDEN, not a userError).
@@ -604,6 +632,23 @@ describe('mutations', () => {
           billingProfile: { defaultAddress: { country: 'US' } },
         },
         { clean: true, select: 'customer { id companyProfile { domain } }' },
+      ),
+    ],
+  );
+
+  roleTest(
+    'Mutation.createOffer',
+    "ROLE-SUBSCRIPTIONS: in a test sandbox, admin agents, billing, global admins, helpdesk and sales agents create the sandbox's own offer; every other role gets FORBIDDEN",
+    () => [
+      mutation(
+        'createOffer',
+        'CreateOfferInput',
+        {
+          name: 'Role Table Sandbox Offer',
+          commerceType: 'NEW_COMMERCE',
+          billingPlans: [{ billingCycle: 'MONTHLY', termDuration: 'P1M', price: { amountInCents: 1000, currencyCode: 'USD' } }],
+        },
+        { clean: true, select: 'offer { id name }', partner: SANDBOX_PARTNER },
       ),
     ],
   );

@@ -68,6 +68,7 @@ const schema = loadSchema();
 const A_CUSTOMER = aCustomer({ _id: guid('tw-a-customer'), companyName: 'Contoso Walk Own', partnerId: A });
 const B_CUSTOMER = aCustomer({ _id: guid('tw-b-customer'), companyName: 'Fabrikam Secret Alpha', partnerId: B });
 const A_AZURE = guid('tw-a-azure-subscription');
+const SANDBOX_OFFER = 'S0000000WALK:0001';
 const B_AZURE = guid('tw-b-azure-subscription');
 
 function sub({
@@ -768,13 +769,19 @@ const MUTATION_CASES: WalkCase[] = [
  * ID-like arguments deliberately outside the walk, with the reason. Anything not here and not
  * covered by a case fails the coverage test.
  */
-const GLOBAL_CATALOG = 'a catalog item ID: the catalog is global, not tenant-owned (the same for every partner, see the test below)';
+const GLOBAL_CATALOG =
+  "a catalog item ID: the catalog is global, not tenant-owned (the same for every partner, see the test below); a sandbox's own offers are its alone (see the test after it)";
+const SANDBOX_OFFER_REFERENCE =
+  'an offer a new sandbox offer names: partner A, a real partner, is refused (SANDBOX-OFFERS) before anything is read; between sandboxes, test/e2e/sandbox-scenario.test.ts';
 const AZURE_RESOURCE =
   "an Azure resource ID in the customer's Azure tenant: checked for its form, never looked up among the gateway's documents";
 const EXEMPT: Record<string, string> = {
   'Mutation.createCustomer(input.associatedPartnerId)':
     "a reseller's public MPN ID, never a document of another partner: partner A (direct bill) naming any is BAD_USER_INPUT before anything is read, and an indirect provider's is looked up among its own resellers only (test/e2e/create-customer.test.ts)",
   'Query.offer(id)': GLOBAL_CATALOG,
+  'Mutation.createOffer(input.trial.convertsToOfferId)': SANDBOX_OFFER_REFERENCE,
+  'Mutation.createOffer(input.addOnBaseOfferIds)': SANDBOX_OFFER_REFERENCE,
+  'Mutation.createOffer(input.upgradeTargetIds)': SANDBOX_OFFER_REFERENCE,
   'Mutation.exchangeReservation(input.offerId)': GLOBAL_CATALOG,
   'Mutation.partialUpgrade(input.targetOfferId)': GLOBAL_CATALOG,
   'Mutation.purchase(input.lineItems.offerId)': GLOBAL_CATALOG,
@@ -916,6 +923,16 @@ beforeAll(async () => {
       await cols.customers.insertMany([A_CUSTOMER, B_CUSTOMER]);
       await cols.subscriptions.insertMany(Object.values(SUBS));
       await cols.orders.insertMany(Object.values(SUBS).map(orderOf));
+      // A test sandbox's own offer: no other partner may see it (src/policy/sandbox-offer.ts).
+      const { _id, ...model } = CATALOG.find((o) => o._id === O.m365BusinessBasic)!;
+      await cols.sandboxOffers.insertOne({
+        ...model,
+        _id: SANDBOX_OFFER,
+        partnerId: guid('tw-sandbox-partner'),
+        addOnBaseOfferIds: [],
+        createdAt: T0,
+      });
+      expect(_id).toBe(O.m365BusinessBasic);
     },
     { env: { RATE_LIMIT_PER_MINUTE: '1000000', RATE_LIMIT_BURST: '1000000' } },
   );
@@ -1067,6 +1084,20 @@ describe('ROLE-TENANT: the walk covers every ID-like argument of the schema', ()
       expect(a.body.errors).toBeUndefined();
       expect(a.text).toBe(b.text);
     }
+  });
+
+  it("ROLE-TENANT: a test sandbox's own offer is no offer for partner A: offer(id) and a purchase answer as for an ID that exists nowhere, and the catalog leaves it out", async () => {
+    const unknown = 'S00000NOWHERE:0001';
+    const read = rootOperation({ schema, kind: 'query', fieldName: 'offer', argNames: ['id'], levels: 2 });
+    const [own, none] = await Promise.all([call('A', read, { id: SANDBOX_OFFER }), call('A', read, { id: unknown })]);
+    expect(own.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect(own.text.replaceAll(SANDBOX_OFFER, unknown)).toBe(none.text);
+    const buy = 'mutation ($input: PurchaseInput!) { purchase(input: $input) { userErrors { rule } } }';
+    const line = (offerId: string) => ({ input: { customerId: A_CUSTOMER._id, dryRun: true, lineItems: [{ offerId, quantity: 1 }] } });
+    const [bought, boughtNone] = await Promise.all([call('A', buy, line(SANDBOX_OFFER)), call('A', buy, line(unknown))]);
+    expect(bought.text.replaceAll(SANDBOX_OFFER, unknown)).toBe(boughtNone.text);
+    const catalog = await call('A', '{ offers(first: 100) { nodes { id } } }');
+    expect(catalog.text).not.toContain(SANDBOX_OFFER);
   });
 
   it('ROLE-TENANT: the worlds are set up: partner B has live records of every kind the walk names', () => {

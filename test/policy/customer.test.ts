@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PartnerRole } from '../../src/db/documents.js';
+import type { PartnerDoc, PartnerRole } from '../../src/db/documents.js';
 import { ROLE_RULES } from '../../src/policy/roles.js';
 import {
   decideCreateCustomer,
@@ -102,6 +102,7 @@ describe('decideCreateCustomer', () => {
       companyNameLower: 'adatum',
       domain: 'Adatum.onmicrosoft.com',
       domainLower: 'adatum.onmicrosoft.com',
+      domainRealm: null,
       billingCountry: 'YE',
       segment: 'education',
       relationshipToPartner: 'reseller',
@@ -166,5 +167,69 @@ describe('decideCreateCustomer', () => {
       }),
     );
     expect(d.customer).toMatchObject({ partnerId: fabrikam._id, associatedPartnerId: tailspin.mpnId });
+  });
+});
+
+describe('createCustomer in a test sandbox (docs/sandboxes.md, "Building the scenario")', () => {
+  const sandbox: PartnerDoc = { ...contoso, _id: 'sandbox-partner', mpnId: 'sandbox-sandbox-partner', sandboxAdminId: contoso._id };
+  const decideIn = (f: NewCustomerFields, quota?: { customers: number; max: number }) =>
+    decideCreateCustomer({
+      fields: f,
+      partner: sandbox,
+      domainTakenBy: null,
+      sandboxQuota: quota,
+      actor: anActor(['admin_agent'], sandbox),
+      now: NOW,
+      ids,
+    });
+
+  it("SUSP-DATA-DELETION: a sandbox dates the account's opening and first billing in its past; the domain's realm is the sandbox", () => {
+    const opened = at(-90 * DAY);
+    const billed = at(-20 * DAY);
+    expect(validateNewCustomer(fields({ accountOpenedAt: opened, firstBillingAt: billed }), sandbox, NOW)).toBeNull();
+    const d = allowed(decideIn(fields({ accountOpenedAt: opened, firstBillingAt: billed })));
+    expect(d.customer).toMatchObject({ accountOpenedAt: opened, firstBillingAt: billed, createdAt: NOW, domainRealm: sandbox._id });
+    // Either left out is now.
+    expect(allowed(decideIn(fields({ accountOpenedAt: opened }))).customer).toMatchObject({ accountOpenedAt: opened, firstBillingAt: NOW });
+    expect(allowed(decideIn(fields())).customer).toMatchObject({ accountOpenedAt: NOW, firstBillingAt: NOW });
+    // A real partner's customer has no realm of its own: Entra domains are global.
+    expect(allowed(decide(fields())).customer.domainRealm).toBeNull();
+  });
+
+  it('outside a sandbox, accountOpenedAt and firstBillingAt are input problems naming the field', () => {
+    expect(validateNewCustomer(fields({ accountOpenedAt: at(-DAY) }), contoso, NOW)).toMatchObject({
+      field: 'accountOpenedAt',
+      message: expect.stringContaining('test sandbox only'),
+    });
+    expect(validateNewCustomer(fields({ firstBillingAt: at(-DAY) }), contoso)?.field).toBe('firstBillingAt');
+  });
+
+  it.each([
+    [{ accountOpenedAt: at(11 * DAY) }, 'accountOpenedAt', "in the sandbox's past"],
+    [{ firstBillingAt: at(10 * DAY + 1) }, 'firstBillingAt', "in the sandbox's past"],
+    [{ accountOpenedAt: at(-DAY), firstBillingAt: at(-2 * DAY) }, 'firstBillingAt', 'not be before the account was opened'],
+    [{ firstBillingAt: at(-DAY) }, 'firstBillingAt', 'not be before the account was opened'],
+  ])('GEN-CLOCK: sandbox dates %j are a problem of %s, before the lock and again in the decision', (dates, field, expected) => {
+    expect(validateNewCustomer(fields(dates), sandbox, NOW)).toMatchObject({ field, message: expect.stringContaining(expected) });
+    expect(refused(decideIn(fields(dates)))).toMatchObject({ rule: 'GEN-CLOCK', code: 'INVALID_VALUE', field });
+  });
+
+  it('SANDBOX-QUOTA: a sandbox holding SANDBOX_MAX_CUSTOMERS customers is refused the next; one fewer is allowed; real partners have no quota', () => {
+    expect(refused(decideIn(fields(), { customers: 3, max: 3 }))).toMatchObject({
+      rule: 'SANDBOX-QUOTA',
+      code: 'LIMIT_EXCEEDED',
+      message: expect.stringContaining('SANDBOX_MAX_CUSTOMERS (3)'),
+    });
+    expect(decideIn(fields(), { customers: 2, max: 3 }).allowed).toBe(true);
+    const real = decideCreateCustomer({
+      fields: fields(),
+      partner: contoso,
+      domainTakenBy: null,
+      sandboxQuota: { customers: 5, max: 3 },
+      actor: anActor(),
+      now: NOW,
+      ids,
+    });
+    expect(real.allowed).toBe(true);
   });
 });

@@ -5,6 +5,7 @@
  */
 import type { CustomerDoc, OfferDoc, PartnerDoc, PartnerRole, SubscriptionDoc } from '../../src/db/documents.js';
 import type { Decision, Refused } from '../../src/policy/decision.js';
+import type { AnyRuleId, RuleId } from '../../src/policy/rule-ids.js';
 import type { Effect, IdSource, LedgerEffect, UpdateEffect } from '../../src/policy/effects.js';
 import type { Caller } from '../../src/shared/caller.js';
 import { DAY, HOUR, MINUTE, SECOND } from '../../src/policy/time.js';
@@ -228,13 +229,13 @@ export function addOnSub(base: SubscriptionDoc, overrides: SubOverrides = {}): S
 }
 
 /** The outcome of an allowed decision; fails the test with the refusal otherwise. */
-export function allowed<T>(d: Decision<T>): T & { allowed: true } {
+export function allowed<T>(d: Decision<T, AnyRuleId>): T & { allowed: true } {
   if (!d.allowed) throw new Error(`expected the decision to be allowed, but it was refused: ${d.rule} ${d.code}: ${d.message}`);
   return d;
 }
 
 /** The refusal of a refused decision; fails the test otherwise. */
-export function refused(d: Decision<unknown> | Refused | null): Refused {
+export function refused<Rule extends AnyRuleId = RuleId>(d: Decision<unknown, Rule> | Refused<Rule> | null): Refused<Rule> {
   if (d === null) throw new Error('expected a refusal, got null (no refusal)');
   if (d.allowed) throw new Error(`expected a refusal, but the decision was allowed: ${JSON.stringify(d, null, 1).slice(0, 600)}`);
   return d;

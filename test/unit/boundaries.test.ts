@@ -172,3 +172,21 @@ describe('no ambient request state', () => {
     },
   );
 });
+
+describe('src/testing, the sandbox helper, is a client of the public HTTP API: it imports nothing', () => {
+  const PROBE = 'src/testing/probe.ts';
+
+  it.each([
+    "import { createGateway } from '../app/server.js';",
+    "import { mintToken } from '../shared/tokens.js';",
+    "import type { PartnerRole } from '../db/documents.js';",
+    "import { GraphQLError } from 'graphql';",
+    "import { request } from 'node:http';",
+  ])('an import in src/testing is reported: %s', async (line) => {
+    expect(await reported(PROBE, probe(line))).toEqual([expect.stringMatching(/src\/testing is a client of the public HTTP API/)]);
+  });
+
+  it('src/testing may import its own modules', async () => {
+    expect(await reported(PROBE, "import { withSandbox } from './sandbox.js';\nexport const x = withSandbox;\n")).toEqual([]);
+  });
+});

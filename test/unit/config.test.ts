@@ -382,6 +382,10 @@ describe('sandboxes (docs/sandboxes.md, "Configuration")', () => {
     });
   });
 
+  it('SANDBOX-QUOTA: SANDBOX_MAX_CUSTOMERS defaults to 1000 customers per sandbox', () => {
+    expect(loadConfig({}).sandbox.maxCustomers).toBe(1000);
+  });
+
   it('bad values refuse to start, naming the variable and what it expects', () => {
     expect(configError({ SANDBOX_ADMINS: 'contoso' })).toBe(
       "SANDBOX_ADMINS must be a comma-separated list of partner IDs (GUIDs), but got 'contoso'",

@@ -363,9 +363,16 @@ describe('an insert that meets another writer’s unique value', () => {
       companyName: 'Race Winner',
       partnerId: 'race-other-partner',
       domain: 'race.onmicrosoft.com',
+      // Real partners' realm (CustomerDoc.domainRealm): written as null, which the unique index holds on every backend.
+      domainRealm: null,
     });
     await insertWorld(db.collections, { customers: [taken] });
-    const loser = aCustomer({ _id: guid('customer:race-loser'), companyName: 'Race Loser', domain: 'race.onmicrosoft.com' });
+    const loser = aCustomer({
+      _id: guid('customer:race-loser'),
+      companyName: 'Race Loser',
+      domain: 'race.onmicrosoft.com',
+      domainRealm: null,
+    });
     let decisions = 0;
     const plan: OperationPlan<null, object> = {
       kind: 'add_customer',

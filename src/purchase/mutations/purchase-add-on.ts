@@ -39,7 +39,7 @@ export class PurchaseAddOnMutation {
           const base = await loadSubscription(cols, partnerId, baseId);
           const [customer, offers] = await Promise.all([
             loadCustomer(cols, partnerId, base.customerId),
-            loadOffers(cols, [base.offerId, addOnOfferId]),
+            loadOffers(cols, ctx.caller.partner, [base.offerId, addOnOfferId]),
           ]);
           const addOnOffer = offers.get(addOnOfferId);
           if (!addOnOffer) throw notFound('offer', addOnOfferId);

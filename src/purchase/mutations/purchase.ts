@@ -33,7 +33,10 @@ export class PurchaseMutation {
         at: (l) => l.now,
         load: async () => {
           const now = await ctx.readClock();
-          const [customer, offers] = await Promise.all([loadCustomer(cols, partnerId, customerId), loadOffers(cols, offerIds)]);
+          const [customer, offers] = await Promise.all([
+            loadCustomer(cols, partnerId, customerId),
+            loadOffers(cols, ctx.caller.partner, offerIds),
+          ]);
           const missing = offerIds.findIndex((id) => !offers.has(id));
           if (missing >= 0)
             throw badUserInput(`No offer '${offerIds[missing]}' is in the catalog`, { argumentName: `input.lineItems.${missing}.offerId` });

@@ -28,7 +28,10 @@ export class ExchangeReservationMutation {
       reservationId: input.reservationId,
       what: 'exchange a reservation',
       loadExtra: async (r): Promise<{ customer: CustomerDoc; offer: OfferDoc }> => {
-        const [customer, offer] = await Promise.all([loadCustomer(cols, partnerId, r.customerId), loadOffer(cols, offerId)]);
+        const [customer, offer] = await Promise.all([
+          loadCustomer(cols, partnerId, r.customerId),
+          loadOffer(cols, ctx.caller.partner, offerId),
+        ]);
         return { customer, offer };
       },
       decide: (l, ids) => {

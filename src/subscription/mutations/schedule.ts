@@ -33,7 +33,7 @@ export async function schedule(ctx: Context, input: ScheduleChangeInput, mustExi
         mustExist,
       }),
     // An omitted offer keeps the SKU already scheduled, else the current one (SCHED-MANAGE).
-    loadExtra: (s) => loadOffer(cols, targetId ?? s.scheduledNextTermInstructions?.offerId ?? s.offerId),
+    loadExtra: (s) => loadOffer(cols, ctx.caller.partner, targetId ?? s.scheduledNextTermInstructions?.offerId ?? s.offerId),
   });
   return changePayload(ctx, input, await runMutation(ctx, plan, input));
 }

@@ -17,7 +17,7 @@ export async function upgrade(
 ): Promise<UpgradePayload> {
   const cols = ctx.write.collections;
   const partnerId = ctx.caller.partner._id;
-  const targetOffer = await loadOffer(cols, parseId('offer', input.targetOfferId, 'input.targetOfferId'));
+  const targetOffer = await loadOffer(cols, ctx.caller.partner, parseId('offer', input.targetOfferId, 'input.targetOfferId'));
   const targetSubId = input.targetSubscriptionId ? parseId('subscription', input.targetSubscriptionId, 'input.targetSubscriptionId') : null;
   const plan = await subscriptionPlan(ctx, {
     kind: 'upgrade_subscription',
