@@ -173,7 +173,7 @@ function recordedTable(r: SandboxReport): string[] {
   const rows = [
     ...points(r.bench)
       .filter(({ g }) => g.recorded)
-      .map(({ label, g }) => ({ label: `createSandbox EMPTY, ${label} present`, rec: g.recorded! })),
+      .map(({ label, g }) => ({ label: `createSandbox EMPTY, present: ${label}`, rec: g.recorded! })),
     ...r.bench.operations.filter((o) => o.recorded).map((o) => ({ label: o.label, rec: o.recorded! })),
   ];
   if (rows.length === 0) return [];
