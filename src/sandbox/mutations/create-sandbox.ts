@@ -1,9 +1,9 @@
 import { Arg, Ctx, Field, InputType, Int, Mutation, ObjectType, Resolver } from 'type-graphql';
-import type { PartnerRole, PartnerType } from '../db/documents.js';
-import { MutationPayload } from '../mutation/payload.types.js';
-import type { Context } from '../shared/context.js';
-import { PartnerRoleEnum, PartnerTypeEnum } from '../shared/enums.js';
-import { Sandbox, SandboxTemplateEnum, SandboxToken, toSandbox } from './sandbox.type.js';
+import type { PartnerRole, PartnerType } from '../../db/documents.js';
+import { MutationPayload } from '../../mutation/payload.types.js';
+import type { Context } from '../../shared/context.js';
+import { PartnerRoleEnum, PartnerTypeEnum } from '../../shared/enums.js';
+import { Sandbox, SandboxTemplateEnum, SandboxToken, toSandbox } from '../sandbox.type.js';
 
 @InputType({ description: 'A new test sandbox (docs/sandboxes.md).' })
 export class CreateSandboxInput {

@@ -1,9 +1,9 @@
 import { Arg, Ctx, Field, ID, InputType, Mutation, ObjectType, Resolver } from 'type-graphql';
-import type { PartnerRole } from '../db/documents.js';
-import { MutationPayload } from '../mutation/payload.types.js';
-import type { Context } from '../shared/context.js';
-import { PartnerRoleEnum } from '../shared/enums.js';
-import { SandboxToken } from './sandbox.type.js';
+import type { PartnerRole } from '../../db/documents.js';
+import { MutationPayload } from '../../mutation/payload.types.js';
+import type { Context } from '../../shared/context.js';
+import { PartnerRoleEnum } from '../../shared/enums.js';
+import { SandboxToken } from '../sandbox.type.js';
 
 @InputType()
 export class MintSandboxTokenInput {

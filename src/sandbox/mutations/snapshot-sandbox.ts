@@ -1,7 +1,7 @@
 import { Arg, Ctx, Field, ID, InputType, Mutation, ObjectType, Resolver } from 'type-graphql';
-import { MutationPayload } from '../mutation/payload.types.js';
-import type { Context } from '../shared/context.js';
-import { Sandbox, SandboxSnapshot, toSandbox, toSnapshot } from './sandbox.type.js';
+import { MutationPayload } from '../../mutation/payload.types.js';
+import type { Context } from '../../shared/context.js';
+import { Sandbox, SandboxSnapshot, toSandbox, toSnapshot } from '../sandbox.type.js';
 
 @InputType()
 export class SnapshotSandboxInput {

@@ -1,0 +1,26 @@
+import { Field, ObjectType } from 'type-graphql';
+import { MutationPayload } from '../mutation/payload.types.js';
+import type { Context } from '../shared/context.js';
+import { Sandbox, SandboxSnapshot, toSandbox, toSnapshot } from './sandbox.type.js';
+
+/** restoreSandbox's and resetSandbox's answer. */
+@ObjectType()
+export class RestoreSandboxPayload extends MutationPayload {
+  @Field(() => Sandbox, { nullable: true })
+  sandbox!: Sandbox | null;
+
+  @Field(() => SandboxSnapshot, { nullable: true, description: 'The snapshot the sandbox is now back at.' })
+  snapshot!: SandboxSnapshot | null;
+}
+
+export function restoredPayload(result: Awaited<ReturnType<Context['sandboxes']['restore']>>, dryRun: boolean): RestoreSandboxPayload {
+  const { sandbox, snapshot } = result;
+  return {
+    sandbox: toSandbox(sandbox),
+    snapshot: toSnapshot(snapshot),
+    userErrors: [],
+    dryRun,
+    operationId: null,
+    summary: `${dryRun ? 'Would restore' : 'Restored'} sandbox '${sandbox.name}' to '${snapshot.name}': ${snapshot.documentCount} documents, its clock at ${snapshot.clockNow.toISOString()}.`,
+  };
+}
