@@ -4,6 +4,7 @@ import { MutationPayload } from '../../mutation/payload.types.js';
 import type { Context } from '../../shared/context.js';
 import { PartnerRoleEnum, PartnerTypeEnum } from '../../shared/enums.js';
 import { Sandbox, SandboxTemplateEnum, SandboxToken, toSandbox } from '../sandbox.type.js';
+import { auditSandboxOperation } from '../sandbox-audit.js';
 
 @InputType({ description: 'A new test sandbox (docs/sandboxes.md).' })
 export class CreateSandboxInput {
@@ -72,6 +73,12 @@ export class CreateSandboxResolver {
       template: input.template,
       customers: input.customers ?? null,
       seed: input.seed ?? null,
+    });
+    await auditSandboxOperation(ctx, {
+      operationType: 'create_sandbox',
+      sandbox,
+      input,
+      detail: { template: sandbox.template, clockStart: sandbox.clockStart, expiresAt: sandbox.expiresAt },
     });
     return {
       sandbox: toSandbox(sandbox),

@@ -1,6 +1,6 @@
 import { Arg, Ctx, Field, ID, InputType, Mutation, Resolver } from 'type-graphql';
 import type { Context } from '../../shared/context.js';
-import { RestoreSandboxPayload, restoredPayload } from '../sandbox-payload.types.js';
+import { auditRestore, RestoreSandboxPayload, restoredPayload } from '../sandbox-payload.types.js';
 
 @InputType()
 export class RestoreSandboxInput {
@@ -24,6 +24,8 @@ export class RestoreSandboxResolver {
     @Arg('input', () => RestoreSandboxInput) input: RestoreSandboxInput,
     @Ctx() ctx: Context,
   ): Promise<RestoreSandboxPayload> {
-    return restoredPayload(await ctx.sandboxes.restore(ctx.caller, input), input.dryRun);
+    const restored = await ctx.sandboxes.restore(ctx.caller, input);
+    if (!input.dryRun) await auditRestore(ctx, 'restore_sandbox', restored, input);
+    return restoredPayload(restored, input.dryRun);
   }
 }
