@@ -23,11 +23,7 @@ import {
 import { SubscriptionFieldsResolver } from '../subscription/subscription-fields.resolver.js';
 import { SubscriptionResolver } from '../subscription/subscription.resolver.js';
 import { subscriptionMutations } from '../subscription/mutations/index.js';
-import { CreateSandboxResolver } from '../sandbox/create-sandbox.mutation.js';
-import { DeleteSandboxResolver } from '../sandbox/delete-sandbox.mutation.js';
-import { MintSandboxTokenResolver } from '../sandbox/mint-sandbox-token.mutation.js';
-import { RestoreSandboxResolver } from '../sandbox/restore-sandbox.mutation.js';
-import { SnapshotSandboxResolver } from '../sandbox/snapshot-sandbox.mutation.js';
+import { sandboxMutations } from '../sandbox/mutations/index.js';
 import { SandboxResolver } from '../sandbox/sandbox.resolver.js';
 import { offerMutations } from '../offer/mutations/index.js';
 import { DateTimeISOScalar } from '../shared/date-time.scalar.js';
@@ -59,11 +55,7 @@ export const RESOLVERS = [
   InvoiceResolver,
   AuditResolver,
   SandboxResolver,
-  CreateSandboxResolver,
-  DeleteSandboxResolver,
-  SnapshotSandboxResolver,
-  RestoreSandboxResolver,
-  MintSandboxTokenResolver,
+  ...sandboxMutations,
 ] as const;
 
 /** The executable schema, built from the decorated classes; `schema/schema.graphql` is its printout. */

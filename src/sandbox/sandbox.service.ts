@@ -223,7 +223,10 @@ export class SandboxService {
   }
 
   /** Another token for one of the caller's sandboxes: other roles, or a shorter life. */
-  async mintToken(caller: Caller, input: { sandboxId: string; roles: readonly PartnerRole[]; ttl: string | null }): Promise<SandboxToken> {
+  async mintToken(
+    caller: Caller,
+    input: { sandboxId: string; roles: readonly PartnerRole[]; ttl: string | null },
+  ): Promise<{ sandbox: SandboxDoc; token: SandboxToken }> {
     this.assertAdmin(caller);
     if (input.roles.length === 0) {
       throw badUserInput("Argument 'input.roles' must list at least one role for the token, but got none", { argumentName: 'input.roles' });
@@ -240,7 +243,7 @@ export class SandboxService {
     }
     const sandbox = await this.owned(caller, input.sandboxId);
     const expiresAt = lifeMs === null ? sandbox.expiresAt : new Date(Date.now() + lifeMs);
-    return this.token(sandbox, input.roles, expiresAt);
+    return { sandbox, token: await this.token(sandbox, input.roles, expiresAt) };
   }
 
   /** The caller's sandbox `sandboxId` (ready or being restored), or NOT_FOUND. */

@@ -236,6 +236,40 @@ describe('snapshotSandbox, restoreSandbox and resetSandbox', () => {
   });
 });
 
+describe('audit', () => {
+  it("sandbox administration is in the administrator's auditRecords: create, snapshot, restore, reset, token and delete, never a token, a dry run not at all", async () => {
+    const sb = await newSandbox('Audited');
+    await ok(ADMIN, SNAPSHOT, { id: sb.id, name: 'audited' });
+    await ok(ADMIN, RESTORE, { id: sb.id, name: 'audited' });
+    await ok(ADMIN, `mutation ($id: ID!) { resetSandbox(input: { sandboxId: $id, dryRun: true }) { dryRun } }`, { id: sb.id });
+    await ok(ADMIN, RESET, { id: sb.id });
+    await ok(ADMIN, `mutation ($id: ID!) { mintSandboxToken(input: { sandboxId: $id, roles: [SALES_AGENT] }) { token { token } } }`, {
+      id: sb.id,
+    });
+    await ok(ADMIN, DELETE, { id: sb.id });
+    const { simulationClock } = await ok<{ simulationClock: { now: string } }>(ADMIN, '{ simulationClock { now } }');
+    const at = Date.parse(simulationClock.now);
+    const { auditRecords } = await ok<{
+      auditRecords: { nodes: { operationType: string; resourceType: string; resourceId: string; outcome: string; input: string }[] };
+    }>(
+      ADMIN,
+      `query ($from: DateTimeISO!, $to: DateTimeISO!) { auditRecords(from: $from, to: $to, first: 100) { nodes { operationType resourceType resourceId outcome input } } }`,
+      { from: new Date(at - 86_400_000).toISOString(), to: new Date(at + 86_400_000).toISOString() },
+    );
+    const mine = auditRecords.nodes.filter((r) => r.resourceId === sb.id);
+    expect(mine.map((r) => r.operationType)).toEqual([
+      'create_sandbox',
+      'snapshot_sandbox',
+      'restore_sandbox',
+      'reset_sandbox',
+      'mint_sandbox_token',
+      'delete_sandbox',
+    ]);
+    expect(mine.every((r) => r.resourceType === 'sandbox' && r.outcome === 'accepted')).toBe(true);
+    expect(JSON.stringify(mine)).not.toContain('eyJ');
+  });
+});
+
 describe('mintSandboxToken', () => {
   it('SANDBOX-ADMIN: mints a token with other roles for the sandbox only; no roles or a bad ttl is BAD_USER_INPUT', async () => {
     const sb = await newSandbox('Tokens');

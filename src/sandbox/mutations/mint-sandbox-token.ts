@@ -1,9 +1,10 @@
 import { Arg, Ctx, Field, ID, InputType, Mutation, ObjectType, Resolver } from 'type-graphql';
-import type { PartnerRole } from '../db/documents.js';
-import { MutationPayload } from '../mutation/payload.types.js';
-import type { Context } from '../shared/context.js';
-import { PartnerRoleEnum } from '../shared/enums.js';
-import { SandboxToken } from './sandbox.type.js';
+import type { PartnerRole } from '../../db/documents.js';
+import { MutationPayload } from '../../mutation/payload.types.js';
+import type { Context } from '../../shared/context.js';
+import { PartnerRoleEnum } from '../../shared/enums.js';
+import { SandboxToken } from '../sandbox.type.js';
+import { auditSandboxOperation } from '../sandbox-audit.js';
 
 @InputType()
 export class MintSandboxTokenInput {
@@ -39,7 +40,15 @@ export class MintSandboxTokenResolver {
     @Arg('input', () => MintSandboxTokenInput) input: MintSandboxTokenInput,
     @Ctx() ctx: Context,
   ): Promise<MintSandboxTokenPayload> {
-    const token = await ctx.sandboxes.mintToken(ctx.caller, { sandboxId: input.sandboxId, roles: input.roles, ttl: input.ttl ?? null });
+    const { sandbox, token } = await ctx.sandboxes.mintToken(ctx.caller, {
+      sandboxId: input.sandboxId,
+      roles: input.roles,
+      ttl: input.ttl ?? null,
+    });
+    if (!input.dryRun) {
+      const detail = { roles: token.roles, expiresAt: token.expiresAt };
+      await auditSandboxOperation(ctx, { operationType: 'mint_sandbox_token', sandbox, input, detail });
+    }
     return {
       // A dry run checks the sandbox and the input; it hands out no token.
       token: input.dryRun ? null : token,

@@ -1,6 +1,7 @@
 import { Arg, Ctx, Field, ID, InputType, Mutation, ObjectType, Resolver } from 'type-graphql';
-import { MutationPayload } from '../mutation/payload.types.js';
-import type { Context } from '../shared/context.js';
+import { MutationPayload } from '../../mutation/payload.types.js';
+import type { Context } from '../../shared/context.js';
+import { auditSandboxOperation } from '../sandbox-audit.js';
 
 @InputType()
 export class DeleteSandboxInput {
@@ -28,6 +29,7 @@ export class DeleteSandboxResolver {
     @Ctx() ctx: Context,
   ): Promise<DeleteSandboxPayload> {
     const deleted = await ctx.sandboxes.delete(ctx.caller, input.sandboxId, input.dryRun);
+    if (!input.dryRun) await auditSandboxOperation(ctx, { operationType: 'delete_sandbox', sandbox: deleted, input });
     return {
       deletedSandboxId: deleted._id,
       userErrors: [],

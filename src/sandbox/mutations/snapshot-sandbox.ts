@@ -1,7 +1,8 @@
 import { Arg, Ctx, Field, ID, InputType, Mutation, ObjectType, Resolver } from 'type-graphql';
-import { MutationPayload } from '../mutation/payload.types.js';
-import type { Context } from '../shared/context.js';
-import { Sandbox, SandboxSnapshot, toSandbox, toSnapshot } from './sandbox.type.js';
+import { MutationPayload } from '../../mutation/payload.types.js';
+import type { Context } from '../../shared/context.js';
+import { Sandbox, SandboxSnapshot, toSandbox, toSnapshot } from '../sandbox.type.js';
+import { auditSandboxOperation } from '../sandbox-audit.js';
 
 @InputType()
 export class SnapshotSandboxInput {
@@ -38,6 +39,10 @@ export class SnapshotSandboxResolver {
     @Ctx() ctx: Context,
   ): Promise<SnapshotSandboxPayload> {
     const { sandbox, snapshot } = await ctx.sandboxes.snapshot(ctx.caller, input);
+    if (snapshot) {
+      const detail = { snapshot: snapshot.name, clockNow: snapshot.clockNow, documentCount: snapshot.documentCount };
+      await auditSandboxOperation(ctx, { operationType: 'snapshot_sandbox', sandbox, input, detail });
+    }
     return {
       sandbox: toSandbox(sandbox),
       snapshot: snapshot && toSnapshot(snapshot),

@@ -1,9 +1,10 @@
 import { Arg, Ctx, Field, InputType, Int, Mutation, ObjectType, Resolver } from 'type-graphql';
-import type { PartnerRole, PartnerType } from '../db/documents.js';
-import { MutationPayload } from '../mutation/payload.types.js';
-import type { Context } from '../shared/context.js';
-import { PartnerRoleEnum, PartnerTypeEnum } from '../shared/enums.js';
-import { Sandbox, SandboxTemplateEnum, SandboxToken, toSandbox } from './sandbox.type.js';
+import type { PartnerRole, PartnerType } from '../../db/documents.js';
+import { MutationPayload } from '../../mutation/payload.types.js';
+import type { Context } from '../../shared/context.js';
+import { PartnerRoleEnum, PartnerTypeEnum } from '../../shared/enums.js';
+import { Sandbox, SandboxTemplateEnum, SandboxToken, toSandbox } from '../sandbox.type.js';
+import { auditSandboxOperation } from '../sandbox-audit.js';
 
 @InputType({ description: 'A new test sandbox (docs/sandboxes.md).' })
 export class CreateSandboxInput {
@@ -72,6 +73,12 @@ export class CreateSandboxResolver {
       template: input.template,
       customers: input.customers ?? null,
       seed: input.seed ?? null,
+    });
+    await auditSandboxOperation(ctx, {
+      operationType: 'create_sandbox',
+      sandbox,
+      input,
+      detail: { template: sandbox.template, clockStart: sandbox.clockStart, expiresAt: sandbox.expiresAt },
     });
     return {
       sandbox: toSandbox(sandbox),
