@@ -203,6 +203,7 @@ export class SandboxService {
       name: INITIAL_SNAPSHOT,
       createdAt: now,
       clockNow: begun.clockStart,
+      empty: world.template === 'empty',
     });
     const sandbox = await this.repository.markReady(begun);
     return { sandbox, tokens: [await this.token(sandbox, input.roles, sandbox.expiresAt)] };

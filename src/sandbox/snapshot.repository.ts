@@ -29,6 +29,8 @@ export interface NewSnapshot {
   name: string;
   createdAt: Date;
   clockNow: Date;
+  /** The tenant is known to hold nothing (an EMPTY sandbox just made): nothing is read. */
+  empty?: boolean;
 }
 
 export class SnapshotRepository {
@@ -58,7 +60,9 @@ export class SnapshotRepository {
     };
     await this.cols.sandboxSnapshots.insertOne(snapshot);
     const chunks: SandboxSnapshotChunkDoc[] = [];
-    const read = await Promise.all(TENANT_COLLECTIONS.map((name) => this.tenant(name).find({ partnerId: input.partnerId }).toArray()));
+    const read = input.empty
+      ? TENANT_COLLECTIONS.map(() => [])
+      : await Promise.all(TENANT_COLLECTIONS.map((name) => this.tenant(name).find({ partnerId: input.partnerId }).toArray()));
     TENANT_COLLECTIONS.forEach((name, i) => {
       let docs: Document[] = [];
       let bytes = 0;

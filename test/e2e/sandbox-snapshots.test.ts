@@ -236,6 +236,29 @@ describe('snapshotSandbox, restoreSandbox and resetSandbox', () => {
   });
 });
 
+describe('the tenant locks', () => {
+  it('a restore waits for a writer that holds one customer’s lock: CONFLICT after the wait with nothing changed and nothing held; a dead writer’s lease is taken over', async () => {
+    const sb = await newSandbox('Locked');
+    const one = await addCustomer(sb, 'locked-one');
+    await addCustomer(sb, 'locked-two');
+    await ok(ADMIN, SNAPSHOT, { id: sb.id, name: 'two' });
+    await addCustomer(sb, 'locked-three');
+    // A live writer of customer one (its lease far from over).
+    await gw.collections.locks.insertOne({ _id: `customer:${one}`, holder: 'live-writer', expiresAt: new Date(Date.now() + 60_000) });
+    const refused = await gql(ADMIN, RESTORE, { id: sb.id, name: 'two' });
+    expect(refused.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    expect((await state(sb)).customers.totalCount).toBe(3);
+    expect((await gw.collections.sandboxes.findOne({ _id: sb.id }))!.status).toBe('ready');
+    expect((await gw.collections.locks.find({}).toArray()).map((l) => l.holder)).toEqual(['live-writer']);
+    // The writer died: its lease ends, and the restore takes the lock over.
+    await gw.collections.locks.updateOne({ _id: `customer:${one}` }, { $set: { expiresAt: new Date(Date.now() - 1) } });
+    await ok(ADMIN, RESTORE, { id: sb.id, name: 'two' });
+    expect((await state(sb)).customers.totalCount).toBe(2);
+    expect(await gw.collections.locks.countDocuments({})).toBe(0);
+    await ok(ADMIN, DELETE, { id: sb.id });
+  });
+});
+
 describe('audit', () => {
   it("sandbox administration is in the administrator's auditRecords: create, snapshot, restore, reset, token and delete, never a token, a dry run not at all", async () => {
     const sb = await newSandbox('Audited');
