@@ -167,5 +167,7 @@ describe.runIf(postgresAvailable() && ferretdb)('FerretDB on the project Postgre
       gw.child.kill('SIGTERM');
       expect(await gw.exited).toBe(0);
     },
+    // initdb and a first start of a cluster: seconds alone, far more on a busy machine (not a timing assertion).
+    120_000,
   );
 });
