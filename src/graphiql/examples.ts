@@ -419,9 +419,12 @@ query ActivityLog($from: DateTimeISO!, $to: DateTimeISO!) {
       title: 'Software order: keys and cancellation',
       group: 'Software',
       query: `# SW-CANCEL-INFO: days left to cancel, or window passed (a support request is needed), or excluded (SUSE, Red Hat).
+# Once cancelled, keys is empty at once (SW-POST-CANCEL); status shows CANCELLED from cancellationVisibleAt,
+# cancellationPending until then (SW-CANCEL-DELAY).
 query SoftwareOrder($id: ID!) {
   softwareOrder(id: $id) {
-    id productName softwareKind status purchaseDate termEndDate cancellationDate
+    id productName softwareKind status purchaseDate termEndDate
+    cancellationDate cancellationVisibleAt cancellationPending
     amount { amount currencyCode }
     keys { productVersion language bitness keyType }
     cancellationInfo { state rule daysLeft cancellableUntil supportRequestNeeded message }
@@ -451,7 +454,8 @@ mutation GetKey($id: ID!, $productVersion: String!) {
       title: 'Quote a software cancellation',
       group: 'Software',
       query: `# SW-CANCEL-30D, SW-POST-CANCEL: within 30 days, 100 % credit (prorated for software subscriptions).
-# Admin agents only (ROLE-SOFTWARE-CANCEL). Without dryRun the order shows cancelled after up to 15 minutes (SW-CANCEL-DELAY).
+# Admin agents only (ROLE-SOFTWARE-CANCEL). Without dryRun the keys are revoked at once (SW-POST-CANCEL); the order's
+# status shows CANCELLED after up to 15 minutes, cancellationPending until then (SW-CANCEL-DELAY).
 # Runs on an order of its own: while $id is left as it is, the IDE first buys one (SetupBuySoftware, shown under
 # "extensions" in the response) and puts its ID in $id, so the 30-day window is open whenever and however often
 # it runs, the clock advanced or not. Paste a software order ID into $id to quote that one.

@@ -475,6 +475,24 @@ export function visibleStatus(order: Pick<SoftwareOrderDoc, 'status' | 'cancella
 }
 
 /**
+ * SW-CANCEL-DELAY: a cancellation is confirmed but its order's status does not show it yet (it
+ * will from `cancellationVisibleAt`). Only the status waits: the cancellation date, the instant it
+ * shows and the revoked keys are on the order at once (listedKeys).
+ */
+export function isCancellationPending(order: Pick<SoftwareOrderDoc, 'status' | 'cancellationVisibleAt'>, now: Date): boolean {
+  return order.status === 'cancelled' && visibleStatus(order, now) !== 'cancelled';
+}
+
+/**
+ * SW-POST-CANCEL: the keys and download links an order lists: none from the moment a cancellation
+ * is confirmed, whatever its status shows meanwhile (SW-CANCEL-DELAY), as getSoftwareKey refuses
+ * them from then (checkNotRevoked); the item itself stays listed.
+ */
+export function listedKeys(order: Pick<SoftwareOrderDoc, 'status' | 'keys'>): SoftwareKey[] {
+  return order.status === 'cancelled' ? [] : order.keys.filter((k) => !k.revoked);
+}
+
+/**
  * SW-POST-CANCEL: the credit of a cancellation: 100 % for perpetual software; for a software
  * subscription, the amount minus the prorated days used from purchase to term end (MONEY-PRORATE).
  */
@@ -520,7 +538,9 @@ export function softwareCancelInfo(order: SoftwareOrderDoc, now: Date): Software
       daysLeft: 0,
       cancellableUntil: null,
       supportRequestNeeded: false,
-      message: `Order ${order._id} was cancelled${order.cancelledAt ? ` at ${iso(order.cancelledAt)}` : ''}; its keys are revoked.`,
+      message:
+        `Order ${order._id} was cancelled${order.cancelledAt ? ` at ${iso(order.cancelledAt)}` : ''}; its keys are revoked.` +
+        (!isCancellationPending(order, now) ? '' : ` Its status shows it from ${iso(order.cancellationVisibleAt!)} (SW-CANCEL-DELAY).`),
     };
   }
   const excluded = checkCancelExcluded(order);

@@ -53,7 +53,8 @@ export class SoftwareKeyPayload extends MutationPayload {
 export class CancelSoftwareOrderPayload extends MutationPayload {
   @Field(() => SoftwareOrder, {
     nullable: true,
-    description: 'The order as it shows now: still active until the cancellation becomes visible (SW-CANCEL-DELAY).',
+    description:
+      'The order as it shows now: without its keys at once (SW-POST-CANCEL), status still ACTIVE with cancellationPending until cancellationVisibleAt (SW-CANCEL-DELAY).',
   })
   softwareOrder!: SoftwareOrderDoc | null;
 

@@ -5,6 +5,8 @@ import { Offer } from '../offer/offer.type.js';
 import {
   checkActivityLogRange,
   checkActivityLogRole,
+  isCancellationPending,
+  listedKeys,
   softwareAllowedActions,
   softwareCancelInfo,
   visibleStatus,
@@ -62,7 +64,8 @@ export class SoftwareOrderResolver {
   }
 
   @FieldResolver(() => SoftwareOrderStatusEnum, {
-    description: 'SW-CANCEL-DELAY: a cancellation shows here once its delay (up to 15 minutes of the simulation clock) has passed.',
+    description:
+      'SW-CANCEL-DELAY: a cancellation shows here once its delay (up to 15 minutes of the simulation clock) has passed; until then cancellationPending is true.',
   })
   async status(@Root() order: SoftwareOrderDoc, @Ctx() ctx: Context): Promise<SoftwareOrderDoc['status']> {
     return order.status === 'cancelled' ? visibleStatus(order, await ctx.now()) : order.status;
@@ -70,20 +73,40 @@ export class SoftwareOrderResolver {
 
   @FieldResolver(() => Date, {
     nullable: true,
-    description: 'When it was cancelled; shown once the cancellation is visible (SW-CANCEL-DELAY).',
+    description: 'When the cancellation was confirmed; set at once, while status may still show ACTIVE (SW-CANCEL-DELAY).',
   })
-  async cancellationDate(@Root() order: SoftwareOrderDoc, @Ctx() ctx: Context): Promise<Date | null> {
-    if (order.status !== 'cancelled') return null;
-    return visibleStatus(order, await ctx.now()) === 'cancelled' ? order.cancelledAt : null;
+  cancellationDate(@Root() order: SoftwareOrderDoc): Date | null {
+    return order.status === 'cancelled' ? order.cancelledAt : null;
+  }
+
+  @FieldResolver(() => Date, {
+    nullable: true,
+    description: 'SW-CANCEL-DELAY: from this instant status shows CANCELLED; set as soon as the cancellation is confirmed.',
+  })
+  cancellationVisibleAt(@Root() order: SoftwareOrderDoc): Date | null {
+    return order.status === 'cancelled' ? order.cancellationVisibleAt : null;
+  }
+
+  @FieldResolver(() => Boolean, {
+    description:
+      'SW-CANCEL-DELAY: the cancellation is confirmed (keys revoked, credit written) but status does not show it yet; it will from cancellationVisibleAt.',
+  })
+  async cancellationPending(@Root() order: SoftwareOrderDoc, @Ctx() ctx: Context): Promise<boolean> {
+    // An order never cancelled needs no clock read.
+    return order.status === 'cancelled' && isCancellationPending(order, await ctx.now());
   }
 
   @FieldResolver(() => [SoftwareKeyInfo], {
     description:
-      'SW-KEYS: the product versions, languages and bitnesses to get keys and downloads for (getSoftwareKey). Empty once the order shows as cancelled: it stays listed without its keys (SW-POST-CANCEL).',
+      'SW-KEYS: the product versions, languages and bitnesses to get keys and downloads for (getSoftwareKey). Empty as soon as a cancellation is confirmed, before status shows it: the order stays listed without its keys (SW-POST-CANCEL).',
   })
-  async keys(@Root() order: SoftwareOrderDoc, @Ctx() ctx: Context): Promise<Omit<SoftwareKey, 'productKey' | 'downloadUrl' | 'revoked'>[]> {
-    if (order.status === 'cancelled' && visibleStatus(order, await ctx.now()) === 'cancelled') return [];
-    return order.keys.map((k) => ({ productVersion: k.productVersion, language: k.language, bitness: k.bitness, keyType: k.keyType }));
+  keys(@Root() order: SoftwareOrderDoc): Omit<SoftwareKey, 'productKey' | 'downloadUrl' | 'revoked'>[] {
+    return listedKeys(order).map((k) => ({
+      productVersion: k.productVersion,
+      language: k.language,
+      bitness: k.bitness,
+      keyType: k.keyType,
+    }));
   }
 
   @FieldResolver(() => SoftwareCancellationInfo, {

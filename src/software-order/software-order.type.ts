@@ -14,9 +14,10 @@ import {
 } from './software-order.enums.js';
 
 /**
- * A software order as stored. `status`, `cancellationDate`, `keys`, `cancellationInfo` and
+ * A software order as stored. `status`, `cancellationPending`, `cancellationInfo` and
  * `allowedActions` are resolved against the simulation clock (software-order.resolver.ts): a
- * cancellation shows only once its delay has passed (SW-CANCEL-DELAY).
+ * confirmed cancellation reaches `status` only once its delay has passed (SW-CANCEL-DELAY), while
+ * `keys` are gone and `cancellationDate` is set at once (SW-POST-CANCEL).
  */
 @ObjectType({ description: 'A software purchase (perpetual software or a software subscription), cancelled per order.' })
 export class SoftwareOrder {

@@ -111,6 +111,8 @@ describe('purchaseSoftware (SW-PRICE, PRICE-TAX, ROLE-SOFTWARE)', () => {
       status: 'ACTIVE',
       termEndDate: null,
       cancellationDate: null,
+      cancellationVisibleAt: null,
+      cancellationPending: false,
       amount: { amountInCents: 1_231_000 },
       keys: [{ productVersion: WINDOWS_VERSION, language: 'en-us', bitness: 'X64', keyType: 'MAK' }],
     });
@@ -340,13 +342,18 @@ describe('cancelSoftwareOrder (SW-CANCEL-*, SW-POST-CANCEL)', () => {
     expect(await gw.collections.softwareOrders.findOne({ _id: b.id })).toMatchObject({ status: 'active', version: 0 });
   });
 
-  it('SW-CANCEL-DELAY, SW-POST-CANCEL: confirmed at once (keys refused), the order shows active until exactly 15 minutes later, then cancelled without keys', async () => {
+  it('SW-POST-CANCEL, SW-CANCEL-DELAY: confirmed at once, the order lists no keys at once (as getSoftwareKey refuses them); only its status waits exactly 15 minutes, cancellationPending until then', async () => {
     const c = await customer('delay');
-    const order = await bought(c._id, O.windowsServer2022Datacenter, 2);
+    const order = await bought(c._id, O.officeLtscProPlus2021, 2, ['en-us', 'nl-nl']);
+    expect(order.keys).toHaveLength(4);
     const at = await now();
+    const visibleAt = new Date(at.getTime() + 15 * MINUTE).toISOString();
 
     const quote = ok(await cancel({ softwareOrderId: order.id, dryRun: true })).cancelSoftwareOrder;
-    expect(quote).toMatchObject({ dryRun: true, operationId: null, rule: 'SW-POST-CANCEL', credit: { amountInCents: 1_231_000 } });
+    expect(quote).toMatchObject({ dryRun: true, operationId: null, rule: 'SW-POST-CANCEL', credit: { amountInCents: 87_800 } });
+    // A quote changes nothing the order shows.
+    expect(quote.softwareOrder).toMatchObject({ status: 'ACTIVE', cancellationPending: false, cancellationDate: null });
+    expect(quote.softwareOrder!.keys).toHaveLength(4);
     expect(await gw.collections.softwareOrders.findOne({ _id: order.id })).toMatchObject({ status: 'active', version: 0 });
 
     const p = ok(await cancel({ softwareOrderId: order.id })).cancelSoftwareOrder;
@@ -354,34 +361,67 @@ describe('cancelSoftwareOrder (SW-CANCEL-*, SW-POST-CANCEL)', () => {
       userErrors: [],
       dryRun: false,
       rule: 'SW-POST-CANCEL',
-      credit: { amountInCents: 1_231_000, currencyCode: 'USD' },
+      credit: { amountInCents: 87_800, currencyCode: 'USD' },
       cancellationDate: at.toISOString(),
-      cancellationVisibleAt: new Date(at.getTime() + 15 * MINUTE).toISOString(),
-      keysRevoked: 1,
+      cancellationVisibleAt: visibleAt,
+      keysRevoked: 4,
     });
-    // Confirmed: the order still shows active, but its keys are revoked at once.
-    expect(p.softwareOrder).toMatchObject({ status: 'ACTIVE', cancellationDate: null, cancellationInfo: { state: 'CANCELLED' } });
-    const refusedKey = ok(await getKey({ softwareOrderId: order.id, productVersion: WINDOWS_VERSION })).getSoftwareKey;
-    expect(refusedKey.userErrors).toEqual([expect.objectContaining({ rule: 'SW-POST-CANCEL', code: 'INVALID_STATUS' })]);
-    expect(refusedKey.productKey).toBeNull();
+    // Confirmed: every key and download link is gone from the order at once, the item stays
+    // listed; only the status still shows ACTIVE, and the order says the cancellation is pending
+    // and from when its status shows it.
+    const pending = {
+      status: 'ACTIVE',
+      cancellationPending: true,
+      cancellationDate: at.toISOString(),
+      cancellationVisibleAt: visibleAt,
+      keys: [],
+      cancellationInfo: { state: 'CANCELLED', rule: 'SW-POST-CANCEL', daysLeft: 0 },
+    };
+    expect(p.softwareOrder).toMatchObject(pending);
+    expect(p.softwareOrder!.cancellationInfo.message).toContain(`Its status shows it from ${visibleAt} (SW-CANCEL-DELAY)`);
+    expect(await view(order.id)).toMatchObject(pending);
+    expect((await customerView(c._id)).softwareOrders.nodes).toEqual([
+      { id: order.id, status: 'ACTIVE', cancellationPending: true, keys: [] },
+    ]);
+    // What the order no longer lists, getSoftwareKey refuses, and allowedActions says so.
+    for (const language of ['en-us', 'nl-nl']) {
+      const refusedKey = ok(
+        await getKey({ softwareOrderId: order.id, productVersion: order.keys[0]!.productVersion, language }),
+      ).getSoftwareKey;
+      expect(refusedKey.userErrors).toEqual([expect.objectContaining({ rule: 'SW-POST-CANCEL', code: 'INVALID_STATUS' })]);
+      expect(refusedKey.productKey).toBeNull();
+      expect(refusedKey.downloadLink).toBeNull();
+    }
+    expect((await view(order.id)).allowedActions!.map((a) => [a.action, a.allowed, a.rule])).toEqual([
+      ['GET_KEY', false, 'SW-POST-CANCEL'],
+      ['CANCEL', false, 'SW-POST-CANCEL'],
+      ['REQUEST_REFUND', true, null],
+    ]);
     const again = ok(await cancel({ softwareOrderId: order.id })).cancelSoftwareOrder;
     expect(again.userErrors).toEqual([expect.objectContaining({ rule: 'SW-POST-CANCEL', code: 'NO_CHANGE' })]);
 
     await advance('PT14M59.999S');
-    expect(await view(order.id)).toMatchObject({ status: 'ACTIVE', cancellationDate: null });
+    expect(await view(order.id)).toMatchObject(pending);
 
     await advance('PT0.001S');
     const shown = await view(order.id);
-    expect(shown).toMatchObject({ status: 'CANCELLED', cancellationDate: at.toISOString(), keys: [] });
+    expect(shown).toMatchObject({
+      status: 'CANCELLED',
+      cancellationPending: false,
+      cancellationDate: at.toISOString(),
+      cancellationVisibleAt: visibleAt,
+      keys: [],
+    });
+    expect(shown.cancellationInfo.message).not.toContain('SW-CANCEL-DELAY');
     // The item stays listed, without its keys; the credit is on the ledger for the invoice.
     const list = await customerView(c._id);
-    expect(list.softwareOrders.nodes).toEqual([{ id: order.id, status: 'CANCELLED', keys: [] }]);
+    expect(list.softwareOrders.nodes).toEqual([{ id: order.id, status: 'CANCELLED', cancellationPending: false, keys: [] }]);
     // Bought and cancelled at the same simulation instant: compare without their order.
     expect(list.ledger.nodes.map((n) => [n.kind, n.ruleId, n.amount.amountInCents]).sort()).toEqual([
-      ['CHARGE', 'SW-PRICE', 1_231_000],
-      ['CREDIT', 'SW-POST-CANCEL', -1_231_000],
+      ['CHARGE', 'SW-PRICE', 87_800],
+      ['CREDIT', 'SW-POST-CANCEL', -87_800],
     ]);
-    const keyAfter = ok(await getKey({ softwareOrderId: order.id, productVersion: WINDOWS_VERSION })).getSoftwareKey;
+    const keyAfter = ok(await getKey({ softwareOrderId: order.id, productVersion: order.keys[0]!.productVersion })).getSoftwareKey;
     expect(keyAfter.userErrors).toEqual([expect.objectContaining({ rule: 'SW-POST-CANCEL' })]);
   });
 

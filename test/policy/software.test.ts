@@ -11,6 +11,8 @@ import {
   decideCancelSoftware,
   decideGetKey,
   decidePurchaseSoftware,
+  isCancellationPending,
+  listedKeys,
   makFromToken,
   softwareAllowedActions,
   softwareCancelInfo,
@@ -414,6 +416,27 @@ describe('cancelling a software order (SW-CANCEL-*, SW-POST-CANCEL)', () => {
     expect(visibleStatus(o, new Date(now.getTime() + DELAY - 1))).toBe('active');
     expect(visibleStatus(o, new Date(now.getTime() + DELAY))).toBe('cancelled');
     expect(visibleStatus(order(WINDOWS), at(60 * DAY))).toBe('active');
+  });
+
+  it('SW-POST-CANCEL, SW-CANCEL-DELAY: from the instant it is confirmed the order lists no keys and its cancellation is pending; only the status waits, for exactly the delay', () => {
+    const o = order(OFFICE, 1, ['en-us', 'nl-nl']);
+    expect(listedKeys(o)).toHaveLength(4);
+    expect(isCancellationPending(o, at(HOUR))).toBe(false);
+    const now = at(2 * DAY);
+    const c = cancelled(o, now);
+    // Every key revoked at once, whatever the status shows.
+    expect(listedKeys(c)).toEqual([]);
+    expect(isCancellationPending(c, now)).toBe(true);
+    expect(isCancellationPending(c, new Date(now.getTime() + DELAY - 1))).toBe(true);
+    expect(isCancellationPending(c, new Date(now.getTime() + DELAY))).toBe(false);
+    expect(softwareCancelInfo(c, now).message).toContain(`Its status shows it from ${at(2 * DAY + DELAY).toISOString()} (SW-CANCEL-DELAY)`);
+    expect(softwareCancelInfo(c, at(2 * DAY + DELAY)).message).not.toContain('SW-CANCEL-DELAY');
+    // With no delay the status shows it at once: never pending.
+    const atOnce = allowed(cancel({ o, now, delayMs: 0 }));
+    const update = atOnce.effects.find((e) => e.kind === 'update') as { set: Partial<SoftwareOrderDoc> };
+    expect(isCancellationPending({ ...o, ...update.set }, now)).toBe(false);
+    // A key revoked on an order not (yet) cancelled is not listed either.
+    expect(listedKeys({ ...o, keys: o.keys.map((k, i) => ({ ...k, revoked: i === 0 })) })).toEqual(o.keys.slice(1));
   });
 
   it('SW-CANCEL-DELAY: the delay is data (0 shows at once) and never more than 15 minutes', () => {
