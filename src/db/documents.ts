@@ -246,6 +246,17 @@ export interface ScheduledNextTermInstructions {
   termDuration: TermDuration;
 }
 
+/**
+ * MONEY-PRORATE: seats added together at `since` (the term's start for the original quantity).
+ * `until`: when they left mid-term (moved by an upgrade, a legacy or marketplace reduction); their
+ * days of use stop there and they no longer count toward `quantity`.
+ */
+export interface SeatGroup {
+  quantity: number;
+  since: Date;
+  until?: Date | null;
+}
+
 export interface SubscriptionDoc {
   _id: string;
   partnerId: string;
@@ -276,6 +287,18 @@ export interface SubscriptionDoc {
   currency: string;
   /** What was charged for the current term; the base of prorated refunds (MONEY-PRORATE). */
   chargedCents: number;
+  /**
+   * MONEY-PRORATE: the seats of the current term by when they were added, so a refund counts each
+   * group only for the days it existed. Reset at renewal; absent (old documents, no change this
+   * term): one group of `quantity` seats from `effectiveStartDate`.
+   */
+  seatGroups?: SeatGroup[] | null;
+  /**
+   * MONEY-PRORATE, ADDON-ALIGN, UPG-SAME-END: start of the term this term's charges are prorated
+   * over when the subscription's own term was shortened to end with another's (an add-on bought
+   * mid-term, a new upgrade target): that term's start. Reset at renewal; absent: `effectiveStartDate`.
+   */
+  pricingTermStart?: Date | null;
   isTrial: boolean;
   trialConvertsToOfferId: string | null;
   creationDate: Date;

@@ -4,7 +4,7 @@ import { allow, refuse, type Decision, type Refused } from './decision.js';
 import type { Effect, IdSource } from './effects.js';
 import { addOnEligible, checkQuantity, requirePlan } from './catalog.js';
 import { auditFor, describe, isAddOn, ledgerFor, type Sub } from './common.js';
-import { proratedCharge } from './money.js';
+import { pricedTermStart, proratedCharge } from './money.js';
 import { lineItem, newOrder, newSubscription } from './new-docs.js';
 import { checkSubscriptionRoles } from './roles.js';
 import type { Caller } from '../shared/caller.js';
@@ -79,10 +79,10 @@ export function checkAddOnEligible(baseOffer: OfferDoc, addOn: OfferDoc, custome
 export function alignedAddOnCharge(
   unitPriceCents: number,
   quantity: number,
-  base: Pick<Sub, 'effectiveStartDate' | 'commitmentEndDate'>,
+  base: Pick<Sub, 'effectiveStartDate' | 'commitmentEndDate' | 'pricingTermStart'>,
   at: Date,
 ): number {
-  return proratedCharge({ unitPriceCents, quantity, termStart: base.effectiveStartDate, termEnd: base.commitmentEndDate, at });
+  return proratedCharge({ unitPriceCents, quantity, termStart: pricedTermStart(base), termEnd: base.commitmentEndDate, at });
 }
 
 /**
@@ -115,6 +115,8 @@ export function decidePurchaseAddOn(input: AddOnInput): Decision<AddOnOutcome> {
     termStart: now,
     termEnd: base.commitmentEndDate,
     chargedCents: charge,
+    // MONEY-PRORATE: its charge was prorated over the base's term; so is the value it uses.
+    pricingTermStart: pricedTermStart(base),
     parentSubscriptionId: base._id,
     autoRenewEnabled: base.autoRenewEnabled,
   });

@@ -20,7 +20,7 @@ import {
   updateSub,
   type Sub,
 } from './common.js';
-import { formatMoney, proratedRefund } from './money.js';
+import { formatMoney, subscriptionRefund } from './money.js';
 import { checkSubscriptionRoles } from './roles.js';
 import type { Caller } from '../shared/caller.js';
 import type { RuleId } from './rule-ids.js';
@@ -58,16 +58,14 @@ export function cancelNce24h(s: Sub, now: Date): CancelTerms | null {
   };
 }
 
-/** CANCEL-NCE-30D: within 30 days of its start, the amount charged minus the prorated days used (MONEY-PRORATE). */
+/**
+ * CANCEL-NCE-30D: within 30 days of its start, the amount charged minus the value of the seat days
+ * used (MONEY-PRORATE: each seat group from when it was added, over the term the charges were
+ * prorated over, the base's for an add-on bought mid-term, ADDON-ALIGN).
+ */
 export function cancelNce30d(s: Sub, now: Date): CancelTerms | null {
   if (!within(cancelWindowStart(s), now, NCE_CANCEL_WINDOW)) return null;
-  const refundCents = proratedRefund({
-    chargedCents: s.chargedCents,
-    termPriceCents: s.unitPriceCents * s.quantity,
-    termStart: s.effectiveStartDate,
-    termEnd: s.commitmentEndDate,
-    at: now,
-  });
+  const refundCents = subscriptionRefund(s, now);
   return { mode: 'immediate', rule: 'CANCEL-NCE-30D', refundCents, refundableUntil: windowEnd(cancelWindowStart(s), NCE_CANCEL_WINDOW) };
 }
 

@@ -20,7 +20,7 @@ import {
   updateSub,
   type Sub,
 } from './common.js';
-import { formatMoney, proratedCharge } from './money.js';
+import { addSeats, formatMoney, removeSeats, seatsProrated } from './money.js';
 import { checkSubscriptionRoles } from './roles.js';
 import type { Caller } from '../shared/caller.js';
 import { phrased } from './mood.js';
@@ -200,16 +200,13 @@ export function decideUpdate(input: UpdateInput): Decision<UpdateOutcome> {
         : null);
     if (bad) return bad;
     const delta = q - s.quantity;
-    const prorated = proratedCharge({
-      unitPriceCents: s.unitPriceCents,
-      quantity: Math.abs(delta),
-      termStart: s.effectiveStartDate,
-      termEnd: s.commitmentEndDate,
-      at: now,
-    });
+    // MONEY-PRORATE: the seats are priced over the term the subscription's charges are prorated
+    // over, and form their own seat group from now, so a refund counts them only from now.
+    const prorated = seatsProrated(s, Math.abs(delta), now);
     chargeCents = delta > 0 ? prorated : -prorated;
     set.quantity = q;
     set.chargedCents = s.chargedCents + chargeCents;
+    set.seatGroups = delta > 0 ? addSeats(s, delta, now) : removeSeats(s, -delta, now);
     if (delta > 0 && hasScheduled(s)) {
       // SCHED-CLEARED: a mid-term seat increase removes the saved scheduled changes.
       Object.assign(set, CLEAR_SCHEDULED);

@@ -8,7 +8,7 @@ import { allow, refuse, type Decision } from './decision.js';
 import type { Effect, IdSource } from './effects.js';
 import { planFor } from './catalog.js';
 import { auditFor, CLEAR_SCHEDULED, isAddOn, isEnded, ledgerFor, updateSub, type Sub } from './common.js';
-import { proratedCharge } from './money.js';
+import { addSeats, newTermPricing, seatsProrated } from './money.js';
 import { lineItem, newOrder, newSubscription } from './new-docs.js';
 import { addTerm, elapsed } from './time.js';
 import { phrased } from './mood.js';
@@ -164,6 +164,7 @@ function convertTrial(input: LifecycleInput): Decision<LifecycleOutcome> {
       effectiveStartDate: event.due,
       commitmentEndDate: termEnd,
       chargedCents: charge,
+      ...newTermPricing(s),
       ...CLEAR_SCHEDULED,
       updatedAt: event.due,
     }),
@@ -235,14 +236,15 @@ function renew(input: LifecycleInput): Decision<LifecycleOutcome> {
     const target =
       input.upgradeTarget && !isEnded(input.upgradeTarget) && input.upgradeTarget.offerId === upOffer._id ? input.upgradeTarget : null;
     if (target) {
-      const charge = proratedCharge({
-        unitPriceCents: target.unitPriceCents,
-        quantity: moved,
-        termStart: target.effectiveStartDate,
-        termEnd: target.commitmentEndDate,
-        at,
-      });
-      effects.push(updateSub(target, { quantity: target.quantity + moved, chargedCents: target.chargedCents + charge, updatedAt: at }));
+      const charge = seatsProrated(target, moved, at);
+      effects.push(
+        updateSub(target, {
+          quantity: target.quantity + moved,
+          chargedCents: target.chargedCents + charge,
+          seatGroups: addSeats(target, moved, at),
+          updatedAt: at,
+        }),
+      );
       effects.push(
         ledgerFor(target, {
           amountCents: charge,
@@ -312,6 +314,7 @@ function renew(input: LifecycleInput): Decision<LifecycleOutcome> {
         effectiveStartDate: at,
         commitmentEndDate: termEnd,
         chargedCents: charge,
+        ...newTermPricing(s),
         ...CLEAR_SCHEDULED,
         updatedAt: at,
       }),
@@ -355,6 +358,7 @@ function renew(input: LifecycleInput): Decision<LifecycleOutcome> {
         effectiveStartDate: at,
         commitmentEndDate: termEnd,
         chargedCents: charge,
+        ...newTermPricing(a),
         updatedAt: at,
       }),
     );

@@ -18,6 +18,8 @@ export interface NewSubscriptionArgs {
   termStart: Date;
   termEnd: Date;
   chargedCents: number;
+  /** MONEY-PRORATE, ADDON-ALIGN, UPG-SAME-END: start of the longer term the charge was prorated over, if not termStart. */
+  pricingTermStart?: Date;
   status?: SubscriptionDoc['status'];
   parentSubscriptionId?: string | null;
   upgradedFromSubscriptionId?: string | null;
@@ -74,6 +76,7 @@ export function newSubscription(a: NewSubscriptionArgs): SubscriptionDoc {
     deletedAt: null,
     updatedAt: a.at,
     version: 0,
+    ...(a.pricingTermStart && a.pricingTermStart.getTime() !== a.termStart.getTime() ? { pricingTermStart: a.pricingTermStart } : {}),
   };
 }
 

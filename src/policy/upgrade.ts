@@ -19,7 +19,7 @@ import {
   updateSub,
   type Sub,
 } from './common.js';
-import { proratedCharge } from './money.js';
+import { addSeats, pricedTermStart, proratedCharge, removeSeats, seatsProrated } from './money.js';
 import { lineItem, newOrder, newSubscription } from './new-docs.js';
 import { checkSubscriptionRoles } from './roles.js';
 import type { Caller } from '../shared/caller.js';
@@ -127,27 +127,21 @@ export function checkUpgradeTarget(source: Sub, targetOffer: OfferDoc, target: S
 
 /** UPG-PARTIAL, UPG-FULL: the source is credited the moved licences' unused days of its term (MONEY-PRORATE). */
 export function upgradeCredit(
-  source: Pick<Sub, 'unitPriceCents' | 'effectiveStartDate' | 'commitmentEndDate'>,
+  source: Pick<Sub, 'unitPriceCents' | 'effectiveStartDate' | 'commitmentEndDate' | 'pricingTermStart'>,
   quantity: number,
   at: Date,
 ): number {
-  return proratedCharge({
-    unitPriceCents: source.unitPriceCents,
-    quantity,
-    termStart: source.effectiveStartDate,
-    termEnd: source.commitmentEndDate,
-    at,
-  });
+  return seatsProrated(source, quantity, at);
 }
 
 /** UPG-SAME-END: a new target subscription ends with its source, and is charged for the days left in the source's term. */
 export function newTargetCharge(
   unitPriceCents: number,
   quantity: number,
-  source: Pick<Sub, 'effectiveStartDate' | 'commitmentEndDate'>,
+  source: Pick<Sub, 'effectiveStartDate' | 'commitmentEndDate' | 'pricingTermStart'>,
   at: Date,
 ): number {
-  return proratedCharge({ unitPriceCents, quantity, termStart: source.effectiveStartDate, termEnd: source.commitmentEndDate, at });
+  return proratedCharge({ unitPriceCents, quantity, termStart: pricedTermStart(source), termEnd: source.commitmentEndDate, at });
 }
 
 /**
@@ -234,7 +228,10 @@ export function decideUpgrade(input: UpgradeInput): Decision<UpgradeOutcome> {
       quantity: s.quantity - quantity,
       chargedCents: Math.max(0, s.chargedCents - credit),
       ...CLEAR_SCHEDULED,
-      ...(full ? { status: 'deleted' as const, deletedReason: 'upgraded' as const, deletedAt: now, autoRenewEnabled: false } : {}),
+      // MONEY-PRORATE: the moved seats keep the days they were used here (an ended seat group).
+      ...(full
+        ? { status: 'deleted' as const, deletedReason: 'upgraded' as const, deletedAt: now, autoRenewEnabled: false }
+        : { seatGroups: removeSeats(s, quantity, now) }),
       updatedAt: now,
     }),
   ];
@@ -254,17 +251,12 @@ export function decideUpgrade(input: UpgradeInput): Decision<UpgradeOutcome> {
   let charge: number;
   if (target) {
     targetId = target._id;
-    charge = proratedCharge({
-      unitPriceCents: target.unitPriceCents,
-      quantity,
-      termStart: target.effectiveStartDate,
-      termEnd: target.commitmentEndDate,
-      at: now,
-    });
+    charge = seatsProrated(target, quantity, now);
     effects.push(
       updateSub(target, {
         quantity: target.quantity + quantity,
         chargedCents: target.chargedCents + charge,
+        seatGroups: addSeats(target, quantity, now),
         ...CLEAR_SCHEDULED,
         updatedAt: now,
       }),
@@ -300,6 +292,8 @@ export function decideUpgrade(input: UpgradeInput): Decision<UpgradeOutcome> {
       termStart: now,
       termEnd: s.commitmentEndDate,
       chargedCents: charge,
+      // UPG-SAME-END: charged over the source's term, so its value used is priced over it too (MONEY-PRORATE).
+      pricingTermStart: pricedTermStart(s),
       upgradedFromSubscriptionId: s._id,
       partnerIdOnRecord: s.partnerIdOnRecord,
       autoRenewEnabled: s.autoRenewEnabled,

@@ -1,6 +1,7 @@
 /** Add-ons of a base subscription (ADDON-*): which, bought when, charged what, suspended how. */
 import type { BillingPlan, OfferDoc } from '../db/documents.js';
 import { alignedAddOnCharge, checkAddOnPartnerType } from '../policy/add-on.js';
+import { pricedTermStart } from '../policy/money.js';
 import { addOnEligible } from '../policy/catalog.js';
 import { dataDeletionDate } from '../policy/suspension.js';
 import { DAY, HOUR, MINUTE } from '../policy/time.js';
@@ -115,6 +116,8 @@ export function addAddOn(g: Tenant, placed: PlacedBase, choice: AddOnChoice): vo
       at: bt.s,
     });
   }
+  // MONEY-PRORATE, ADDON-ALIGN: bought mid-term, it is priced over its base's term, as a live purchase.
+  if (prorated) doc.pricingTermStart = pricedTermStart(base);
   g.out.subscriptions.push(doc);
   g.subCount++;
   if (!sameOrder) g.closeOrder(order);

@@ -1,5 +1,6 @@
 /** Upgrades: a subscription upgraded mid-term to another SKU (UPG-*). */
 import type { BillingPlan, OfferDoc } from '../db/documents.js';
+import { pricedTermStart } from '../policy/money.js';
 import { newTargetCharge, upgradeCredit } from '../policy/upgrade.js';
 import { OFFERS_BY_ID } from './catalog.js';
 import { subscriptionDoc, type PlacedBase } from './subscription-doc.js';
@@ -34,6 +35,8 @@ export function addUpgradeTarget(g: Tenant, placed: PlacedBase, target: OfferDoc
       parentSubscriptionId: null,
     }),
     upgradedFromSubscriptionId: from._id,
+    // UPG-SAME-END: charged over its source's term, so priced over it too (MONEY-PRORATE).
+    ...(at !== pricedTermStart(from).getTime() ? { pricingTermStart: pricedTermStart(from) } : {}),
   };
   g.addLine(order, lineFor(target, doc, 'convert', charged), {
     amount: charged,

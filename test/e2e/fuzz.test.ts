@@ -112,13 +112,14 @@ beforeAll(async () => {
     env: { RATE_LIMIT_PER_MINUTE: '10000000', RATE_LIMIT_BURST: '10000000' },
   });
   const c = gw.collections;
+  // Sorted by ID: a seed replays the same requests whatever order the database stores documents in.
   const [customers, subscriptions, orders, softwareOrders, reservations, offers] = await Promise.all([
-    c.customers.find().toArray(),
-    c.subscriptions.find().toArray(),
-    c.orders.find().toArray(),
-    c.softwareOrders.find().toArray(),
-    c.reservations.find().toArray(),
-    c.offers.find().toArray(),
+    c.customers.find().sort({ _id: 1 }).toArray(),
+    c.subscriptions.find().sort({ _id: 1 }).toArray(),
+    c.orders.find().sort({ _id: 1 }).toArray(),
+    c.softwareOrders.find().sort({ _id: 1 }).toArray(),
+    c.reservations.find().sort({ _id: 1 }).toArray(),
+    c.offers.find().sort({ _id: 1 }).toArray(),
   ]);
   for (const doc of [...customers, ...subscriptions, ...orders, ...softwareOrders, ...reservations]) {
     ownerOf.set(doc._id.toLowerCase(), doc.partnerId);

@@ -108,7 +108,16 @@ describe('seats (SUB-QTY-INCREASE, SUB-QTY-DECREASE-NCE)', () => {
     const now = at(DAY + 1);
     const d = allowed(update(s, { quantity: 15 }, now));
     expect(d.chargeCents).toBe(5967);
-    expect(setOf(d.effects, s._id)).toEqual({ quantity: 15, chargedCents: 12000 + 5967, updatedAt: now });
+    expect(setOf(d.effects, s._id)).toEqual({
+      quantity: 15,
+      chargedCents: 12000 + 5967,
+      // MONEY-PRORATE: the 5 added seats form their own group, counted from now.
+      seatGroups: [
+        { quantity: 10, since: T0 },
+        { quantity: 5, since: now },
+      ],
+      updatedAt: now,
+    });
     expect(ledger(d.effects)).toEqual([
       {
         partnerId: s.partnerId,
@@ -149,7 +158,16 @@ describe('seats (SUB-QTY-INCREASE, SUB-QTY-DECREASE-NCE)', () => {
     const now = at(100 * DAY);
     const d = allowed(update(s, { quantity: 8 }, now, legacyOffer()));
     expect(d.chargeCents).toBe(-1742);
-    expect(setOf(d.effects, s._id)).toEqual({ quantity: 8, chargedCents: 12000 - 1742, updatedAt: now });
+    expect(setOf(d.effects, s._id)).toEqual({
+      quantity: 8,
+      chargedCents: 12000 - 1742,
+      // MONEY-PRORATE: the 2 removed seats keep the days they were used, as an ended group.
+      seatGroups: [
+        { quantity: 8, since: T0 },
+        { quantity: 2, since: T0, until: now },
+      ],
+      updatedAt: now,
+    });
     expect(ledger(d.effects).map((e) => [e.amountCents, e.kind, e.ruleId])).toEqual([[-1742, 'credit', 'SUB-QTY-DECREASE-NCE']]);
   });
 

@@ -207,7 +207,15 @@ describe('renewal (RENEW-DEFAULT, SCHED-APPLY)', () => {
     });
     const s = nceSub({ scheduledUpgrade: { targetOfferId: OFFER.B, quantity: 3, targetSubscriptionId: 'target-b' } });
     const d = allowed(run(s, TERM_END, { upgradeTarget: target }).decision);
-    expect(setOf(d.effects, 'target-b')).toEqual({ quantity: 8, chargedCents: 11644, updatedAt: TERM_END });
+    expect(setOf(d.effects, 'target-b')).toEqual({
+      quantity: 8,
+      chargedCents: 11644,
+      seatGroups: [
+        { quantity: 5, since: at(100 * DAY) },
+        { quantity: 3, since: TERM_END },
+      ],
+      updatedAt: TERM_END,
+    });
     expect(insertedSubscriptions(d.effects)).toEqual([]);
     expect(after(s, d.effects).quantity + after(target, d.effects).quantity).toBe(15);
   });

@@ -7,7 +7,10 @@ import {
   proratedCharge,
   proratedRefund,
   pricesIncludeTax,
+  refundOf,
+  removeSeats,
   roundDiv,
+  valueUsed,
   TAX_INCLUSIVE_COUNTRIES,
 } from '../../src/policy/money.js';
 import { addTerm } from '../../src/policy/time.js';
@@ -139,6 +142,57 @@ describe('PRICE-TAX', () => {
       false,
       false,
       false,
+    ]);
+  });
+});
+
+describe('value used and refunds over seat groups (MONEY-PRORATE)', () => {
+  // 36500 a seat a year over a 365-day term: 100 cents a seat day.
+  const one = (at_: Date, groups = [{ quantity: 1, since: T0 }]) =>
+    valueUsed({ unitPriceCents: 36500, groups, termStart: T0, termEnd: TERM_END, at: at_ });
+
+  it('MONEY-PRORATE: days used are 0 at the start instant, 1 from the first millisecond up to exactly 24 h, 2 from 24 h + 1 ms', () => {
+    expect([one(T0), one(at(1)), one(at(DAY)), one(at(DAY + 1))]).toEqual([0, 100, 100, 200]);
+  });
+
+  it('MONEY-PRORATE: each group counts from its own start; an ended group stops at its end', () => {
+    const groups = [
+      { quantity: 2, since: T0 },
+      { quantity: 3, since: at(5 * DAY) },
+      { quantity: 1, since: T0, until: at(2 * DAY) },
+    ];
+    // 2 x 10 + 3 x 5 + 1 x 2 seat days.
+    expect(one(at(10 * DAY), groups)).toBe(3700);
+  });
+
+  it('MONEY-PRORATE: value used is rounded once over all groups, half up (two groups of 1 seat day at 12.00/365: 6.58 -> 7, not 3 + 3)', () => {
+    const groups = [
+      { quantity: 1, since: T0 },
+      { quantity: 1, since: T0 },
+    ];
+    expect(valueUsed({ unitPriceCents: 1200, groups, termStart: T0, termEnd: TERM_END, at: at(DAY) })).toBe(7);
+  });
+
+  it('MONEY-PRORATE: refund = charged - value used, never below zero, never above what was charged', () => {
+    expect(refundOf(12000, 33)).toBe(11967);
+    expect(refundOf(100, 150)).toBe(0);
+    expect(refundOf(100, -5)).toBe(100);
+    expect(refundOf(0, 0)).toBe(0);
+  });
+
+  it('MONEY-PRORATE: removed seats leave the latest groups first and stay as ended groups', () => {
+    const s = {
+      quantity: 13,
+      effectiveStartDate: T0,
+      seatGroups: [
+        { quantity: 10, since: T0 },
+        { quantity: 3, since: at(5 * DAY) },
+      ],
+    };
+    expect(removeSeats(s, 5, at(9 * DAY))).toEqual([
+      { quantity: 8, since: T0 },
+      { quantity: 3, since: at(5 * DAY), until: at(9 * DAY) },
+      { quantity: 2, since: T0, until: at(9 * DAY) },
     ]);
   });
 });

@@ -80,6 +80,11 @@ describe('partial upgrade into a new subscription (UPG-PARTIAL, UPG-SAME-END)', 
       chargedCents: 12000 - 3580,
       scheduledNextTermInstructions: null,
       scheduledUpgrade: null,
+      // MONEY-PRORATE: the 3 moved seats keep the days they were used here, as an ended group.
+      seatGroups: [
+        { quantity: 7, since: s.effectiveStartDate },
+        { quantity: 3, since: s.effectiveStartDate, until: NOW },
+      ],
       updatedAt: NOW,
     });
     expect(kinds(d.effects)).toEqual(['update', 'ledger', 'insert', 'insert', 'ledger', 'audit']);
@@ -135,6 +140,8 @@ describe('partial upgrade into a new subscription (UPG-PARTIAL, UPG-SAME-END)', 
       deletedAt: null,
       updatedAt: NOW,
       version: 0,
+      // UPG-SAME-END, MONEY-PRORATE: charged over the source's term, and priced over it.
+      pricingTermStart: s.effectiveStartDate,
     });
   });
 
@@ -284,6 +291,10 @@ describe('target (UPG-TARGET) and licence conservation (UPG-FULL)', () => {
     expect(setOf(d.effects, 'target-b')).toEqual({
       quantity: 8,
       chargedCents: 10000 + 5967,
+      seatGroups: [
+        { quantity: 5, since: t.effectiveStartDate },
+        { quantity: 3, since: NOW },
+      ],
       scheduledNextTermInstructions: null,
       scheduledUpgrade: null,
       updatedAt: NOW,
