@@ -1,5 +1,6 @@
 /** Buying an add-on for a base subscription (ADDON-*). */
 import type { CustomerDoc, OfferDoc, PartnerDoc } from '../db/documents.js';
+import { nextBillingAt } from './billing.js';
 import { allow, refuse, type Decision, type Refused } from './decision.js';
 import type { Effect, IdSource } from './effects.js';
 import { addOnEligible, checkQuantity, requirePlan } from './catalog.js';
@@ -79,10 +80,18 @@ export function checkAddOnEligible(baseOffer: OfferDoc, addOn: OfferDoc, custome
 export function alignedAddOnCharge(
   unitPriceCents: number,
   quantity: number,
-  base: Pick<Sub, 'effectiveStartDate' | 'commitmentEndDate'>,
+  base: Pick<Sub, 'effectiveStartDate' | 'commitmentEndDate' | 'billedUntil'>,
   at: Date,
 ): number {
-  return proratedCharge({ unitPriceCents, quantity, termStart: base.effectiveStartDate, termEnd: base.commitmentEndDate, at });
+  // BILL-MONTHLY: on a base billed monthly, to the end of its billing month; the add-on's later months are charged with the base's.
+  return proratedCharge({
+    unitPriceCents,
+    quantity,
+    termStart: base.effectiveStartDate,
+    termEnd: base.commitmentEndDate,
+    at,
+    billedUntil: nextBillingAt(base),
+  });
 }
 
 /**
@@ -115,6 +124,7 @@ export function decidePurchaseAddOn(input: AddOnInput): Decision<AddOnOutcome> {
     termStart: now,
     termEnd: base.commitmentEndDate,
     chargedCents: charge,
+    billedUntil: nextBillingAt(base),
     parentSubscriptionId: base._id,
     autoRenewEnabled: base.autoRenewEnabled,
   });

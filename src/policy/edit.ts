@@ -3,6 +3,7 @@
  * indirect reseller of record.
  */
 import type { OfferDoc } from '../db/documents.js';
+import { nextBillingAt } from './billing.js';
 import { allow, refuse, type Decision, type Refused } from './decision.js';
 import type { Effect } from './effects.js';
 import { checkQuantity } from './catalog.js';
@@ -206,6 +207,7 @@ export function decideUpdate(input: UpdateInput): Decision<UpdateOutcome> {
       termStart: s.effectiveStartDate,
       termEnd: s.commitmentEndDate,
       at: now,
+      billedUntil: nextBillingAt(s),
     });
     chargeCents = delta > 0 ? prorated : -prorated;
     set.quantity = q;

@@ -26,12 +26,21 @@ export function proratedRefund(args: { chargedCents: number; termPriceCents: num
 
 /**
  * MONEY-PRORATE (SUB-QTY-INCREASE, ADDON-ALIGN, UPG-SAME-END): a prorated charge = term price per
- * unit x quantity x days remaining / days in term.
+ * unit x quantity x days remaining / days in term. BILL-MONTHLY: on a term billed monthly the days
+ * remaining run to `billedUntil` (the end of the billing month charged so far), the months after
+ * it being charged as the clock reaches them.
  */
-export function proratedCharge(args: { unitPriceCents: number; quantity: number; termStart: Date; termEnd: Date; at: Date }): number {
+export function proratedCharge(args: {
+  unitPriceCents: number;
+  quantity: number;
+  termStart: Date;
+  termEnd: Date;
+  at: Date;
+  billedUntil?: Date | null;
+}): number {
   return prorate(
     args.unitPriceCents * args.quantity,
-    daysRemaining(args.termStart, args.termEnd, args.at),
+    daysRemaining(args.termStart, args.billedUntil ?? args.termEnd, args.at),
     daysInTerm(args.termStart, args.termEnd),
   );
 }

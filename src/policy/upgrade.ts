@@ -3,6 +3,7 @@
  * (mid-term) or at term end; none is ever lost or duplicated.
  */
 import type { CustomerDoc, OfferDoc, PartnerDoc } from '../db/documents.js';
+import { nextBillingAt } from './billing.js';
 import { allow, refuse, type Decision, type Refused } from './decision.js';
 import type { Effect, IdSource } from './effects.js';
 import { checkQuantity, planFor } from './catalog.js';
@@ -127,16 +128,18 @@ export function checkUpgradeTarget(source: Sub, targetOffer: OfferDoc, target: S
 
 /** UPG-PARTIAL, UPG-FULL: the source is credited the moved licences' unused days of its term (MONEY-PRORATE). */
 export function upgradeCredit(
-  source: Pick<Sub, 'unitPriceCents' | 'effectiveStartDate' | 'commitmentEndDate'>,
+  source: Pick<Sub, 'unitPriceCents' | 'effectiveStartDate' | 'commitmentEndDate' | 'billedUntil'>,
   quantity: number,
   at: Date,
 ): number {
+  // BILL-MONTHLY: a source billed monthly is credited only the unused days it was charged for.
   return proratedCharge({
     unitPriceCents: source.unitPriceCents,
     quantity,
     termStart: source.effectiveStartDate,
     termEnd: source.commitmentEndDate,
     at,
+    billedUntil: nextBillingAt(source),
   });
 }
 
@@ -144,10 +147,18 @@ export function upgradeCredit(
 export function newTargetCharge(
   unitPriceCents: number,
   quantity: number,
-  source: Pick<Sub, 'effectiveStartDate' | 'commitmentEndDate'>,
+  source: Pick<Sub, 'effectiveStartDate' | 'commitmentEndDate' | 'billedUntil'>,
   at: Date,
 ): number {
-  return proratedCharge({ unitPriceCents, quantity, termStart: source.effectiveStartDate, termEnd: source.commitmentEndDate, at });
+  // BILL-MONTHLY: on a source billed monthly, to the end of its billing month; the target's later months follow the source's.
+  return proratedCharge({
+    unitPriceCents,
+    quantity,
+    termStart: source.effectiveStartDate,
+    termEnd: source.commitmentEndDate,
+    at,
+    billedUntil: nextBillingAt(source),
+  });
 }
 
 /**
@@ -260,6 +271,7 @@ export function decideUpgrade(input: UpgradeInput): Decision<UpgradeOutcome> {
       termStart: target.effectiveStartDate,
       termEnd: target.commitmentEndDate,
       at: now,
+      billedUntil: nextBillingAt(target),
     });
     effects.push(
       updateSub(target, {
@@ -300,6 +312,7 @@ export function decideUpgrade(input: UpgradeInput): Decision<UpgradeOutcome> {
       termStart: now,
       termEnd: s.commitmentEndDate,
       chargedCents: charge,
+      billedUntil: nextBillingAt(s),
       upgradedFromSubscriptionId: s._id,
       partnerIdOnRecord: s.partnerIdOnRecord,
       autoRenewEnabled: s.autoRenewEnabled,
