@@ -144,6 +144,16 @@ function chargeMonth(input: LifecycleInput): LifecycleOutcome {
   }
   const label = `billing month ${month + 1} of ${months}`;
   const amount = formatMoney(total, s.currency);
+  effects.push(
+    auditFor(null, {
+      partnerId: s.partnerId,
+      customerId: s.customerId,
+      operationType: 'bill_subscription',
+      resourceId: s._id,
+      at,
+      after: { billingMonth: month + 1, billingMonths: months, chargedCents: total, rule: 'BILL-MONTHLY' },
+    }),
+  );
   return {
     effects,
     kind: event.kind,
