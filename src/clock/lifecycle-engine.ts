@@ -126,8 +126,13 @@ async function applyDueEvents(
     .find({
       partnerId,
       status: { $in: ['active', 'suspended'] },
-      // Base subscriptions whose term ends, and any subscription (add-ons too) whose data-deletion deadline passes.
-      $or: [{ parentSubscriptionId: null, commitmentEndDate: { $lte: to } }, { dataDeletionAt: { $lte: to } }],
+      // Base subscriptions whose term ends or whose next billing month starts (BILL-MONTHLY), and any
+      // subscription (add-ons too) whose data-deletion deadline passes.
+      $or: [
+        { parentSubscriptionId: null, commitmentEndDate: { $lte: to } },
+        { parentSubscriptionId: null, billedUntil: { $lte: to } },
+        { dataDeletionAt: { $lte: to } },
+      ],
     })
     .toArray();
   const queue: LifecycleEvent[] = [];

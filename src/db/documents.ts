@@ -285,7 +285,7 @@ export interface SubscriptionDoc {
   termDuration: TermDuration;
   unitPriceCents: number;
   currency: string;
-  /** What was charged for the current term; the base of prorated refunds (MONEY-PRORATE). */
+  /** What was charged so far for the current term (BILL-MONTHLY); the base of prorated refunds (MONEY-PRORATE). */
   chargedCents: number;
   /**
    * MONEY-PRORATE: the seats of the current term by when they were added, so a refund counts each
@@ -299,6 +299,12 @@ export interface SubscriptionDoc {
    * mid-term, a new upgrade target): that term's start. Reset at renewal; absent: `effectiveStartDate`.
    */
   pricingTermStart?: Date | null;
+  /**
+   * BILL-MONTHLY: the end (exclusive) of what `chargedCents` pays for: the start of the next billing
+   * month of a term billed monthly (the clock charges it when it gets there), the term end once
+   * all of it is charged. Null or absent: the whole term was charged at its start.
+   */
+  billedUntil?: Date | null;
   isTrial: boolean;
   trialConvertsToOfferId: string | null;
   creationDate: Date;

@@ -1,5 +1,6 @@
 /** Buying an add-on for a base subscription (ADDON-*). */
 import type { CustomerDoc, OfferDoc, PartnerDoc } from '../db/documents.js';
+import { nextBillingAt } from './billing.js';
 import { allow, refuse, type Decision, type Refused } from './decision.js';
 import type { Effect, IdSource } from './effects.js';
 import { addOnEligible, checkQuantity, requirePlan } from './catalog.js';
@@ -79,10 +80,18 @@ export function checkAddOnEligible(baseOffer: OfferDoc, addOn: OfferDoc, custome
 export function alignedAddOnCharge(
   unitPriceCents: number,
   quantity: number,
-  base: Pick<Sub, 'effectiveStartDate' | 'commitmentEndDate' | 'pricingTermStart'>,
+  base: Pick<Sub, 'effectiveStartDate' | 'commitmentEndDate' | 'pricingTermStart' | 'billedUntil'>,
   at: Date,
 ): number {
-  return proratedCharge({ unitPriceCents, quantity, termStart: pricedTermStart(base), termEnd: base.commitmentEndDate, at });
+  // BILL-MONTHLY: on a base billed monthly, to the end of its billing month; the add-on's later months are charged with the base's.
+  return proratedCharge({
+    unitPriceCents,
+    quantity,
+    termStart: pricedTermStart(base),
+    termEnd: base.commitmentEndDate,
+    at,
+    billedUntil: nextBillingAt(base),
+  });
 }
 
 /**
@@ -117,6 +126,7 @@ export function decidePurchaseAddOn(input: AddOnInput): Decision<AddOnOutcome> {
     chargedCents: charge,
     // MONEY-PRORATE: its charge was prorated over the base's term; so is the value it uses.
     pricingTermStart: pricedTermStart(base),
+    billedUntil: nextBillingAt(base),
     parentSubscriptionId: base._id,
     autoRenewEnabled: base.autoRenewEnabled,
   });

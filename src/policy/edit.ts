@@ -3,6 +3,7 @@
  * indirect reseller of record.
  */
 import type { OfferDoc } from '../db/documents.js';
+import { nextBillingAt } from './billing.js';
 import { allow, refuse, type Decision, type Refused } from './decision.js';
 import type { Effect } from './effects.js';
 import { checkQuantity } from './catalog.js';
@@ -201,8 +202,9 @@ export function decideUpdate(input: UpdateInput): Decision<UpdateOutcome> {
     if (bad) return bad;
     const delta = q - s.quantity;
     // MONEY-PRORATE: the seats are priced over the term the subscription's charges are prorated
-    // over, and form their own seat group from now, so a refund counts them only from now.
-    const prorated = seatsProrated(s, Math.abs(delta), now);
+    // over, and form their own seat group from now, so a refund counts them only from now; on a term billed monthly, to the end of the
+    // month charged so far (BILL-MONTHLY).
+    const prorated = seatsProrated(s, Math.abs(delta), now, nextBillingAt(s));
     chargeCents = delta > 0 ? prorated : -prorated;
     set.quantity = q;
     set.chargedCents = s.chargedCents + chargeCents;

@@ -1,5 +1,6 @@
 /** The ISV publisher's side of marketplace SaaS, simulated (CAT-ISV-FULFILMENT). */
 import { allow, refuse, type Decision } from './decision.js';
+import { termStartCharge } from './billing.js';
 import type { Effect } from './effects.js';
 import { auditFor, awaitsFulfilment, describe, ledgerFor, updateSub, type Sub } from './common.js';
 import type { Caller } from '../shared/caller.js';
@@ -31,7 +32,9 @@ export function decideConfirmFulfillment(input: { subscription: Sub; actor: Call
       ? refuse('CAT-ISV-FULFILMENT', 'NO_CHANGE', `${describe(s)} does not await its publisher (status ${s.status}).`)
       : null);
   if (refusal) return refusal;
-  const charge = s.unitPriceCents * s.quantity;
+  // BILL-MONTHLY: a term billed monthly is charged its first month now, the rest on the clock.
+  const billing = termStartCharge({ ...s, termPriceCents: s.unitPriceCents * s.quantity, termStart: now });
+  const charge = billing.chargeCents;
   const end = addTerm(now, s.termDuration);
   const effects: Effect[] = [
     updateSub(s, {
@@ -40,6 +43,7 @@ export function decideConfirmFulfillment(input: { subscription: Sub; actor: Call
       effectiveStartDate: now,
       commitmentEndDate: end,
       chargedCents: charge,
+      billedUntil: billing.billedUntil,
       updatedAt: now,
     }),
     ledgerFor(s, {

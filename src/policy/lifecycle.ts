@@ -7,13 +7,14 @@ import type { CustomerDoc, OfferDoc, PartnerDoc } from '../db/documents.js';
 import { allow, refuse, type Decision } from './decision.js';
 import type { Effect, IdSource } from './effects.js';
 import { planFor } from './catalog.js';
-import { auditFor, CLEAR_SCHEDULED, isAddOn, isEnded, ledgerFor, updateSub, type Sub } from './common.js';
-import { addSeats, newTermPricing, seatsProrated } from './money.js';
+import { billingMonthLabel, billingMonths, chargeOfMonthAt, nextBillingAt, termStartCharge, type TermBilling } from './billing.js';
+import { auditFor, CLEAR_SCHEDULED, isAddOn, isEnded, isPaused, ledgerFor, updateSub, type Sub } from './common.js';
+import { addSeats, formatMoney, newTermPricing, seatsProrated } from './money.js';
 import { lineItem, newOrder, newSubscription } from './new-docs.js';
 import { addTerm, elapsed } from './time.js';
 import { phrased } from './mood.js';
 
-export type LifecycleKind = 'trial_conversion' | 'renewal' | 'term_end' | 'scheduled_cancellation' | 'data_deletion';
+export type LifecycleKind = 'monthly_charge' | 'trial_conversion' | 'renewal' | 'term_end' | 'scheduled_cancellation' | 'data_deletion';
 
 export interface LifecycleEvent {
   kind: LifecycleKind;
@@ -36,6 +37,12 @@ export function nextEvent(s: Sub, upTo: Date): LifecycleEvent | null {
       : null;
   }
   if (isAddOn(s)) return null;
+  // BILL-MONTHLY: the next billing month of a term billed monthly comes before its end; a pause
+  // does not stop it (PAUSE-EFFECT: the partner is still billed); a suspension does (above).
+  const billing = nextBillingAt(s);
+  if (billing && (s.status === 'active' || isPaused(s))) {
+    return elapsed(billing, upTo) >= 0 ? { kind: 'monthly_charge', subscriptionId: s._id, due: billing } : null;
+  }
   if (elapsed(s.commitmentEndDate, upTo) < 0) return null;
   const kind: LifecycleKind = s.cancelAtTermEnd
     ? 'scheduled_cancellation'
@@ -45,6 +52,11 @@ export function nextEvent(s: Sub, upTo: Date): LifecycleEvent | null {
         ? 'trial_conversion'
         : 'renewal';
   return { kind, subscriptionId: s._id, due: s.commitmentEndDate };
+}
+
+/** A term's start charge as the fields of a new subscription (BILL-MONTHLY). */
+function billed(b: TermBilling): { chargedCents: number; billedUntil: Date | null } {
+  return { chargedCents: b.chargeCents, billedUntil: b.billedUntil };
 }
 
 /** A deterministic operation ID per event, so two gateway instances apply it once. */
@@ -81,6 +93,8 @@ export function decideLifecycleEvent(input: LifecycleInput): Decision<LifecycleO
     return refuse('GEN-CLOCK', 'NO_CHANGE', `Subscription ${s._id} has no ${event.kind} due at ${event.due.toISOString()} any more.`);
   }
   switch (event.kind) {
+    case 'monthly_charge':
+      return allow(chargeMonth(input));
     case 'data_deletion':
       return allow(end(input, 'data_deleted', 'SUSP-DATA-DELETION'));
     case 'term_end':
@@ -92,6 +106,62 @@ export function decideLifecycleEvent(input: LifecycleInput): Decision<LifecycleO
     case 'renewal':
       return renew(input);
   }
+}
+
+/**
+ * BILL-MONTHLY: at the start of each billing month of a term billed monthly, the clock charges
+ * that month: the subscription and each of its add-ons billed to the same instant (ADDON-ALIGN),
+ * paused ones too (PAUSE-EFFECT), one ledger entry each, dated the month's start, so the month's
+ * invoice sums it from the ledger. What has been charged so far grows by it (MONEY-PRORATE).
+ */
+function chargeMonth(input: LifecycleInput): LifecycleOutcome {
+  const { subscription: s, event } = input;
+  const at = event.due;
+  const months = billingMonths(s);
+  const effects: Effect[] = [];
+  let total = 0;
+  let month = 0;
+  for (const x of [s, ...input.addOns]) {
+    // A suspension stops the charges while it lasts (an add-on the partner suspended itself).
+    const suspended = x.status === 'suspended' && x.suspendedBy === 'partner';
+    const billed = x === s || (!isEnded(x) && !suspended && x.status !== 'pending' && x.billedUntil?.getTime() === at.getTime());
+    if (!billed) continue;
+    const { n, chargeCents, next } = chargeOfMonthAt(x, at);
+    if (x === s) month = n;
+    total += chargeCents;
+    effects.push(updateSub(x, { chargedCents: x.chargedCents + chargeCents, billedUntil: next, updatedAt: at }));
+    if (chargeCents > 0) {
+      effects.push(
+        ledgerFor(x, {
+          amountCents: chargeCents,
+          kind: 'charge',
+          rule: 'BILL-MONTHLY',
+          description: `Monthly billing: ${x.offerName} x ${x.quantity}${n >= 0 ? billingMonthLabel(x, n) : ''}`,
+          at,
+        }),
+      );
+    }
+  }
+  const label = `billing month ${month + 1} of ${months}`;
+  const amount = formatMoney(total, s.currency);
+  effects.push(
+    auditFor(null, {
+      partnerId: s.partnerId,
+      customerId: s.customerId,
+      operationType: 'bill_subscription',
+      resourceId: s._id,
+      at,
+      after: { billingMonth: month + 1, billingMonths: months, chargedCents: total, rule: 'BILL-MONTHLY' },
+    }),
+  );
+  return {
+    effects,
+    kind: event.kind,
+    ...phrased(
+      `${s._id} charged ${amount} for ${label} (BILL-MONTHLY).`,
+      `${s._id} would be charged ${amount} for ${label} (BILL-MONTHLY).`,
+    ),
+  };
 }
 
 /**
@@ -142,7 +212,9 @@ function convertTrial(input: LifecycleInput): Decision<LifecycleOutcome> {
   const plan = paid && (planFor(paid, s.billingCycle, s.termDuration) ?? paid.billingPlans[0]);
   if (!paid || !plan) return allow(end(input, 'term_ended', 'RENEW-OFF-ENDS'));
   const termEnd = addTerm(event.due, plan.termDuration);
-  const charge = plan.unitPriceCents * s.quantity;
+  // BILL-MONTHLY: the paid term billed monthly is charged its first month now.
+  const billing = termStartCharge({ ...plan, termPriceCents: plan.unitPriceCents * s.quantity, termStart: event.due });
+  const charge = billing.chargeCents;
   const orderId = ids.order(0);
   const converted = {
     ...s,
@@ -165,6 +237,7 @@ function convertTrial(input: LifecycleInput): Decision<LifecycleOutcome> {
       commitmentEndDate: termEnd,
       chargedCents: charge,
       ...newTermPricing(s),
+      billedUntil: billing.billedUntil,
       ...CLEAR_SCHEDULED,
       updatedAt: event.due,
     }),
@@ -177,7 +250,7 @@ function convertTrial(input: LifecycleInput): Decision<LifecycleOutcome> {
       amountCents: charge,
       kind: 'charge',
       rule: 'CAT-TRIAL',
-      description: `Trial converted: ${paid.name} x ${s.quantity}`,
+      description: `Trial converted: ${paid.name} x ${s.quantity}${billingMonthLabel(plan, 0)}`,
       at: event.due,
       orderId,
     }),
@@ -236,7 +309,7 @@ function renew(input: LifecycleInput): Decision<LifecycleOutcome> {
     const target =
       input.upgradeTarget && !isEnded(input.upgradeTarget) && input.upgradeTarget.offerId === upOffer._id ? input.upgradeTarget : null;
     if (target) {
-      const charge = seatsProrated(target, moved, at);
+      const charge = seatsProrated(target, moved, at, nextBillingAt(target));
       effects.push(
         updateSub(target, {
           quantity: target.quantity + moved,
@@ -269,7 +342,7 @@ function renew(input: LifecycleInput): Decision<LifecycleOutcome> {
         at,
         termStart: at,
         termEnd,
-        chargedCents: upPlan.unitPriceCents * moved,
+        ...billed(termStartCharge({ ...upPlan, termPriceCents: upPlan.unitPriceCents * moved, termStart: at })),
         upgradedFromSubscriptionId: s._id,
         partnerIdOnRecord: s.partnerIdOnRecord,
       });
@@ -302,7 +375,8 @@ function renew(input: LifecycleInput): Decision<LifecycleOutcome> {
       }),
     );
   } else {
-    const charge = unitPriceCents * quantity;
+    const billing = termStartCharge({ billingCycle, termDuration, termPriceCents: unitPriceCents * quantity, termStart: at });
+    const charge = billing.chargeCents;
     effects.unshift(
       updateSub(s, {
         offerId,
@@ -315,6 +389,7 @@ function renew(input: LifecycleInput): Decision<LifecycleOutcome> {
         commitmentEndDate: termEnd,
         chargedCents: charge,
         ...newTermPricing(s),
+        billedUntil: billing.billedUntil,
         ...CLEAR_SCHEDULED,
         updatedAt: at,
       }),
@@ -324,7 +399,7 @@ function renew(input: LifecycleInput): Decision<LifecycleOutcome> {
         amountCents: charge,
         kind: 'charge',
         rule: applied ? 'SCHED-APPLY' : 'RENEW-DEFAULT',
-        description: `Renewal: ${offerName} x ${quantity}`,
+        description: `Renewal: ${offerName} x ${quantity}${billingMonthLabel({ billingCycle, termDuration }, 0)}`,
         at,
         orderId,
       }),
@@ -351,7 +426,8 @@ function renew(input: LifecycleInput): Decision<LifecycleOutcome> {
       );
       continue;
     }
-    const charge = plan.unitPriceCents * a.quantity;
+    const addOnBilling = termStartCharge({ billingCycle, termDuration, termPriceCents: plan.unitPriceCents * a.quantity, termStart: at });
+    const charge = addOnBilling.chargeCents;
     effects.push(
       updateSub(a, {
         ...(samePlan ? {} : { billingCycle, termDuration, unitPriceCents: plan.unitPriceCents }),
@@ -359,6 +435,7 @@ function renew(input: LifecycleInput): Decision<LifecycleOutcome> {
         commitmentEndDate: termEnd,
         chargedCents: charge,
         ...newTermPricing(a),
+        billedUntil: addOnBilling.billedUntil,
         updatedAt: at,
       }),
     );
@@ -367,7 +444,7 @@ function renew(input: LifecycleInput): Decision<LifecycleOutcome> {
         amountCents: charge,
         kind: 'charge',
         rule: 'ADDON-ALIGN',
-        description: `Renewal: ${a.offerName} x ${a.quantity}`,
+        description: `Renewal: ${a.offerName} x ${a.quantity}${billingMonthLabel({ billingCycle, termDuration }, 0)}`,
         at,
         orderId,
       }),

@@ -37,12 +37,21 @@ export function proratedRefund(args: { chargedCents: number; termPriceCents: num
 
 /**
  * MONEY-PRORATE (SUB-QTY-INCREASE, ADDON-ALIGN, UPG-SAME-END): a prorated charge = term price per
- * unit x quantity x days remaining / days in term.
+ * unit x quantity x days remaining / days in term. BILL-MONTHLY: on a term billed monthly the days
+ * remaining run to `billedUntil` (the end of the billing month charged so far), the months after
+ * it being charged as the clock reaches them.
  */
-export function proratedCharge(args: { unitPriceCents: number; quantity: number; termStart: Date; termEnd: Date; at: Date }): number {
+export function proratedCharge(args: {
+  unitPriceCents: number;
+  quantity: number;
+  termStart: Date;
+  termEnd: Date;
+  at: Date;
+  billedUntil?: Date | null;
+}): number {
   return prorate(
     args.unitPriceCents * args.quantity,
-    daysRemaining(args.termStart, args.termEnd, args.at),
+    daysRemaining(args.termStart, args.billedUntil ?? args.termEnd, args.at),
     daysInTerm(args.termStart, args.termEnd),
   );
 }
@@ -103,15 +112,25 @@ export function subscriptionRefund(s: Priced, at: Date): number {
 
 /**
  * MONEY-PRORATE (SUB-QTY-INCREASE, UPG-PARTIAL, UPG-TARGET): `quantity` seats of a subscription
- * priced for the days left at `at` of the term its charges are prorated over: the charge for
- * seats added, or the credit for seats removed.
+ * priced for the days left at `at` of the term its charges are prorated over (on a term billed
+ * monthly, of the month charged so far: BILL-MONTHLY): the charge for seats added, or the credit
+ * for seats removed.
  */
 export function seatsProrated(
   s: Pick<Priced, 'unitPriceCents' | 'effectiveStartDate' | 'commitmentEndDate' | 'pricingTermStart'>,
   quantity: number,
   at: Date,
+  /** BILL-MONTHLY: the end of the billing month charged so far (nextBillingAt); null: the whole term is charged. */
+  billedUntil: Date | null = null,
 ): number {
-  return proratedCharge({ unitPriceCents: s.unitPriceCents, quantity, termStart: pricedTermStart(s), termEnd: s.commitmentEndDate, at });
+  return proratedCharge({
+    unitPriceCents: s.unitPriceCents,
+    quantity,
+    termStart: pricedTermStart(s),
+    termEnd: s.commitmentEndDate,
+    at,
+    billedUntil,
+  });
 }
 
 /** MONEY-PRORATE: the seat groups after `quantity` seats are added at `at`, counted from then. */

@@ -20,6 +20,8 @@ export interface NewSubscriptionArgs {
   chargedCents: number;
   /** MONEY-PRORATE, ADDON-ALIGN, UPG-SAME-END: start of the longer term the charge was prorated over, if not termStart. */
   pricingTermStart?: Date;
+  /** BILL-MONTHLY: the end of what `chargedCents` pays for; null (the default): the whole term. */
+  billedUntil?: Date | null;
   status?: SubscriptionDoc['status'];
   parentSubscriptionId?: string | null;
   upgradedFromSubscriptionId?: string | null;
@@ -58,6 +60,8 @@ export function newSubscription(a: NewSubscriptionArgs): SubscriptionDoc {
     unitPriceCents: a.plan.unitPriceCents,
     currency: a.offer.currency,
     chargedCents: a.chargedCents,
+    // Written only for a term billed monthly: absent means billed whole (BILL-MONTHLY).
+    ...(a.billedUntil ? { billedUntil: a.billedUntil } : {}),
     isTrial: a.isTrial ?? false,
     trialConvertsToOfferId: a.isTrial ? (a.offer.trial?.convertsToOfferId ?? null) : null,
     creationDate: a.at,

@@ -8,6 +8,7 @@ import { allow, refuse, type Decision, type Refused } from './decision.js';
 import type { Effect, IdSource } from './effects.js';
 import { checkAvailable, checkNotAddOn, checkQuantity, checkSegment, requirePlan } from './catalog.js';
 import { auditFor, isEnded, ledgerFor } from './common.js';
+import { billingMonthLabel, termStartCharge } from './billing.js';
 import { pricesIncludeTax } from './money.js';
 import { lineItem, newOrder, newSubscription } from './new-docs.js';
 import { checkRole } from './roles.js';
@@ -128,7 +129,9 @@ export function decidePurchase(input: PurchaseInput): Decision<PurchaseOutcome> 
     const trial = trialTerm(offer, now);
     const isv = offer.commerceType === 'marketplace_saas';
     const termPrice = plan.unitPriceCents * line.quantity;
-    const charged = trial || isv ? 0 : termPrice;
+    // BILL-MONTHLY: a term billed monthly is charged its first month now, the rest on the clock.
+    const billing = termStartCharge({ ...plan, termPriceCents: termPrice, termStart: now });
+    const charged = trial || isv ? 0 : billing.chargeCents;
     const id = ids.subscription(i);
     const token = ids.token(i);
     const sub = newSubscription({
@@ -144,6 +147,7 @@ export function decidePurchase(input: PurchaseInput): Decision<PurchaseOutcome> 
       termStart: now,
       termEnd: trial ? trial.end : addTerm(now, plan.termDuration),
       chargedCents: charged,
+      billedUntil: trial || isv ? null : billing.billedUntil,
       status: isv ? 'pending' : 'active',
       isTrial: trial !== null,
       fulfilment: isv ? { status: 'action_needed', activationLink: activationLink(offer, token), authorizationCode: token } : null,
@@ -157,7 +161,7 @@ export function decidePurchase(input: PurchaseInput): Decision<PurchaseOutcome> 
           amountCents: charged,
           kind: 'charge',
           rule: 'CAT-CART',
-          description: `Purchase: ${offer.name} x ${line.quantity}`,
+          description: `Purchase: ${offer.name} x ${line.quantity}${billingMonthLabel(plan, 0)}`,
           at: now,
           orderId,
         }),

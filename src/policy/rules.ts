@@ -7,6 +7,7 @@
  */
 import { checkAddOnEligible, checkAddOnPartnerType, checkBaseActive, decidePurchaseAddOn } from './add-on.js';
 import { allowedActions } from './allowed-actions.js';
+import { termStartCharge } from './billing.js';
 import {
   cancelIsvLicence,
   cancelIsvUsage,
@@ -85,6 +86,7 @@ export const RULES: Partial<Record<RuleId, RuleEntry>> = {
   'CAT-ONE-PER-CUSTOMER': at('purchase.ts', checkOnePerCustomer),
   'CAT-UNAVAILABLE': at('catalog.ts', checkAvailable),
   'CAT-CART': at('purchase.ts', decidePurchase),
+  'BILL-MONTHLY': at('billing.ts', termStartCharge),
   'CAT-ISV-LINK': at('purchase.ts', activationLink),
   'CAT-ISV-FULFILMENT': at('fulfilment.ts', decideConfirmFulfillment),
   'CAT-TRIAL': at('purchase.ts', trialTerm),

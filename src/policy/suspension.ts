@@ -3,6 +3,7 @@
  * (ADDON-CASCADE). New commerce is paused instead (pause.ts).
  */
 import type { CustomerDoc, SuspensionReason } from '../db/documents.js';
+import { billedUntilOnResume } from './billing.js';
 import { allow, refuse, type Decision, type Refused } from './decision.js';
 import type { Effect } from './effects.js';
 import { auditFor, capital, describe, isAddOn, isLegacy, iso, isEnded, kindLabel, updateSub, type Sub } from './common.js';
@@ -204,9 +205,14 @@ export function restoreAccess(args: {
     updatedAt: now,
   };
   const cascaded = cascadeTargets(s, addOns, 'restore');
+  // BILL-MONTHLY: the billing months that started while it was suspended are not charged.
+  const resumed = (x: Sub) => {
+    const billedUntil = billedUntilOnResume(x, now);
+    return billedUntil === (x.billedUntil ?? null) ? restored : { ...restored, billedUntil };
+  };
   const effects: Effect[] = [
-    updateSub(s, restored),
-    ...cascaded.map((a) => updateSub(a, restored)),
+    updateSub(s, resumed(s)),
+    ...cascaded.map((a) => updateSub(a, resumed(a))),
     auditFor(actor, {
       partnerId: s.partnerId,
       customerId: s.customerId,

@@ -3,6 +3,7 @@
  * (mid-term) or at term end; none is ever lost or duplicated.
  */
 import type { CustomerDoc, OfferDoc, PartnerDoc } from '../db/documents.js';
+import { nextBillingAt } from './billing.js';
 import { allow, refuse, type Decision, type Refused } from './decision.js';
 import type { Effect, IdSource } from './effects.js';
 import { checkQuantity, planFor } from './catalog.js';
@@ -127,21 +128,30 @@ export function checkUpgradeTarget(source: Sub, targetOffer: OfferDoc, target: S
 
 /** UPG-PARTIAL, UPG-FULL: the source is credited the moved licences' unused days of its term (MONEY-PRORATE). */
 export function upgradeCredit(
-  source: Pick<Sub, 'unitPriceCents' | 'effectiveStartDate' | 'commitmentEndDate' | 'pricingTermStart'>,
+  source: Pick<Sub, 'unitPriceCents' | 'effectiveStartDate' | 'commitmentEndDate' | 'pricingTermStart' | 'billedUntil'>,
   quantity: number,
   at: Date,
 ): number {
-  return seatsProrated(source, quantity, at);
+  // BILL-MONTHLY: a source billed monthly is credited only the unused days it was charged for.
+  return seatsProrated(source, quantity, at, nextBillingAt(source));
 }
 
 /** UPG-SAME-END: a new target subscription ends with its source, and is charged for the days left in the source's term. */
 export function newTargetCharge(
   unitPriceCents: number,
   quantity: number,
-  source: Pick<Sub, 'effectiveStartDate' | 'commitmentEndDate' | 'pricingTermStart'>,
+  source: Pick<Sub, 'effectiveStartDate' | 'commitmentEndDate' | 'pricingTermStart' | 'billedUntil'>,
   at: Date,
 ): number {
-  return proratedCharge({ unitPriceCents, quantity, termStart: pricedTermStart(source), termEnd: source.commitmentEndDate, at });
+  // BILL-MONTHLY: on a source billed monthly, to the end of its billing month; the target's later months follow the source's.
+  return proratedCharge({
+    unitPriceCents,
+    quantity,
+    termStart: pricedTermStart(source),
+    termEnd: source.commitmentEndDate,
+    at,
+    billedUntil: nextBillingAt(source),
+  });
 }
 
 /**
@@ -251,7 +261,7 @@ export function decideUpgrade(input: UpgradeInput): Decision<UpgradeOutcome> {
   let charge: number;
   if (target) {
     targetId = target._id;
-    charge = seatsProrated(target, quantity, now);
+    charge = seatsProrated(target, quantity, now, nextBillingAt(target));
     effects.push(
       updateSub(target, {
         quantity: target.quantity + quantity,
@@ -294,6 +304,7 @@ export function decideUpgrade(input: UpgradeInput): Decision<UpgradeOutcome> {
       chargedCents: charge,
       // UPG-SAME-END: charged over the source's term, so its value used is priced over it too (MONEY-PRORATE).
       pricingTermStart: pricedTermStart(s),
+      billedUntil: nextBillingAt(s),
       upgradedFromSubscriptionId: s._id,
       partnerIdOnRecord: s.partnerIdOnRecord,
       autoRenewEnabled: s.autoRenewEnabled,

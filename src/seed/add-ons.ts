@@ -2,9 +2,11 @@
 import type { BillingPlan, OfferDoc } from '../db/documents.js';
 import { alignedAddOnCharge, checkAddOnPartnerType } from '../policy/add-on.js';
 import { pricedTermStart } from '../policy/money.js';
+import { billingMonthLabel } from '../policy/billing.js';
 import { addOnEligible } from '../policy/catalog.js';
 import { dataDeletionDate } from '../policy/suspension.js';
 import { DAY, HOUR, MINUTE } from '../policy/time.js';
+import { billedUntilAt, billingStop, chargeMonths, laterMonths, monthPart } from './billing.js';
 import { OFFER_IDS, OFFERS_BY_ID } from './catalog.js';
 import type { PlannedAddOn } from './showcase.js';
 import { subscriptionDoc, type PlacedBase } from './subscription-doc.js';
@@ -67,7 +69,12 @@ export function addAddOn(g: Tenant, placed: PlacedBase, choice: AddOnChoice): vo
       ? clamp(g.rng.int(10, 2000), offer)
       : clamp(Math.min(base.quantity, g.pickQuantity(offer)), offer);
   const prorated = !sameOrder;
-  const charged = prorated ? alignedAddOnCharge(plan.unitPriceCents, quantity, base, new Date(bought)) : plan.unitPriceCents * quantity;
+  const termPrice = plan.unitPriceCents * quantity;
+  // BILL-MONTHLY: on a base billed monthly, the first charge runs to the end of the base's billing month then.
+  const baseBilledUntil = billedUntilAt(plan, bt.s, bt.e, bought);
+  const first = prorated
+    ? alignedAddOnCharge(plan.unitPriceCents, quantity, { ...base, billedUntil: baseBilledUntil }, new Date(bought))
+    : monthPart(plan, termPrice, 0);
 
   const t: Timeline = activeTimeline({ c: bought, s: start, e: bt.e, autoRenew: bt.autoRenew, fulfilment: null });
   if (bt.status === 'suspended' && bt.suspendedAt !== null) {
@@ -87,6 +94,9 @@ export function addAddOn(g: Tenant, placed: PlacedBase, choice: AddOnChoice): vo
       t.reasons = bt.reasons.slice();
     }
   }
+  // Its later billing months are charged with its base's, while both were billed.
+  const later = laterMonths(plan, bt.s, Math.max(bought, bt.s), Math.min(billingStop(bt, g.now), billingStop(t, g.now)));
+  const charged = first + later.reduce((n, m) => n + monthPart(plan, termPrice, m.n), 0);
   const order = sameOrder ? baseOrder : g.draft(bought, plan.billingCycle);
   const doc = subscriptionDoc(g, {
     offer,
@@ -98,26 +108,28 @@ export function addAddOn(g: Tenant, placed: PlacedBase, choice: AddOnChoice): vo
     chargedCents: charged,
     parentSubscriptionId: base._id,
   });
+  doc.billedUntil = billedUntilAt(plan, bt.s, bt.e, later.at(-1)?.at ?? bought);
   const source = { type: 'subscription', id: doc._id } as const;
-  g.addLine(order, lineFor(offer, doc, 'new', charged), {
-    amount: charged,
+  g.addLine(order, lineFor(offer, doc, 'new', first), {
+    amount: first,
     kind: prorated ? 'prorated_charge' : 'charge',
     ruleId: prorated ? 'ADDON-ALIGN' : null,
     source,
   });
   if (sameOrder && bt.s > bt.c) {
     g.ledger({
-      amountCents: charged,
+      amountCents: first,
       kind: 'charge',
       source,
       orderId: null,
       ruleId: 'RENEW-DEFAULT',
-      description: `Renewal: ${offer.name} x ${quantity}`,
+      description: `Renewal: ${offer.name} x ${quantity}${billingMonthLabel(plan, 0)}`,
       at: bt.s,
     });
   }
   // MONEY-PRORATE, ADDON-ALIGN: bought mid-term, it is priced over its base's term, as a live purchase.
   if (prorated) doc.pricingTermStart = pricedTermStart(base);
+  chargeMonths(g, { months: later, plan, termPriceCents: termPrice, name: offer.name, quantity, subscriptionId: doc._id });
   g.out.subscriptions.push(doc);
   g.subCount++;
   if (!sameOrder) g.closeOrder(order);

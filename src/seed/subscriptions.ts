@@ -5,7 +5,9 @@
 import type { BillingPlan, OfferDoc, SubscriptionDoc } from '../db/documents.js';
 import { cancelTerms, type CancelTerms } from '../policy/cancellation.js';
 import { checkSchedulable, checkSchedulePrereq, skuChangeKind } from '../policy/scheduled-change.js';
+import { billingMonthLabel } from '../policy/billing.js';
 import { addAddOn, addOnsFor } from './add-ons.js';
+import { billedUntilAt, billingStop, chargeMonths, laterMonths, monthPart } from './billing.js';
 import { CATALOG, OFFERS_BY_ID } from './catalog.js';
 import type { PlannedSub } from './showcase.js';
 import { subscriptionDoc, type PlacedBase } from './subscription-doc.js';
@@ -47,7 +49,10 @@ export function addSubscription(g: Tenant, planned: PlannedSub): boolean {
   const quantity = clamp(planned.quantity ?? g.pickQuantity(offer), offer);
 
   const termPrice = plan.unitPriceCents * quantity;
-  const charged = t.fulfilment === 'action_needed' ? 0 : termPrice;
+  // BILL-MONTHLY: the first month at the term's start, each later one as the clock passed it.
+  const first = monthPart(plan, termPrice, 0);
+  const later = t.fulfilment === 'action_needed' ? [] : laterMonths(plan, t.s, t.s, billingStop(t, g.now));
+  const charged = t.fulfilment === 'action_needed' ? 0 : first + later.reduce((n, m) => n + monthPart(plan, termPrice, m.n), 0);
   const order = g.draft(t.c, plan.billingCycle);
   const doc = subscriptionDoc(g, {
     offer,
@@ -59,27 +64,29 @@ export function addSubscription(g: Tenant, planned: PlannedSub): boolean {
     chargedCents: charged,
     parentSubscriptionId: null,
   });
+  if (charged > 0) doc.billedUntil = billedUntilAt(plan, t.s, t.e, later.at(-1)?.at ?? t.s);
   const source = { type: 'subscription', id: doc._id } as const;
   const cancel = t.cancelledAt === null ? null : cancellation(doc, t.cancelledAt);
   g.addLine(
     order,
-    lineFor(offer, doc, 'new', termPrice),
-    t.fulfilment === 'action_needed' ? null : { amount: termPrice, kind: 'charge', ruleId: null, source },
+    lineFor(offer, doc, 'new', first),
+    t.fulfilment === 'action_needed' ? null : { amount: first, kind: 'charge', ruleId: null, source },
     // The order shows cancelled when the cancellation gave back everything it charged.
     cancel !== null && cancel.refundCents > 0 && cancel.refundCents === charged,
   );
   g.subCount++;
   if (t.s > t.c && charged > 0) {
     g.ledger({
-      amountCents: charged,
+      amountCents: first,
       kind: 'charge',
       source,
       orderId: null,
       ruleId: 'RENEW-DEFAULT',
-      description: `Renewal: ${offer.name} x ${quantity}`,
+      description: `Renewal: ${offer.name} x ${quantity}${billingMonthLabel(plan, 0)}`,
       at: t.s,
     });
   }
+  chargeMonths(g, { months: later, plan, termPriceCents: termPrice, name: offer.name, quantity, subscriptionId: doc._id });
   if (cancel) {
     g.ledger({
       amountCents: -cancel.refundCents,

@@ -254,7 +254,8 @@ async function runRound(round: Round): Promise<RoundResult> {
     const r = await send(
       gw,
       CmPurchaseDocument,
-      { input: { customerId, lineItems: [{ offerId, quantity, billingCycle: 'MONTHLY', termDuration: 'P1Y' }] } },
+      // Billed annually: the whole term is charged at its start, so a seat's prorated price at the start is its term price.
+      { input: { customerId, lineItems: [{ offerId, quantity, billingCycle: 'ANNUAL', termDuration: 'P1Y' }] } },
       headers,
     );
     expect(r.errors, r.text).toBeUndefined();

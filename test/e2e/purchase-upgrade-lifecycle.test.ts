@@ -52,6 +52,11 @@ const MONTH_END = '2026-12-01T09:00:00.000Z';
 
 /** MONEY-PRORATE, written out: round(n / d) half up, in integers (never a float division). */
 const halfUp = (n: number, d: number) => Math.floor((2 * n + d) / (2 * d));
+/** BILL-MONTHLY: the ledger of a one-year term from T0 billed monthly, up to its end: 12 equal months. */
+const billedMonthly = (termPrice: number) => [
+  [termPrice / 12, 'CAT-CART'],
+  ...Array.from({ length: 11 }, () => [termPrice / 12, 'BILL-MONTHLY']),
+];
 const plus = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
 
 /** A gateway over a fresh database holding the seed catalog, `extraOffers` and `customers`. */
@@ -65,7 +70,7 @@ function gatewayWith(customers: CustomerDoc[], extraOffers: OfferDoc[] = []): Pr
 const line = (
   offerId: string,
   quantity: number,
-  billingCycle: CartLineInput['billingCycle'] = 'MONTHLY',
+  billingCycle: CartLineInput['billingCycle'] = 'ANNUAL',
   termDuration: CartLineInput['termDuration'] = 'P1Y',
 ): CartLineInput => ({
   offerId,
@@ -198,7 +203,7 @@ describe('purchase: a cart bought as one order, or not at all', () => {
     // 5 x 7,200 + 2 x 4,800 + 3 x 1,680 (Power BI Pro month-to-month: 1,400 x 1.2).
     expect(p.total).toEqual({ amountInCents: 36000 + 9600 + 5040, currencyCode: 'USD' });
     expect(p.subscriptions.map((s) => [s.offerId, s.quantity, s.billingCycle, s.termDuration, s.status])).toEqual([
-      [O.m365BusinessBasic, 5, 'MONTHLY', 'P1Y', 'ACTIVE'],
+      [O.m365BusinessBasic, 5, 'ANNUAL', 'P1Y', 'ACTIVE'],
       [O.teamsEssentials, 2, 'ANNUAL', 'P1Y', 'ACTIVE'],
       [O.powerBiPro, 3, 'MONTHLY', 'P1M', 'ACTIVE'],
     ]);
@@ -307,9 +312,9 @@ describe('purchase: a cart bought as one order, or not at all', () => {
   });
 
   it('CAT-ONE-PER-CUSTOMER: when the existing subscription is suspended, the refusal says to reactivate it', async () => {
-    const [first] = await buy(gw, C.suspended, [line(ONE_PER_CUSTOMER_LEGACY._id, 3)]);
+    const [first] = await buy(gw, C.suspended, [line(ONE_PER_CUSTOMER_LEGACY._id, 3, 'MONTHLY')]);
     await suspend(gw, first!.id);
-    const r = await purchase({ customerId: C.suspended, lineItems: [line(ONE_PER_CUSTOMER_LEGACY._id, 3)] });
+    const r = await purchase({ customerId: C.suspended, lineItems: [line(ONE_PER_CUSTOMER_LEGACY._id, 3, 'MONTHLY')] });
     const [error] = r.data!.purchase.userErrors;
     expect(error).toMatchObject({ rule: 'CAT-ONE-PER-CUSTOMER', code: 'LIMIT_EXCEEDED' });
     expect(error!.message).toMatch(/suspended/);
@@ -514,13 +519,13 @@ describe('scheduleChange, updateScheduledChange, deleteScheduledChange: changes 
     'addOnTerm',
     'plain',
   ] as const;
-  /** Business Standard x10, monthly billing, one-year term, bought at T0 (15,000 per licence per term). */
+  /** Business Standard x10, monthly billing (BILL-MONTHLY: 12,500 a month), one-year term, bought at T0 (15,000 per licence per term). */
   const S = {} as Record<(typeof KEYS)[number], PulSubFragment>;
   let legacy: PulSubFragment;
 
   beforeAll(async () => {
     gw = await gatewayWith([aCustomer({ _id: CUSTOMER, companyName: 'Pul Scheduled' })]);
-    const subs = await buy(gw, CUSTOMER, [...KEYS.map(() => line(O.m365BusinessStandard, 10)), line(O.legacyO365E1, 5)]);
+    const subs = await buy(gw, CUSTOMER, [...KEYS.map(() => line(O.m365BusinessStandard, 10, 'MONTHLY')), line(O.legacyO365E1, 5)]);
     KEYS.forEach((k, i) => (S[k] = subs[i]!));
     legacy = subs[KEYS.length]!;
     await autoRenewOff(gw, S.autoOff.id);
@@ -671,10 +676,7 @@ describe('scheduleChange, updateScheduledChange, deleteScheduledChange: changes 
       commitmentEndDate: '2028-11-01T09:00:00.000Z',
       scheduledNextTermInstructions: null,
     });
-    expect(await ledgerOf(gw, S.applySku.id)).toEqual([
-      [150000, 'CAT-CART'],
-      [8 * 7200, 'SCHED-APPLY'],
-    ]);
+    expect(await ledgerOf(gw, S.applySku.id)).toEqual([...billedMonthly(150000), [(8 * 7200) / 12, 'SCHED-APPLY']]);
 
     const monthly = await subscription(gw, S.applyTerm.id);
     expect(monthly).toMatchObject({
@@ -684,22 +686,13 @@ describe('scheduleChange, updateScheduledChange, deleteScheduledChange: changes 
       unitPrice: { amountInCents: 1500 },
       commitmentEndDate: '2027-12-01T09:00:00.000Z',
     });
-    expect(await ledgerOf(gw, S.applyTerm.id)).toEqual([
-      [150000, 'CAT-CART'],
-      [10 * 1500, 'SCHED-APPLY'],
-    ]);
+    expect(await ledgerOf(gw, S.applyTerm.id)).toEqual([...billedMonthly(150000), [10 * 1500, 'SCHED-APPLY']]);
 
     expect(await subscription(gw, S.seats.id)).toMatchObject({ quantity: 6, scheduledNextTermInstructions: null });
-    expect(await ledgerOf(gw, S.seats.id)).toEqual([
-      [150000, 'CAT-CART'],
-      [6 * 15000, 'SCHED-APPLY'],
-    ]);
+    expect(await ledgerOf(gw, S.seats.id)).toEqual([...billedMonthly(150000), [(6 * 15000) / 12, 'SCHED-APPLY']]);
     // Without a saved change the renewal is the default one.
-    expect(await ledgerOf(gw, S.plain.id)).toEqual([
-      [150000, 'CAT-CART'],
-      [150000, 'RENEW-DEFAULT'],
-    ]);
-  });
+    expect(await ledgerOf(gw, S.plain.id)).toEqual([...billedMonthly(150000), [150000 / 12, 'RENEW-DEFAULT']]);
+  }, 120_000);
 
   it('ADDON-ALIGN: when the base renews onto a monthly term, its add-on renews onto the same term, charged that term’s price', async () => {
     const base = await subscription(gw, S.addOnTerm.id);
@@ -712,9 +705,11 @@ describe('scheduleChange, updateScheduledChange, deleteScheduledChange: changes 
       termDuration: 'P1M',
       unitPrice: { amountInCents: 480 },
     });
-    // Audio Conferencing month-to-month: 480 per licence (400 x 1.2), 2 licences.
+    // Bought at T0 on a base billed monthly: prorated to the base's first month end (9,600 x 30 / 365),
+    // then 800 a month with the base (BILL-MONTHLY); month-to-month after: 480 per licence (400 x 1.2), 2 licences.
     expect(await ledgerOf(gw, addOn!.id)).toEqual([
-      [9600, 'ADDON-ALIGN'],
+      [halfUp(9600 * 30, 365), 'ADDON-ALIGN'],
+      ...Array.from({ length: 11 }, () => [800, 'BILL-MONTHLY']),
       [2 * 480, 'ADDON-ALIGN'],
     ]);
   });
@@ -948,7 +943,7 @@ describe('partialUpgrade and upgradeSubscription: licences move to another SKU',
   });
 
   it('UPG-CLEARS-SCHEDULED: a mid-term upgrade removes the saved scheduled change and scheduled upgrade', async () => {
-    expect((await schedule(gw, { subscriptionId: clears.id, billingCycle: 'ANNUAL' })).userErrors).toEqual([]);
+    expect((await schedule(gw, { subscriptionId: clears.id, billingCycle: 'MONTHLY' })).userErrors).toEqual([]);
     const later = await partialUpgrade(gw, {
       subscriptionId: clears.id,
       targetOfferId: O.m365BusinessPremium,
@@ -957,7 +952,7 @@ describe('partialUpgrade and upgradeSubscription: licences move to another SKU',
     });
     expect(later.userErrors).toEqual([]);
     expect(await subscription(gw, clears.id)).toMatchObject({
-      scheduledNextTermInstructions: { billingCycle: 'ANNUAL' },
+      scheduledNextTermInstructions: { billingCycle: 'MONTHLY' },
       scheduledUpgrade: { targetOfferId: O.m365BusinessPremium, quantity: 2, targetSubscriptionId: null },
     });
     const now = await partialUpgrade(gw, { subscriptionId: clears.id, targetOfferId: O.m365BusinessStandard, quantity: 1 });

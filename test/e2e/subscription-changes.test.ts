@@ -939,7 +939,7 @@ describe('cancelSubscription', () => {
 // =============================================================================================
 
 describe('confirmFulfillment', () => {
-  it('CAT-ISV-FULFILMENT: the publisher confirming set-up activates the ISV subscription, starts its term now and charges it (ledger); confirming twice is refused', async () => {
+  it('CAT-ISV-FULFILMENT: the publisher confirming set-up activates the ISV subscription, starts its term now and charges its first month (BILL-MONTHLY: 19500 / 12 = 1625, ledger); confirming twice is refused', async () => {
     const c = await customer('fulfilment');
     const bought = ok(
       await gw.execute(
@@ -957,7 +957,7 @@ describe('confirmFulfillment', () => {
     const p = ok(await confirm(sub.id)).confirmFulfillment;
     expect(p).toMatchObject({
       userErrors: [],
-      charge: { amountInCents: 19500, currencyCode: 'USD' },
+      charge: { amountInCents: 1625, currencyCode: 'USD' },
       subscription: {
         status: 'ACTIVE',
         fulfilmentStatus: 'FULFILLED',
@@ -970,13 +970,13 @@ describe('confirmFulfillment', () => {
     expect(await ledgerOf(sub.id)).toEqual([
       expect.objectContaining({
         _id: `${p.operationId}:1`,
-        amountCents: 19500,
+        amountCents: 1625,
         kind: 'charge',
         ruleId: 'CAT-ISV-FULFILMENT',
         orderId: pending.orderId,
       }),
     ]);
-    expect(await read(sub.id)).toMatchObject({ chargedCents: 19500 });
+    expect(await read(sub.id)).toMatchObject({ chargedCents: 1625 });
     await expectApplied(p.operationId, [pending]);
 
     const { result, writes: w } = await writesOf(() => confirm(sub.id));

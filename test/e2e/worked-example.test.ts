@@ -8,8 +8,9 @@ import { startTestGateway, type TestGateway } from '../support/gateway.js';
  * The worked example of docs/decisions.md ("A worked example"), end to end over HTTP: buy a
  * new-commerce subscription, move the clock, and quote and cancel at the edges of the 24-hour and
  * 30-day windows. Every amount is
- * exact: Microsoft 365 Business Basic, monthly billing on a one-year term, 7,200 cents per licence
- * per term, 10 licences = 72,000 cents for a 365-day term (2026-11-01 to 2027-11-01).
+ * exact: Microsoft 365 Business Basic, annual billing on a one-year term (charged whole at its
+ * start; billed monthly it is charged a month at a time, test/e2e/bill-monthly.test.ts), 7,200 cents
+ * per licence per term, 10 licences = 72,000 cents for a 365-day term (2026-11-01 to 2027-11-01).
  */
 
 const ADMIN = { roles: 'admin_agent' };
@@ -31,7 +32,7 @@ async function buy(quantity = 10) {
     {
       input: {
         customerId: CUSTOMER,
-        lineItems: [{ offerId: OFFER_IDS.m365BusinessBasic, quantity, billingCycle: 'MONTHLY', termDuration: 'P1Y' }],
+        lineItems: [{ offerId: OFFER_IDS.m365BusinessBasic, quantity, billingCycle: 'ANNUAL', termDuration: 'P1Y' }],
       },
     },
     ADMIN,

@@ -128,7 +128,13 @@ async function buy({
   const r = ok(
     await gw.execute(
       WsPurchaseDocument,
-      { input: { customerId, lineItems: [{ offerId, quantity, billingCycle: 'MONTHLY', termDuration }] } },
+      // A one-year term billed annually is charged whole at its start (BILL-MONTHLY would charge a month).
+      {
+        input: {
+          customerId,
+          lineItems: [{ offerId, quantity, billingCycle: termDuration === 'P1M' ? 'MONTHLY' : 'ANNUAL', termDuration }],
+        },
+      },
       options,
     ),
   );

@@ -34,6 +34,7 @@ describe('publisher confirmation (CAT-ISV-FULFILMENT)', () => {
       effectiveStartDate: NOW,
       commitmentEndDate: new Date('2026-12-03T12:00:00.000Z'),
       chargedCents: 5000,
+      billedUntil: null,
       updatedAt: NOW,
     });
     expect(ledger(d.effects)).toEqual([

@@ -32,6 +32,8 @@ import {
 } from './harness.js';
 
 const NEXT_END = new Date('2028-11-01T09:00:00.000Z');
+/** BILL-MONTHLY: the start of the second billing month of the term renewed at TERM_END. */
+const SECOND_MONTH = new Date('2027-12-01T09:00:00.000Z');
 
 const catalog = (...offers: OfferDoc[]): ReadonlyMap<string, OfferDoc> =>
   new Map((offers.length ? offers : [nceOffer(), upgradeOffer(), downgradeOffer(), trialOffer()]).map((o) => [o._id, o]));
@@ -108,7 +110,7 @@ describe('which event is due (nextEvent)', () => {
 });
 
 describe('renewal (RENEW-DEFAULT, SCHED-APPLY)', () => {
-  it('RENEW-DEFAULT: renewal starts the next term at the old term end and charges it in full (12000)', () => {
+  it('RENEW-DEFAULT, BILL-MONTHLY: renewal starts the next term at the old term end and charges its first billing month (12000 / 12 = 1000)', () => {
     const s = nceSub();
     const d = allowed(run(s, TERM_END).decision);
     expect(d.kind).toBe('renewal');
@@ -122,18 +124,19 @@ describe('renewal (RENEW-DEFAULT, SCHED-APPLY)', () => {
       unitPriceCents: 1200,
       effectiveStartDate: TERM_END,
       commitmentEndDate: NEXT_END,
-      chargedCents: 12000,
+      chargedCents: 1000,
+      billedUntil: SECOND_MONTH,
       scheduledNextTermInstructions: null,
       scheduledUpgrade: null,
       updatedAt: TERM_END,
     });
     expect(ledger(d.effects).map((e) => [e.source.id, e.amountCents, e.kind, e.ruleId, e.orderId, e.at])).toEqual([
-      [s._id, 12000, 'charge', 'RENEW-DEFAULT', 'order-0', TERM_END],
+      [s._id, 1000, 'charge', 'RENEW-DEFAULT', 'order-0', TERM_END],
     ]);
     expect(d.effects[2]).toMatchObject({
       kind: 'insert',
       collection: 'orders',
-      doc: { _id: 'order-0', creationDate: TERM_END, totalPriceCents: 12000, lineItems: [{ transactionType: 'renew', quantity: 10 }] },
+      doc: { _id: 'order-0', creationDate: TERM_END, totalPriceCents: 1000, lineItems: [{ transactionType: 'renew', quantity: 10 }] },
     });
   });
 
@@ -155,42 +158,44 @@ describe('renewal (RENEW-DEFAULT, SCHED-APPLY)', () => {
     expect(d.summary).toContain('scheduled change applied');
   });
 
-  it('SCHED-APPLY: a scheduled term change to P3Y renews for three years at the P3Y price (10 x 3300)', () => {
+  it('SCHED-APPLY: a scheduled term change to P3Y renews for three years at the P3Y price, billed monthly (10 x 3300 / 36 = 916.67 -> 917)', () => {
     const s = nceSub({ scheduledNextTermInstructions: { offerId: OFFER.A, quantity: 10, billingCycle: 'monthly', termDuration: 'P3Y' } });
     const d = allowed(run(s, TERM_END).decision);
     expect(setOf(d.effects, s._id)).toMatchObject({
       termDuration: 'P3Y',
       commitmentEndDate: new Date('2030-11-01T09:00:00.000Z'),
-      chargedCents: 33000,
+      chargedCents: 917,
     });
   });
 
-  it('SCHED-APPLY: the renewed subscription has no scheduled change left, and its next renewal is a year later', () => {
+  it('SCHED-APPLY: the renewed subscription has no scheduled change left; its next renewal is a year later, after its billing months', () => {
     const s = nceSub({ scheduledNextTermInstructions: { offerId: OFFER.A, quantity: 4, billingCycle: 'monthly', termDuration: 'P1Y' } });
     const renewed = after(s, allowed(run(s, TERM_END).decision).effects);
     expect(renewed).toMatchObject({ quantity: 4, scheduledNextTermInstructions: null });
-    expect(nextEvent(renewed, NEXT_END)).toEqual({ kind: 'renewal', subscriptionId: s._id, due: NEXT_END });
+    expect(nextEvent(renewed, NEXT_END)).toEqual({ kind: 'monthly_charge', subscriptionId: s._id, due: SECOND_MONTH });
+    expect(nextEvent({ ...renewed, billedUntil: NEXT_END }, NEXT_END)).toEqual({ kind: 'renewal', subscriptionId: s._id, due: NEXT_END });
   });
 
   it('UPG-TIMING: a scheduled upgrade moves its licences at renewal into a new subscription of the same new term (7 + 3 = 10)', () => {
     const s = nceSub({ scheduledUpgrade: { targetOfferId: OFFER.B, quantity: 3, targetSubscriptionId: null } });
     const d = allowed(run(s, TERM_END).decision);
     expect(kinds(d.effects)).toEqual(['update', 'insert', 'ledger', 'ledger', 'insert', 'audit']);
-    expect(setOf(d.effects, s._id)).toMatchObject({ quantity: 7, chargedCents: 8400, scheduledUpgrade: null, commitmentEndDate: NEXT_END });
+    expect(setOf(d.effects, s._id)).toMatchObject({ quantity: 7, chargedCents: 700, scheduledUpgrade: null, commitmentEndDate: NEXT_END });
     const [created] = insertedSubscriptions(d.effects);
     expect(created).toMatchObject({
       _id: 'sub-0',
       offerId: OFFER.B,
       quantity: 3,
       unitPriceCents: 2000,
-      chargedCents: 6000,
+      chargedCents: 500,
+      billedUntil: SECOND_MONTH,
       effectiveStartDate: TERM_END,
       commitmentEndDate: NEXT_END,
       upgradedFromSubscriptionId: s._id,
     });
     expect(ledger(d.effects).map((e) => [e.source.id, e.amountCents, e.ruleId])).toEqual([
-      ['sub-0', 6000, 'UPG-SAME-END'],
-      [s._id, 8400, 'RENEW-DEFAULT'],
+      ['sub-0', 500, 'UPG-SAME-END'],
+      [s._id, 700, 'RENEW-DEFAULT'],
     ]);
     expect(after(s, d.effects).quantity + created!.quantity).toBe(s.quantity);
   });
@@ -233,28 +238,29 @@ describe('renewal (RENEW-DEFAULT, SCHED-APPLY)', () => {
     });
     expect(setOf(d.effects, 'addon-1')).toMatchObject({ status: 'deleted', deletedReason: 'upgraded' });
     expect(insertedSubscriptions(d.effects)[0]).toMatchObject({ quantity: 10, offerId: OFFER.B });
-    expect(ledger(d.effects).map((e) => [e.source.id, e.amountCents])).toEqual([['sub-0', 20000]]);
+    expect(ledger(d.effects).map((e) => [e.source.id, e.amountCents])).toEqual([['sub-0', 1667]]);
   });
 });
 
 describe('add-ons at renewal (ADDON-ALIGN)', () => {
-  it('ADDON-ALIGN: an add-on renews with its base, aligned to the new term, charged its full term (4 x 600)', () => {
+  it('ADDON-ALIGN, BILL-MONTHLY: an add-on renews with its base, aligned to the new term, charged its first billing month (4 x 600 / 12)', () => {
     const s = nceSub();
     const a = addOnSub(s, { _id: 'addon-1' });
     const d = allowed(run(s, TERM_END, { addOns: [a] }).decision);
     expect(setOf(d.effects, 'addon-1')).toEqual({
       effectiveStartDate: TERM_END,
       commitmentEndDate: NEXT_END,
-      chargedCents: 2400,
+      chargedCents: 200,
+      billedUntil: SECOND_MONTH,
       updatedAt: TERM_END,
     });
     expect(ledger(d.effects).map((e) => [e.source.id, e.amountCents, e.ruleId])).toEqual([
-      [s._id, 12000, 'RENEW-DEFAULT'],
-      ['addon-1', 2400, 'ADDON-ALIGN'],
+      [s._id, 1000, 'RENEW-DEFAULT'],
+      ['addon-1', 200, 'ADDON-ALIGN'],
     ]);
     const order = d.effects.find((e) => e.kind === 'insert' && e.collection === 'orders');
     expect(order).toMatchObject({
-      doc: { totalPriceCents: 14400, lineItems: [{ lineItemNumber: 0 }, { lineItemNumber: 1, subscriptionId: 'addon-1' }] },
+      doc: { totalPriceCents: 1200, lineItems: [{ lineItemNumber: 0 }, { lineItemNumber: 1, subscriptionId: 'addon-1' }] },
     });
   });
 
@@ -376,6 +382,7 @@ describe('trial conversion (CAT-TRIAL, SCHED-TRIAL)', () => {
       effectiveStartDate: due,
       commitmentEndDate: new Date('2027-01-01T09:00:00.000Z'),
       chargedCents: 3250,
+      billedUntil: null,
       scheduledNextTermInstructions: null,
       scheduledUpgrade: null,
       updatedAt: due,
@@ -397,13 +404,13 @@ describe('trial conversion (CAT-TRIAL, SCHED-TRIAL)', () => {
     });
   });
 
-  it("CAT-TRIAL: when the paid offer has no plan of the trial's billing and term, its first plan is used (25 x 1200, P1Y)", () => {
+  it("CAT-TRIAL: when the paid offer has no plan of the trial's billing and term, its first plan is used (25 x 1200, P1Y, billed monthly: 2500)", () => {
     const s = trialSub();
     const paid = nceOffer({ billingPlans: [{ billingCycle: 'monthly', termDuration: 'P1Y', unitPriceCents: 1200 }] });
     const d = allowed(run(s, at(30 * DAY), { offers: catalog(paid) }).decision);
     expect(setOf(d.effects, s._id)).toMatchObject({
       termDuration: 'P1Y',
-      chargedCents: 30000,
+      chargedCents: 2500,
       commitmentEndDate: new Date('2027-12-01T09:00:00.000Z'),
     });
   });
@@ -467,7 +474,7 @@ describe('idempotency (GEN-CLOCK)', () => {
 });
 
 describe('a renewed term opens its cancellation windows again (CANCEL-NCE-RENEWED)', () => {
-  /** The subscription as the renewal at TERM_END leaves it: a new term of 366 days to NEXT_END, charged 12000. */
+  /** The subscription as the renewal at TERM_END leaves it: a new term of 366 days to NEXT_END, its first billing month charged (1000). */
   const renewed = () => {
     const s = nceSub();
     return after(s, allowed(run(s, TERM_END).decision).effects);
@@ -475,12 +482,12 @@ describe('a renewed term opens its cancellation windows again (CANCEL-NCE-RENEWE
   const cancelAt = (ms: number) =>
     decideCancel({ subscription: renewed(), addOns: [], actor: adminAgent, now: new Date(TERM_END.getTime() + ms) });
 
-  it('CANCEL-NCE-RENEWED: cancelling 23h59m59.999s after the renewal refunds the renewed term in full (CANCEL-NCE-24H)', () => {
-    expect(allowed(cancelAt(DAY - 1))).toMatchObject({ rule: 'CANCEL-NCE-24H', refundCents: 12000 });
+  it('CANCEL-NCE-RENEWED: cancelling 23h59m59.999s after the renewal refunds what the renewed term charged in full (CANCEL-NCE-24H)', () => {
+    expect(allowed(cancelAt(DAY - 1))).toMatchObject({ rule: 'CANCEL-NCE-24H', refundCents: 1000 });
   });
 
-  it('CANCEL-NCE-RENEWED: cancelling exactly 24 h after the renewal refunds 12000 - round(12000 x 1 / 366) = 11967 (CANCEL-NCE-30D)', () => {
-    expect(allowed(cancelAt(DAY))).toMatchObject({ rule: 'CANCEL-NCE-30D', refundCents: 11967 });
+  it('CANCEL-NCE-RENEWED: cancelling exactly 24 h after the renewal refunds 1000 - round(12000 x 1 / 366) = 967 (CANCEL-NCE-30D)', () => {
+    expect(allowed(cancelAt(DAY))).toMatchObject({ rule: 'CANCEL-NCE-30D', refundCents: 967 });
   });
 
   it('CANCEL-NCE-RENEWED: the 30-day window runs from the renewal: open at its last millisecond, closed at exactly 30 days', () => {

@@ -181,8 +181,9 @@ describe('seat groups counted from when they were added (MONEY-PRORATE, SUB-QTY-
     );
     const renewed = after(s, d.effects);
     expect(renewed.seatGroups).toBeNull();
-    expect(ledger(d.effects).map((e) => e.amountCents)).toEqual([13 * 1200]);
+    // BILL-MONTHLY: the term is billed monthly, so the renewal charges its first month (1/12 of 13 x 12.00).
+    expect(ledger(d.effects).map((e) => e.amountCents)).toEqual([(13 * 1200) / 12]);
     // The renewed term (2027-11-01 to 2028-11-01) spans 366 days; all 13 seats count from its start.
-    expect(refundAt(renewed, new Date(TERM_END.getTime() + 2 * DAY))).toBe(13 * 1200 - Math.round((13 * 1200 * 2) / 366));
+    expect(refundAt(renewed, new Date(TERM_END.getTime() + 2 * DAY))).toBe((13 * 1200) / 12 - Math.round((13 * 1200 * 2) / 366));
   });
 });

@@ -64,12 +64,12 @@ describe('the cart (CAT-CART)', () => {
     });
   });
 
-  it('CAT-CART: a cart of two lines is bought as one order (order-0) with two subscriptions, charged 12000 + 2 x 1900', () => {
+  it('CAT-CART, BILL-MONTHLY: a cart of two lines is bought as one order (order-0) with two subscriptions, charged 12000 / 12 (billed monthly) + 2 x 1900 (annual)', () => {
     const d = allowed(purchase([line(nceOffer(), 10), { ...line(upgradeOffer(), 2, 'annual'), friendlyName: '  Execs  ' }]));
-    expect(d).toMatchObject({ orderId: 'order-0', totalCents: 15800, currency: 'USD', pricesIncludeTax: false });
+    expect(d).toMatchObject({ orderId: 'order-0', totalCents: 4800, currency: 'USD', pricesIncludeTax: false });
     expect(kinds(d.effects)).toEqual(['insert', 'insert', 'ledger', 'insert', 'ledger', 'audit']);
     expect(d.subscriptions.map((s) => [s._id, s.offerId, s.quantity, s.billingCycle, s.chargedCents, s.friendlyName])).toEqual([
-      ['sub-0', OFFER.A, 10, 'monthly', 12000, 'Microsoft 365 E3'],
+      ['sub-0', OFFER.A, 10, 'monthly', 1000, 'Microsoft 365 E3'],
       ['sub-1', OFFER.B, 2, 'annual', 3800, 'Execs'],
     ]);
     const order = d.effects[0];
@@ -79,15 +79,15 @@ describe('the cart (CAT-CART)', () => {
       doc: {
         _id: 'order-0',
         status: 'completed',
-        totalPriceCents: 15800,
+        totalPriceCents: 4800,
         lineItems: [
-          { lineItemNumber: 0, subscriptionId: 'sub-0', transactionType: 'new', totalPriceCents: 12000, unitPriceCents: 1200 },
+          { lineItemNumber: 0, subscriptionId: 'sub-0', transactionType: 'new', totalPriceCents: 1000, unitPriceCents: 1200 },
           { lineItemNumber: 1, subscriptionId: 'sub-1', transactionType: 'new', totalPriceCents: 3800, unitPriceCents: 1900 },
         ],
       },
     });
     expect(ledger(d.effects).map((e) => [e.source.id, e.amountCents, e.kind, e.ruleId, e.orderId])).toEqual([
-      ['sub-0', 12000, 'charge', 'CAT-CART', 'order-0'],
+      ['sub-0', 1000, 'charge', 'CAT-CART', 'order-0'],
       ['sub-1', 3800, 'charge', 'CAT-CART', 'order-0'],
     ]);
   });
@@ -289,10 +289,10 @@ describe('marketplace SaaS (CAT-ISV-LINK, CAT-ISV-FULFILMENT)', () => {
 });
 
 describe('tax (PRICE-TAX)', () => {
-  it('PRICE-TAX: an Australian customer’s order says prices include tax; the price is as listed', () => {
+  it('PRICE-TAX: an Australian customer’s order says prices include tax; the price is as listed (its first billing month, BILL-MONTHLY)', () => {
     const d = allowed(purchase([line(nceOffer())], { customer: customer({ billingCountry: 'AU' }) }));
     expect(d.pricesIncludeTax).toBe(true);
-    expect(d.effects[0]).toMatchObject({ kind: 'insert', collection: 'orders', doc: { pricesIncludeTax: true, totalPriceCents: 12000 } });
+    expect(d.effects[0]).toMatchObject({ kind: 'insert', collection: 'orders', doc: { pricesIncludeTax: true, totalPriceCents: 1000 } });
     expect(d.summary).toContain('include tax');
   });
 

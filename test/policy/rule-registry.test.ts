@@ -47,9 +47,7 @@ const specIds = [...spec.values()].flat();
 const IN_SCOPE: { section: string; only?: string[]; except?: string[] }[] = [
   { section: 'General' },
   { section: 'Roles' },
-  // BILL-MONTHLY (a term billed monthly is charged a month at a time) is not implemented yet: the
-  // gateway charges the whole term at purchase. Open work: the "money is conserved" issue.
-  { section: 'Catalog and purchase', except: ['BILL-MONTHLY'] },
+  { section: 'Catalog and purchase' },
   { section: 'Add-ons' },
   { section: 'Editing a subscription' },
   { section: 'Suspension' },

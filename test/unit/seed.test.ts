@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PartnerDoc, SubscriptionDoc } from '../../src/db/documents.js';
+import { billedUntilAt } from '../../src/seed/billing.js';
 import { cancelTerms } from '../../src/policy/cancellation.js';
 import { proratedCharge, proratedRefund } from '../../src/policy/money.js';
 import { activationLink } from '../../src/policy/purchase.js';
@@ -518,6 +519,8 @@ describe('generateWorld', () => {
         termStart: origin.effectiveStartDate,
         termEnd: s.commitmentEndDate,
         at: s.orderedAt,
+        // BILL-MONTHLY: on a term billed monthly, to the end of the origin's billing month then.
+        billedUntil: billedUntilAt(s, origin.effectiveStartDate.getTime(), s.commitmentEndDate.getTime(), s.orderedAt.getTime()),
       });
       expect(l.amountCents, s._id).toBe(charge);
     }
