@@ -426,16 +426,27 @@ function renew(input: LifecycleInput): Decision<LifecycleOutcome> {
       );
       continue;
     }
-    const addOnBilling = termStartCharge({ billingCycle, termDuration, termPriceCents: plan.unitPriceCents * a.quantity, termStart: at });
+    // SCHED-APPLY: the add-on's own scheduled seat change takes effect with the new term (its term
+    // and billing follow its base's, ADDON-ALIGN).
+    const addOnQuantity = a.scheduledNextTermInstructions?.quantity ?? a.quantity;
+    const addOnApplied = addOnQuantity !== a.quantity;
+    const addOnBilling = termStartCharge({
+      billingCycle,
+      termDuration,
+      termPriceCents: plan.unitPriceCents * addOnQuantity,
+      termStart: at,
+    });
     const charge = addOnBilling.chargeCents;
     effects.push(
       updateSub(a, {
         ...(samePlan ? {} : { billingCycle, termDuration, unitPriceCents: plan.unitPriceCents }),
+        ...(addOnApplied ? { quantity: addOnQuantity } : {}),
         effectiveStartDate: at,
         commitmentEndDate: termEnd,
         chargedCents: charge,
         ...newTermPricing(a),
         billedUntil: addOnBilling.billedUntil,
+        ...(a.scheduledNextTermInstructions ? { scheduledNextTermInstructions: null } : {}),
         updatedAt: at,
       }),
     );
@@ -443,13 +454,20 @@ function renew(input: LifecycleInput): Decision<LifecycleOutcome> {
       ledgerFor(a, {
         amountCents: charge,
         kind: 'charge',
-        rule: 'ADDON-ALIGN',
-        description: `Renewal: ${a.offerName} x ${a.quantity}${billingMonthLabel({ billingCycle, termDuration }, 0)}`,
+        rule: addOnApplied ? 'SCHED-APPLY' : 'ADDON-ALIGN',
+        description: `Renewal: ${a.offerName} x ${addOnQuantity}${billingMonthLabel({ billingCycle, termDuration }, 0)}`,
         at,
         orderId,
       }),
     );
-    lines.push(lineItem(lines.length, { ...a, billingCycle, termDuration, unitPriceCents: plan.unitPriceCents }, 'renew', charge));
+    lines.push(
+      lineItem(
+        lines.length,
+        { ...a, quantity: addOnQuantity, billingCycle, termDuration, unitPriceCents: plan.unitPriceCents },
+        'renew',
+        charge,
+      ),
+    );
   }
   if (lines.length > 0) effects.push({ kind: 'insert', collection: 'orders', doc: newOrder(orderId, input.customer, at, lines) });
   effects.push(

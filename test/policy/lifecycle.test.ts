@@ -264,6 +264,20 @@ describe('add-ons at renewal (ADDON-ALIGN)', () => {
     });
   });
 
+  it('SCHED-APPLY, ADDON-ALIGN: an add-on’s own scheduled seat reduction takes effect when it renews with its base (4 -> 1 seats, charged for 1)', () => {
+    const s = nceSub();
+    const a = addOnSub(s, {
+      _id: 'addon-1',
+      scheduledNextTermInstructions: { offerId: s.offerId, quantity: 1, billingCycle: s.billingCycle, termDuration: s.termDuration },
+    });
+    const d = allowed(run(s, TERM_END, { addOns: [a] }).decision);
+    expect(setOf(d.effects, 'addon-1')).toMatchObject({ quantity: 1, chargedCents: 50, scheduledNextTermInstructions: null });
+    expect(ledger(d.effects).map((e) => [e.source.id, e.amountCents, e.ruleId])).toEqual([
+      [s._id, 1000, 'RENEW-DEFAULT'],
+      ['addon-1', 50, 'SCHED-APPLY'],
+    ]);
+  });
+
   it('ADDON-ALIGN: an add-on with auto-renew off ends at the base renewal (term_ended); one cancelled at term end (cancelled)', () => {
     const s = nceSub();
     const off = addOnSub(s, { _id: 'addon-off', autoRenewEnabled: false });
