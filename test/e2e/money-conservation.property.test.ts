@@ -44,7 +44,7 @@ import { startTestGateway, type CallOptions, type GraphQLResponse, type TestGate
  * counting, rounding, seat groups, aligned terms, windows. Drift between its view of terms and
  * quantities and the gateway's fails as MODEL (a gap in the model or a gateway bug: read the trace).
  *
- * Runs: MONEY_PROPERTY_RUNS (default 8; `npm run test:money -- --runs 500` for many more),
+ * Runs: MONEY_PROPERTY_RUNS (default 20; `npm run test:money -- --runs 500` for many more),
  * MONEY_PROPERTY_SEED replays a seed, MONEY_TRACE=1 prints every step. A failure prints the seed
  * and fast-check's shrunk command list: add it to REGRESSIONS.
  */
@@ -77,7 +77,7 @@ for (const f of (process.env.MONEY_FEATURES ?? '').split(',').filter(Boolean)) {
 }
 
 const SEED = Number(process.env.MONEY_PROPERTY_SEED ?? 20261203);
-const NUM_RUNS = Number(process.env.MONEY_PROPERTY_RUNS ?? 8);
+const NUM_RUNS = Number(process.env.MONEY_PROPERTY_RUNS ?? 20);
 const ADMIN_ROLES = 'admin_agent';
 /** About a second a run on a loaded two-core machine; generous, and room left to shrink a failure. */
 const TIME_LIMIT_MS = Math.max(120_000, NUM_RUNS * 4_000);
@@ -299,6 +299,20 @@ const REGRESSIONS: { name: string; needs: (keyof typeof MODEL_FEATURES)[]; comma
     ],
   },
   {
+    // Seed 1, shrunk: the model once gave a trial a calendar month; CAT-TRIAL gives it the offer's 30 days.
+    name: 'CAT-TRIAL, ADDON-ALIGN: a trial runs its 30 days beside a renewing month-to-month base with an add-on',
+    needs: [],
+    commands: [
+      { k: 'purchase', line: lineOf('CFQ7TTC0LH18:0001', 'MONTHLY', 'P1M'), qty: 1 },
+      { k: 'advance', by: 'P41D' },
+      { k: 'purchase', line: lineOf('CFQ7TTC0L3PB:0002', 'NONE', 'P1M'), qty: 1 },
+      { k: 'reactivate', sub: 0 },
+      { k: 'advance', by: 'P41D' },
+      { k: 'addOn', base: 0, addOn: 0, qty: 1 },
+      { k: 'advance', by: 'PT1H' },
+    ],
+  },
+  {
     name: 'MONEY-PRORATE, SCHED-APPLY, CANCEL-NCE-RENEWED: a renewal with a scheduled seat reduction, then a cancellation in the renewed window',
     needs: [],
     commands: [
@@ -442,7 +456,9 @@ class World {
     const unitCents = unitPrice(doc.offerId, doc.billingCycle, doc.termDuration);
     const months = MONTHS[doc.termDuration] ?? 1;
     const start = at;
-    const end = priceFrom ? priceFrom.end : plusMonths(at, months);
+    // CAT-TRIAL: a free trial lasts its offer's trial days, not a calendar month.
+    const trialDays = OFFERS.get(doc.offerId)?.trial?.days;
+    const end = priceFrom ? priceFrom.end : trialDays ? new Date(at.getTime() + trialDays * DAY_MS) : plusMonths(at, months);
     const priceStart = priceFrom ? priceFrom.priceStart : start;
     const priceDays = priceFrom ? priceFrom.priceDays : daysBetween(start, end);
     const m: ModelSub = {
