@@ -118,10 +118,14 @@ function unitPrice(offerId: string, billingCycle: string, termDuration: string):
   return plan.unitPriceCents;
 }
 
-/** Seats that exist from `from` within the current term (MONEY-PRORATE's seat groups). */
+/**
+ * Seats that exist from `from` within the current term (MONEY-PRORATE's seat groups); `until`
+ * when they left it mid-term (moved by a partial upgrade): they count as used until then.
+ */
 interface SeatGroup {
   seats: number;
   from: Date;
+  until: Date | null;
 }
 
 /** The model's view of one subscription. */
@@ -147,12 +151,12 @@ interface ModelSub {
   parentId: string | null;
 }
 
-const seatsOf = (m: ModelSub) => m.groups.reduce((n, g) => n + g.seats, 0);
+const seatsOf = (m: ModelSub) => m.groups.reduce((n, g) => n + (g.until ? 0 : g.seats), 0);
 const aligned = (m: ModelSub) => m.priceStart.getTime() !== m.start.getTime();
 
 /** MONEY-PRORATE: value of the days each seat group was used in the current term, rounded once. */
 function valueUsed(m: ModelSub, at: Date): number {
-  const seatDays = m.groups.reduce((n, g) => n + g.seats * daysUsed(g.from, at), 0);
+  const seatDays = m.groups.reduce((n, g) => n + g.seats * daysUsed(g.from, g.until ?? at), 0);
   return roundHalfUp(m.unitCents * seatDays, m.priceDays);
 }
 
@@ -468,7 +472,7 @@ class World {
       end,
       priceStart,
       priceDays,
-      groups: [{ seats: doc.quantity, from: at }],
+      groups: [{ seats: doc.quantity, from: at, until: null }],
       charged: 0,
       months,
       billedMonths: 1,
@@ -501,7 +505,7 @@ class World {
     m.end = end ?? plusMonths(at, months);
     m.priceStart = at;
     m.priceDays = daysBetween(at, m.end);
-    m.groups = [{ seats: quantity, from: at }];
+    m.groups = [{ seats: quantity, from: at, until: null }];
     m.charged = 0;
     m.months = months;
     m.billedMonths = 1;
@@ -520,16 +524,22 @@ class World {
     }
   }
 
-  /** Removes `seats` from the newest seat groups first (which seats move does not change the seat-days). */
-  removeSeats(m: ModelSub, seats: number): void {
+  /**
+   * Moves `seats` out of the term at `at`, newest seat groups first: they stay in the term's seat
+   * groups as used until then (their unused days were credited, UPG-PARTIAL).
+   */
+  removeSeats(m: ModelSub, seats: number, at: Date): void {
     let left = seats;
+    const ended: SeatGroup[] = [];
     for (let i = m.groups.length - 1; i >= 0 && left > 0; i--) {
       const g = m.groups[i]!;
+      if (g.until) continue;
       const n = Math.min(g.seats, left);
       g.seats -= n;
       left -= n;
+      ended.push({ seats: n, from: g.from, until: at });
     }
-    m.groups = m.groups.filter((g) => g.seats > 0);
+    m.groups = [...m.groups.filter((g) => g.seats > 0), ...ended];
   }
 }
 
@@ -616,7 +626,7 @@ async function step(w: World, c: Command): Promise<string> {
       // SUB-QTY-INCREASE: the added seats are a group of their own, charged prorated to the term end.
       const m = w.m(s!._id);
       w.charge(m, proratedCharge(m, quantity - s!.quantity, now));
-      m.groups.push({ seats: quantity - s!.quantity, from: now });
+      m.groups.push({ seats: quantity - s!.quantity, from: now, until: null });
       return note;
     }
     case 'schedule': {
@@ -655,13 +665,13 @@ async function step(w: World, c: Command): Promise<string> {
       const src = w.m(s!._id);
       const credit = proratedCharge(src, moved, now);
       w.charge(src, -credit);
-      w.removeSeats(src, moved);
+      w.removeSeats(src, moved, now);
       if (seatsOf(src) === 0) src.live = false;
       if (existing) {
         // UPG-TARGET: an existing target grows by a seat group charged prorated to its own term end.
         const t = w.m(existing._id);
         w.charge(t, proratedCharge(t, moved, now));
-        t.groups.push({ seats: moved, from: now });
+        t.groups.push({ seats: moved, from: now, until: null });
       } else {
         // UPG-SAME-END: a new target ends with its source, charged for the days left in the source's term.
         const created = [...w.subs.values()].filter((x) => !before.has(x._id));
@@ -747,11 +757,12 @@ async function step(w: World, c: Command): Promise<string> {
             renewedOnce.add(a.id);
             w.renewTerm(a, aDoc, aScheduled?.quantity ?? seatsOf(a), at, m.end);
           }
-        } else {
+        } else if (e.kind === 'term_end' || e.kind === 'scheduled_cancellation' || e.kind === 'data_deletion') {
           // RENEW-OFF-ENDS, a scheduled cancellation, SUSP-DATA-DELETION: the term runs out; no money moves.
           m.live = false;
           for (const a of addOns) a.live = false;
         }
+        // Any other event (BILL-MONTHLY's monthly charges) changes no term: billMonths charges the months.
       }
       w.now = new Date(r.to!);
       w.billMonths(w.now);
