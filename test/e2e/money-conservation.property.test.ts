@@ -303,6 +303,18 @@ const REGRESSIONS: { name: string; needs: (keyof typeof MODEL_FEATURES)[]; comma
     ],
   },
   {
+    // Found against the money branch's seat groups (the model had it wrong, as main has): the seat
+    // moved away on day 1 was used that day on the source, so the refund keeps 2 seat-days, not 1.
+    name: 'MONEY-PRORATE, UPG-PARTIAL: a refund after a partial upgrade counts the moved seats as used until they moved',
+    needs: ['seatGroups'],
+    commands: [
+      { k: 'purchase', line: lineOf('CFQ7TTC0LH18:0001', 'MONTHLY', 'P1M'), qty: 2 },
+      { k: 'advance', by: 'PT24H' },
+      { k: 'upgrade', sub: 0, target: 0, qty: 1, full: false, existing: false },
+      { k: 'cancel', sub: 0 },
+    ],
+  },
+  {
     // Seed 1, shrunk: the model once gave a trial a calendar month; CAT-TRIAL gives it the offer's 30 days.
     name: 'CAT-TRIAL, ADDON-ALIGN: a trial runs its 30 days beside a renewing month-to-month base with an add-on',
     needs: [],
