@@ -53,7 +53,7 @@ import { startTestGateway, type CallOptions, type GraphQLResponse, type TestGate
  * What the gateway already gets right. The model always follows the rules; a feature the gateway
  * does not implement yet only restricts the generated sequences to what it does (named per
  * command in the trace as "skipped (feature ...)"). Flip a flag once its fix is merged; or try
- * one without editing: MONEY_FEATURES=seatGroups,addOnBaseTerm,monthlyBilling.
+ * one without editing: MONEY_FEATURES=seatGroups,addOnBaseTerm,monthlyBilling,addOnScheduledChanges.
  */
 export const MODEL_FEATURES = {
   /**
@@ -69,6 +69,13 @@ export const MODEL_FEATURES = {
   addOnBaseTerm: false,
   /** BILL-MONTHLY: a term billed monthly is charged one month at a time. Off: no monthly-billed term longer than a month. */
   monthlyBilling: false,
+  /**
+   * SCHED-APPLY on add-ons: an add-on's scheduled seat change applies when it renews with its base.
+   * The gateway accepts the schedule but renews the add-on with its old seats (src/policy/
+   * lifecycle.ts renew() ignores the add-on's scheduledNextTermInstructions). Off: no seat change
+   * is scheduled on an add-on.
+   */
+  addOnScheduledChanges: false,
 };
 const FEATURES = { ...MODEL_FEATURES };
 for (const f of (process.env.MONEY_FEATURES ?? '').split(',').filter(Boolean)) {
@@ -312,6 +319,19 @@ const REGRESSIONS: { name: string; needs: (keyof typeof MODEL_FEATURES)[]; comma
       { k: 'advance', by: 'PT24H' },
       { k: 'upgrade', sub: 0, target: 0, qty: 1, full: false, existing: false },
       { k: 'cancel', sub: 0 },
+    ],
+  },
+  {
+    // Seed 3 against the monthly branch, shrunk by hand: the add-on accepted a seat reduction at
+    // renewal (SCHED-APPLY) and renewed with its base.
+    name: "SCHED-APPLY, ADDON-ALIGN: an add-on's scheduled seat reduction applies when it renews with its base",
+    needs: ['addOnScheduledChanges'],
+    commands: [
+      { k: 'purchase', line: lineOf('CFQ7TTC0LH18:0001', 'MONTHLY', 'P1M'), qty: 1 },
+      { k: 'advance', by: 'P1D' },
+      { k: 'addOn', base: 0, addOn: 0, qty: 2 },
+      { k: 'schedule', sub: 1, minus: 1 },
+      { k: 'advance', by: 'P30D' },
     ],
   },
   {
@@ -644,6 +664,8 @@ async function step(w: World, c: Command): Promise<string> {
     case 'schedule': {
       const s = w.subAt(c.sub);
       if (!s) return 'schedule skipped';
+      if (!FEATURES.addOnScheduledChanges && s.parentSubscriptionId !== null)
+        return `schedule ${w.label(s._id)} skipped (feature addOnScheduledChanges)`;
       const quantity = Math.max(1, s.quantity - c.minus);
       return (
         await applied(
