@@ -60,22 +60,17 @@ export const MODEL_FEATURES = {
    * MONEY-PRORATE per seat group: a refund counts each seat from when it was added. Off: no
    * prorated refund (CANCEL-NCE-30D) of a term whose seats grew mid-term.
    */
-  seatGroups: false,
+  seatGroups: true,
   /**
    * MONEY-PRORATE / ADDON-ALIGN / UPG-SAME-END: a term shortened by alignment (an add-on bought
    * mid-term, a new upgrade target) is priced over the term its charge was prorated over. Off: no
    * prorated refund, seat increase, add-on or upgrade on such a term.
    */
-  addOnBaseTerm: false,
+  addOnBaseTerm: true,
   /** BILL-MONTHLY: a term billed monthly is charged one month at a time. Off: no monthly-billed term longer than a month. */
-  monthlyBilling: false,
-  /**
-   * SCHED-APPLY on add-ons: an add-on's scheduled seat change applies when it renews with its base.
-   * The gateway accepts the schedule but renews the add-on with its old seats (src/policy/
-   * lifecycle.ts renew() ignores the add-on's scheduledNextTermInstructions). Off: no seat change
-   * is scheduled on an add-on.
-   */
-  addOnScheduledChanges: false,
+  monthlyBilling: true,
+  /** SCHED-APPLY on add-ons: an add-on's scheduled seat change applies when it renews with its base. */
+  addOnScheduledChanges: true,
 };
 const FEATURES = { ...MODEL_FEATURES };
 for (const f of (process.env.MONEY_FEATURES ?? '').split(',').filter(Boolean)) {
