@@ -53,16 +53,23 @@ export async function acquireTenant(
           { ordered: false },
         );
       } catch (error) {
-        if (!(error instanceof MongoBulkWriteError)) throw error;
-        const failed = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-        // Only a lock someone holds (E11000) is waited for; any other failure fails the whole.
-        if (failed.length === 0 || failed.some((e) => e.code !== 11000)) throw error;
+        const failed = error instanceof MongoBulkWriteError ? [error.writeErrors].flat() : [];
+        // Only a lock someone holds (E11000) is waited for. Any other failure fails the whole, and
+        // every key counts as held, so that none this insert did write is left behind (giving
+        // back is guarded by the holder: a key held by another is not touched).
+        if (failed.length === 0 || failed.some((e) => e.code !== 11000)) {
+          held.push(...keys);
+          throw error;
+        }
         for (const e of failed) busy.add(keys[e.index]!);
       }
     }
     held.push(...keys.filter((key) => !busy.has(key)));
-    const taken = await Promise.all([...busy].map((key) => take(key)));
-    if (taken.includes(false)) {
+    // Settled, not raced: a take still running when another failed would leave its lock behind.
+    const taken = await Promise.allSettled([...busy].map((key) => take(key)));
+    const broken = taken.find((t): t is PromiseRejectedResult => t.status === 'rejected');
+    if (broken) throw broken.reason;
+    if (taken.some((t) => t.status === 'fulfilled' && !t.value)) {
       await releaseTenant(cols, lease);
       return null;
     }
