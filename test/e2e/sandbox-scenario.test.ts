@@ -5,6 +5,7 @@ import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
 import { ensureIndexes } from '../../src/db/collections.js';
 import { openTestDb } from '../support/db.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { callAs, type SandboxCaller } from '../support/sandbox-calls.js';
 
 /*
  * Building a sandbox's scenario (docs/sandboxes.md, "Building the scenario") through GraphQL
@@ -18,12 +19,7 @@ const FABRIKAM = DEMO_PARTNERS.fabrikam.id;
 const DAY = 86_400_000;
 const MAX_CUSTOMERS = 3;
 
-interface Answer<T> {
-  data?: T | null;
-  errors?: { message: string; extensions?: Record<string, unknown> }[];
-}
-
-type Caller = { partner: string; roles?: string } | { token: string };
+type Caller = SandboxCaller;
 
 let gw: TestGateway;
 beforeAll(async () => {
@@ -36,18 +32,7 @@ beforeAll(async () => {
 });
 afterAll(() => gw?.close());
 
-async function gql<T>(caller: Caller, query: string, variables: Record<string, unknown> = {}): Promise<Answer<T>> {
-  const auth: Record<string, string> =
-    'token' in caller
-      ? { authorization: `Bearer ${caller.token}` }
-      : { 'x-partner-id': caller.partner, 'x-partner-roles': caller.roles ?? 'global_admin' };
-  const res = await fetch(`${gw.url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...auth },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await res.json()) as Answer<T>;
-}
+const gql = <T>(caller: Caller, query: string, variables: Record<string, unknown> = {}) => callAs<T>(gw.url, caller, query, variables);
 
 /** A fresh sandbox of Contoso's administrator, with an admin agent's token; deleted by the test. */
 async function sandbox(name: string, clockStart = '2026-03-01T00:00:00Z'): Promise<{ id: string; partnerId: string; as: Caller }> {

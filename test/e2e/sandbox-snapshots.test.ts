@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOG, OFFER_IDS as O } from '../../src/seed/catalog.js';
 import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { callAs, type SandboxCaller } from '../support/sandbox-calls.js';
 
 /*
  * Sandbox snapshots (docs/sandboxes.md, "Snapshots, restore and reset") through GraphQL against a
@@ -14,17 +15,7 @@ import { startTestGateway, type TestGateway } from '../support/gateway.js';
 const CONTOSO = DEMO_PARTNERS.contoso.id;
 const FABRIKAM = DEMO_PARTNERS.fabrikam.id;
 
-interface GqlError {
-  message: string;
-  extensions?: Record<string, unknown>;
-}
-interface Answer<T> {
-  status: number;
-  retryAfter: string | null;
-  data?: T | null;
-  errors?: GqlError[];
-}
-type Caller = { partner: string; roles?: string } | { token: string };
+type Caller = SandboxCaller;
 
 let gw: TestGateway;
 beforeAll(async () => {
@@ -38,18 +29,7 @@ beforeAll(async () => {
 });
 afterAll(() => gw?.close());
 
-async function gql<T>(caller: Caller, query: string, variables: Record<string, unknown> = {}): Promise<Answer<T>> {
-  const auth: Record<string, string> =
-    'token' in caller
-      ? { authorization: `Bearer ${caller.token}` }
-      : { 'x-partner-id': caller.partner, 'x-partner-roles': caller.roles ?? 'global_admin' };
-  const res = await fetch(`${gw.url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...auth },
-    body: JSON.stringify({ query, variables }),
-  });
-  return { status: res.status, retryAfter: res.headers.get('retry-after'), ...((await res.json()) as object) };
-}
+const gql = <T>(caller: Caller, query: string, variables: Record<string, unknown> = {}) => callAs<T>(gw.url, caller, query, variables);
 
 async function ok<T>(caller: Caller, query: string, variables: Record<string, unknown> = {}): Promise<T> {
   const answer = await gql<T>(caller, query, variables);

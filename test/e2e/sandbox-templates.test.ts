@@ -7,6 +7,7 @@ import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
 import { sandboxWorlds } from '../../src/seed/sandbox-world.js';
 import { generateWorld } from '../../src/seed/world.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { callAs, type SandboxCaller } from '../support/sandbox-calls.js';
 
 /*
  * Sandbox templates (docs/sandboxes.md, "Templates") through GraphQL against a real gateway and
@@ -17,25 +18,9 @@ import { startTestGateway, type TestGateway } from '../support/gateway.js';
 
 const CONTOSO = DEMO_PARTNERS.contoso.id;
 
-interface Answer<T> {
-  data?: T | null;
-  errors?: { message: string; extensions?: Record<string, unknown> }[];
-}
+type Caller = SandboxCaller;
 
-type Caller = { partner: string; roles?: string } | { token: string };
-
-async function gql<T>(caller: Caller, query: string, variables: Record<string, unknown> = {}): Promise<Answer<T>> {
-  const auth: Record<string, string> =
-    'token' in caller
-      ? { authorization: `Bearer ${caller.token}` }
-      : { 'x-partner-id': caller.partner, 'x-partner-roles': caller.roles ?? 'global_admin' };
-  const res = await fetch(`${gw.url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...auth },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await res.json()) as Answer<T>;
-}
+const gql = <T>(caller: Caller, query: string, variables: Record<string, unknown> = {}) => callAs<T>(gw.url, caller, query, variables);
 
 interface SandboxAnswer {
   id: string;

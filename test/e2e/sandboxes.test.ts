@@ -4,6 +4,7 @@ import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
 import { CREATING_GRACE_MS, TENANT_COLLECTIONS } from '../../src/sandbox/sandbox.repository.js';
 import { aCustomer, guid } from '../support/fixtures.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { callAs, type SandboxCaller } from '../support/sandbox-calls.js';
 
 /*
  * Test sandboxes (docs/sandboxes.md) through GraphQL against a real gateway and database:
@@ -16,25 +17,9 @@ const CONTOSO = DEMO_PARTNERS.contoso.id;
 const FABRIKAM = DEMO_PARTNERS.fabrikam.id;
 const CONTOSO_CUSTOMER = guid('sandbox-test-contoso-customer');
 
-interface Answer<T> {
-  data?: T | null;
-  errors?: { message: string; extensions?: Record<string, unknown> }[];
-}
+type Caller = SandboxCaller;
 
-type Caller = { partner: string; roles?: string } | { token: string };
-
-async function gql<T>(caller: Caller, query: string, variables: Record<string, unknown> = {}): Promise<Answer<T>> {
-  const auth: Record<string, string> =
-    'token' in caller
-      ? { authorization: `Bearer ${caller.token}` }
-      : { 'x-partner-id': caller.partner, 'x-partner-roles': caller.roles ?? 'global_admin' };
-  const res = await fetch(`${gw.url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...auth },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await res.json()) as Answer<T>;
-}
+const gql = <T>(caller: Caller, query: string, variables: Record<string, unknown> = {}) => callAs<T>(gw.url, caller, query, variables);
 
 interface Created {
   createSandbox: {
