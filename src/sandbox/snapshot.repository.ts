@@ -103,11 +103,6 @@ export class SnapshotRepository {
     return [...newestReady(found).values()].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.name.localeCompare(b.name));
   }
 
-  /** How many names `sandboxId` has snapshots under. */
-  async countNames(sandboxId: string): Promise<number> {
-    return (await this.list(sandboxId)).length;
-  }
-
   /**
    * Replaces every document `partnerId` owns with snapshot `snapshot`'s and puts its clock back.
    * Idempotent (it deletes first, then inserts), so a restore interrupted anywhere is finished by
