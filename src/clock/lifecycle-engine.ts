@@ -11,6 +11,7 @@
  */
 import type { OfferDoc, PartnerDoc, SubscriptionDoc } from '../db/documents.js';
 import { advanceClockAudit, decideAdvanceClock } from '../policy/clock.js';
+import { clockAdvancedEvent, invoiceReadyEvent, monthStartsCrossed, periodEndingAt } from '../policy/events.js';
 import { allow, type Refused } from '../policy/decision.js';
 import { applySet, insertedSubscriptions, type Effect } from '../policy/effects.js';
 import { decideLifecycleEvent, eventOperationId, nextEvent, type LifecycleEvent, type LifecycleKind } from '../policy/lifecycle.js';
@@ -83,7 +84,11 @@ export async function advanceClock(
     const { reading, decision } = await decideNow();
     if (!decision.allowed) return { ok: false, refusal: decision };
     const resumed = await resumePending(cols, { partnerId: partner._id }, deps.write);
-    const events = await applyDueEvents(deps.write, partner, decision.to, { dryRun: false, request: deps.request });
+    const events = await applyDueEvents(deps.write, partner, decision.to, {
+      dryRun: false,
+      request: deps.request,
+      monthStarts: monthStartsCrossed(decision.from, decision.to),
+    });
     if (!(await deps.clock.compareAndSet(partner._id, reading.version, decision.to))) {
       throw new ClientError('CONFLICT', 'The simulation clock changed during the advance; read it and try again.');
     }
@@ -96,7 +101,10 @@ export async function advanceClock(
         customerId: null,
         at: decision.from,
         load: async () => null,
-        decide: () => allow({ effects: [advanceClockAudit(request.actor, { ...decision, events: events.length })] }),
+        decide: () => {
+          const move = { ...decision, events: events.length };
+          return allow({ effects: [advanceClockAudit(request.actor, move), clockAdvancedEvent(partner._id, move)] });
+        },
       },
       { request: deps.request },
     );
@@ -116,7 +124,7 @@ async function applyDueEvents(
   write: WriteDeps,
   partner: PartnerDoc,
   to: Date,
-  options: { dryRun: boolean; request?: OperationRequest },
+  options: { dryRun: boolean; request?: OperationRequest; monthStarts?: Date[] },
 ): Promise<AppliedEvent[]> {
   const cols = write.collections;
   const partnerId = partner._id;
@@ -144,8 +152,17 @@ async function applyDueEvents(
   };
   candidates.forEach(enqueue);
   const applied: AppliedEvent[] = [];
+  // invoice-ready at each month start the advance crosses, before the events due at or after it,
+  // so a clock advance's events come in simulation-time order (docs/events.md).
+  const monthStarts = [...(options.monthStarts ?? [])];
+  const closeMonthsUpTo = async (at: Date) => {
+    while (monthStarts.length > 0 && monthStarts[0]!.getTime() <= at.getTime()) {
+      await invoiceReady(write, partnerId, monthStarts.shift()!, options.request);
+    }
+  };
   for (let event = queue.shift(); event; event = queue.shift()) {
     const e = event;
+    await closeMonthsUpTo(e.due);
     const first = await readSub(e.subscriptionId);
     if (!first) continue;
     const result = await runOperation(
@@ -185,7 +202,28 @@ async function applyDueEvents(
     const after = await readSub(e.subscriptionId);
     if (after && result.status !== 'refused') enqueue(after);
   }
+  await closeMonthsUpTo(to);
   return applied;
+}
+
+/**
+ * `invoice-ready` for the month before `monthStart` (BILL-MONTHLY): a partner-wide operation with
+ * an ID derived from the partner and the period, so two instances advancing at once write it once.
+ */
+async function invoiceReady(write: WriteDeps, partnerId: string, monthStart: Date, request?: OperationRequest): Promise<void> {
+  await runOperation(
+    write,
+    {
+      kind: 'invoice_ready',
+      partnerId,
+      customerId: null,
+      operationId: `invoice-ready:${partnerId}:${periodEndingAt(monthStart)}`,
+      at: monthStart,
+      load: async () => null,
+      decide: () => allow({ effects: [invoiceReadyEvent(partnerId, monthStart)] }),
+    },
+    { request },
+  );
 }
 
 /** The subscriptions a quoted event would update or insert, as they would be after it (versions included). */

@@ -4,6 +4,8 @@ import type {
   CartDoc,
   ClockDoc,
   CustomerDoc,
+  EventDoc,
+  EventSequenceDoc,
   IdempotencyDoc,
   LedgerEntryDoc,
   LockDoc,
@@ -48,6 +50,8 @@ export interface Collections {
   sandboxSnapshotChunks: Collection<SandboxSnapshotChunkDoc>;
   sandboxPlaces: Collection<SandboxPlaceDoc>;
   sandboxOffers: Collection<SandboxOfferDoc>;
+  events: Collection<EventDoc>;
+  eventSequences: Collection<EventSequenceDoc>;
 }
 
 export function collections(db: Db): Collections {
@@ -74,6 +78,8 @@ export function collections(db: Db): Collections {
     sandboxSnapshotChunks: db.collection<SandboxSnapshotChunkDoc>('sandboxSnapshotChunks'),
     sandboxPlaces: db.collection<SandboxPlaceDoc>('sandboxPlaces'),
     sandboxOffers: db.collection<SandboxOfferDoc>('sandboxOffers'),
+    events: db.collection<EventDoc>('events'),
+    eventSequences: db.collection<EventSequenceDoc>('eventSequences'),
   };
 }
 
@@ -146,6 +152,17 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
   sandboxPlaces: [{ key: { adminPartnerId: 1 }, name: 'adminPartnerId' }],
   // A sandbox's own offers, read whole per request by its partner (catalogView).
   sandboxOffers: [{ key: { partnerId: 1, _id: 1 }, name: 'partner_id' }],
+  events: [
+    // The partner's sequence: unique, so two writers never take one number (src/write/event-log.ts).
+    { key: { partnerId: 1, seq: 1 }, name: 'partner_seq', unique: true },
+    // Followers and pages read a run of events by equality on its bucket.
+    { key: { partnerId: 1, bucket: 1 }, name: 'partner_bucket' },
+    { key: { partnerId: 1, customerId: 1, seq: 1 }, name: 'partner_customer_seq' },
+    { key: { partnerId: 1, resourceId: 1, seq: 1 }, name: 'partner_resource_seq' },
+    // The retention purge.
+    { key: { createdAt: 1 }, name: 'createdAt' },
+  ],
+  eventSequences: [],
 };
 
 /**
@@ -219,4 +236,6 @@ export const EQUALITY_FIELDS: Record<keyof Collections, readonly string[]> = {
   sandboxSnapshotChunks: ['snapshotId'],
   sandboxPlaces: ['adminPartnerId'],
   sandboxOffers: ['partnerId'],
+  events: ['partnerId', 'bucket', 'seq', 'customerId', 'resourceId'],
+  eventSequences: ['partnerId'],
 };

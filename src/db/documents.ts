@@ -602,6 +602,50 @@ export interface OperationDoc {
   idempotencyKey?: string | null;
 }
 
+/**
+ * An event (docs/events.md): one change the gateway applied, written through the journal with the
+ * operation's other effects (src/write/event-log.ts), so it exists exactly when its change exists.
+ * `_id` = `<operation ID>:<effect index>` (a replay writes it once); `seq` is the partner's own
+ * sequence, 1, 2, 3 ... without gaps, unique with `partnerId` (index `partner_seq`), assigned in
+ * the order the events were written; `bucket` = floor(seq / EVENT_BUCKET_SIZE) lets followers read
+ * a run of events by equality, the only filter FerretDB 1.24 pushes down.
+ */
+export interface EventDoc {
+  _id: string;
+  partnerId: string;
+  seq: number;
+  bucket: number;
+  /** Partner Center's `EventName`, `{resource}-{action}` (src/policy/events.ts, EVENT_TYPES). */
+  type: string;
+  /** Partner Center's `ResourceName`: subscription, customer, order, reservation, softwareorder, clock, invoice, test ... */
+  resourceName: string;
+  resourceId: string;
+  customerId: string | null;
+  /** The operation that applied the change; null for a `test-created` event. */
+  operationId: string | null;
+  /** The operation's kind (Partner Center audit `operationType` style), e.g. cancel_subscription, renewal. */
+  operationKind: string;
+  /** The rule the change carries out, when one applies (the operation's first ledger entry's rule). */
+  ruleId: string | null;
+  /** JSON: the fields that changed and their new values, or the created resource. */
+  changes: string | null;
+  /** The operation's audit record (`<operation ID>:<index>`), Partner Center's `AuditUri`; null when none. */
+  auditRecordId: string | null;
+  /** Simulation time of the change: Partner Center's `ResourceChangeUtcDate` (GEN-CLOCK). */
+  at: Date;
+  /** Wall-clock time the event was written. */
+  createdAt: Date;
+  /** A `test-created` event: the webhook registration it was requested for; null otherwise. */
+  registrationId: string | null;
+}
+
+/** Where each partner's event sequence stands (`_id` = partnerId): a hint, the unique index decides. */
+export interface EventSequenceDoc {
+  _id: string;
+  partnerId: string;
+  seq: number;
+}
+
 /** A lease that serialises writers of one customer (or one partner's clock) across gateway instances. */
 export interface LockDoc {
   _id: string;

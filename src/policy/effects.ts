@@ -7,12 +7,15 @@
  *   replay inserts nothing twice.
  * - `ledger`: a charge (positive) or credit (negative) in integer cents (MONEY-EXACT).
  * - `audit`: the audit record of the operation (Partner Center's audit `operationType`).
- * Ledger and audit records get `_id` = `<operation ID>:<effect index>` from the write path.
+ * - `event`: an event (src/policy/events.ts); the write path derives one per changed document and
+ *   appends them last, and gives each its partner sequence number as it writes it.
+ * Ledger, audit and event records get `_id` = `<operation ID>:<effect index>` from the write path.
  * Invariant: one operation updates each document at most once.
  */
 import type {
   AuditEventDoc,
   CustomerDoc,
+  EventDoc,
   LedgerEntryDoc,
   OrderDoc,
   RefundCapDoc,
@@ -57,7 +60,12 @@ export interface AuditEffect {
   event: Omit<AuditEventDoc, '_id'>;
 }
 
-export type Effect = UpdateEffect | InsertEffect | LedgerEffect | AuditEffect;
+export interface EventEffect {
+  kind: 'event';
+  event: Omit<EventDoc, '_id' | 'seq' | 'bucket' | 'operationId' | 'createdAt' | 'auditRecordId'>;
+}
+
+export type Effect = UpdateEffect | InsertEffect | LedgerEffect | AuditEffect | EventEffect;
 
 /** Deterministic IDs for documents an operation inserts, derived from the operation's ID by the write path. */
 export interface IdSource {

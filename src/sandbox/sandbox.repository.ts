@@ -44,7 +44,17 @@ export const TENANT_COLLECTIONS = [
   'operations',
   'idempotency',
   'sandboxOffers',
+  // The event log goes back with the world it describes; its numbering does not (eventSequences
+  // keeps the highest number ever used, src/write/event-log.ts), so no number is used twice.
+  'events',
 ] as const satisfies readonly (keyof Collections)[];
+
+/**
+ * Collections of a tenant's own that a snapshot does not hold and a restore leaves as they are:
+ * the event numbering, and the integration's configuration (webhook registrations and their
+ * deliveries). Deleting the sandbox deletes them too.
+ */
+export const TENANT_KEPT_COLLECTIONS = ['eventSequences'] as const satisfies readonly (keyof Collections)[];
 
 export interface NewSandbox {
   name: string;
@@ -293,7 +303,7 @@ export class SandboxRepository {
     if (lease === null) return false;
     try {
       await this.cols.partners.deleteOne({ _id: partnerId, sandboxAdminId: sandbox.adminPartnerId });
-      for (const name of TENANT_COLLECTIONS) {
+      for (const name of [...TENANT_COLLECTIONS, ...TENANT_KEPT_COLLECTIONS]) {
         await (this.cols[name] as unknown as Collection<{ partnerId: string }>).deleteMany({ partnerId });
       }
       await this.snapshots.removeAll(sandbox._id);

@@ -9,6 +9,7 @@ import type { Collections } from '../db/collections.js';
 import type { OperationDoc } from '../db/documents.js';
 import { UnreachableCaseError, type Effect } from '../policy/effects.js';
 import type { WriteFaults } from './deps.js';
+import { appendEvent } from './event-log.js';
 import { isDuplicateKey } from './mongo-errors.js';
 import { updateIfVersion, type VersionedDoc } from './versioned.js';
 
@@ -135,6 +136,19 @@ async function applyEffect(args: {
           input: operation.input ?? null,
         }),
       );
+    case 'event': {
+      // Written last (withEvents), so an event is never seen before its change. Its wall time is
+      // the moment it is written: followers and the retention purge go by it.
+      const audit = effectsOf(operation).findIndex((e) => e.kind === 'audit');
+      const result = await appendEvent(cols, {
+        ...effect.event,
+        _id: recordId(operationId, index),
+        operationId,
+        auditRecordId: audit < 0 ? null : recordId(operationId, audit),
+        createdAt: new Date(),
+      });
+      return result.written;
+    }
     default:
       throw new UnreachableCaseError(effect);
   }

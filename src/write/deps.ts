@@ -19,6 +19,18 @@ export interface WriteDeps {
   faults?: WriteFaults;
   /** Names this gateway instance in lock holders. @default `<hostname>:<pid>` */
   holderId?: string;
+  /**
+   * Called after an operation with events was applied (or finished by resumePending), with its
+   * partner: this instance's event feed (src/event/event-feed.ts) reads at once instead of at its
+   * next poll. Must not throw; other instances learn of the events by following the log.
+   */
+  eventsWritten?(partnerId: string): void;
+}
+
+/** Tells `deps.eventsWritten` when `operation` journaled events. */
+export function announceEvents(deps: Pick<WriteDeps, 'eventsWritten'>, operation: { partnerId: string; effects: unknown[] }): void {
+  if (deps.eventsWritten && operation.effects.some((e) => (e as { kind?: string }).kind === 'event'))
+    deps.eventsWritten(operation.partnerId);
 }
 
 export const DEFAULT_LOCK_LEASE_MS = 30_000;

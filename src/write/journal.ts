@@ -7,7 +7,7 @@ import type { Filter } from 'mongodb';
 import type { Collections } from '../db/collections.js';
 import type { OperationDoc } from '../db/documents.js';
 import { applyEffects, WriteConflictError } from './apply-effects.js';
-import { DEFAULT_LOCK_LEASE_MS, uniqueHolder, type WriteDeps } from './deps.js';
+import { announceEvents, DEFAULT_LOCK_LEASE_MS, uniqueHolder, type WriteDeps } from './deps.js';
 import { acquire, operationLockKey, release } from './locks.js';
 import { isDuplicateKey } from './mongo-errors.js';
 
@@ -72,6 +72,7 @@ export async function resumePending(
       if (op === null) continue;
       try {
         await applyEffects(cols, op, deps.faults);
+        announceEvents(deps, op);
         resumed++;
         deps.log.info('write', `resumed ${op.kind} ${op._id} (${op.effects.length} effects)`);
       } catch (error) {

@@ -18,7 +18,8 @@ import type { Effect, IdSource } from '../policy/effects.js';
 import { asQuote } from '../policy/mood.js';
 import { ClientError } from '../shared/errors.js';
 import { applyEffects, WriteConflictError } from './apply-effects.js';
-import { DEFAULT_LOCK_LEASE_MS, LOCK_WAIT_MS, uniqueHolder, type WriteDeps } from './deps.js';
+import { withEvents } from '../policy/events.js';
+import { announceEvents, DEFAULT_LOCK_LEASE_MS, LOCK_WAIT_MS, uniqueHolder, type WriteDeps } from './deps.js';
 import { idSourceFor, newOperationId } from './ids.js';
 import { journal, resumePending } from './journal.js';
 import { acquire, operationLockKey, release } from './locks.js';
@@ -115,15 +116,18 @@ export async function runOperation<L, R extends object>(
       if (!decision.allowed) return { status: 'refused', refusal: decision };
 
       const wall = new Date();
+      const at = typeof plan.at === 'function' ? plan.at(loaded) : plan.at;
+      const facts = { kind: plan.kind, partnerId: plan.partnerId, customerId: plan.customerId, at };
       const op: OperationDoc = {
         _id: operationId,
         partnerId: plan.partnerId,
         customerId: plan.customerId,
         kind: plan.kind,
         status: 'pending',
-        effects: updatesFirst(decision.effects),
+        // Events last (docs/events.md): written after every change they describe.
+        effects: updatesFirst(withEvents(facts, decision.effects)),
         applied: 0,
-        at: typeof plan.at === 'function' ? plan.at(loaded) : plan.at,
+        at,
         createdAt: wall,
         updatedAt: wall,
         correlationId: options.request?.correlationId ?? null,
@@ -133,6 +137,7 @@ export async function runOperation<L, R extends object>(
       if ((await journal(cols, op)) === 'exists') return { status: 'duplicate', operationId };
       try {
         await applyEffects(cols, op, deps.faults);
+        announceEvents(deps, op);
         return { status: 'applied', outcome: decision, operationId };
       } catch (error) {
         // Nothing written yet: the decision is stale, not half applied. Forget it and decide again.
@@ -154,9 +159,9 @@ export async function runOperation<L, R extends object>(
 }
 
 /**
- * Journal order: every version-conditional update before any insert, ledger entry or audit
- * record, so a stale decision is detected before anything is written and can be decided again.
- * Stable otherwise: updates keep their order, and so does the rest.
+ * Journal order: every version-conditional update before any insert, ledger entry, audit record
+ * or event, so a stale decision is detected before anything is written and can be decided again.
+ * Stable otherwise: updates keep their order, and so does the rest (events stay last).
  */
 export function updatesFirst(effects: readonly Effect[]): Effect[] {
   return [...effects.filter((e) => e.kind === 'update'), ...effects.filter((e) => e.kind !== 'update')];

@@ -228,6 +228,8 @@ async function appliedEffects(cols: Collections, op: OperationDoc): Promise<bool
           return (await cols.ledger.countDocuments({ _id: recordId(op._id, index) })) === 1;
         case 'audit':
           return (await cols.auditEvents.countDocuments({ _id: recordId(op._id, index) })) === 1;
+        case 'event':
+          return (await cols.events.countDocuments({ _id: recordId(op._id, index) })) === 1;
       }
     }),
   );

@@ -66,18 +66,19 @@ const CUSTOMERS = {
  * `afterIndex`, as if the process died there. The gateway keeps a reference to this object, so
  * arming it reaches the running write path.
  */
-let armed: { afterIndex: number } | null = null;
+let armed: { afterIndex: number; prefix: string } | null = null;
 const crashedOperations: string[] = [];
 const faults: WriteFaults = {
   afterEffect(operationId, index) {
-    if (armed === null || index !== armed.afterIndex) return;
+    if (armed === null || index !== armed.afterIndex || !operationId.startsWith(armed.prefix)) return;
     armed = null;
     crashedOperations.push(operationId);
     throw new Error(`simulated crash: the process died after effect ${index} of operation ${operationId}`);
   },
 };
-const crashNextOperationAfterEffect = (index: number) => {
-  armed = { afterIndex: index };
+/** `prefix`: only an operation whose ID starts so (`renewal:`), e.g. past the invoice-ready operation an advance writes first. */
+const crashNextOperationAfterEffect = (index: number, prefix = '') => {
+  armed = { afterIndex: index, prefix };
 };
 
 let gw: TestGateway;
@@ -256,7 +257,8 @@ describe('a crash between two writes of a cancellation', () => {
     for (const afterIndex of [1, 2, 3, 4]) {
       const customerId = await aNewCustomer(`crash-after-${afterIndex}`);
       const c = await halfCancelled(customerId, afterIndex);
-      expect(await gw.collections.operations.findOne({ _id: c.operationId })).toMatchObject({ effects: { length: 5 } });
+      // Five writes, then the two subscriptions' subscription-updated events.
+      expect(await gw.collections.operations.findOne({ _id: c.operationId })).toMatchObject({ effects: { length: 7 } });
       // Alternately repaired at start-up and by the next mutation.
       if (afterIndex % 2 === 0) expect(await resumePending(gw.collections, {}, gw.services.write)).toBe(1);
       else expect((await buy({ customerId, offerId: OFFER_IDS.teamsEssentials, quantity: 1 })).status).toBe('ACTIVE');
@@ -465,7 +467,7 @@ describe('two gateway instances, one clock', () => {
   it('GEN-CLOCK: an advance killed in the middle of an event is finished by the other instance: each event applied exactly once', async () => {
     // The terms now end 2027-01-01T09:00Z. This instance dies after the first write of the first renewal.
     const to = '2027-01-11T09:00:00.000Z';
-    crashNextOperationAfterEffect(0);
+    crashNextOperationAfterEffect(0, 'renewal:');
     const crashed = await gw.execute(WsAdvanceClockDocument, { input: { to } }, opts);
     expectMaskedInternalError(crashed);
     const operationId = crashedOperations.at(-1)!;
