@@ -139,14 +139,20 @@ async function applyEffect(args: {
     case 'event': {
       // Written last (withEvents), so an event is never seen before its change. Its wall time is
       // the moment it is written: followers and the retention purge go by it.
-      const audit = effectsOf(operation).findIndex((e) => e.kind === 'audit');
-      const result = await appendEvent(cols, {
-        ...effect.event,
-        _id: recordId(operationId, index),
-        operationId,
-        auditRecordId: audit < 0 ? null : recordId(operationId, audit),
-        createdAt: new Date(),
-      });
+      const effects = effectsOf(operation);
+      const audit = effects.findIndex((e) => e.kind === 'audit');
+      const last = effects.map((e) => e.kind).lastIndexOf('event');
+      const result = await appendEvent(
+        cols,
+        {
+          ...effect.event,
+          _id: recordId(operationId, index),
+          operationId,
+          auditRecordId: audit < 0 ? null : recordId(operationId, audit),
+          createdAt: new Date(),
+        },
+        { raiseHint: index === last },
+      );
       return result.written;
     }
     default:

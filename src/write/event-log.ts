@@ -58,16 +58,23 @@ export type AppendResult = { written: true; seq: number } | { written: false };
 /**
  * Writes `event` (its `_id` chosen by the caller: `<operation ID>:<effect index>`) with the
  * partner's next sequence number. Idempotent: when an event with this `_id` exists already (a
- * replay of the operation), writes nothing and returns `written: false`.
+ * replay of the operation), writes nothing and returns `written: false`. `raiseHint: false`
+ * leaves the hint alone: the write path raises it once per operation, at its last event, which is
+ * one write where each event would be one more (a hint trailing by one operation's events costs a
+ * retry or two, see the header).
  */
-export async function appendEvent(cols: Collections, event: Omit<EventDoc, 'seq' | 'bucket'>): Promise<AppendResult> {
+export async function appendEvent(
+  cols: Collections,
+  event: Omit<EventDoc, 'seq' | 'bucket'>,
+  options: { raiseHint: boolean } = { raiseHint: true },
+): Promise<AppendResult> {
   const { partnerId } = event;
   let next = (known.get(partnerId) ?? (await hint(cols, partnerId))) + 1;
   for (let collisions = 0; ; collisions++) {
     try {
       await cols.events.insertOne({ ...event, seq: next, bucket: bucketOf(next) });
       remember(partnerId, next);
-      await raiseHint(cols, partnerId, next);
+      if (options.raiseHint) await raiseHint(cols, partnerId, next);
       return { written: true, seq: next };
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;

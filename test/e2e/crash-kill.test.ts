@@ -110,7 +110,17 @@ const SCENARIOS: Scenario[] = [
   {
     title: 'UPG-PARTIAL, UPG-TARGET, UPG-SAME-END, MONEY-EXACT: a partial upgrade into a new subscription',
     kind: 'upgrade_subscription',
-    effects: ['update source', 'ledger credit', 'insert target', 'insert order', 'ledger charge', 'audit'],
+    effects: [
+      'update source',
+      'ledger credit',
+      'insert target',
+      'insert order',
+      'ledger charge',
+      'audit',
+      'event subscription-updated',
+      'event subscription-active',
+      'event order-created',
+    ],
     field: 'partialUpgrade',
     mutation: `mutation Upgrade($input: PartialUpgradeInput!) {
       partialUpgrade(input: $input) { operationId upgradeType targetSubscription { id quantity } ${USER_ERRORS} }
@@ -120,7 +130,15 @@ const SCENARIOS: Scenario[] = [
   {
     title: 'CANCEL-NCE-30D, ADDON-CASCADE, MONEY-EXACT: a cancellation that takes its add-on with it',
     kind: 'cancel_subscription',
-    effects: ['update base', 'update add-on', 'ledger base refund', 'ledger add-on refund', 'audit'],
+    effects: [
+      'update base',
+      'update add-on',
+      'ledger base refund',
+      'ledger add-on refund',
+      'audit',
+      'event subscription-updated',
+      'event subscription-updated',
+    ],
     field: 'cancelSubscription',
     mutation: `mutation Cancel($input: CancelSubscriptionInput!) {
       cancelSubscription(input: $input) { operationId rule totalRefund { amountInCents } ${USER_ERRORS} }
@@ -157,9 +175,9 @@ const STATE_QUERY = `query State($customerId: ID!, $baseId: String!, $from: Date
   }
 }`;
 
-/** Wall-clock fields, which differ between any two runs. */
-const WALL_CLOCK_FIELDS = new Set(['createdAt', 'updatedAt', 'wallAt']);
-const RAW_COLLECTIONS = ['subscriptions', 'orders', 'ledger', 'auditEvents', 'operations'] as const;
+/** Wall-clock fields, and the place of an event in its partner's sequence: they differ between any two runs. */
+const WALL_CLOCK_FIELDS = new Set(['createdAt', 'updatedAt', 'wallAt', 'seq', 'bucket']);
+const RAW_COLLECTIONS = ['subscriptions', 'orders', 'ledger', 'auditEvents', 'operations', 'events'] as const;
 
 /**
  * Replaces the slot's IDs, its operation IDs and the IDs derived from them (src/write/ids.ts)

@@ -1185,6 +1185,9 @@ describe('exact database writes', () => {
       'subscriptions:update',
       'ledger:insert',
       'auditEvents:insert',
+      // Its event (subscription-updated), then the partner's sequence hint (src/write/event-log.ts).
+      'events:insert',
+      'eventSequences:update',
       'operations:update',
       'locks:delete',
     ]);
@@ -1201,7 +1204,7 @@ describe('exact database writes', () => {
         at: NOW,
       }),
     ]);
-    expect(w[1]!.command.documents[0].effects.map((e: { kind: string }) => e.kind)).toEqual(['update', 'ledger', 'audit']);
+    expect(w[1]!.command.documents[0].effects.map((e: { kind: string }) => e.kind)).toEqual(['update', 'ledger', 'audit', 'event']);
     expect(w[2]!.command.updates).toEqual([
       expect.objectContaining({
         q: { _id: s._id, version: 1 },
@@ -1224,10 +1227,26 @@ describe('exact database writes', () => {
     expect(w[4]!.command.documents).toEqual([
       expect.objectContaining({ _id: `${op}:2`, operationType: 'update_subscription', resourceId: s._id, customerId: c, at: NOW }),
     ]);
-    expect(w[5]!.command.updates).toEqual([
-      expect.objectContaining({ q: { _id: op }, u: { $set: expect.objectContaining({ status: 'done', applied: 3 }) } }),
+    expect(w[5]!.command.documents).toEqual([
+      expect.objectContaining({
+        _id: `${op}:3`,
+        operationId: op,
+        type: 'subscription-updated',
+        resourceId: s._id,
+        seq: expect.any(Number),
+      }),
     ]);
-    expect(w[6]!.command.deletes).toEqual([expect.objectContaining({ q: { _id: lock.key, holder: lock.holder } })]);
+    expect(w[6]!.command.updates).toEqual([
+      expect.objectContaining({
+        q: { _id: CONTOSO },
+        u: { $max: { seq: w[5]!.command.documents[0].seq }, $setOnInsert: { partnerId: CONTOSO } },
+        upsert: true,
+      }),
+    ]);
+    expect(w[7]!.command.updates).toEqual([
+      expect.objectContaining({ q: { _id: op }, u: { $set: expect.objectContaining({ status: 'done', applied: 4 }) } }),
+    ]);
+    expect(w[8]!.command.deletes).toEqual([expect.objectContaining({ q: { _id: lock.key, holder: lock.holder } })]);
 
     const after = (await read(s._id))!;
     expect(after.version).toBe(s.version + 1);
@@ -1261,6 +1280,10 @@ describe('exact database writes', () => {
       'ledger:insert',
       'ledger:insert',
       'auditEvents:insert',
+      // One event per subscription, then the partner's sequence hint once (src/write/event-log.ts).
+      'events:insert',
+      'events:insert',
+      'eventSequences:update',
       'operations:update',
       'locks:delete',
     ]);
@@ -1305,10 +1328,14 @@ describe('exact database writes', () => {
     expect(w[6]!.command.documents).toEqual([
       expect.objectContaining({ _id: `${op}:4`, operationType: 'cancel_subscription', resourceId: s._id }),
     ]);
-    expect(w[7]!.command.updates).toEqual([
-      expect.objectContaining({ q: { _id: op }, u: { $set: expect.objectContaining({ status: 'done', applied: 5 }) } }),
+    expect([w[7]!.command.documents, w[8]!.command.documents]).toEqual([
+      [expect.objectContaining({ _id: `${op}:5`, type: 'subscription-updated', resourceId: s._id })],
+      [expect.objectContaining({ _id: `${op}:6`, type: 'subscription-updated', resourceId: a._id })],
     ]);
-    expect(w[8]!.command.deletes).toEqual([expect.objectContaining({ q: { _id: lock.key, holder: lock.holder } })]);
+    expect(w[10]!.command.updates).toEqual([
+      expect.objectContaining({ q: { _id: op }, u: { $set: expect.objectContaining({ status: 'done', applied: 7 }) } }),
+    ]);
+    expect(w[11]!.command.deletes).toEqual([expect.objectContaining({ q: { _id: lock.key, holder: lock.holder } })]);
 
     for (const before of [s, a]) {
       const after = (await read(before._id))!;

@@ -194,7 +194,7 @@ describe('journal and resumePending', () => {
     expect(await resumePending(db.collections, { customerId: sub.customerId }, deps())).toBe(1);
     expect(await resumePending(db.collections, { customerId: sub.customerId }, deps())).toBe(0);
 
-    expect(await db.collections.operations.findOne({ _id: pending!._id })).toMatchObject({ status: 'done', applied: 3 });
+    expect(await db.collections.operations.findOne({ _id: pending!._id })).toMatchObject({ status: 'done', applied: 4 });
     expect(await db.collections.subscriptions.findOne({ _id: sub._id })).toMatchObject({ status: 'deleted', version: 2 });
     expect(await ledgerCount(sub._id)).toBe(1);
     expect(await auditCount(sub._id)).toBe(1);
@@ -269,7 +269,7 @@ describe('runOperation', () => {
 
     expect(result).toMatchObject({ status: 'applied', outcome: { allowed: true, cancelled: sub._id } });
     const operationId = (result as { operationId: string }).operationId;
-    expect(await db.collections.operations.findOne({ _id: operationId })).toMatchObject({ status: 'done', applied: 3, at: T0 });
+    expect(await db.collections.operations.findOne({ _id: operationId })).toMatchObject({ status: 'done', applied: 4, at: T0 });
     expect(await db.collections.subscriptions.findOne({ _id: sub._id })).toMatchObject({
       status: 'deleted',
       version: 2,
