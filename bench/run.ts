@@ -1,7 +1,7 @@
 /**
- * The benchmark (issues 9 and 15): `npm run bench [-- [reads] [sandboxes]] [--quick] [--sizes
+ * The benchmark (issues 9, 15 and 16): `npm run bench [-- [reads] [sandboxes] [events]] [--quick] [--sizes
  * 1000,10000,100000] [--seed bench] [--budget-min 14] [--sandbox-runs 30] [--sandbox-parallel 20]
- * [--sandbox-fill 1000] [--no-docs]`; no section named runs both. See bench/README.md for what
+ * [--sandbox-fill 1000] [--no-docs]`; no section named runs every one. See bench/README.md for what
  * each measurement does.
  *
  * Section `reads`: one database server (whatever src/db/database.ts resolves), one database per data set:
@@ -21,6 +21,11 @@
  * deleteSandbox timed over HTTP, creations at once, and creation with 1,000 sandboxes present
  * against none, on a gateway child of its own; bench/results/sandboxes.{json,md}, two SVG charts,
  * and docs/performance.md's bench-sandboxes part.
+ *
+ * Section `events` (bench/lib/events.ts): the write mix with events and a webhook on against the
+ * same with events off, alternated; the webhook's latency from commit; eventAdded fan-out to 100
+ * graphql-ws clients; bench/results/events.{json,md}, a chart, and docs/performance.md's
+ * bench-events part.
  */
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -53,6 +58,9 @@ import {
   type Targets,
 } from './lib/shapes.js';
 import { runWrites } from './lib/writes.js';
+import { latencyOf, registerReceiver, runFanOut, startReceiver, waitFor, type FanOutResult } from './lib/events.js';
+import { evaluateEventsAims, meanRate, writeEventsReport, type EventsReport, type WritesRun } from './lib/events-report.js';
+import { EVENT_TYPE_NAMES } from '../src/policy/events.js';
 
 const { values: args, positionals } = parseArgs({
   options: {
@@ -72,7 +80,7 @@ const { values: args, positionals } = parseArgs({
 });
 
 /** Positional section names choose what runs (`npm run bench -- sandboxes`); none: every section. */
-const ALL_SECTIONS = ['reads', 'sandboxes'] as const;
+const ALL_SECTIONS = ['reads', 'sandboxes', 'events'] as const;
 type Section = (typeof ALL_SECTIONS)[number];
 const SECTIONS = new Set<Section>(positionals.length ? (positionals as Section[]) : ALL_SECTIONS);
 for (const s of SECTIONS) {
@@ -109,6 +117,11 @@ const SB = {
   fill: intArg('sandbox-fill', QUICK ? 20 : 1000, 0, 9000),
   warmup: QUICK ? 1 : 5,
 };
+/** The events section (issue 16): write-mix runs per mode (on, off, alternated), and the fan-out's subscribers and mutations. */
+const EV = QUICK
+  ? { runs: 1, writesMs: 3000, fanOutClients: 10, fanOutMutations: 3 }
+  : { runs: 2, writesMs: 20_000, fanOutClients: 100, fanOutMutations: 20 };
+
 /** The benchmark's own database for the sandbox section, dropped before and after. */
 const SANDBOX_DB = 'bench_sandboxes';
 
@@ -350,6 +363,7 @@ async function main(): Promise<void> {
   try {
     if (SECTIONS.has('reads')) await readsSection(server);
     if (SECTIONS.has('sandboxes')) await sandboxSection(server);
+    if (SECTIONS.has('events')) await eventsSection(server);
   } finally {
     await server.close();
   }
@@ -647,6 +661,122 @@ async function sandboxSection(server: Server): Promise<void> {
     await child.stop().catch(() => {});
     await db.dropDatabase().catch(() => {});
   }
+}
+
+/**
+ * The events section (issue 16, "Tests and figures"; bench/lib/events.ts): the write mix with
+ * events and a webhook on against the same with events off, alternated, each run on a fresh data
+ * set and gateway child; the webhook's latency from commit during the on runs; then 100 graphql-ws
+ * subscribers and sequential mutations.
+ */
+async function eventsSection(server: Server): Promise<void> {
+  const started = performance.now();
+  log(`events: ${EV.runs} x (on, off) write-mix runs of ${EV.writesMs / 1000} s, ${WRITE_CLIENTS} clients; fan-out to ${EV.fanOutClients}`);
+  const token = await mintToken({
+    secret: server.config.authSecret,
+    partnerId: PARTNER_ID,
+    userId: 'bench-events',
+    roles: ['global_admin', 'admin_agent'],
+    expiresIn: '4h',
+  });
+  const runs: WritesRun[] = [];
+  const webhook: number[] = [];
+  for (let i = 0; i < EV.runs; i++) {
+    for (const mode of ['on', 'off'] as const) {
+      const scratch = await ensureDataSet(server, P.writesCustomers, SEED, { fresh: true });
+      const child = await startChild('bench/gateway-child.ts', {
+        ...gatewayEnv(server, scratch.dbName),
+        EVENTS_ENABLED: String(mode === 'on'),
+      });
+      const receiver = mode === 'on' ? await startReceiver() : null;
+      try {
+        if (receiver) await registerReceiver(child.url, token, receiver, EVENT_TYPE_NAMES);
+        const w = await runWrites({
+          url: child.url,
+          token,
+          cols: scratch.collections,
+          clients: WRITE_CLIENTS,
+          durationMs: EV.writesMs,
+          progress: log,
+        });
+        let written: number | null = null;
+        if (receiver) {
+          written = await scratch.collections.events.countDocuments({ partnerId: PARTNER_ID });
+          const all = written;
+          if (!(await waitFor(() => receiver.received.size >= all, 60_000)))
+            log(`  webhook: ${receiver.received.size} of ${all} delivered after 60 s`);
+          for (const [at, committed] of receiver.received.values()) webhook.push(at - committed);
+        }
+        runs.push({
+          mode,
+          mutationsPerSec: w.throughputPerSec,
+          requests: w.requests,
+          errors: w.errors,
+          firstError: w.firstError,
+          eventsWritten: written,
+          eventsDelivered: receiver ? receiver.received.size : null,
+        });
+        log(
+          `  run ${runs.length} (events ${mode}): ${w.throughputPerSec.toFixed(1)} mutations/s, ${w.errors} errors` +
+            (receiver ? `, ${receiver.received.size}/${written} events delivered` : ''),
+        );
+      } finally {
+        await receiver?.close();
+        await child.stop().catch(() => {});
+        await scratch.db.dropDatabase().catch(() => {});
+      }
+    }
+  }
+  let fanOut: FanOutResult | null = null;
+  let fanOutSkipped: string | null = null;
+  const scratch = await ensureDataSet(server, P.writesCustomers, SEED, { fresh: true });
+  const child = await startChild('bench/gateway-child.ts', { ...gatewayEnv(server, scratch.dbName), EVENTS_ENABLED: 'true' });
+  try {
+    const sub = await scratch.collections.subscriptions.findOne({
+      partnerId: PARTNER_ID,
+      status: 'active',
+      parentSubscriptionId: null,
+      commerceType: 'new_commerce',
+      isTrial: false,
+    });
+    if (!sub) fanOutSkipped = 'no active new-commerce subscription in the data set';
+    else {
+      fanOut = await runFanOut({
+        url: child.url,
+        token,
+        clients: EV.fanOutClients,
+        mutations: EV.fanOutMutations,
+        subscriptionId: sub._id,
+        startQuantity: sub.quantity,
+        progress: log,
+      });
+    }
+  } catch (error) {
+    fanOutSkipped = error instanceof Error ? error.message : String(error);
+  } finally {
+    await child.stop().catch(() => {});
+    await scratch.db.dropDatabase().catch(() => {});
+  }
+  const base = {
+    section: 'events' as const,
+    generatedAt: new Date().toISOString(),
+    command: commandLine(),
+    quick: QUICK,
+    machine: machineInfo(),
+    backend: { kind: server.backend.kind, version: server.version, ferretdb: server.ferretdb },
+    writeClients: WRITE_CLIENTS,
+    writesMs: EV.writesMs,
+    runs,
+    ratio: meanRate(runs, 'on') / meanRate(runs, 'off'),
+    webhookLatency: latencyOf(webhook),
+    fanOut,
+    fanOutSkipped,
+    elapsedSeconds: (performance.now() - started) / 1000,
+  };
+  const report: EventsReport = { ...base, aims: evaluateEventsAims(base) };
+  const files = await writeEventsReport(report, OUT, { docs: docsPage(QUICK) });
+  for (const t of report.aims) log(`  ${t.met === null ? 'n/a ' : t.met ? 'MET ' : 'MISS'} ${t.id}: ${t.detail}`);
+  log(`wrote ${files.map((f) => path.relative(process.cwd(), f)).join(', ')}`);
 }
 
 /** RSS of a Node process run as the gateway is, running nothing (bench/lib/rss-baseline.ts). */
