@@ -27,15 +27,24 @@ export function bucketOf(seq: number): number {
   return Math.floor(seq / EVENT_BUCKET_SIZE);
 }
 
-/** The highest sequence number this process has written or read, per partner: where the next claim starts. */
+/**
+ * The highest sequence number this process has written or read, per database and partner: where
+ * the next claim starts. Keyed by the events collection's namespace too, so two databases in one
+ * process (tests, the benchmark) never lend each other a number.
+ */
 const known = new Map<string, number>();
 /** Bounded, so a gateway serving many partners does not grow without end; a forgotten partner re-reads its hint. */
 const KNOWN_MAX = 10_000;
 
-function remember(partnerId: string, seq: number): void {
-  if ((known.get(partnerId) ?? 0) >= seq) return;
-  if (known.size >= KNOWN_MAX && !known.has(partnerId)) known.delete(known.keys().next().value!);
-  known.set(partnerId, seq);
+function knownKey(cols: Collections, partnerId: string): string {
+  return `${cols.events.namespace}|${partnerId}`;
+}
+
+function remember(cols: Collections, partnerId: string, seq: number): void {
+  const key = knownKey(cols, partnerId);
+  if ((known.get(key) ?? 0) >= seq) return;
+  if (known.size >= KNOWN_MAX && !known.has(key)) known.delete(known.keys().next().value!);
+  known.set(key, seq);
 }
 
 async function hint(cols: Collections, partnerId: string): Promise<number> {
@@ -69,11 +78,11 @@ export async function appendEvent(
   options: { raiseHint: boolean } = { raiseHint: true },
 ): Promise<AppendResult> {
   const { partnerId } = event;
-  let next = (known.get(partnerId) ?? (await hint(cols, partnerId))) + 1;
+  let next = (known.get(knownKey(cols, partnerId)) ?? (await hint(cols, partnerId))) + 1;
   for (let collisions = 0; ; collisions++) {
     try {
       await cols.events.insertOne({ ...event, seq: next, bucket: bucketOf(next) });
-      remember(partnerId, next);
+      remember(cols, partnerId, next);
       if (options.raiseHint) await raiseHint(cols, partnerId, next);
       return { written: true, seq: next };
     } catch (error) {
@@ -118,7 +127,7 @@ export async function readEventsAfter(cols: Collections, partnerId: string, afte
     }
     if (fresh.at(-1)!.seq < (bucket + 1) * EVENT_BUCKET_SIZE - 1) break;
   }
-  if (out.length > 0) remember(partnerId, out.at(-1)!.seq);
+  if (out.length > 0) remember(cols, partnerId, out.at(-1)!.seq);
   return out;
 }
 
