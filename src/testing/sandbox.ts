@@ -107,6 +107,46 @@ export interface RequestOptions {
   roles?: readonly (SandboxRole | Lowercase<SandboxRole>)[];
 }
 
+/** An event of the sandbox's partner (docs/events.md): one change the gateway applied. */
+export interface SandboxEvent {
+  /** The event ID, the same in every webhook delivery of it. */
+  id: string;
+  /** The partner's sequence number: 1, 2, 3 ... without gaps. */
+  sequence: number;
+  /** The event name, e.g. `subscription-updated`, `subscription-renewed`, `invoice-ready`. */
+  type: string;
+  resourceName: string;
+  resourceId: string;
+  customerId: string | null;
+  operationId: string | null;
+  /** Simulation time of the change, ISO-8601 UTC. */
+  at: string;
+  /** What changed, parsed. */
+  changes: unknown;
+  /** The webhook body of this event, parsed (Partner Center's `EventName`, `ResourceUri` ... and the gateway's fields). */
+  payload: Record<string, unknown>;
+}
+
+export interface EventsQuery {
+  /** Only events after this cursor (an `endCursor` answered before); from the first event when absent. */
+  after?: string | null;
+  /** Only these event names. */
+  types?: readonly string[];
+  customerId?: string;
+  resourceId?: string;
+  /** Page size, at most the gateway's page limit. @default 100 */
+  first?: number;
+}
+
+export interface WaitForEventsOptions extends EventsQuery {
+  /** How many matching events to wait for. @default 1 */
+  count?: number;
+  /** Only events this accepts count. */
+  match?: (event: SandboxEvent) => boolean;
+  /** @default 10000 */
+  timeoutMs?: number;
+}
+
 export interface Sandbox {
   readonly id: string;
   readonly partnerId: string;
@@ -127,6 +167,17 @@ export interface Sandbox {
   reset(): Promise<void>;
   /** Deletes the sandbox and everything in it; a second call does nothing. */
   delete(): Promise<void>;
+  /**
+   * The partner's events in sequence order, one page (`events` query), and the cursor to ask
+   * `after` next time: keep it to see only what happened since.
+   */
+  events(query?: EventsQuery): Promise<{ events: SandboxEvent[]; cursor: string | null }>;
+  /**
+   * Waits until `count` events matching the query (and `match`) exist after `after`, polling the
+   * `events` query; answers them in sequence order, or throws SandboxError `TIMEOUT` naming what
+   * it saw. Events are written with their change, so after a mutation answers, its events exist.
+   */
+  waitForEvents(options?: WaitForEventsOptions): Promise<SandboxEvent[]>;
 }
 
 interface Answer<T> {
@@ -153,6 +204,22 @@ const RESET = `mutation ResetSandbox($input: ResetSandboxInput!) { resetSandbox(
 const DELETE = `mutation DeleteSandbox($input: DeleteSandboxInput!) { deleteSandbox(input: $input) { deletedSandboxId ${USER_ERRORS} } }`;
 const ADVANCE = `mutation AdvanceClock($by: String!) { advanceClock(input: { by: $by }) { from to ${USER_ERRORS} } }`;
 const NOW = `query SimulationClock { simulationClock { now } }`;
+const EVENTS = `query SandboxEvents($first: Int, $after: String, $filter: EventFilter) {
+  events(first: $first, after: $after, filter: $filter) {
+    nodes { id sequence type resourceName resourceId customerId operationId at changes payload }
+    pageInfo { endCursor }
+  }
+}`;
+
+type RawEvent = Omit<SandboxEvent, 'changes' | 'payload'> & { changes: string | null; payload: string };
+
+function parseEvent(e: RawEvent): SandboxEvent {
+  return {
+    ...e,
+    changes: e.changes === null ? null : (JSON.parse(e.changes) as unknown),
+    payload: JSON.parse(e.payload) as Record<string, unknown>,
+  };
+}
 
 /** The first delays, in ms, between retries of a SANDBOX_BUSY answer; the last repeats. */
 const BUSY_BACKOFF_MS = [50, 100, 200, 400, 800];
@@ -289,12 +356,46 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   const request = async <T>(query: string, variables?: Record<string, unknown>, requestOptions: RequestOptions = {}): Promise<T> =>
     call<T>(options, await token(requestOptions.roles), 'sandbox', query, variables);
 
+  const events = async (query: EventsQuery = {}) => {
+    const filter: Record<string, unknown> = {};
+    if (query.types) filter.types = query.types;
+    if (query.customerId) filter.customerId = query.customerId;
+    if (query.resourceId) filter.resourceId = query.resourceId;
+    const answer = await request<{ events: { nodes: RawEvent[]; pageInfo: { endCursor: string | null } } }>(EVENTS, {
+      first: query.first ?? 100,
+      after: query.after ?? null,
+      filter,
+    });
+    return { events: answer.events.nodes.map(parseEvent), cursor: answer.events.pageInfo.endCursor ?? query.after ?? null };
+  };
+
   return {
     id: info.id,
     partnerId: info.partnerId,
     info,
     token,
     request,
+    events,
+    async waitForEvents(options = {}) {
+      const want = options.count ?? 1;
+      const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+      const found: SandboxEvent[] = [];
+      let after = options.after ?? null;
+      for (;;) {
+        const page = await events({ ...options, after });
+        found.push(...page.events.filter((e) => !options.match || options.match(e)));
+        after = page.cursor;
+        if (found.length >= want) return found.slice(0, want);
+        if (page.events.length > 0) continue;
+        if (Date.now() > deadline) {
+          const seen = found.map((e) => e.type).join(', ') || 'none';
+          throw new SandboxError(`waitForEvents: expected ${want} matching event(s), but saw ${found.length} (${seen})`, {
+            code: 'TIMEOUT',
+          });
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
     async advance(by) {
       const answer = await request<{ advanceClock: { from: string; to: string; userErrors: UserError[] } }>(ADVANCE, { by });
       const { from, to } = accepted(answer, 'advanceClock', `advanceClock(${by})`);
