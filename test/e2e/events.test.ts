@@ -8,6 +8,8 @@ import { seedWorld } from '../../src/seed/generate.js';
 import { purgeEvents } from '../../src/event/event.repository.js';
 import { callAs, type SandboxCaller } from '../support/sandbox-calls.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import type { WriteFaults } from '../../src/write/deps.js';
+import { resumePending } from '../../src/write/journal.js';
 
 /*
  * Events end to end (docs/events.md), over HTTP against the demo world: every mutation that
@@ -50,12 +52,28 @@ interface EventsAnswer {
   events: { nodes: EventNode[]; pageInfo: { hasNextPage: boolean; endCursor: string | null }; totalCount: number };
 }
 
+/*
+ * The fault hook (as in write-safety.test.ts): armed by a test, it throws once, right after the
+ * next operation writes effect `armed`, as if the process died there.
+ */
+let armed: number | null = null;
+const faults: WriteFaults = {
+  afterEffect(operationId, index) {
+    if (armed === null || index !== armed) return;
+    armed = null;
+    throw new Error(`simulated crash: the process died after effect ${index} of operation ${operationId}`);
+  },
+};
+
 let gw: TestGateway;
 let ids: ExampleIds;
 beforeAll(async () => {
-  gw = await startTestGateway(async (cols) => {
-    await seedWorld(cols, { customers: 12, seed: 'demo' });
-  });
+  gw = await startTestGateway(
+    async (cols) => {
+      await seedWorld(cols, { customers: 12, seed: 'demo' });
+    },
+    { faults },
+  );
   ids = await demoExampleIds(gw.collections, CONTOSO);
 });
 afterAll(() => gw?.close());
@@ -511,6 +529,45 @@ describe('ordering: one partner’s events are numbered 1..n without gaps', () =
       const effectIndexes = mine.map((e) => Number(e.id.split(':').at(-1)));
       expect(effectIndexes).toEqual([...effectIndexes].sort((a, b) => a - b));
     }
+  });
+});
+
+describe('crash repair never doubles an event', () => {
+  it('a purchase killed after any of its writes, events included, is finished with exactly its events, numbered without gaps; a second replay writes none', async () => {
+    const probe = await buy(OFFER_IDS.teamsEssentials, { quantity: 1, customerId: newCustomer });
+    const kinds = ((await gw.collections.operations.findOne({ _id: probe.operationId }))!.effects as { kind: string }[]).map((e) => e.kind);
+    const eventIndexes = kinds.flatMap((k, i) => (k === 'event' ? [i] : []));
+    expect(eventIndexes).toHaveLength(2);
+    // Before the events, after the first of them, after the last (before the operation is marked done).
+    for (const crashAfter of [0, eventIndexes[0]!, eventIndexes[1]!]) {
+      await fresh();
+      armed = crashAfter;
+      const crashed = await gql<Record<string, Payload>>(ADMIN, BUY, {
+        customerId: newCustomer,
+        offerId: OFFER_IDS.teamsEssentials,
+        quantity: 1,
+        billingCycle: 'MONTHLY',
+        termDuration: 'P1Y',
+      });
+      expect(crashed.errors?.[0]?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+      const [operation] = await gw.collections.operations.find({ status: 'pending', customerId: newCustomer }).toArray();
+      expect(operation).toBeDefined();
+      expect(await gw.collections.events.countDocuments({ operationId: operation!._id })).toBe(
+        eventIndexes.filter((i) => i <= crashAfter).length,
+      );
+      // What main.ts does when the gateway starts again.
+      expect(await resumePending(gw.collections, {}, gw.services.write)).toBe(1);
+      await fresh();
+      const mine = (await eventsAfter(null, ADMIN, { customerId: newCustomer })).events.filter((e) => e.operationId === operation!._id);
+      expect(mine.map((e) => e.type)).toEqual(['order-created', 'subscription-active']);
+      // Replayed from its first effect once more (a crash after the last write, before `done`): nothing new.
+      await gw.collections.operations.updateOne({ _id: operation!._id }, { $set: { status: 'pending', applied: 0 } });
+      expect(await resumePending(gw.collections, {}, gw.services.write)).toBe(1);
+      expect(await fresh()).toEqual([]);
+    }
+    const all = (await eventsAfter(null)).events;
+    expect(all.map((e) => e.sequence)).toEqual(all.map((_, i) => i + 1));
+    expect(new Set(all.map((e) => e.id)).size).toBe(all.length);
   });
 });
 
