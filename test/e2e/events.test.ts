@@ -572,6 +572,8 @@ describe('crash repair never doubles an event', () => {
 });
 
 describe('createOffer in a test sandbox (SANDBOX-OFFERS)', () => {
+  let sandbox: { id: string; as: SandboxCaller };
+
   it('yields offer-created in the sandbox partner’s own log, numbered from 1', async () => {
     const created = await gql<{ createSandbox: { sandbox: { id: string; partnerId: string }; tokens: { token: string }[] } }>(
       { partner: CONTOSO },
@@ -596,6 +598,40 @@ describe('createOffer in a test sandbox (SANDBOX-OFFERS)', () => {
     const events = (await eventsAfter(null, as)).events;
     expect(events.map((e) => [e.type, e.resourceId, e.sequence, e.operationId])).toEqual([
       ['offer-created', (offer.offer as { id: string }).id, 1, offer.operationId],
+    ]);
+    sandbox = { id: created.data!.createSandbox.sandbox.id, as };
+  });
+
+  it('a restore takes the log back with the world, and numbering goes on after the highest number used (docs/sandboxes.md)', async () => {
+    const admin: SandboxCaller = { partner: CONTOSO };
+    const offerInput = (name: string) => ({
+      input: {
+        name,
+        commerceType: 'RESERVATION',
+        billingType: 'USAGE',
+        reservationType: 'VIRTUAL_MACHINES',
+        billingPlans: [{ billingCycle: 'ONE_TIME', termDuration: 'P1Y', price: { amountInCents: 1_200_000, currencyCode: 'USD' } }],
+      },
+    });
+    const CREATE_OFFER = `mutation ($input: CreateOfferInput!) { createOffer(input: $input) { operationId offer { id } userErrors { rule message } } }`;
+    await mutate(
+      `mutation ($id: ID!) { snapshotSandbox(input: { sandboxId: $id, name: "one offer" }) { operationId userErrors { rule message } } }`,
+      { id: sandbox.id },
+      admin,
+    );
+    await mutate(CREATE_OFFER, offerInput('Second offer'), sandbox.as);
+    expect((await eventsAfter(null, sandbox.as)).events.map((e) => e.sequence)).toEqual([1, 2]);
+    await mutate(
+      `mutation ($id: ID!) { restoreSandbox(input: { sandboxId: $id, snapshot: "one offer" }) { operationId userErrors { rule message } } }`,
+      { id: sandbox.id },
+      admin,
+    );
+    expect((await eventsAfter(null, sandbox.as)).events.map((e) => e.sequence)).toEqual([1]);
+    const third = await mutate(CREATE_OFFER, offerInput('Third offer'), sandbox.as);
+    const log = (await eventsAfter(null, sandbox.as)).events;
+    expect(log.map((e) => [e.sequence, e.operationId])).toEqual([
+      [1, log[0]!.operationId],
+      [3, third.operationId],
     ]);
   });
 });
