@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoExampleIds } from '../../src/app/server.js';
 import type { ExampleIds } from '../../src/graphiql/examples.js';
-import { EVENT_TYPE_NAMES } from '../../src/policy/events.js';
+import { EVENT_TYPE_NAMES, EVENT_TYPES } from '../../src/policy/events.js';
+import { PROJECT_ROOT } from '../../src/shared/config.js';
 import { OFFER_IDS } from '../../src/seed/catalog.js';
 import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
 import { seedWorld } from '../../src/seed/generate.js';
@@ -508,9 +511,13 @@ describe('events(filter)', () => {
     expect(paged).toEqual(all);
   });
 
-  it('eventTypes lists the catalogue', async () => {
+  it('eventTypes lists the catalogue, and docs/events.md’s table is that catalogue', async () => {
     const answer = await gql<{ eventTypes: { name: string; description: string }[] }>(ADMIN, '{ eventTypes { name description } }');
-    expect(answer.data!.eventTypes.map((t) => t.name)).toEqual(EVENT_TYPE_NAMES);
+    expect(answer.data!.eventTypes).toEqual(EVENT_TYPE_NAMES.map((name) => ({ name, description: EVENT_TYPES[name] })));
+    const page = readFileSync(path.join(PROJECT_ROOT, 'docs/events.md'), 'utf8');
+    const section = page.slice(page.indexOf('## The catalogue'), page.indexOf('Which mutation yields'));
+    const rows = [...section.matchAll(/^\| `([a-z]+-[a-z]+)` \| (.*) \|$/gm)].map((m) => ({ name: m[1], description: m[2] }));
+    expect(rows).toEqual(answer.data!.eventTypes);
   });
 });
 
