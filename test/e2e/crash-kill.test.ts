@@ -110,7 +110,17 @@ const SCENARIOS: Scenario[] = [
   {
     title: 'UPG-PARTIAL, UPG-TARGET, UPG-SAME-END, MONEY-EXACT: a partial upgrade into a new subscription',
     kind: 'upgrade_subscription',
-    effects: ['update source', 'ledger credit', 'insert target', 'insert order', 'ledger charge', 'audit'],
+    effects: [
+      'update source',
+      'ledger credit',
+      'insert target',
+      'insert order',
+      'ledger charge',
+      'audit',
+      'event subscription-updated',
+      'event subscription-active',
+      'event order-created',
+    ],
     field: 'partialUpgrade',
     mutation: `mutation Upgrade($input: PartialUpgradeInput!) {
       partialUpgrade(input: $input) { operationId upgradeType targetSubscription { id quantity } ${USER_ERRORS} }
@@ -120,7 +130,15 @@ const SCENARIOS: Scenario[] = [
   {
     title: 'CANCEL-NCE-30D, ADDON-CASCADE, MONEY-EXACT: a cancellation that takes its add-on with it',
     kind: 'cancel_subscription',
-    effects: ['update base', 'update add-on', 'ledger base refund', 'ledger add-on refund', 'audit'],
+    effects: [
+      'update base',
+      'update add-on',
+      'ledger base refund',
+      'ledger add-on refund',
+      'audit',
+      'event subscription-updated (base)',
+      'event subscription-updated (add-on)',
+    ],
     field: 'cancelSubscription',
     mutation: `mutation Cancel($input: CancelSubscriptionInput!) {
       cancelSubscription(input: $input) { operationId rule totalRefund { amountInCents } ${USER_ERRORS} }
