@@ -442,6 +442,17 @@ describe('who sees which events', () => {
     const seen = (await eventsAfter(null, sales)).events;
     expect(seen.length).toBeGreaterThan(0);
     expect(seen.filter((e) => e.resourceId === sub)).toEqual([]);
+    // Filtered by customer or resource (the equality reads), the same.
+    const ofCustomer = await gql<EventsAnswer>(sales, EVENTS, { first: 100, filter: { customerId: ids.customerId } });
+    expect(ofCustomer.errors).toBeUndefined();
+    expect(ofCustomer.data!.events.nodes.length).toBeGreaterThan(0);
+    expect(ofCustomer.data!.events.nodes.filter((e) => e.resourceId === sub)).toEqual([]);
+    expect(ofCustomer.data!.events.totalCount).toBe(ofCustomer.data!.events.nodes.length);
+    // totalCount, counted in the database when the page did not see every event, leaves them out too.
+    const counted = await gql<EventsAnswer>(sales, EVENTS, { first: 1 });
+    expect(counted.data!.events.totalCount).toBe(seen.length);
+    const ofResource = await gql<EventsAnswer>(sales, EVENTS, { filter: { resourceId: sub } });
+    expect(ofResource.data!.events).toMatchObject({ nodes: [], totalCount: 0 });
     expect((await eventsAfter(null, ADMIN)).events.filter((e) => e.resourceId === sub)).toHaveLength(2);
     const one = await gql(sales, `query ($id: ID!) { event(id: $id) { id } }`, { id: pending.id });
     expect(one.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', rule: 'ROLE-MARKETPLACE' });
