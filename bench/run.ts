@@ -550,7 +550,8 @@ async function readsSection(server: Server): Promise<void> {
     log(`3/5 growth: ${SIZES.map(fmt).join(', ')} customers`);
     log(`  ${fmt(baseSize)} customers`);
     await measureGrowthPoint(base, baseSize);
-    const reserveS = P.writesMs / 1000 + (QUICK ? 25 : 60);
+    // The write mix runs twice: with events, and without (EVENTS_ENABLED=false).
+    const reserveS = (2 * P.writesMs) / 1000 + (QUICK ? 40 : 90);
     for (const size of SIZES.slice(1)) {
       const prev = results.growth.sizes.at(-1)!;
       const prevSet = results.dataSets.at(-1)!;
@@ -588,6 +589,29 @@ async function readsSection(server: Server): Promise<void> {
     await writer.stop();
     await scratch.db.dropDatabase().catch(() => {});
     results.writes = { ...writes, rssMaxMb: writesRss };
+    // 4b. The same mix with events off (EVENTS_ENABLED=false), for the cost of writing them (docs/events.md).
+    log(`  again without events (EVENTS_ENABLED=false), on a fresh scratch data set`);
+    const scratchOff = await ensureDataSet(server, P.writesCustomers, SEED, { fresh: true });
+    const writerOff = await startChild('bench/gateway-child.ts', { ...gatewayEnv(server, scratchOff.dbName), EVENTS_ENABLED: 'false' });
+    children.push(writerOff);
+    const off = await runWrites({
+      url: writerOff.url,
+      token,
+      cols: scratchOff.collections,
+      clients: WRITE_CLIENTS,
+      durationMs: P.writesMs,
+      progress: log,
+    });
+    await writerOff.stop();
+    await scratchOff.db.dropDatabase().catch(() => {});
+    results.writesWithoutEvents = {
+      requests: off.requests,
+      throughputPerSec: off.throughputPerSec,
+      latencyMs: off.latencyMs,
+      errors: off.errors,
+      ratio: off.throughputPerSec > 0 ? writes.throughputPerSec / off.throughputPerSec : 0,
+    };
+    log(`  without events: ${off.throughputPerSec.toFixed(1)}/s; with events ${results.writesWithoutEvents.ratio.toFixed(2)}x`);
     results.memory.underLoad.push({ phase: `writes, ${WRITE_CLIENTS} clients`, customers: P.writesCustomers, rssMaxMb: writesRss });
     log(
       `  ${writes.requests} mutations, ${writes.throughputPerSec.toFixed(1)}/s, p50 ${ms(writes.latencyMs.p50)}, errors ${writes.errors}` +
@@ -942,6 +966,15 @@ function evaluateTargets(r: Results): Target[] {
     id: 'writes: zero errors, invariants hold',
     met: w ? w.errors === 0 && w.invariants.problems.length === 0 : null,
     detail: w ? `${w.requests} mutations, ${w.errors} errors, ${w.invariants.problems.length} invariant problems` : 'not run',
+  });
+  const off = r.writesWithoutEvents;
+  targets.push({
+    id: 'writes with events >= 0.9x without (EVENTS_ENABLED)',
+    met: off ? off.ratio >= 0.9 : null,
+    detail:
+      off && w
+        ? `${w.throughputPerSec.toFixed(1)}/s with events, ${off.throughputPerSec.toFixed(1)}/s without: ${off.ratio.toFixed(2)}x`
+        : 'not run',
   });
   // 5. Memory.
   const peaks = [r.memory.idleAfterStartMb ?? 0, r.memory.atRestMb ?? 0, ...r.memory.underLoad.map((m) => m.rssMaxMb)];

@@ -66,6 +66,17 @@ export interface Results {
     skipped: { customers: number; reason: string }[];
   };
   writes: (WritesResult & { rssMaxMb: number }) | null;
+  /**
+   * The same write mix with EVENTS_ENABLED=false (no event written: docs/events.md), on a fresh
+   * scratch data set of its own, and the throughput with events as a ratio to it (aim: >= 0.9).
+   */
+  writesWithoutEvents?: {
+    requests: number;
+    throughputPerSec: number;
+    latencyMs: { p50: number; p99: number };
+    errors: number;
+    ratio: number;
+  } | null;
   memory: {
     idleAfterStartMb: number | null;
     atRestMb: number | null;
@@ -256,6 +267,13 @@ export function markdown(r: Results, chartDir = '.'): string {
     }
     L.push('', `Invariants checked afterwards: ${w.invariants.checked.join('; ')}.`, '');
     L.push(w.invariants.problems.length === 0 ? 'All hold.' : `Problems:\n\n${w.invariants.problems.map((p) => `- ${p}`).join('\n')}`, '');
+    const off = r.writesWithoutEvents;
+    if (off) {
+      L.push(
+        `The same mix without events (EVENTS_ENABLED=false, a fresh scratch data set): ${off.requests} mutations, ${off.throughputPerSec.toFixed(1)}/s, p50 ${msf(off.latencyMs.p50)} ms, p99 ${msf(off.latencyMs.p99)} ms, ${off.errors} errors. **With events: ${off.ratio.toFixed(2)}x** the throughput without.`,
+        '',
+      );
+    }
   } else L.push('Not run.', '');
 
   L.push('## 5. Gateway memory (RSS)', '');

@@ -4,6 +4,7 @@ import { AddOnResolver } from '../addon/addon.resolver.js';
 import { AuditResolver } from '../audit/audit.resolver.js';
 import { ClockMutationResolver } from '../clock/clock.mutation.js';
 import { ClockResolver } from '../clock/clock.resolver.js';
+import { EventResolver } from '../event/event.resolver.js';
 import { CustomerLedgerResolver, InvoiceResolver, LedgerEntryResolver } from '../ledger/ledger.resolver.js';
 import { purchaseMutations } from '../purchase/mutations/index.js';
 import { CustomerResolver } from '../customer/customer.resolver.js';
@@ -54,6 +55,7 @@ export const RESOLVERS = [
   LedgerEntryResolver,
   InvoiceResolver,
   AuditResolver,
+  EventResolver,
   SandboxResolver,
   ...sandboxMutations,
 ] as const;

@@ -13,7 +13,8 @@ import { idempotencyPlugin } from './idempotency.plugin.js';
 import { refusalAuditPlugin } from '../audit/refusal-audit.js';
 import { createAuthenticator, type Authenticator } from '../shared/auth.js';
 import { readPlanner } from '../read/loader-utils.js';
-import type { Config } from '../shared/config.js';
+import { ttlMs, type Config } from '../shared/config.js';
+import { purgeEvents } from '../event/event.repository.js';
 import type { Context } from '../shared/context.js';
 import { createContext, createRepositories, type Services } from './context.js';
 import { correlationIds } from '../shared/correlation.js';
@@ -95,7 +96,13 @@ export interface Gateway {
 export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const { config, database, log } = deps;
   configureCursorSecret(config.authSecret);
-  const write = { collections: database.collections, log, lockLeaseMs: config.lockLeaseMs, faults: deps.faults };
+  const write = {
+    collections: database.collections,
+    log,
+    lockLeaseMs: config.lockLeaseMs,
+    faults: deps.faults,
+    events: config.events.enabled,
+  };
   const services: Services = {
     collections: database.collections,
     repositories: createRepositories(database.collections, config.clockStart, { offerCacheMs: config.offerCacheMs }),
@@ -109,6 +116,15 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   };
   // FerretDB has no TTL index: expired sandboxes are deleted by the gateway (docs/sandboxes.md).
   const purgeTimer = setInterval(() => void services.sandboxes.purge(), config.sandbox.purgeIntervalMs).unref();
+  // Events past their retention (docs/events.md, "Retention"), by wall-clock age.
+  const retentionMs = ttlMs(config.events.retention)!;
+  const eventPurgeTimer = setInterval(
+    () =>
+      void purgeEvents(database.collections, new Date(Date.now() - retentionMs)).catch((error: unknown) =>
+        log.error('events', 'retention purge failed', error),
+      ),
+    config.events.purgeIntervalMs,
+  ).unref();
   const app = express();
   // Its request handler is added once Apollo has started (below).
   const httpServer = http.createServer();
@@ -209,6 +225,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
       }),
     stop: async () => {
       clearInterval(purgeTimer);
+      clearInterval(eventPurgeTimer);
       await apollo.stop();
       if (httpServer.listening) await new Promise((r) => httpServer.close(r));
     },

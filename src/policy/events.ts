@@ -60,8 +60,24 @@ const RESOURCES: Partial<Record<UpdatableCollection | 'supportRequests' | 'sandb
 /** Bookkeeping the write path keeps on every document: not a change anyone reacts to. */
 const INTERNAL_FIELDS = new Set(['version', 'lastOperationId', 'updatedAt']);
 
+/**
+ * ROLE-SOFTWARE-KEYS, SW-ACTIVITY-LOG: a software key and its download link are handed out by
+ * getSoftwareKey only (admin agents, every view logged), so an event (listed to every role,
+ * delivered to webhooks) carries a key's description without them.
+ */
+function withoutSecrets(key: string, value: unknown): unknown {
+  if (key !== 'keys' || !Array.isArray(value)) return value;
+  return value.map((k: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(k).filter(([f]) => f !== 'productKey' && f !== 'downloadUrl')),
+  );
+}
+
 function visible(fields: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(fields).filter(([k]) => !INTERNAL_FIELDS.has(k)));
+  return Object.fromEntries(
+    Object.entries(fields)
+      .filter(([k]) => !INTERNAL_FIELDS.has(k))
+      .map(([k, v]) => [k, withoutSecrets(k, v)]),
+  );
 }
 
 export interface OperationFacts {

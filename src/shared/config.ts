@@ -115,6 +115,24 @@ export interface Config {
   offerCacheMs: number;
   /** Test sandboxes (docs/sandboxes.md): who may create them, how many, and how long they live. */
   sandbox: SandboxConfig;
+  /** The event log (docs/events.md): whether operations write events, and how long they are kept. */
+  events: EventsConfig;
+}
+
+/** The event log's configuration (docs/events.md, "Retention"). */
+export interface EventsConfig {
+  /**
+   * `EVENTS_ENABLED`: whether applied operations journal their events (runOperation); false writes
+   * none, for comparison runs (`npm run bench`). @default true
+   */
+  enabled: boolean;
+  /**
+   * `EVENT_RETENTION`: an ISO-8601 duration in weeks, days, hours, minutes or seconds: the gateway
+   * deletes events written (wall clock) longer ago than this. @default P30D
+   */
+  retention: string;
+  /** `EVENT_PURGE_INTERVAL_MS`: how often the gateway deletes events past their retention, 1000 to 86400000. @default 3600000 */
+  purgeIntervalMs: number;
 }
 
 /** Test sandboxes' configuration (docs/sandboxes.md, "Configuration"). */
@@ -438,6 +456,20 @@ function parseSandbox(env: Record<string, string | undefined>): SandboxConfig {
   };
 }
 
+/** EVENTS_ENABLED, EVENT_RETENTION, EVENT_PURGE_INTERVAL_MS. */
+function parseEvents(env: Record<string, string | undefined>): EventsConfig {
+  return {
+    enabled: parseBool(env.EVENTS_ENABLED, true, 'EVENTS_ENABLED'),
+    retention: parseTtl(env.EVENT_RETENTION, 'P30D', 'EVENT_RETENTION'),
+    purgeIntervalMs: parseIntInRange(env.EVENT_PURGE_INTERVAL_MS, {
+      name: 'EVENT_PURGE_INTERVAL_MS',
+      fallback: 3_600_000,
+      min: 1000,
+      max: 86_400_000,
+    }),
+  };
+}
+
 /** Pure: the same environment always gives the same config; rejects bad values with a message. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const backend = (env.DB_BACKEND ?? 'auto') as BackendChoice;
@@ -481,5 +513,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     partnerCacheMs: parseIntInRange(env.PARTNER_CACHE_MS, { name: 'PARTNER_CACHE_MS', fallback: 30_000, min: 0, max: 3_600_000 }),
     offerCacheMs: parseIntInRange(env.OFFER_CACHE_MS, { name: 'OFFER_CACHE_MS', fallback: 60_000, min: 0, max: 3_600_000 }),
     sandbox: parseSandbox(env),
+    events: parseEvents(env),
   };
 }

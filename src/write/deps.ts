@@ -25,6 +25,11 @@ export interface WriteDeps {
    * next poll. Must not throw; other instances learn of the events by following the log.
    */
   eventsWritten?(partnerId: string): void;
+  /**
+   * EVENTS_ENABLED: false journals no events (neither derived from the effects nor decided by the
+   * policy, like clock-advanced), for comparison runs. @default true
+   */
+  events?: boolean;
 }
 
 /** Tells `deps.eventsWritten` when `operation` journaled events. */

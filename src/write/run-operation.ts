@@ -125,7 +125,9 @@ export async function runOperation<L, R extends object>(
         kind: plan.kind,
         status: 'pending',
         // Events last (docs/events.md): written after every change they describe.
-        effects: updatesFirst(withEvents(facts, decision.effects)),
+        effects: updatesFirst(
+          deps.events === false ? decision.effects.filter((e) => e.kind !== 'event') : withEvents(facts, decision.effects),
+        ),
         applied: 0,
         at,
         createdAt: wall,

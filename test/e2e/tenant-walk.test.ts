@@ -205,6 +205,8 @@ const made = {
   aReservation: '',
   /** A sandbox B's global admin created (docs/sandboxes.md). */
   bSandbox: '',
+  /** One of B's events (docs/events.md). */
+  bEvent: '',
 };
 
 /** Values that exist nowhere, well-formed for their kind. */
@@ -426,6 +428,25 @@ const QUERY_CASES: WalkCase[] = [
   byId({ field: 'order', what: "another partner's order ID", foreign: () => made.bOrder, unknown: UNKNOWN.order }),
   byId({ field: 'softwareOrder', what: "another partner's software order ID", foreign: () => made.bSoftwareOrder, unknown: UNKNOWN.order }),
   byId({ field: 'reservation', what: "another partner's reservation ID", foreign: () => made.bReservation }),
+  {
+    ...byId({ field: 'event', what: "another partner's event ID", foreign: () => made.bEvent, unknown: `${UNKNOWN.guid}:0` }),
+    control: { as: 'B', values: () => ({ id: made.bEvent }) },
+  },
+  ...(
+    [
+      ['customerId', "another partner's customer ID as filter.customerId", () => B_CUSTOMER._id],
+      ['resourceId', "another partner's order ID as filter.resourceId", () => made.bOrder],
+    ] as const
+  ).map(([key, what, foreign]): WalkCase => ({
+    field: 'Query.events',
+    covers: [`Query.events(filter.${key})`],
+    what,
+    document: rootQuery('events', ['filter', 'first']),
+    slots: id(foreign, key === 'resourceId' ? UNKNOWN.order : UNKNOWN.guid),
+    vars: (v) => ({ filter: { [key]: v.id }, first: 100 }),
+    control: { as: 'B', values: () => ({ id: foreign() }), check: totalCountAtLeastOne(['events']) },
+    expected: 'DATA',
+  })),
   {
     field: 'Query.invoice',
     covers: ['Query.invoice(customerId)'],
@@ -881,6 +902,7 @@ async function buildWorlds(): Promise<void> {
   for (const e of await gw.collections.auditEvents.find({ partnerId: B }).toArray()) {
     if (e.resourceType && e.resourceId) made.bAuditResource[e.resourceType] ??= e.resourceId;
   }
+  made.bEvent = (await gw.collections.events.findOne({ partnerId: B }))?._id ?? '';
 }
 
 function withDryRun(vars: Vars): Vars {

@@ -43,6 +43,10 @@ describe('npm run bench -- --quick', () => {
     expect(results.writes.requests).toBeGreaterThan(0);
     expect(results.writes.errors).toBe(0);
     expect(results.writes.invariants.problems).toEqual([]);
+    // The same mix without events (EVENTS_ENABLED=false), and the ratio of the two throughputs.
+    expect(results.writesWithoutEvents.requests).toBeGreaterThan(0);
+    expect(results.writesWithoutEvents.errors).toBe(0);
+    expect(results.writesWithoutEvents.ratio).toBeGreaterThan(0);
     expect(results.memory.atRestMb).toBeGreaterThan(0);
     expect(results.targets.length).toBeGreaterThanOrEqual(8);
 

@@ -49,6 +49,7 @@ describe('loadConfig defaults', () => {
       partnerCacheMs: 30_000,
       offerCacheMs: 60_000,
       sandbox: { admins: null, maxPerAdmin: 50, defaultTtl: 'PT24H', maxTtl: 'P7D', purgeIntervalMs: 60_000, maxCustomers: 1000 },
+      events: { enabled: true, retention: 'P30D', purgeIntervalMs: 3_600_000 },
     });
   });
 
@@ -94,6 +95,9 @@ describe('loadConfig defaults', () => {
         SHUTDOWN_GRACE_MS: '20000',
         PARTNER_CACHE_MS: '0',
         OFFER_CACHE_MS: '5000',
+        EVENTS_ENABLED: 'false',
+        EVENT_RETENTION: 'pt12h',
+        EVENT_PURGE_INTERVAL_MS: '5000',
       }),
     ).toEqual({
       port: 8080,
@@ -118,6 +122,7 @@ describe('loadConfig defaults', () => {
       partnerCacheMs: 0,
       offerCacheMs: 5000,
       sandbox: { admins: null, maxPerAdmin: 50, defaultTtl: 'PT24H', maxTtl: 'P7D', purgeIntervalMs: 60_000, maxCustomers: 1000 },
+      events: { enabled: false, retention: 'PT12H', purgeIntervalMs: 5000 },
     });
   });
 
