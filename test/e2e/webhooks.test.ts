@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
 import { aCustomer, anOffer, aSubscription, guid, insertWorld } from '../support/fixtures.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { callAs } from '../support/sandbox-calls.js';
 import { startSecondGateway } from '../support/second-gateway.js';
 import { startReceiver, type Receiver } from '../support/webhook-receiver.js';
 
@@ -446,5 +447,53 @@ describe('several gateway instances', () => {
       await second.close();
     }
     await unregister(id);
+  });
+});
+
+describe('webhooks of a test sandbox', () => {
+  it("a sandbox's registrations get its events, stay through a reset (not snapshotted) and are deleted with the sandbox, delivery log included", async () => {
+    const created = await callAs<Loose>(
+      gw.url,
+      { partner: CONTOSO },
+      `mutation ($input: CreateSandboxInput!) { createSandbox(input: $input) { sandbox { id partnerId } tokens { token } } }`,
+      {
+        input: { name: 'Webhook sandbox', roles: ['GLOBAL_ADMIN', 'ADMIN_AGENT'], ttl: 'PT1H' },
+      },
+    );
+    expect(created.errors).toBeUndefined();
+    const { sandbox, tokens } = created.data!.createSandbox;
+    const sb = { token: tokens[0].token as string };
+    const r = await receiver();
+    const registered = await callAs<Loose>(gw.url, sb, CREATE, { input: { webhookUrl: r.url, webhookEvents: ['customer-created'] } });
+    expect(registered.errors).toBeUndefined();
+    const id = registered.data!.createWebhookRegistration.registration.id as string;
+    const customer = await callAs<Loose>(
+      gw.url,
+      sb,
+      `mutation { createCustomer(input: { companyProfile: { companyName: "Sandboxed", domain: "sandboxed-webhook.onmicrosoft.com" }, billingProfile: { defaultAddress: { country: "US" } } }) { customer { id } } }`,
+    );
+    expect(customer.errors).toBeUndefined();
+    await r.waitFor(() => r.delivered().length === 1);
+    expect(r.delivered()[0]).toMatchObject({ PartnerId: sandbox.partnerId, EventName: 'customer-created' });
+
+    const reset = await callAs<Loose>(
+      gw.url,
+      { partner: CONTOSO },
+      `mutation ($id: ID!) { resetSandbox(input: { sandboxId: $id }) { dryRun } }`,
+      { id: sandbox.id },
+    );
+    expect(reset.errors).toBeUndefined();
+    expect((await callAs<Loose>(gw.url, sb, GET, { id })).data?.webhookRegistration?.id).toBe(id);
+
+    const deleted = await callAs<Loose>(
+      gw.url,
+      { partner: CONTOSO },
+      `mutation ($id: ID!) { deleteSandbox(input: { sandboxId: $id }) { deletedSandboxId } }`,
+      { id: sandbox.id },
+    );
+    expect(deleted.errors).toBeUndefined();
+    for (const name of ['webhookRegistrations', 'webhookCursors', 'webhookDeliveries'] as const) {
+      expect(await gw.collections[name].countDocuments({ partnerId: sandbox.partnerId }), name).toBe(0);
+    }
   });
 });
