@@ -60,8 +60,8 @@ export class DeliveryWorker {
   /** Registrations with news since their pass last looked (a wake while the pass runs). */
   private readonly dirty = new Set<string>();
   private readonly wakers = new Map<string, () => void>();
-  /** Partners with at least one registration, as of the last look: only their events wake the worker. */
-  private partners = new Set<string>();
+  /** Registrations by partner, as of the last look: only their partners' events wake the worker. */
+  private known = new Map<string, WebhookRegistrationDoc[]>();
   private ticking = false;
   private tickAgain = false;
   private inFlight = 0;
@@ -81,10 +81,10 @@ export class DeliveryWorker {
     this.timer = setInterval(() => void this.tick(), this.config.pollMs).unref();
   }
 
-  /** This instance wrote events of `partnerId`: deliver them now rather than at the next poll. */
+  /** This instance wrote events of `partnerId`: deliver them now rather than at the next poll (no read of the registrations). */
   wake(partnerId: string): void {
-    if (this.stopped || !this.partners.has(partnerId)) return;
-    void this.tick();
+    if (this.stopped) return;
+    for (const registration of this.known.get(partnerId) ?? []) this.run(registration);
   }
 
   /** A registration was created on this instance: look now. */
@@ -112,25 +112,29 @@ export class DeliveryWorker {
         this.tickAgain = false;
         if (this.stopped) return;
         const registrations = await this.cols.webhookRegistrations.find({}).toArray();
-        this.partners = new Set(registrations.map((r) => r.partnerId));
-        for (const registration of registrations) {
-          const running = this.passes.has(registration._id);
-          if (running) {
-            this.dirty.add(registration._id);
-            this.wakers.get(registration._id)?.();
-            continue;
-          }
-          const pass = this.pass(registration)
-            .catch((error: unknown) => this.log.warn('webhook', `delivery pass of registration ${registration._id} failed`, error))
-            .finally(() => this.passes.delete(registration._id));
-          this.passes.set(registration._id, pass);
-        }
+        const known = new Map<string, WebhookRegistrationDoc[]>();
+        for (const r of registrations) known.set(r.partnerId, [...(known.get(r.partnerId) ?? []), r]);
+        this.known = known;
+        for (const registration of registrations) this.run(registration);
       } while (this.tickAgain);
     } catch (error) {
       this.log.warn('webhook', 'looking for webhook registrations failed', error);
     } finally {
       this.ticking = false;
     }
+  }
+
+  /** Starts a pass for `registration`, or tells its running pass to look again. */
+  private run(registration: WebhookRegistrationDoc): void {
+    if (this.passes.has(registration._id)) {
+      this.dirty.add(registration._id);
+      this.wakers.get(registration._id)?.();
+      return;
+    }
+    const pass = this.pass(registration)
+      .catch((error: unknown) => this.log.warn('webhook', `delivery pass of registration ${registration._id} failed`, error))
+      .finally(() => this.passes.delete(registration._id));
+    this.passes.set(registration._id, pass);
   }
 
   /** One registration's work under its lease: record new events, attempt what is due, until nothing is left to do now. */
