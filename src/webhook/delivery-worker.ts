@@ -174,8 +174,10 @@ export class DeliveryWorker {
             this.attempt(current, delivery).finally(() => inFlight.delete(delivery._id)),
           );
         }
-        if (inFlight.size === 0 && !this.dirty.has(registration._id)) break;
-        // Wait for an attempt to end (its resource's next delivery may be due) or for news.
+        // News arrived while this loop ran (a wake, a poll): look again at once.
+        if (this.dirty.has(registration._id)) continue;
+        if (inFlight.size === 0) break;
+        // Wait for an attempt to end (its resource's next delivery may be due) or for news (a wake, the next poll).
         await Promise.race([...inFlight.values(), new Promise<void>((resolve) => this.wakers.set(registration._id, resolve))]);
         this.wakers.delete(registration._id);
       }
