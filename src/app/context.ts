@@ -20,6 +20,7 @@ import type { Authenticator } from '../shared/auth.js';
 import { DEFAULT_SETTINGS, type Context, type Repositories, type Settings } from '../shared/context.js';
 import type { Logger } from '../shared/logger.js';
 import type { SandboxService } from '../sandbox/sandbox.service.js';
+import type { WebhookRepository } from '../webhook/webhook.repository.js';
 
 /** Long-lived, shared by every request: built once in the composition root (src/app/server.ts). */
 export interface Services {
@@ -37,6 +38,8 @@ export interface Services {
   readPlanner?: ReadPlanner;
   /** Test sandboxes (src/sandbox/), with their configuration. */
   sandboxes: SandboxService;
+  /** Webhook registrations, test events and the delivery log (src/webhook/), with their configuration. */
+  webhooks: WebhookRepository;
 }
 
 export interface RepositoryOptions {
@@ -119,6 +122,7 @@ export async function createContext(
     log: services.log,
     write: services.write,
     sandboxes: services.sandboxes,
+    webhooks: services.webhooks,
     settings: { ...DEFAULT_SETTINGS, ...services.settings },
     now: () => (now ??= repositories.clock.read(caller.partner._id).then((reading) => reading.now)),
     readClock: async () => {

@@ -27,6 +27,8 @@ import { subscriptionMutations } from '../subscription/mutations/index.js';
 import { sandboxMutations } from '../sandbox/mutations/index.js';
 import { SandboxResolver } from '../sandbox/sandbox.resolver.js';
 import { offerMutations } from '../offer/mutations/index.js';
+import { webhookMutations } from '../webhook/mutations/index.js';
+import { WebhookResolver } from '../webhook/webhook.resolver.js';
 import { DateTimeISOScalar } from '../shared/date-time.scalar.js';
 
 export const RESOLVERS = [
@@ -58,6 +60,8 @@ export const RESOLVERS = [
   EventResolver,
   SandboxResolver,
   ...sandboxMutations,
+  WebhookResolver,
+  ...webhookMutations,
 ] as const;
 
 /** The executable schema, built from the decorated classes; `schema/schema.graphql` is its printout. */

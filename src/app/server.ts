@@ -38,7 +38,9 @@ import { gatewayLimits } from '../limits/index.js';
 import { createSchema } from './schema.js';
 import { SandboxService } from '../sandbox/sandbox.service.js';
 import type { SandboxWorlds } from '../sandbox/templates.js';
-import type { WriteFaults } from '../write/deps.js';
+import type { WriteDeps, WriteFaults } from '../write/deps.js';
+import { DeliveryWorker } from '../webhook/delivery-worker.js';
+import { WebhookRepository } from '../webhook/webhook.repository.js';
 import type { Duplex } from 'node:stream';
 
 /**
@@ -96,13 +98,18 @@ export interface Gateway {
 export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const { config, database, log } = deps;
   configureCursorSecret(config.authSecret);
-  const write = {
+  // The webhook delivery worker runs apart from requests (src/webhook/delivery-worker.ts); events
+  // this instance writes wake it at once, others' reach it at its next poll.
+  const webhookConfig = { ...config.webhooks, mode: config.mode };
+  const write: WriteDeps = {
     collections: database.collections,
     log,
     lockLeaseMs: config.lockLeaseMs,
     faults: deps.faults,
     events: config.events.enabled,
+    eventsWritten: (partnerId) => webhookWorker.wake(partnerId),
   };
+  const webhookWorker = new DeliveryWorker({ cols: database.collections, write, config: webhookConfig, log });
   const services: Services = {
     collections: database.collections,
     repositories: createRepositories(database.collections, config.clockStart, { offerCacheMs: config.offerCacheMs }),
@@ -113,6 +120,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     maxDbCommands: config.limits.maxDbCommands,
     readPlanner: readPlanner(database.backend.capabilities),
     sandboxes: new SandboxService(write, config, deps.sandboxWorlds),
+    webhooks: new WebhookRepository(database.collections, write, webhookConfig, webhookWorker),
   };
   // FerretDB has no TTL index: expired sandboxes are deleted by the gateway (docs/sandboxes.md).
   const purgeTimer = setInterval(() => void services.sandboxes.purge(), config.sandbox.purgeIntervalMs).unref();
@@ -157,6 +165,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     ],
   });
   await apollo.start();
+  await webhookWorker.start();
   const ideHeaders = await ideDefaultHeaders(config, log, deps.idePartnerId);
   const context = (headers: IncomingHttpHeaders, correlationId: string) =>
     createContext(services, headers, correlationId).catch((error: unknown) => {
@@ -226,6 +235,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     stop: async () => {
       clearInterval(purgeTimer);
       clearInterval(eventPurgeTimer);
+      await webhookWorker.stop();
       await apollo.stop();
       if (httpServer.listening) await new Promise((r) => httpServer.close(r));
     },

@@ -24,6 +24,9 @@ import type {
   SoftwareOrderDoc,
   SubscriptionDoc,
   SupportRequestDoc,
+  WebhookCursorDoc,
+  WebhookDeliveryDoc,
+  WebhookRegistrationDoc,
 } from './documents.js';
 
 /** Typed handles on every collection; built once per database and shared by all requests. */
@@ -52,6 +55,9 @@ export interface Collections {
   sandboxOffers: Collection<SandboxOfferDoc>;
   events: Collection<EventDoc>;
   eventSequences: Collection<EventSequenceDoc>;
+  webhookRegistrations: Collection<WebhookRegistrationDoc>;
+  webhookCursors: Collection<WebhookCursorDoc>;
+  webhookDeliveries: Collection<WebhookDeliveryDoc>;
 }
 
 export function collections(db: Db): Collections {
@@ -80,6 +86,9 @@ export function collections(db: Db): Collections {
     sandboxOffers: db.collection<SandboxOfferDoc>('sandboxOffers'),
     events: db.collection<EventDoc>('events'),
     eventSequences: db.collection<EventSequenceDoc>('eventSequences'),
+    webhookRegistrations: db.collection<WebhookRegistrationDoc>('webhookRegistrations'),
+    webhookCursors: db.collection<WebhookCursorDoc>('webhookCursors'),
+    webhookDeliveries: db.collection<WebhookDeliveryDoc>('webhookDeliveries'),
   };
 }
 
@@ -163,6 +172,15 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
     { key: { createdAt: 1 }, name: 'createdAt' },
   ],
   eventSequences: [],
+  // webhookRegistrations: a partner's registrations, oldest first.
+  webhookRegistrations: [{ key: { partnerId: 1, createdAt: 1, _id: 1 }, name: 'partner_created' }],
+  webhookCursors: [],
+  webhookDeliveries: [
+    // The delivery worker: a registration's pending deliveries.
+    { key: { registrationId: 1, status: 1 }, name: 'registration_status' },
+    // webhookDeliveries(registrationId): the log in event order.
+    { key: { partnerId: 1, registrationId: 1, eventSeq: 1, _id: 1 }, name: 'partner_registration_seq' },
+  ],
 };
 
 /**
@@ -238,4 +256,7 @@ export const EQUALITY_FIELDS: Record<keyof Collections, readonly string[]> = {
   sandboxOffers: ['partnerId'],
   events: ['partnerId', 'bucket', 'seq', 'customerId', 'resourceId'],
   eventSequences: ['partnerId'],
+  webhookRegistrations: ['partnerId'],
+  webhookCursors: ['partnerId'],
+  webhookDeliveries: ['partnerId', 'registrationId', 'status', 'eventId'],
 };

@@ -646,6 +646,70 @@ export interface EventSequenceDoc {
   seq: number;
 }
 
+/**
+ * A webhook registration (docs/webhooks.md): a URL a partner asked the gateway to POST its events
+ * to, with the event names it wants and the secret its deliveries are signed with. Not snapshotted
+ * with a sandbox (TENANT_KEPT_COLLECTIONS): it is the integration's configuration, not the world.
+ */
+export interface WebhookRegistrationDoc {
+  _id: string;
+  partnerId: string;
+  url: string;
+  /** Event names (src/policy/events.ts, EVENT_TYPES); `test-created` reaches only the registration that asked for it. */
+  events: string[];
+  /** HMAC-SHA256 key of its signatures; shown to the partner once, at creation or rotation. */
+  secret: string;
+  /** The partner's last event sequence number when it was registered: earlier events are not delivered. */
+  startSeq: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/**
+ * How far a registration's deliveries have been recorded (`_id` = registration ID): every event of
+ * the partner up to `seq` has its delivery document, or was not wanted. Written only by the
+ * holder of the registration's lease (`webhook:<registrationId>` in `locks`).
+ */
+export interface WebhookCursorDoc {
+  _id: string;
+  partnerId: string;
+  seq: number;
+}
+
+/** One attempt at a delivery, as the delivery log shows it. */
+export interface WebhookAttempt {
+  /** 1, 2, 3 ... */
+  attempt: number;
+  /** Wall-clock instant the attempt started. */
+  at: Date;
+  durationMs: number;
+  /** The receiver's HTTP status; null when none came (timeout, refused connection). */
+  responseStatus: number | null;
+  /** Why the attempt failed; null when it succeeded. */
+  error: string | null;
+}
+
+/**
+ * One event to deliver to one registration (`_id` = `<registrationId>:<eventId>`, so recording it
+ * twice is a duplicate key, not a second delivery). Written only by the registration's lease holder.
+ */
+export interface WebhookDeliveryDoc {
+  _id: string;
+  partnerId: string;
+  registrationId: string;
+  eventId: string;
+  eventSeq: number;
+  eventType: string;
+  /** `<resourceName>:<resourceId>`: deliveries of one resource go out in sequence order. */
+  resourceKey: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  attempts: WebhookAttempt[];
+  /** Wall-clock instant of the next attempt; null once succeeded or failed. */
+  nextAttemptAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
 /** A lease that serialises writers of one customer (or one partner's clock) across gateway instances. */
 export interface LockDoc {
   _id: string;

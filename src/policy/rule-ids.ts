@@ -93,10 +93,21 @@ export const RULE_IDS: readonly RuleId[] = Object.values(RULE_SECTIONS).flat();
 
 /**
  * The project's own rules, beyond the team's spec (so not in docs/rules.md, its byte copy, nor in
- * RULE_IDS): test sandboxes, documented in docs/sandboxes.md. A refusal by one of them is a
- * top-level FORBIDDEN naming the rule, like a role refusal.
+ * RULE_IDS): test sandboxes, documented in docs/sandboxes.md, and webhooks (src/policy/webhook.ts),
+ * documented in docs/webhooks.md. A refusal by a SANDBOX-* rule is a top-level FORBIDDEN naming the
+ * rule, like a role refusal; a WEBHOOK-* one is FORBIDDEN (WEBHOOK-ADMIN, WEBHOOK-QUOTA),
+ * BAD_USER_INPUT naming the field (WEBHOOK-URL, WEBHOOK-EVENTS) or RATE_LIMITED (WEBHOOK-TEST-RATE).
  */
-export const PROJECT_RULE_IDS = ['SANDBOX-ADMIN', 'SANDBOX-QUOTA', 'SANDBOX-OFFERS'] as const;
+export const PROJECT_RULE_IDS = [
+  'SANDBOX-ADMIN',
+  'SANDBOX-QUOTA',
+  'SANDBOX-OFFERS',
+  'WEBHOOK-ADMIN',
+  'WEBHOOK-URL',
+  'WEBHOOK-EVENTS',
+  'WEBHOOK-QUOTA',
+  'WEBHOOK-TEST-RATE',
+] as const;
 
 export type ProjectRuleId = (typeof PROJECT_RULE_IDS)[number];
 

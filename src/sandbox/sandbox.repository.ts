@@ -54,7 +54,12 @@ export const TENANT_COLLECTIONS = [
  * the event numbering, and the integration's configuration (webhook registrations and their
  * deliveries). Deleting the sandbox deletes them too.
  */
-export const TENANT_KEPT_COLLECTIONS = ['eventSequences'] as const satisfies readonly (keyof Collections)[];
+export const TENANT_KEPT_COLLECTIONS = [
+  'eventSequences',
+  'webhookRegistrations',
+  'webhookCursors',
+  'webhookDeliveries',
+] as const satisfies readonly (keyof Collections)[];
 
 export interface NewSandbox {
   name: string;

@@ -117,6 +117,8 @@ export interface Config {
   sandbox: SandboxConfig;
   /** The event log (docs/events.md): whether operations write events, and how long they are kept. */
   events: EventsConfig;
+  /** Webhooks (docs/webhooks.md): where they may go, how many, and how they are delivered and retried. */
+  webhooks: WebhookConfig;
 }
 
 /** The event log's configuration (docs/events.md, "Retention"). */
@@ -133,6 +135,38 @@ export interface EventsConfig {
   retention: string;
   /** `EVENT_PURGE_INTERVAL_MS`: how often the gateway deletes events past their retention, 1000 to 86400000. @default 3600000 */
   purgeIntervalMs: number;
+}
+
+/** Webhooks' configuration (docs/webhooks.md, "Configuration"). */
+export interface WebhookConfig {
+  /**
+   * `WEBHOOK_ALLOWED_HOSTS`: comma-separated host names a registration's URL may name, each exact
+   * (`hooks.example.com`) or a subdomain wildcard (`*.example.com`), lower-case. Loopback hosts
+   * (localhost, 127.0.0.0/8, [::1]) are allowed in development mode only. @default none
+   */
+  allowedHosts: readonly string[];
+  /** `WEBHOOK_MAX_PER_PARTNER`: registrations one partner may hold (WEBHOOK-QUOTA), 1 to 100. @default 10 */
+  maxPerPartner: number;
+  /** `WEBHOOK_RETRY_PERIOD`: an ISO-8601 duration; a delivery failing for longer than this from its first attempt is given up. @default P3D */
+  retryPeriod: string;
+  /** `WEBHOOK_RETRY_START_MS`: the wait after a first failed attempt, doubling after each further one. @default 10000 */
+  retryStartMs: number;
+  /** `WEBHOOK_RETRY_MAX_MS`: the longest wait between two attempts. @default 3600000 */
+  retryMaxMs: number;
+  /** `WEBHOOK_TIMEOUT_MS`: how long one attempt may take, response included, 100 to 60000. @default 10000 */
+  timeoutMs: number;
+  /** `WEBHOOK_MAX_RESPONSE_BYTES`: how much of a receiver's answer is read; more is cut off, 0 to 1048576. @default 65536 */
+  maxResponseBytes: number;
+  /** `WEBHOOK_CONCURRENCY`: attempts in flight at once per registration, 1 to 64. @default 4 */
+  concurrencyPerRegistration: number;
+  /** `WEBHOOK_MAX_IN_FLIGHT`: attempts in flight at once per gateway instance, 1 to 10000. @default 64 */
+  maxInFlight: number;
+  /** `WEBHOOK_POLL_MS`: how often an instance looks for new events and due retries, 10 to 3600000. @default 1000 */
+  pollMs: number;
+  /** `WEBHOOK_LEASE_MS`: a registration's delivery lease, renewed while its holder works; a dead holder's work is taken over after it, 1000 to 600000. @default 15000 */
+  leaseMs: number;
+  /** `WEBHOOK_TEST_EVENTS_PER_MINUTE`: sendWebhookTestEvent calls per registration per minute (WEBHOOK-TEST-RATE), 1 to 1000. @default 2 */
+  testEventsPerMinute: number;
 }
 
 /** Test sandboxes' configuration (docs/sandboxes.md, "Configuration"). */
@@ -470,6 +504,40 @@ function parseEvents(env: Record<string, string | undefined>): EventsConfig {
   };
 }
 
+/** WEBHOOK_*: hosts lower-case and deduplicated, each a DNS name or a `*.` wildcard of one. */
+function parseWebhooks(env: Record<string, string | undefined>): WebhookConfig {
+  const raw = env.WEBHOOK_ALLOWED_HOSTS;
+  let allowedHosts: string[] = [];
+  if (raw !== undefined && raw.trim() !== '') {
+    allowedHosts = raw
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter((h) => h !== '');
+    const bad = allowedHosts.find((h) => !/^(?:\*\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*$/.test(h));
+    if (bad !== undefined || allowedHosts.length === 0) {
+      throw new ConfigError(
+        `WEBHOOK_ALLOWED_HOSTS must be a comma-separated list of host names such as hooks.example.com or *.example.com, but got '${raw}'`,
+      );
+    }
+  }
+  const retryPeriod = parseTtl(env.WEBHOOK_RETRY_PERIOD, 'P3D', 'WEBHOOK_RETRY_PERIOD');
+  const ms = (name: string, fallback: number, min: number, max: number) => parseIntInRange(env[name], { name, fallback, min, max });
+  return {
+    allowedHosts: [...new Set(allowedHosts)],
+    maxPerPartner: ms('WEBHOOK_MAX_PER_PARTNER', 10, 1, 100),
+    retryPeriod,
+    retryStartMs: ms('WEBHOOK_RETRY_START_MS', 10_000, 1, 86_400_000),
+    retryMaxMs: ms('WEBHOOK_RETRY_MAX_MS', 3_600_000, 1, 86_400_000),
+    timeoutMs: ms('WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
+    maxResponseBytes: ms('WEBHOOK_MAX_RESPONSE_BYTES', 65_536, 0, 1_048_576),
+    concurrencyPerRegistration: ms('WEBHOOK_CONCURRENCY', 4, 1, 64),
+    maxInFlight: ms('WEBHOOK_MAX_IN_FLIGHT', 64, 1, 10_000),
+    pollMs: ms('WEBHOOK_POLL_MS', 1000, 10, 3_600_000),
+    leaseMs: ms('WEBHOOK_LEASE_MS', 15_000, 1000, 600_000),
+    testEventsPerMinute: ms('WEBHOOK_TEST_EVENTS_PER_MINUTE', 2, 1, 1000),
+  };
+}
+
 /** Pure: the same environment always gives the same config; rejects bad values with a message. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const backend = (env.DB_BACKEND ?? 'auto') as BackendChoice;
@@ -514,5 +582,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     offerCacheMs: parseIntInRange(env.OFFER_CACHE_MS, { name: 'OFFER_CACHE_MS', fallback: 60_000, min: 0, max: 3_600_000 }),
     sandbox: parseSandbox(env),
     events: parseEvents(env),
+    webhooks: parseWebhooks(env),
   };
 }

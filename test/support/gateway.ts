@@ -75,7 +75,9 @@ export async function startTestGateway(
   const log = createMemoryLogger();
   const database = asDatabase(testDb);
   const config = {
-    ...loadConfig(gatewayOptions.env ?? {}),
+    // The webhook worker's poll finds no registrations in most tests; hourly, so it adds no command
+    // to the ones tests count. Webhook tests set WEBHOOK_POLL_MS short.
+    ...loadConfig({ WEBHOOK_POLL_MS: '3600000', ...gatewayOptions.env }),
     dbName: testDb.dbName,
     ...(gatewayOptions.lockLeaseMs !== undefined ? { lockLeaseMs: gatewayOptions.lockLeaseMs } : {}),
     ...(gatewayOptions.devHeaderAuth !== undefined ? { devHeaderAuth: gatewayOptions.devHeaderAuth } : {}),

@@ -50,6 +50,7 @@ describe('loadConfig defaults', () => {
       offerCacheMs: 60_000,
       sandbox: { admins: null, maxPerAdmin: 50, defaultTtl: 'PT24H', maxTtl: 'P7D', purgeIntervalMs: 60_000, maxCustomers: 1000 },
       events: { enabled: true, retention: 'P30D', purgeIntervalMs: 3_600_000 },
+      webhooks: DEFAULT_WEBHOOKS,
     });
   });
 
@@ -123,6 +124,7 @@ describe('loadConfig defaults', () => {
       offerCacheMs: 5000,
       sandbox: { admins: null, maxPerAdmin: 50, defaultTtl: 'PT24H', maxTtl: 'P7D', purgeIntervalMs: 60_000, maxCustomers: 1000 },
       events: { enabled: false, retention: 'PT12H', purgeIntervalMs: 5000 },
+      webhooks: DEFAULT_WEBHOOKS,
     });
   });
 
@@ -361,6 +363,64 @@ describe('limits (docs/security.md, "Limits")', () => {
     for (const raw of ['0', '-1', '2.5', 'unlimited']) {
       expect(configError({ [name]: raw })).toBe(`${name} must be a positive integer, but got '${raw}'`);
     }
+  });
+});
+
+const DEFAULT_WEBHOOKS = {
+  allowedHosts: [],
+  maxPerPartner: 10,
+  retryPeriod: 'P3D',
+  retryStartMs: 10_000,
+  retryMaxMs: 3_600_000,
+  timeoutMs: 10_000,
+  maxResponseBytes: 65_536,
+  concurrencyPerRegistration: 4,
+  maxInFlight: 64,
+  pollMs: 1000,
+  leaseMs: 15_000,
+  testEventsPerMinute: 2,
+};
+
+describe('webhooks (docs/webhooks.md, "Configuration")', () => {
+  it('WEBHOOK_* are read into config.webhooks: hosts lower-case and deduplicated, the retry period upper-case', () => {
+    expect(
+      loadConfig({
+        WEBHOOK_ALLOWED_HOSTS: ' Hooks.Example.com, *.example.org,hooks.example.com ',
+        WEBHOOK_MAX_PER_PARTNER: '3',
+        WEBHOOK_RETRY_PERIOD: 'pt1m',
+        WEBHOOK_RETRY_START_MS: '50',
+        WEBHOOK_RETRY_MAX_MS: '200',
+        WEBHOOK_TIMEOUT_MS: '500',
+        WEBHOOK_MAX_RESPONSE_BYTES: '0',
+        WEBHOOK_CONCURRENCY: '2',
+        WEBHOOK_MAX_IN_FLIGHT: '8',
+        WEBHOOK_POLL_MS: '20',
+        WEBHOOK_LEASE_MS: '2000',
+        WEBHOOK_TEST_EVENTS_PER_MINUTE: '5',
+      }).webhooks,
+    ).toEqual({
+      allowedHosts: ['hooks.example.com', '*.example.org'],
+      maxPerPartner: 3,
+      retryPeriod: 'PT1M',
+      retryStartMs: 50,
+      retryMaxMs: 200,
+      timeoutMs: 500,
+      maxResponseBytes: 0,
+      concurrencyPerRegistration: 2,
+      maxInFlight: 8,
+      pollMs: 20,
+      leaseMs: 2000,
+      testEventsPerMinute: 5,
+    });
+  });
+
+  it('bad values refuse to start, naming the variable and what it expects', () => {
+    expect(configError({ WEBHOOK_ALLOWED_HOSTS: 'https://hooks.example.com' })).toContain(
+      'WEBHOOK_ALLOWED_HOSTS must be a comma-separated list of host names',
+    );
+    expect(configError({ WEBHOOK_RETRY_PERIOD: 'P1M' })).toContain('WEBHOOK_RETRY_PERIOD must be a positive ISO-8601 duration');
+    expect(configError({ WEBHOOK_TIMEOUT_MS: '99' })).toBe("WEBHOOK_TIMEOUT_MS must be an integer from 100 to 60000, but got '99'");
+    expect(configError({ WEBHOOK_MAX_PER_PARTNER: '0' })).toBe("WEBHOOK_MAX_PER_PARTNER must be an integer from 1 to 100, but got '0'");
   });
 });
 

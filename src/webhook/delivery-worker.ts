@@ -1,0 +1,358 @@
+/**
+ * The webhook delivery worker (docs/webhooks.md, "Delivery"): one per gateway instance, apart
+ * from requests, so a slow or dead receiver delays no caller.
+ *
+ * Every WEBHOOK_POLL_MS (and at once when this instance writes an event of a partner with
+ * registrations) it starts a pass for each registration it is not already working on. A pass runs
+ * under the registration's lease in `locks` (`webhook:<registrationId>`, WEBHOOK_LEASE_MS, renewed
+ * while it works), so one instance at a time delivers a registration's events and a dead
+ * instance's work is taken over when its lease runs out. Under the lease it:
+ * 1. records a delivery document per wanted event after the registration's cursor (`_id` =
+ *    `<registrationId>:<eventId>`, so a repeat is a duplicate key), then advances the cursor;
+ * 2. attempts due deliveries: in order per resource (the earliest pending delivery of a resource
+ *    goes first; later ones wait while it retries), at most WEBHOOK_CONCURRENCY at once per
+ *    registration and WEBHOOK_MAX_IN_FLIGHT per instance, each logged on its document.
+ * At least once: a delivery is marked succeeded only after the receiver's 2xx, so an instance that
+ * dies between the two leaves it pending, and whoever takes the lease next sends it again.
+ */
+import type { Collections } from '../db/collections.js';
+import type { EventDoc, WebhookAttempt, WebhookDeliveryDoc, WebhookRegistrationDoc } from '../db/documents.js';
+import { eventPayload } from '../event/event-payload.js';
+import { decideWebhookUrl, dueDeliveries, nextAttemptAt, wantsEvent, type RetrySchedule } from '../policy/webhook.js';
+import { ttlMs, type Mode, type WebhookConfig } from '../shared/config.js';
+import type { Logger } from '../shared/logger.js';
+import { EVENT_BUCKET_SIZE, readEventsAfter } from '../write/event-log.js';
+import { acquire, release } from '../write/locks.js';
+import { isDuplicateKey } from '../write/mongo-errors.js';
+import { uniqueHolder, type WriteDeps } from '../write/deps.js';
+import { deliveryId } from './webhook.repository.js';
+import { DELIVERY_ATTEMPT_HEADER, EVENT_ID_HEADER, EVENT_NAME_HEADER, SIGNATURE_HEADER, signatureHeader } from './signer.js';
+
+/** Attempts kept on a delivery document: the most recent ones (a delivery retried for days has about 80). */
+const MAX_ATTEMPTS_KEPT = 100;
+
+export interface DeliveryWorkerDeps {
+  cols: Collections;
+  write: Pick<WriteDeps, 'holderId'>;
+  config: WebhookConfig & { mode: Mode };
+  log: Logger;
+}
+
+export function webhookLockKey(registrationId: string): string {
+  return `webhook:${registrationId}`;
+}
+
+interface Attempted {
+  ok: boolean;
+  responseStatus: number | null;
+  error: string | null;
+}
+
+export class DeliveryWorker {
+  private readonly cols: Collections;
+  private readonly config: WebhookConfig & { mode: Mode };
+  private readonly log: Logger;
+  private readonly schedule: RetrySchedule;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  /** Registrations this instance holds a pass for, and the pass. */
+  private readonly passes = new Map<string, Promise<void>>();
+  /** Registrations with news since their pass last looked (a wake while the pass runs). */
+  private readonly dirty = new Set<string>();
+  private readonly wakers = new Map<string, () => void>();
+  /** Registrations by partner, as of the last look: only their partners' events wake the worker. */
+  private known = new Map<string, WebhookRegistrationDoc[]>();
+  private ticking = false;
+  private tickAgain = false;
+  private inFlight = 0;
+  private readonly slotWaiters: (() => void)[] = [];
+  private readonly aborts = new Set<AbortController>();
+
+  constructor(private readonly deps: DeliveryWorkerDeps) {
+    this.cols = deps.cols;
+    this.config = deps.config;
+    this.log = deps.log;
+    this.schedule = { startMs: this.config.retryStartMs, maxMs: this.config.retryMaxMs, periodMs: ttlMs(this.config.retryPeriod)! };
+  }
+
+  /** Looks once (so the first requests find the worker settled), then every WEBHOOK_POLL_MS. */
+  async start(): Promise<void> {
+    await this.tick();
+    this.timer = setInterval(() => void this.tick(), this.config.pollMs).unref();
+  }
+
+  /** This instance wrote events of `partnerId`: deliver them now rather than at the next poll (no read of the registrations). */
+  wake(partnerId: string): void {
+    if (this.stopped) return;
+    for (const registration of this.known.get(partnerId) ?? []) this.run(registration);
+  }
+
+  /** A registration was created on this instance: look now. */
+  refresh(): void {
+    if (!this.stopped) void this.tick();
+  }
+
+  /** Stops polling, cuts attempts in flight short (they stay pending, for any instance) and waits for the passes. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    for (const controller of this.aborts) controller.abort();
+    for (const wake of this.wakers.values()) wake();
+    await Promise.allSettled([...this.passes.values()]);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.ticking) {
+      this.tickAgain = true;
+      return;
+    }
+    this.ticking = true;
+    try {
+      do {
+        this.tickAgain = false;
+        if (this.stopped) return;
+        const registrations = await this.cols.webhookRegistrations.find({}).toArray();
+        const known = new Map<string, WebhookRegistrationDoc[]>();
+        for (const r of registrations) known.set(r.partnerId, [...(known.get(r.partnerId) ?? []), r]);
+        this.known = known;
+        for (const registration of registrations) this.run(registration);
+      } while (this.tickAgain);
+    } catch (error) {
+      this.log.warn('webhook', 'looking for webhook registrations failed', error);
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  /** Starts a pass for `registration`, or tells its running pass to look again. */
+  private run(registration: WebhookRegistrationDoc): void {
+    if (this.passes.has(registration._id)) {
+      this.dirty.add(registration._id);
+      this.wakers.get(registration._id)?.();
+      return;
+    }
+    const pass = this.pass(registration)
+      .catch((error: unknown) => this.log.warn('webhook', `delivery pass of registration ${registration._id} failed`, error))
+      .finally(() => this.passes.delete(registration._id));
+    this.passes.set(registration._id, pass);
+  }
+
+  /** One registration's work under its lease: record new events, attempt what is due, until nothing is left to do now. */
+  private async pass(registration: WebhookRegistrationDoc): Promise<void> {
+    const key = webhookLockKey(registration._id);
+    const holder = uniqueHolder(this.deps.write);
+    const lease = await acquire(this.cols.locks, key, holder, { leaseMs: this.config.leaseMs, waitMs: 0 });
+    if (!lease) return;
+    let lost = false;
+    // Renewed by its holder only (an update filtered on the holder): a holder that finds it taken over stops starting attempts.
+    const renew = setInterval(
+      () => {
+        void this.cols.locks
+          .updateOne({ _id: key, holder }, { $set: { expiresAt: new Date(Date.now() + this.config.leaseMs) } })
+          .then((r) => (lost ||= r.matchedCount === 0))
+          .catch(() => {});
+      },
+      Math.max(200, Math.floor(this.config.leaseMs / 3)),
+    ).unref();
+    const inFlight = new Map<string, Promise<void>>();
+    try {
+      for (;;) {
+        if (this.stopped || lost) break;
+        this.dirty.delete(registration._id);
+        // The registration may have changed (URL, events, secret) or gone since the tick read it.
+        const current = await this.cols.webhookRegistrations.findOne({ _id: registration._id });
+        if (!current) break;
+        await this.record(current);
+        const pending = await this.cols.webhookDeliveries.find({ registrationId: current._id, status: 'pending' }).toArray();
+        const room = this.config.concurrencyPerRegistration - inFlight.size;
+        const due = dueDeliveries(pending, new Date(), Number.POSITIVE_INFINITY)
+          .filter((d) => !inFlight.has(d._id))
+          .slice(0, Math.max(room, 0));
+        for (const delivery of due) {
+          inFlight.set(
+            delivery._id,
+            this.attempt(current, delivery).finally(() => inFlight.delete(delivery._id)),
+          );
+        }
+        // News arrived while this loop ran (a wake, a poll): look again at once.
+        if (this.dirty.has(registration._id)) continue;
+        if (inFlight.size === 0) break;
+        // Wait for an attempt to end (its resource's next delivery may be due) or for news (a wake, the next poll).
+        await Promise.race([...inFlight.values(), new Promise<void>((resolve) => this.wakers.set(registration._id, resolve))]);
+        this.wakers.delete(registration._id);
+      }
+    } finally {
+      await Promise.allSettled([...inFlight.values()]);
+      clearInterval(renew);
+      this.wakers.delete(registration._id);
+      await release(this.cols.locks, key, holder);
+    }
+  }
+
+  /** Records a delivery per wanted event after the cursor, then moves the cursor past them. */
+  private async record(registration: WebhookRegistrationDoc): Promise<void> {
+    const cursor = await this.cols.webhookCursors.findOne({ _id: registration._id });
+    let seq = cursor?.seq ?? registration.startSeq;
+    for (;;) {
+      const events = await readEventsAfter(this.cols, registration.partnerId, seq, EVENT_BUCKET_SIZE);
+      if (events.length === 0) return;
+      const now = new Date();
+      for (const event of events.filter((e) => wantsEvent(registration, e))) {
+        try {
+          await this.cols.webhookDeliveries.insertOne(newDelivery(registration, event, now));
+        } catch (error) {
+          if (!isDuplicateKey(error)) throw error;
+        }
+      }
+      seq = events.at(-1)!.seq;
+      try {
+        await this.cols.webhookCursors.updateOne(
+          { _id: registration._id },
+          { $set: { seq, partnerId: registration.partnerId } },
+          { upsert: true },
+        );
+      } catch (error) {
+        // An overlapping holder (a lease taken over from a live but slow one) created it first.
+        if (!isDuplicateKey(error)) throw error;
+        await this.cols.webhookCursors.updateOne({ _id: registration._id }, { $set: { seq } });
+      }
+      if (events.length < EVENT_BUCKET_SIZE) return;
+    }
+  }
+
+  /** One attempt at one delivery, logged on its document; the next attempt scheduled, or the delivery settled. */
+  private async attempt(registration: WebhookRegistrationDoc, delivery: WebhookDeliveryDoc): Promise<void> {
+    await this.takeSlot();
+    try {
+      const at = new Date();
+      const event = await this.cols.events.findOne({ _id: delivery.eventId, partnerId: registration.partnerId });
+      const started = performance.now();
+      const outcome: Attempted = event
+        ? await this.post(registration, event, (delivery.attempts.at(-1)?.attempt ?? 0) + 1)
+        : { ok: false, responseStatus: null, error: 'the event no longer exists (purged by retention)' };
+      // Cut short by stop(): not the receiver's failure. It stays pending for whoever holds the lease next.
+      if (this.stopped) return;
+      const attempt: WebhookAttempt = {
+        attempt: (delivery.attempts.at(-1)?.attempt ?? 0) + 1,
+        at,
+        durationMs: Math.round(performance.now() - started),
+        responseStatus: outcome.responseStatus,
+        error: outcome.error,
+      };
+      const next =
+        outcome.ok || !event
+          ? null
+          : nextAttemptAt({
+              failedAttempts: attempt.attempt,
+              firstAttemptAt: delivery.attempts[0]?.at ?? at,
+              now: new Date(),
+              jitter: Math.random(),
+              schedule: this.schedule,
+            });
+      const status: WebhookDeliveryDoc['status'] = outcome.ok ? 'succeeded' : next === null ? 'failed' : 'pending';
+      const attempts = [...delivery.attempts, attempt].slice(-MAX_ATTEMPTS_KEPT);
+      await this.cols.webhookDeliveries.updateOne(
+        { _id: delivery._id },
+        { $set: { status, attempts, nextAttemptAt: next, updatedAt: new Date() } },
+      );
+      if (status === 'failed') this.log.warn('webhook', `gave up delivering event ${delivery.eventId} to registration ${registration._id}`);
+    } finally {
+      this.giveSlot();
+    }
+  }
+
+  /** POSTs the signed payload: no redirects followed, a timeout, at most WEBHOOK_MAX_RESPONSE_BYTES of the answer read. */
+  private async post(registration: WebhookRegistrationDoc, event: EventDoc, attemptNumber: number): Promise<Attempted> {
+    // Checked again before every attempt: a host removed from WEBHOOK_ALLOWED_HOSTS gets nothing more.
+    const url = decideWebhookUrl(registration.url, {
+      allowedHosts: this.config.allowedHosts,
+      allowLoopback: this.config.mode === 'development',
+    });
+    if (!url.allowed) return { ok: false, responseStatus: null, error: url.message };
+    const body = JSON.stringify(eventPayload(event));
+    const timestamp = Math.floor(Date.now() / 1000);
+    const controller = new AbortController();
+    this.aborts.add(controller);
+    const timer = setTimeout(() => controller.abort(), this.config.timeoutMs);
+    try {
+      const response = await fetch(url.url, {
+        method: 'POST',
+        redirect: 'manual',
+        signal: controller.signal,
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'partner-center-gateway-webhooks/1',
+          [EVENT_ID_HEADER]: event._id,
+          [EVENT_NAME_HEADER]: event.type,
+          [DELIVERY_ATTEMPT_HEADER]: String(attemptNumber),
+          [SIGNATURE_HEADER]: signatureHeader(registration.secret, timestamp, body),
+        },
+        body,
+      });
+      await drain(response, this.config.maxResponseBytes);
+      const status = response.status;
+      if (status >= 200 && status < 300) return { ok: true, responseStatus: status, error: null };
+      const error =
+        status >= 300 && status < 400
+          ? `the receiver answered a redirect (${status}); redirects are not followed`
+          : `the receiver answered HTTP ${status}`;
+      return { ok: false, responseStatus: status, error };
+    } catch (error) {
+      if (controller.signal.aborted) {
+        return {
+          ok: false,
+          responseStatus: null,
+          error: this.stopped ? 'the gateway stopped' : `no answer within ${this.config.timeoutMs} ms`,
+        };
+      }
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      return { ok: false, responseStatus: null, error: cause?.code ?? cause?.message ?? (error as Error).message };
+    } finally {
+      clearTimeout(timer);
+      this.aborts.delete(controller);
+    }
+  }
+
+  private async takeSlot(): Promise<void> {
+    while (this.inFlight >= this.config.maxInFlight) await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+    this.inFlight++;
+  }
+
+  private giveSlot(): void {
+    this.inFlight--;
+    this.slotWaiters.shift()?.();
+  }
+}
+
+function newDelivery(registration: WebhookRegistrationDoc, event: EventDoc, now: Date): WebhookDeliveryDoc {
+  return {
+    _id: deliveryId(registration._id, event._id),
+    partnerId: registration.partnerId,
+    registrationId: registration._id,
+    eventId: event._id,
+    eventSeq: event.seq,
+    eventType: event.type,
+    resourceKey: `${event.resourceName}:${event.resourceId}`,
+    status: 'pending',
+    attempts: [],
+    nextAttemptAt: now,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+/** Reads at most `maxBytes` of the answer (the connection is then cut), so a receiver cannot make the gateway read without end. */
+async function drain(response: Response, maxBytes: number): Promise<void> {
+  if (!response.body) return;
+  const reader = response.body.getReader();
+  let read = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    read += value.byteLength;
+    if (read > maxBytes) {
+      await reader.cancel();
+      return;
+    }
+  }
+}
