@@ -23,6 +23,8 @@ export const CLIENT_ERROR_CODES = [
   'SERVICE_UNAVAILABLE',
   'IDEMPOTENCY_KEY_REUSED',
   'SANDBOX_BUSY',
+  'TOO_MANY_CONNECTIONS',
+  'SUBSCRIBER_TOO_SLOW',
 ] as const;
 
 export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[number];
@@ -32,6 +34,7 @@ const HTTP_STATUS: Partial<Record<ClientErrorCode, number>> = {
   BAD_REQUEST: 400,
   QUERY_TOO_COMPLEX: 400,
   RATE_LIMITED: 429,
+  TOO_MANY_CONNECTIONS: 429,
   TIMEOUT: 503,
   SERVICE_UNAVAILABLE: 503,
 };

@@ -49,6 +49,7 @@ describe('loadConfig defaults', () => {
       partnerCacheMs: 30_000,
       offerCacheMs: 60_000,
       sandbox: { admins: null, maxPerAdmin: 50, defaultTtl: 'PT24H', maxTtl: 'P7D', purgeIntervalMs: 60_000, maxCustomers: 1000 },
+      live: { pollMs: 250, maxConnectionsPerCaller: 10, maxConnections: 1000, queueMax: 1000 },
     });
   });
 
@@ -118,6 +119,7 @@ describe('loadConfig defaults', () => {
       partnerCacheMs: 0,
       offerCacheMs: 5000,
       sandbox: { admins: null, maxPerAdmin: 50, defaultTtl: 'PT24H', maxTtl: 'P7D', purgeIntervalMs: 60_000, maxCustomers: 1000 },
+      live: { pollMs: 250, maxConnectionsPerCaller: 10, maxConnections: 1000, queueMax: 1000 },
     });
   });
 
@@ -356,6 +358,23 @@ describe('limits (docs/security.md, "Limits")', () => {
     for (const raw of ['0', '-1', '2.5', 'unlimited']) {
       expect(configError({ [name]: raw })).toBe(`${name} must be a positive integer, but got '${raw}'`);
     }
+  });
+});
+
+describe('live events (docs/live-events.md, "Configuration")', () => {
+  it('EVENT_POLL_MS and LIVE_* are read into config.live', () => {
+    expect(
+      loadConfig({ EVENT_POLL_MS: '50', LIVE_MAX_CONNECTIONS_PER_CALLER: '2', LIVE_MAX_CONNECTIONS: '20', LIVE_QUEUE_MAX: '64' }).live,
+    ).toEqual({ pollMs: 50, maxConnectionsPerCaller: 2, maxConnections: 20, queueMax: 64 });
+  });
+
+  it('bad values refuse to start, naming the variable and its range', () => {
+    expect(configError({ EVENT_POLL_MS: '5' })).toBe("EVENT_POLL_MS must be an integer from 10 to 60000, but got '5'");
+    expect(configError({ LIVE_MAX_CONNECTIONS_PER_CALLER: '0' })).toBe(
+      "LIVE_MAX_CONNECTIONS_PER_CALLER must be an integer from 1 to 10000, but got '0'",
+    );
+    expect(configError({ LIVE_MAX_CONNECTIONS: 'many' })).toBe("LIVE_MAX_CONNECTIONS must be an integer from 1 to 1000000, but got 'many'");
+    expect(configError({ LIVE_QUEUE_MAX: '100001' })).toBe("LIVE_QUEUE_MAX must be an integer from 1 to 100000, but got '100001'");
   });
 });
 
