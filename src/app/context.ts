@@ -20,6 +20,8 @@ import type { Authenticator } from '../shared/auth.js';
 import { DEFAULT_SETTINGS, type Context, type Repositories, type Settings } from '../shared/context.js';
 import type { Logger } from '../shared/logger.js';
 import type { SandboxService } from '../sandbox/sandbox.service.js';
+import type { EventFeed } from '../event/event-feed.js';
+import type { Caller } from '../shared/caller.js';
 
 /** Long-lived, shared by every request: built once in the composition root (src/app/server.ts). */
 export interface Services {
@@ -37,6 +39,8 @@ export interface Services {
   readPlanner?: ReadPlanner;
   /** Test sandboxes (src/sandbox/), with their configuration. */
   sandboxes: SandboxService;
+  /** This instance's live event feed (src/event/event-feed.ts), which `eventAdded` subscribes to. */
+  eventFeed: EventFeed;
 }
 
 export interface RepositoryOptions {
@@ -90,6 +94,17 @@ export function createLoaders(
 }
 
 /**
+ * Who is calling, from the request's headers: authenticated (UNAUTHENTICATED otherwise) and, for a
+ * sandbox's caller, admitted only while the sandbox is ready (deleted: UNAUTHENTICATED; restoring:
+ * SANDBOX_BUSY). The one gate of HTTP requests and of live subscriptions (src/app/subscriptions.ts).
+ */
+export async function authenticateCaller(services: Services, headers: IncomingHttpHeaders): Promise<Caller> {
+  const caller = await services.authenticator.authenticate(headers);
+  await services.sandboxes.admit(caller.partner);
+  return caller;
+}
+
+/**
  * The context factory: authenticate, then build this request's loaders. `correlationId` is the
  * one the HTTP layer chose and sent back (src/shared/correlation.ts); a new one when absent.
  */
@@ -98,9 +113,15 @@ export async function createContext(
   headers: IncomingHttpHeaders,
   correlationId: string = randomUUID(),
 ): Promise<Context> {
-  const caller = await services.authenticator.authenticate(headers);
-  // A sandbox's callers only while it is ready (deleted: UNAUTHENTICATED; restoring: SANDBOX_BUSY).
-  await services.sandboxes.admit(caller.partner);
+  return contextFor(services, await authenticateCaller(services, headers), correlationId);
+}
+
+/**
+ * A context for a caller already authenticated: one HTTP request's, or one live subscription's
+ * (src/app/subscriptions.ts), which lives as long as the subscription. Its command budget and
+ * loader caches are its own either way; `eventAdded` resolves events without reading through them.
+ */
+export function contextFor(services: Services, caller: Caller, correlationId: string): Context {
   const budget = new CommandBudget(services.maxDbCommands ?? Number.POSITIVE_INFINITY);
   const collections = budgetedCollections(services.collections, budget);
   const repositories = createRepositories(collections, services.repositories.clock.defaultStart, {
@@ -119,6 +140,7 @@ export async function createContext(
     log: services.log,
     write: services.write,
     sandboxes: services.sandboxes,
+    eventFeed: services.eventFeed,
     settings: { ...DEFAULT_SETTINGS, ...services.settings },
     now: () => (now ??= repositories.clock.read(caller.partner._id).then((reading) => reading.now)),
     readClock: async () => {

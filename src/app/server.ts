@@ -39,6 +39,8 @@ import { SandboxService } from '../sandbox/sandbox.service.js';
 import type { SandboxWorlds } from '../sandbox/templates.js';
 import type { WriteFaults } from '../write/deps.js';
 import type { Duplex } from 'node:stream';
+import { EventFeed, eventLogSource } from '../event/event-feed.js';
+import { liveTransports, SSE_PATH, type LiveTransports } from './subscriptions.js';
 
 /**
  * Automatic persisted queries (README, "Calling the API"): a registered hash is kept this long, in
@@ -84,6 +86,8 @@ export interface Gateway {
   httpServer: http.Server;
   apollo: ApolloServer<Context>;
   services: Services;
+  /** The live transports (src/app/subscriptions.ts): graphql-ws at /graphql, graphql-sse at /graphql/stream. */
+  live: LiveTransports;
   /** How many requests the GraphQL fast path served (src/app/graphql-http.ts); every other one went through `app`. */
   fastPathRequests(): number;
   /** Starts listening; resolves to the base URL (port 0 picks a free port). */
@@ -95,7 +99,21 @@ export interface Gateway {
 export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const { config, database, log } = deps;
   configureCursorSecret(config.authSecret);
-  const write = { collections: database.collections, log, lockLeaseMs: config.lockLeaseMs, faults: deps.faults };
+  // This instance's live event feed (docs/live-events.md): the write path tells it of events it applied.
+  const eventFeed = new EventFeed({
+    source: eventLogSource(database.collections),
+    log,
+    pollMs: config.live.pollMs,
+    queueMax: config.live.queueMax,
+    watch: database.collections.events,
+  });
+  const write = {
+    collections: database.collections,
+    log,
+    lockLeaseMs: config.lockLeaseMs,
+    faults: deps.faults,
+    eventsWritten: (partnerId: string) => eventFeed.notify(partnerId),
+  };
   const services: Services = {
     collections: database.collections,
     repositories: createRepositories(database.collections, config.clockStart, { offerCacheMs: config.offerCacheMs }),
@@ -106,6 +124,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     maxDbCommands: config.limits.maxDbCommands,
     readPlanner: readPlanner(database.backend.capabilities),
     sandboxes: new SandboxService(write, config, deps.sandboxWorlds),
+    eventFeed,
   };
   // FerretDB has no TTL index: expired sandboxes are deleted by the gateway (docs/sandboxes.md).
   const purgeTimer = setInterval(() => void services.sandboxes.purge(), config.sandbox.purgeIntervalMs).unref();
@@ -117,8 +136,9 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   // asynchronous response (any GraphQL request) is written. Undocumented, not in @types/node.
   (httpServer as http.Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   const limits = gatewayLimits<Context>(config);
+  const schema = await createSchema();
   const apollo = new ApolloServer<Context>({
-    schema: await createSchema(),
+    schema,
     ...limits.apollo,
     // main.ts owns SIGINT/SIGTERM: Apollo's own handlers re-raise the signal after stopping,
     // which kills the process before the database (and a FerretDB it started) is closed.
@@ -153,6 +173,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   httpServer.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (!fastPath.take(req, res)) app(req, res);
   });
+  const live = liveTransports({ httpServer, schema, services, documents: limits.documents, config, log });
 
   app.disable('x-powered-by');
   app.use(correlationIds());
@@ -177,6 +198,9 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
         ),
     }),
   );
+  app.use(SSE_PATH, cors(config.corsOrigins), limits.rateLimit.middleware, (req, res, next) => {
+    live.stream(req, res).catch(next);
+  });
   app.use(
     '/graphql',
     // First, so that the 404, 429 and 401 answers below are readable by an allowed browser page too.
@@ -198,6 +222,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     httpServer,
     apollo,
     services,
+    live,
     fastPathRequests: () => fastPath.requests,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
@@ -209,6 +234,10 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
       }),
     stop: async () => {
       clearInterval(purgeTimer);
+      // Live connections first, closed with 1001 Going Away: graphql-ws clients take it as a cue to
+      // reconnect (to another instance) and subscribe again, where a `complete` would end their stream.
+      await live.stop();
+      await eventFeed.stop();
       await apollo.stop();
       if (httpServer.listening) await new Promise((r) => httpServer.close(r));
     },

@@ -1,0 +1,91 @@
+import { Args, ArgsType, Field, ID, Resolver, Root, Subscription } from 'type-graphql';
+import type { EventDoc } from '../db/documents.js';
+import { EVENT_TYPE_NAMES, isEventType } from '../policy/events.js';
+import type { Refused } from '../policy/decision.js';
+import { checkRole } from '../policy/roles.js';
+import type { Caller } from '../shared/caller.js';
+import type { Context } from '../shared/context.js';
+import { badUserInput, ClientError, forbidden } from '../shared/errors.js';
+import { parseId } from '../shared/ids.js';
+import { eventPayload, resourceUri } from './event-payload.js';
+import { isFeedOverflow, type EventFeed, type FeedOverflow, type FeedSubscription } from './event-feed.js';
+import { Event } from './event.type.js';
+
+declare module '../shared/context.js' {
+  interface Context {
+    /** This instance's live event feed (src/event/event-feed.ts), for `eventAdded`. */
+    eventFeed: EventFeed;
+  }
+}
+
+@ArgsType()
+export class EventAddedArgs {
+  @Field(() => [String], { nullable: true, description: 'Only events with one of these names (see `eventTypes`); all when absent.' })
+  types?: string[] | null;
+
+  @Field(() => ID, { nullable: true, description: 'Only events of this customer; all of the partner when absent.' })
+  customerId?: string | null;
+}
+
+/**
+ * Who may follow events. TODO(lead): the `events` query's decision (branch `events`, src/policy/)
+ * replaces this when both are merged, so the list and the stream answer to one rule. Until then:
+ * ROLE-SUBSCRIPTIONS, whose roles may make the changes events describe.
+ */
+export function canReadEvents(caller: Pick<Caller, 'roles'>): Refused | null {
+  return checkRole(caller, 'ROLE-SUBSCRIPTIONS', 'follow events');
+}
+
+/** An event as the `Event` type shows it: the stored document plus the fields derived from it (src/event/event-payload.ts). */
+export function eventView(doc: EventDoc): Event & EventDoc {
+  const payload = eventPayload(doc);
+  return {
+    ...doc,
+    resourceUri: resourceUri(doc),
+    auditUri: payload.AuditUri,
+    operationType: doc.operationKind,
+    resourceChangeUtcDate: doc.at,
+    payload: JSON.stringify(payload),
+  };
+}
+
+/**
+ * The checks `eventAdded` makes before it follows anything (tenant: the caller's partner only,
+ * ROLE-TENANT), then the caller's partner's feed, filtered by the arguments.
+ */
+async function follow(ctx: Context, args: EventAddedArgs): Promise<FeedSubscription> {
+  const refused = canReadEvents(ctx.caller);
+  if (refused) throw forbidden(refused);
+  const unknown = (args.types ?? []).filter((t) => !isEventType(t));
+  if (unknown.length > 0) {
+    throw badUserInput(
+      `Argument 'types' must list event names from eventTypes (${EVENT_TYPE_NAMES.join(', ')}), but got '${unknown.join("', '").slice(0, 200)}'`,
+      { argumentName: 'types' },
+    );
+  }
+  const types = args.types && args.types.length > 0 ? new Set(args.types) : null;
+  const customerId = args.customerId == null ? null : parseId('customer', args.customerId, 'customerId');
+  return ctx.eventFeed.subscribe(
+    ctx.caller.partner._id,
+    (event) => (types === null || types.has(event.type)) && (customerId === null || event.customerId === customerId),
+  );
+}
+
+@Resolver(() => Event)
+export class EventSubscriptionResolver {
+  @Subscription(() => Event, {
+    description:
+      "The caller's partner's events as they happen, in sequence order (docs/live-events.md), over graphql-ws (`/graphql`) or graphql-sse (`/graphql/stream`). Starts at the partner's latest event: read what came before with `events`. A subscriber that falls more than LIVE_QUEUE_MAX events behind is ended with SUBSCRIBER_TOO_SLOW.",
+    subscribe: ({ args, context }) => follow(context as Context, args as EventAddedArgs),
+  })
+  eventAdded(@Root() item: EventDoc | FeedOverflow, @Args() _args: EventAddedArgs): Event {
+    if (isFeedOverflow(item)) {
+      throw new ClientError(
+        'SUBSCRIBER_TOO_SLOW',
+        `A subscriber must keep within ${item.limit} unsent events, but fell further behind: the subscription is ended; read from sequence ${item.missedFrom} on with events and subscribe again`,
+        { limit: item.limit, missedFrom: item.missedFrom },
+      );
+    }
+    return eventView(item);
+  }
+}
