@@ -118,11 +118,18 @@ export async function createContext(
 
 /**
  * A context for a caller already authenticated: one HTTP request's, or one live subscription's
- * (src/app/subscriptions.ts), which lives as long as the subscription. Its command budget and
- * loader caches are its own either way; `eventAdded` resolves events without reading through them.
+ * (src/app/subscriptions.ts), which lives as long as the subscription. `maxDbCommands`: the
+ * request's read budget, LIMIT_MAX_DB_COMMANDS by default; a subscription's reads (one per
+ * marketplace check of an event, bounded by the events themselves) are not budgeted, or a
+ * long-lived subscription would run out of a budget meant for one request.
  */
-export function contextFor(services: Services, caller: Caller, correlationId: string): Context {
-  const budget = new CommandBudget(services.maxDbCommands ?? Number.POSITIVE_INFINITY);
+export function contextFor(
+  services: Services,
+  caller: Caller,
+  correlationId: string,
+  maxDbCommands = services.maxDbCommands ?? Number.POSITIVE_INFINITY,
+): Context {
+  const budget = new CommandBudget(maxDbCommands);
   const collections = budgetedCollections(services.collections, budget);
   const repositories = createRepositories(collections, services.repositories.clock.defaultStart, {
     catalog: services.repositories.offers.catalog,

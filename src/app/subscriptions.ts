@@ -189,7 +189,8 @@ export function liveTransports(deps: LiveTransportDeps): LiveTransports {
       document,
       operationName: request.operationName ?? undefined,
       variableValues: request.variables ?? undefined,
-      contextValue: contextFor(services, caller, correlationId),
+      // Not the read budget of one request: the subscription lives long (see contextFor).
+      contextValue: contextFor(services, caller, correlationId, Number.POSITIVE_INFINITY),
     };
   };
 

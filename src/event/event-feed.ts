@@ -80,6 +80,12 @@ export const DEFAULT_SLOW_GRACE_MS = 5000;
  * from the partner's position when it subscribed. Ends when the client leaves (`return`), when the
  * feed stops, or after yielding a FeedOverflow.
  */
+/**
+ * A check of one event that needs I/O (whether the caller may see it, ROLE-MARKETPLACE), run as the
+ * subscriber takes the event, so that reading for one subscriber never holds up another.
+ */
+export type EventCheck = (event: EventDoc) => boolean | Promise<boolean>;
+
 export class FeedSubscription implements AsyncIterableIterator<EventDoc | FeedOverflow> {
   private readonly queue: EventDoc[] = [];
   private wake: (() => void) | null = null;
@@ -92,6 +98,7 @@ export class FeedSubscription implements AsyncIterableIterator<EventDoc | FeedOv
     private readonly accepts: (event: EventDoc) => boolean,
     private readonly queueMax: number,
     private readonly detach: (subscription: FeedSubscription) => void,
+    private readonly visible: EventCheck = () => true,
   ) {}
 
   /** Called by the feed, in sequence order. */
@@ -145,6 +152,8 @@ export class FeedSubscription implements AsyncIterableIterator<EventDoc | FeedOv
       const event = this.queue.shift();
       if (event) {
         this.signalRoom();
+        if (!(await this.visible(event))) continue;
+        if (this.ended) return { done: true, value: undefined };
         return { done: false, value: event };
       }
       if (this.overflow) {
@@ -199,9 +208,11 @@ export class EventFeed {
   /**
    * Subscribes to the partner's events from now on (its latest sequence number when the first
    * subscriber of the partner arrived, or the follower's current position). Resolves once the
-   * subscription is in place: an event written after that is delivered.
+   * subscription is in place: an event written after that is delivered. `accepts` filters as
+   * events arrive (counting toward the queue only what it lets through); `visible`, as the
+   * subscriber takes them.
    */
-  async subscribe(partnerId: string, accepts: (event: EventDoc) => boolean): Promise<FeedSubscription> {
+  async subscribe(partnerId: string, accepts: (event: EventDoc) => boolean, visible?: EventCheck): Promise<FeedSubscription> {
     if (this.stopped) throw new Error('the event feed is stopped');
     let follower = this.followers.get(partnerId);
     if (!follower) {
@@ -213,7 +224,7 @@ export class EventFeed {
       follower = created;
       this.watch();
     }
-    const subscription = new FeedSubscription(partnerId, accepts, this.options.queueMax, (s) => this.detach(s));
+    const subscription = new FeedSubscription(partnerId, accepts, this.options.queueMax, (s) => this.detach(s), visible);
     follower.subscribers.add(subscription);
     try {
       await follower.ready;

@@ -1,11 +1,10 @@
 import { Args, ArgsType, Field, ID, Resolver, Root, Subscription } from 'type-graphql';
 import type { EventDoc } from '../db/documents.js';
 import { EVENT_TYPE_NAMES, isEventType } from '../policy/events.js';
-import type { Refused } from '../policy/decision.js';
-import { checkRole } from '../policy/roles.js';
-import type { Caller } from '../shared/caller.js';
+import type { Collections } from '../db/collections.js';
+import { eventReadScope, listsEvent, SUBSCRIPTION_RESOURCES } from '../policy/event-access.js';
 import type { Context } from '../shared/context.js';
-import { badUserInput, ClientError, forbidden } from '../shared/errors.js';
+import { badUserInput, ClientError } from '../shared/errors.js';
 import { parseId } from '../shared/ids.js';
 import { eventPayload, resourceUri } from './event-payload.js';
 import { isFeedOverflow, type EventFeed, type FeedOverflow, type FeedSubscription } from './event-feed.js';
@@ -27,15 +26,6 @@ export class EventAddedArgs {
   customerId?: string | null;
 }
 
-/**
- * Who may follow events. TODO(lead): the `events` query's decision (branch `events`, src/policy/)
- * replaces this when both are merged, so the list and the stream answer to one rule. Until then:
- * ROLE-SUBSCRIPTIONS, whose roles may make the changes events describe.
- */
-export function canReadEvents(caller: Pick<Caller, 'roles'>): Refused | null {
-  return checkRole(caller, 'ROLE-SUBSCRIPTIONS', 'follow events');
-}
-
 /** An event as the `Event` type shows it: the stored document plus the fields derived from it (src/event/event-payload.ts). */
 export function eventView(doc: EventDoc): Event & EventDoc {
   const payload = eventPayload(doc);
@@ -49,13 +39,35 @@ export function eventView(doc: EventDoc): Event & EventDoc {
   };
 }
 
+/** Subscriptions whose publisher a subscriber remembers, at most (a publisher never changes). */
+const MARKETPLACE_MEMO_MAX = 10_000;
+
 /**
- * The checks `eventAdded` makes before it follows anything (tenant: the caller's partner only,
- * ROLE-TENANT), then the caller's partner's feed, filtered by the arguments.
+ * Whether a subscription, or the base of an add-on, is a marketplace (ISV) one: what
+ * ROLE-MARKETPLACE hides (src/policy/event-access.ts). Remembered per subscriber.
+ */
+function marketplaceLookup(subscriptions: Collections['subscriptions'], partnerId: string): (id: string) => Promise<boolean> {
+  const memo = new Map<string, boolean>();
+  const publisherOf = (id: string) =>
+    subscriptions.findOne({ _id: id, partnerId }, { projection: { publisher: 1, parentSubscriptionId: 1 } });
+  return async (id) => {
+    const known = memo.get(id);
+    if (known !== undefined) return known;
+    const sub = await publisherOf(id);
+    const base = sub?.parentSubscriptionId ? await publisherOf(sub.parentSubscriptionId) : null;
+    const marketplace = sub?.publisher === 'isv' || base?.publisher === 'isv';
+    if (memo.size >= MARKETPLACE_MEMO_MAX) memo.clear();
+    memo.set(id, marketplace);
+    return marketplace;
+  };
+}
+
+/**
+ * The checks `eventAdded` makes before it follows anything, then the caller's partner's feed,
+ * filtered by the arguments, showing what `events` would list to the caller: its own partner's
+ * events only (ROLE-TENANT), marketplace subscriptions' only with ROLE-MARKETPLACE.
  */
 async function follow(ctx: Context, args: EventAddedArgs): Promise<FeedSubscription> {
-  const refused = canReadEvents(ctx.caller);
-  if (refused) throw forbidden(refused);
   const unknown = (args.types ?? []).filter((t) => !isEventType(t));
   if (unknown.length > 0) {
     throw badUserInput(
@@ -65,9 +77,18 @@ async function follow(ctx: Context, args: EventAddedArgs): Promise<FeedSubscript
   }
   const types = args.types && args.types.length > 0 ? new Set(args.types) : null;
   const customerId = args.customerId == null ? null : parseId('customer', args.customerId, 'customerId');
+  const scope = eventReadScope(ctx.caller);
+  const marketplace = scope.marketplace ? null : marketplaceLookup(ctx.collections.subscriptions, scope.partnerId);
   return ctx.eventFeed.subscribe(
-    ctx.caller.partner._id,
+    scope.partnerId,
     (event) => (types === null || types.has(event.type)) && (customerId === null || event.customerId === customerId),
+    async (event) =>
+      listsEvent(scope, {
+        partnerId: event.partnerId,
+        resourceName: event.resourceName,
+        marketplaceResource:
+          marketplace !== null && SUBSCRIPTION_RESOURCES.includes(event.resourceName) && (await marketplace(event.resourceId)),
+      }),
   );
 }
 

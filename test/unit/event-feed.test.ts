@@ -109,6 +109,20 @@ describe('event feed', () => {
     expect(renewals.waiting).toBe(0);
   });
 
+  it('an event the asynchronous `visible` check refuses is skipped, the next one delivered', async () => {
+    const log = memoryLog();
+    feed = new EventFeed({ source: log.source, log: createMemoryLogger(), pollMs: 60_000, queueMax: 10 });
+    const subscription = await feed.subscribe(
+      P1,
+      () => true,
+      async (e) => e.resourceId !== 'sub-1',
+    );
+    log.append(P1);
+    log.append(P1);
+    feed.notify(P1);
+    expect((await take(subscription, 1)).map((e) => (e as EventDoc).resourceId)).toEqual(['sub-2']);
+  });
+
   it('a burst larger than queueMax reaches a subscriber that keeps reading whole, in order', async () => {
     const log = memoryLog();
     feed = new EventFeed({ source: log.source, log: createMemoryLogger(), pollMs: 60_000, queueMax: 4 });
