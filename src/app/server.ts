@@ -198,9 +198,15 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
         ),
     }),
   );
-  app.use(SSE_PATH, cors(config.corsOrigins), limits.rateLimit.middleware, (req, res, next) => {
-    live.stream(req, res).catch(next);
-  });
+  app.use(
+    SSE_PATH,
+    cors(config.corsOrigins),
+    limits.rateLimit.middleware,
+    express.json({ limit: MAX_JSON_BODY_BYTES }),
+    (req, res, next) => {
+      live.stream(req, res).catch(next);
+    },
+  );
   app.use(
     '/graphql',
     // First, so that the 404, 429 and 401 answers below are readable by an allowed browser page too.

@@ -30,13 +30,15 @@ import {
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { ExecutionResult as SseResult, OperationArgs as SseOperationArgs } from 'graphql-sse';
-import { createHandler as createSseHandler } from 'graphql-sse/lib/use/http';
+import { createHandler as createSseHandler } from 'graphql-sse/lib/use/express';
+import type { Request, Response } from 'express';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { DocumentLimits } from '../limits/index.js';
 import type { Caller } from '../shared/caller.js';
 import type { Config } from '../shared/config.js';
 import { ClientError, createFormatError, isDatabaseUnavailable } from '../shared/errors.js';
 import { sendJson } from '../shared/http-json.js';
+import { MAX_JSON_BODY_BYTES } from './graphql-http.js';
 import type { Logger } from '../shared/logger.js';
 import { authenticateCaller, contextFor, type Services } from './context.js';
 
@@ -55,8 +57,11 @@ export interface LiveTransportDeps {
 }
 
 export interface LiveTransports {
-  /** Serves a request to SSE_PATH (GET or POST with `Accept: text/event-stream`). */
-  stream(req: http.IncomingMessage, res: http.ServerResponse): Promise<void>;
+  /**
+   * Serves a request to SSE_PATH (GET or POST with `Accept: text/event-stream`), its JSON body
+   * already parsed (express.json, with the HTTP body limit): graphql-sse would read it unbounded.
+   */
+  stream(req: Request, res: Response): Promise<void>;
   /** Open connections of both transports. */
   connections(): number;
   /** Closes every connection (WebSocket: 1001 Going Away; SSE: the response ends) and stops accepting new ones. */
@@ -209,7 +214,7 @@ export function liveTransports(deps: LiveTransportDeps): LiveTransports {
   };
 
   // --- graphql-ws over `ws`, on the gateway's own HTTP server ------------------------------------
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_JSON_BODY_BYTES });
   deps.httpServer.on('upgrade', (req: http.IncomingMessage, socket, head) => {
     if (new URL(req.url ?? '/', 'http://gateway').pathname !== WS_PATH) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
@@ -243,11 +248,18 @@ export function liveTransports(deps: LiveTransportDeps): LiveTransports {
     wss,
   );
 
-  // --- graphql-sse, distinct connections mode (one operation per response) -------------------------
+  // --- graphql-sse, distinct connections mode (one operation per response), behind express.json ------
   const streams = new Set<http.ServerResponse>();
   let stopping = false;
-  const stream = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+  const stream = async (req: Request, res: Response): Promise<void> => {
     const accept = req.headers.accept ?? '';
+    if (req.method === 'POST' && !req.is('application/json')) {
+      return sendJson(res, 415, {
+        errors: [
+          { message: `POST ${SSE_PATH} takes a JSON body: send Content-Type: application/json`, extensions: { code: 'BAD_REQUEST' } },
+        ],
+      });
+    }
     if ((req.method !== 'GET' && req.method !== 'POST') || !accept.includes('text/event-stream')) {
       if (req.method !== 'GET' && req.method !== 'POST') res.setHeader('Allow', 'GET, POST');
       return sendJson(res, req.method !== 'GET' && req.method !== 'POST' ? 405 : 406, {

@@ -399,6 +399,24 @@ describe('eventAdded: limits', () => {
     expect(gw.services.eventFeed.subscriberCount(CONTOSO)).toBe(0);
   });
 
+  it('over SSE, a request that is no event stream answers a coded 406, and a body over 1 MiB a coded 413, unread', async () => {
+    const post = (headers: Record<string, string>, body: string) =>
+      fetch(`${gw.url}/graphql/stream`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${contoso}`, ...headers },
+        body,
+      });
+    const plain = await post({ accept: 'application/json' }, JSON.stringify({ query: print(EsEventAddedDocument) }));
+    expect(plain.status).toBe(406);
+    expect(await plain.json()).toMatchObject({ errors: [{ extensions: { code: 'BAD_REQUEST' } }] });
+    const huge = await post(
+      { accept: 'text/event-stream' },
+      JSON.stringify({ query: `subscription { eventAdded { id } } #${'x'.repeat(1_100_000)}` }),
+    );
+    expect(huge.status).toBe(413);
+    expect((await huge.json()) as unknown).toMatchObject({ errors: [{ extensions: { code: expect.any(String) } }] });
+  });
+
   it('queries and mutations are not served over the WebSocket: BAD_REQUEST pointing to POST /graphql', async () => {
     const client = wsClient(gw.url, contoso);
     open.push(client);
