@@ -233,6 +233,11 @@ export function liveTransports(deps: LiveTransportDeps): LiveTransports {
           ctx.extra.socket.close(closeCodeFor(admitted), closeReason(admitted));
           return false;
         }
+        // Gone while it was being authenticated: onClose has run already and would not release the slot.
+        if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) {
+          admitted.slot.release();
+          return false;
+        }
         Object.assign(ctx.extra, { ...admitted, correlationId: randomUUID() });
         return true;
       },
@@ -279,6 +284,11 @@ export function liveTransports(deps: LiveTransportDeps): LiveTransports {
       return sendJson(res, status, { errors: [format(admitted, 'none')] });
     }
     const { caller, slot } = admitted;
+    // Gone while it was being authenticated: no close or end event is coming to release the slot.
+    if (req.socket.destroyed || req.socket.readableEnded) {
+      slot.release();
+      return void res.destroy();
+    }
     const correlationId = randomUUID();
     streams.add(res);
     res.once('close', () => {
