@@ -28,6 +28,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { CloseCode } from 'graphql-ws';
+import { decodeJwt } from 'jose';
 import { useServer } from 'graphql-ws/use/ws';
 import type { ExecutionResult as SseResult, OperationArgs as SseOperationArgs } from 'graphql-sse';
 import { createHandler as createSseHandler } from 'graphql-sse/lib/use/express';
@@ -123,7 +124,30 @@ interface ConnectionState extends Record<PropertyKey, unknown> {
   caller: Caller;
   slot: Slot;
   correlationId: string;
+  /** Closes the connection when its token expires. */
+  expiry: NodeJS.Timeout | undefined;
 }
+
+/** The longest delay a Node timer takes (about 24.8 days); a token that lives longer is not timed. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * When the connection's bearer token expires, in milliseconds from now; undefined without one
+ * (the development headers) or beyond MAX_TIMER_MS. The token is verified already (authenticateCaller).
+ */
+function tokenLifetimeMs(headers: IncomingHttpHeaders): number | undefined {
+  const token = /^Bearer\s+(.+)$/i.exec(String(headers.authorization ?? ''))?.[1]?.trim();
+  if (!token) return undefined;
+  try {
+    const { exp } = decodeJwt(token);
+    const ms = typeof exp === 'number' ? exp * 1000 - Date.now() : undefined;
+    return ms !== undefined && ms <= MAX_TIMER_MS ? Math.max(0, ms) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const TOKEN_EXPIRED = 'UNAUTHENTICATED: the token expired; connect again with a new one';
 
 /** A subscription request's fields, as both protocols carry them. */
 interface OperationRequest {
@@ -227,7 +251,8 @@ export function liveTransports(deps: LiveTransportDeps): LiveTransports {
       schema,
       isProd: config.mode === 'production',
       onConnect: async (ctx) => {
-        const admitted = await admit(connectionHeaders(ctx.extra.request.headers, ctx.connectionParams));
+        const headers = connectionHeaders(ctx.extra.request.headers, ctx.connectionParams);
+        const admitted = await admit(headers);
         if (admitted instanceof GraphQLError) {
           // graphql-ws's close codes (4401 and 4403 are its own); the reason starts with our code.
           ctx.extra.socket.close(closeCodeFor(admitted), closeReason(admitted));
@@ -238,7 +263,11 @@ export function liveTransports(deps: LiveTransportDeps): LiveTransports {
           admitted.slot.release();
           return false;
         }
-        Object.assign(ctx.extra, { ...admitted, correlationId: randomUUID() });
+        // Authenticated once, at connect: the connection lasts no longer than its token.
+        const lifetime = tokenLifetimeMs(headers);
+        const socket = ctx.extra.socket;
+        const expiry = lifetime === undefined ? undefined : setTimeout(() => socket.close(CloseCode.Unauthorized, TOKEN_EXPIRED), lifetime);
+        Object.assign(ctx.extra, { ...admitted, correlationId: randomUUID(), expiry });
         return true;
       },
       onSubscribe: (ctx, _id, payload) => {
@@ -248,7 +277,10 @@ export function liveTransports(deps: LiveTransportDeps): LiveTransports {
       },
       onNext: (ctx, _id, _payload, _args, result) => formatResult(result, ctx.extra.correlationId ?? 'none'),
       onError: (ctx, _id, _payload, errors) => errors.map((e) => format(e, ctx.extra.correlationId ?? 'none')),
-      onClose: (ctx) => ctx.extra.slot?.release(),
+      onClose: (ctx) => {
+        clearTimeout(ctx.extra.expiry);
+        ctx.extra.slot?.release();
+      },
     },
     wss,
   );
@@ -291,7 +323,11 @@ export function liveTransports(deps: LiveTransportDeps): LiveTransports {
     }
     const correlationId = randomUUID();
     streams.add(res);
+    // The stream lasts no longer than its token: it ends, and the client's reconnect authenticates again.
+    const lifetime = tokenLifetimeMs(req.headers);
+    const expiry = lifetime === undefined ? undefined : setTimeout(() => res.end(), lifetime);
     res.once('close', () => {
+      clearTimeout(expiry);
       streams.delete(res);
       slot.release();
     });

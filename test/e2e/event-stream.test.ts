@@ -307,6 +307,29 @@ describe('eventAdded: who may subscribe, and to what', () => {
     expect(await answer.json()).toMatchObject({ errors: [{ extensions: { code: 'UNAUTHENTICATED' } }] });
   });
 
+  it('a connection lasts no longer than its token: at its expiry it is closed with 4401 UNAUTHENTICATED', async () => {
+    const shortLived = await mintToken({
+      secret: gw.authSecret,
+      partnerId: CONTOSO,
+      userId: 'brief',
+      roles: ['admin_agent'],
+      expiresIn: 2,
+    });
+    const closed: { code: number; reason: string }[] = [];
+    const client = createWsClient({
+      url: wsUrl(gw.url),
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${shortLived}` },
+      retryAttempts: 0,
+      on: { closed: (event) => closed.push(event as { code: number; reason: string }) },
+    });
+    open.push(client);
+    listen(client);
+    await until(() => gw.services.eventFeed.subscriberCount(CONTOSO) >= 1, 'the subscription');
+    await until(() => closed.length > 0, 'the close at expiry', 5000);
+    expect(closed).toEqual([expect.objectContaining({ code: 4401, reason: expect.stringMatching(/^UNAUTHENTICATED: the token expired/) })]);
+  });
+
   it('a subscriber of one partner never sees another partner’s events (ROLE-TENANT)', async () => {
     const theirs = listen(wsClient(gw.url, fabrikam));
     const ours = listen(wsClient(gw.url, contoso));
