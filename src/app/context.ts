@@ -21,6 +21,8 @@ import { DEFAULT_SETTINGS, type Context, type Repositories, type Settings } from
 import type { Logger } from '../shared/logger.js';
 import type { SandboxService } from '../sandbox/sandbox.service.js';
 import type { WebhookRepository } from '../webhook/webhook.repository.js';
+import type { EventFeed } from '../event/event-feed.js';
+import type { Caller } from '../shared/caller.js';
 
 /** Long-lived, shared by every request: built once in the composition root (src/app/server.ts). */
 export interface Services {
@@ -40,6 +42,8 @@ export interface Services {
   sandboxes: SandboxService;
   /** Webhook registrations, test events and the delivery log (src/webhook/), with their configuration. */
   webhooks: WebhookRepository;
+  /** This instance's live event feed (src/event/event-feed.ts), which `eventAdded` subscribes to. */
+  eventFeed: EventFeed;
 }
 
 export interface RepositoryOptions {
@@ -93,6 +97,17 @@ export function createLoaders(
 }
 
 /**
+ * Who is calling, from the request's headers: authenticated (UNAUTHENTICATED otherwise) and, for a
+ * sandbox's caller, admitted only while the sandbox is ready (deleted: UNAUTHENTICATED; restoring:
+ * SANDBOX_BUSY). The one gate of HTTP requests and of live subscriptions (src/app/subscriptions.ts).
+ */
+export async function authenticateCaller(services: Services, headers: IncomingHttpHeaders): Promise<Caller> {
+  const caller = await services.authenticator.authenticate(headers);
+  await services.sandboxes.admit(caller.partner);
+  return caller;
+}
+
+/**
  * The context factory: authenticate, then build this request's loaders. `correlationId` is the
  * one the HTTP layer chose and sent back (src/shared/correlation.ts); a new one when absent.
  */
@@ -101,10 +116,23 @@ export async function createContext(
   headers: IncomingHttpHeaders,
   correlationId: string = randomUUID(),
 ): Promise<Context> {
-  const caller = await services.authenticator.authenticate(headers);
-  // A sandbox's callers only while it is ready (deleted: UNAUTHENTICATED; restoring: SANDBOX_BUSY).
-  await services.sandboxes.admit(caller.partner);
-  const budget = new CommandBudget(services.maxDbCommands ?? Number.POSITIVE_INFINITY);
+  return contextFor(services, await authenticateCaller(services, headers), correlationId);
+}
+
+/**
+ * A context for a caller already authenticated: one HTTP request's, or one live subscription's
+ * (src/app/subscriptions.ts), which lives as long as the subscription. `maxDbCommands`: the
+ * request's read budget, LIMIT_MAX_DB_COMMANDS by default; a subscription's reads (one per
+ * marketplace check of an event, bounded by the events themselves) are not budgeted, or a
+ * long-lived subscription would run out of a budget meant for one request.
+ */
+export function contextFor(
+  services: Services,
+  caller: Caller,
+  correlationId: string,
+  maxDbCommands = services.maxDbCommands ?? Number.POSITIVE_INFINITY,
+): Context {
+  const budget = new CommandBudget(maxDbCommands);
   const collections = budgetedCollections(services.collections, budget);
   const repositories = createRepositories(collections, services.repositories.clock.defaultStart, {
     catalog: services.repositories.offers.catalog,
@@ -123,6 +151,7 @@ export async function createContext(
     write: services.write,
     sandboxes: services.sandboxes,
     webhooks: services.webhooks,
+    eventFeed: services.eventFeed,
     settings: { ...DEFAULT_SETTINGS, ...services.settings },
     now: () => (now ??= repositories.clock.read(caller.partner._id).then((reading) => reading.now)),
     readClock: async () => {

@@ -1,5 +1,14 @@
-import type { GraphQLSchema } from 'graphql';
-import { buildSchema } from 'type-graphql';
+import {
+  GraphQLList,
+  GraphQLNonNull,
+  GraphQLObjectType,
+  GraphQLSchema,
+  isListType,
+  isNonNullType,
+  type GraphQLNamedOutputType,
+  type GraphQLOutputType,
+} from 'graphql';
+import { buildSchema, type BuildSchemaOptions, type PubSub } from 'type-graphql';
 import { AddOnResolver } from '../addon/addon.resolver.js';
 import { AuditResolver } from '../audit/audit.resolver.js';
 import { ClockMutationResolver } from '../clock/clock.mutation.js';
@@ -30,6 +39,7 @@ import { offerMutations } from '../offer/mutations/index.js';
 import { webhookMutations } from '../webhook/mutations/index.js';
 import { WebhookResolver } from '../webhook/webhook.resolver.js';
 import { DateTimeISOScalar } from '../shared/date-time.scalar.js';
+import { EventSubscriptionResolver } from '../event/event.subscription.js';
 
 export const RESOLVERS = [
   ViewerResolver,
@@ -64,13 +74,57 @@ export const RESOLVERS = [
   ...webhookMutations,
 ] as const;
 
-/** The executable schema, built from the decorated classes; `schema/schema.graphql` is its printout. */
-export function createSchema(): Promise<GraphQLSchema> {
-  return buildSchema({
-    resolvers: RESOLVERS,
-    validate: false,
-    emitSchemaFile: false,
-    // Every `Date` is DateTimeISO, ours: it also takes a bare date and says what it expected.
-    scalarsMap: [{ type: Date, scalar: DateTimeISOScalar }],
+/** Resolvers of the subscription root (docs/live-events.md); built apart, see `createSchema`. */
+export const SUBSCRIPTION_RESOLVERS = [EventSubscriptionResolver] as const;
+
+/**
+ * The subscription root's name. Not GraphQL's customary `Subscription`: that is Partner Center's
+ * subscription (the object type), and clients never name the root type.
+ */
+export const SUBSCRIPTION_ROOT = 'SubscriptionRoot';
+
+/**
+ * type-graphql insists on a PubSub whenever a schema has subscriptions, even where each one
+ * brings its own `subscribe` (ours follow the event feed, src/event/event-feed.ts). This one is
+ * never called; it says so if it ever is.
+ */
+const NO_PUBSUB: PubSub = {
+  publish: () => {
+    throw new Error('the gateway publishes no topics: subscriptions follow the event feed');
+  },
+  subscribe: () => {
+    throw new Error('the gateway publishes no topics: subscriptions follow the event feed');
+  },
+};
+
+const BUILD_OPTIONS = {
+  validate: false,
+  emitSchemaFile: false,
+  // Every `Date` is DateTimeISO, ours: it also takes a bare date and says what it expected.
+  scalarsMap: [{ type: Date, scalar: DateTimeISOScalar }],
+} satisfies Omit<BuildSchemaOptions, 'resolvers'>;
+
+/**
+ * The executable schema, built from the decorated classes; `schema/schema.graphql` is its printout.
+ * type-graphql names the subscription root `Subscription`, which Partner Center's subscription
+ * type holds already: so the subscriptions are built as a schema of their own, and their root's
+ * fields join the main schema under SUBSCRIPTION_ROOT, each type they name taken from the main
+ * schema where it has one of that name (one `Event` type whatever returns it).
+ */
+export async function createSchema(): Promise<GraphQLSchema> {
+  const main = await buildSchema({ ...BUILD_OPTIONS, resolvers: RESOLVERS });
+  // Only its subscription root is used: its empty Query would fail type-graphql's check.
+  const live = await buildSchema({ ...BUILD_OPTIONS, resolvers: SUBSCRIPTION_RESOLVERS, pubSub: NO_PUBSUB, skipCheck: true });
+  const own = (type: GraphQLOutputType): GraphQLOutputType => {
+    if (isNonNullType(type)) return new GraphQLNonNull(own(type.ofType) as Exclude<GraphQLOutputType, GraphQLNonNull<never>>);
+    if (isListType(type)) return new GraphQLList(own(type.ofType));
+    return (main.getType(type.name) as GraphQLNamedOutputType | undefined) ?? type;
+  };
+  const { fields, description } = live.getSubscriptionType()!.toConfig();
+  const root = new GraphQLObjectType({
+    name: SUBSCRIPTION_ROOT,
+    description,
+    fields: Object.fromEntries(Object.entries(fields).map(([name, field]) => [name, { ...field, type: own(field.type) }])),
   });
+  return new GraphQLSchema({ ...main.toConfig(), subscription: root });
 }

@@ -42,6 +42,8 @@ import type { WriteDeps, WriteFaults } from '../write/deps.js';
 import { DeliveryWorker } from '../webhook/delivery-worker.js';
 import { WebhookRepository } from '../webhook/webhook.repository.js';
 import type { Duplex } from 'node:stream';
+import { EventFeed, eventLogSource } from '../event/event-feed.js';
+import { liveTransports, SSE_PATH, type LiveTransports } from './subscriptions.js';
 
 /**
  * Automatic persisted queries (README, "Calling the API"): a registered hash is kept this long, in
@@ -87,6 +89,8 @@ export interface Gateway {
   httpServer: http.Server;
   apollo: ApolloServer<Context>;
   services: Services;
+  /** The live transports (src/app/subscriptions.ts): graphql-ws at /graphql, graphql-sse at /graphql/stream. */
+  live: LiveTransports;
   /** How many requests the GraphQL fast path served (src/app/graphql-http.ts); every other one went through `app`. */
   fastPathRequests(): number;
   /** Starts listening; resolves to the base URL (port 0 picks a free port). */
@@ -98,6 +102,14 @@ export interface Gateway {
 export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const { config, database, log } = deps;
   configureCursorSecret(config.authSecret);
+  // This instance's live event feed (docs/live-events.md): the write path tells it of events it applied.
+  const eventFeed = new EventFeed({
+    source: eventLogSource(database.collections),
+    log,
+    pollMs: config.live.pollMs,
+    queueMax: config.live.queueMax,
+    watch: database.collections.events,
+  });
   // The webhook delivery worker runs apart from requests (src/webhook/delivery-worker.ts); events
   // this instance writes wake it at once, others' reach it at its next poll.
   const webhookConfig = { ...config.webhooks, mode: config.mode };
@@ -107,7 +119,11 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     lockLeaseMs: config.lockLeaseMs,
     faults: deps.faults,
     events: config.events.enabled,
-    eventsWritten: (partnerId) => webhookWorker.wake(partnerId),
+    // This instance's webhook worker and live feed read at once what it applied; other instances poll.
+    eventsWritten: (partnerId) => {
+      webhookWorker.wake(partnerId);
+      eventFeed.notify(partnerId);
+    },
   };
   const webhookWorker = new DeliveryWorker({ cols: database.collections, write, config: webhookConfig, log });
   const services: Services = {
@@ -121,6 +137,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     readPlanner: readPlanner(database.backend.capabilities),
     sandboxes: new SandboxService(write, config, deps.sandboxWorlds),
     webhooks: new WebhookRepository(database.collections, write, webhookConfig, webhookWorker),
+    eventFeed,
   };
   // FerretDB has no TTL index: expired sandboxes are deleted by the gateway (docs/sandboxes.md).
   const purgeTimer = setInterval(() => void services.sandboxes.purge(), config.sandbox.purgeIntervalMs).unref();
@@ -141,8 +158,9 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   // asynchronous response (any GraphQL request) is written. Undocumented, not in @types/node.
   (httpServer as http.Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   const limits = gatewayLimits<Context>(config);
+  const schema = await createSchema();
   const apollo = new ApolloServer<Context>({
-    schema: await createSchema(),
+    schema,
     ...limits.apollo,
     // main.ts owns SIGINT/SIGTERM: Apollo's own handlers re-raise the signal after stopping,
     // which kills the process before the database (and a FerretDB it started) is closed.
@@ -178,6 +196,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   httpServer.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (!fastPath.take(req, res)) app(req, res);
   });
+  const live = liveTransports({ httpServer, schema, services, documents: limits.documents, config, log });
 
   app.disable('x-powered-by');
   app.use(correlationIds());
@@ -203,6 +222,15 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     }),
   );
   app.use(
+    SSE_PATH,
+    cors(config.corsOrigins),
+    limits.rateLimit.middleware,
+    express.json({ limit: MAX_JSON_BODY_BYTES }),
+    (req, res, next) => {
+      live.stream(req, res).catch(next);
+    },
+  );
+  app.use(
     '/graphql',
     // First, so that the 404, 429 and 401 answers below are readable by an allowed browser page too.
     cors(config.corsOrigins),
@@ -223,6 +251,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     httpServer,
     apollo,
     services,
+    live,
     fastPathRequests: () => fastPath.requests,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
@@ -234,6 +263,10 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
       }),
     stop: async () => {
       clearInterval(purgeTimer);
+      // Live connections first, closed with 1001 Going Away: graphql-ws clients take it as a cue to
+      // reconnect (to another instance) and subscribe again, where a `complete` would end their stream.
+      await live.stop();
+      await eventFeed.stop();
       clearInterval(eventPurgeTimer);
       await webhookWorker.stop();
       await apollo.stop();

@@ -1,15 +1,33 @@
 import type { ApolloServerOptions, ApolloServerPlugin } from '@apollo/server';
-import type { ValidationRule } from 'graphql';
+import type { DocumentNode, GraphQLSchema, OperationDefinitionNode, ParseOptions, ValidationRule } from 'graphql';
 import type { Config } from '../shared/config.js';
 import { maxAliasesRule } from './aliases.js';
 import { commandBudgetPlugin, type CommandBudget } from './command-budget.js';
 import { maxDepthRule } from './depth.js';
 import { maxDirectivesRule } from './directives.js';
 import { maxListLiteralRule } from './list-arguments.js';
-import { operationLimitsPlugin } from './operation-plugin.js';
+import { checkOperationLimits, operationLimitsPlugin } from './operation-plugin.js';
 import { createRateLimit, type RateLimit } from './rate-limit.js';
 import { maxRootFieldsRule } from './root-fields.js';
 import { timeoutPlugin } from './timeout.js';
+
+/**
+ * The limits on one GraphQL document, for a transport other than Apollo's (the live transports,
+ * src/app/subscriptions.ts): the same parser limit, validation rules and cost and list checks
+ * Apollo is given, from the same config.
+ */
+export interface DocumentLimits {
+  parseOptions: ParseOptions;
+  /** Run in addition to graphql-js's specified rules. */
+  validationRules: ValidationRule[];
+  /** Cost and list lengths in variables; throws QUERY_TOO_COMPLEX. */
+  checkOperation(request: {
+    schema: GraphQLSchema;
+    document: DocumentNode;
+    operation: OperationDefinitionNode | null;
+    variables?: Record<string, unknown> | null;
+  }): void;
+}
 
 /**
  * Every abuse limit of the gateway (docs/security.md, "Limits"), from the config, as the pieces
@@ -27,6 +45,7 @@ export function gatewayLimits<C extends { budget?: CommandBudget }>(
     'parseOptions' | 'validationRules' | 'introspection' | 'hideSchemaDetailsFromClientErrors' | 'allowBatchedHttpRequests'
   > & { plugins: ApolloServerPlugin<C>[] };
   rateLimit: RateLimit;
+  documents: DocumentLimits;
 } {
   const { limits } = config;
   const production = config.mode === 'production';
@@ -37,6 +56,7 @@ export function gatewayLimits<C extends { budget?: CommandBudget }>(
     maxRootFieldsRule(limits.maxRootFields),
     maxListLiteralRule(limits.maxListLength),
   ];
+  const operationLimits = { maxCost: limits.maxCost, maxListLength: limits.maxListLength };
   return {
     apollo: {
       // The parser stops after this many tokens, before building a huge document in memory.
@@ -50,12 +70,13 @@ export function gatewayLimits<C extends { budget?: CommandBudget }>(
       // so a batch cannot multiply one request's work past the rate limit. (Apollo's default,
       // stated so that it stays so.)
       allowBatchedHttpRequests: false,
-      plugins: [
-        operationLimitsPlugin<C>({ maxCost: limits.maxCost, maxListLength: limits.maxListLength }),
-        timeoutPlugin<C>(limits.timeoutMs),
-        commandBudgetPlugin<C>(),
-      ],
+      plugins: [operationLimitsPlugin<C>(operationLimits), timeoutPlugin<C>(limits.timeoutMs), commandBudgetPlugin<C>()],
     },
     rateLimit: createRateLimit({ perMinute: limits.ratePerMinute, burst: limits.rateBurst }),
+    documents: {
+      parseOptions: { maxTokens: limits.maxTokens },
+      validationRules,
+      checkOperation: (request) => checkOperationLimits(operationLimits, request),
+    },
   };
 }

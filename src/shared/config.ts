@@ -119,6 +119,8 @@ export interface Config {
   events: EventsConfig;
   /** Webhooks (docs/webhooks.md): where they may go, how many, and how they are delivered and retried. */
   webhooks: WebhookConfig;
+  /** Live events over GraphQL subscriptions (docs/live-events.md): how they are followed and how many may listen. */
+  live: LiveConfig;
 }
 
 /** The event log's configuration (docs/events.md, "Retention"). */
@@ -167,6 +169,25 @@ export interface WebhookConfig {
   leaseMs: number;
   /** `WEBHOOK_TEST_EVENTS_PER_MINUTE`: sendWebhookTestEvent calls per registration per minute (WEBHOOK-TEST-RATE), 1 to 1000. @default 2 */
   testEventsPerMinute: number;
+}
+
+/** Live events' configuration (docs/live-events.md, "Limits"). */
+export interface LiveConfig {
+  /**
+   * `EVENT_POLL_MS`: how often an instance reads the events of the partners it has live
+   * subscribers for, 10 to 60000: the latency of an event applied through another instance.
+   * @default 250
+   */
+  pollMs: number;
+  /** `LIVE_MAX_CONNECTIONS_PER_CALLER`: open subscription connections one caller (partner and user) may hold on one instance, 1 to 10000. @default 10 */
+  maxConnectionsPerCaller: number;
+  /** `LIVE_MAX_CONNECTIONS`: open subscription connections one instance serves in all, 1 to 1000000. @default 1000 */
+  maxConnections: number;
+  /**
+   * `LIVE_QUEUE_MAX`: events one subscription may have waiting to be sent, 1 to 100000; a
+   * subscriber that falls further behind is ended with SUBSCRIBER_TOO_SLOW. @default 1000
+   */
+  queueMax: number;
 }
 
 /** Test sandboxes' configuration (docs/sandboxes.md, "Configuration"). */
@@ -583,5 +604,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sandbox: parseSandbox(env),
     events: parseEvents(env),
     webhooks: parseWebhooks(env),
+    live: parseLive(env),
+  };
+}
+
+/** EVENT_POLL_MS and LIVE_*. */
+function parseLive(env: Record<string, string | undefined>): LiveConfig {
+  return {
+    pollMs: parseIntInRange(env.EVENT_POLL_MS, { name: 'EVENT_POLL_MS', fallback: 250, min: 10, max: 60_000 }),
+    maxConnectionsPerCaller: parseIntInRange(env.LIVE_MAX_CONNECTIONS_PER_CALLER, {
+      name: 'LIVE_MAX_CONNECTIONS_PER_CALLER',
+      fallback: 10,
+      min: 1,
+      max: 10_000,
+    }),
+    maxConnections: parseIntInRange(env.LIVE_MAX_CONNECTIONS, { name: 'LIVE_MAX_CONNECTIONS', fallback: 1000, min: 1, max: 1_000_000 }),
+    queueMax: parseIntInRange(env.LIVE_QUEUE_MAX, { name: 'LIVE_QUEUE_MAX', fallback: 1000, min: 1, max: 100_000 }),
   };
 }

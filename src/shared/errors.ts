@@ -1,4 +1,4 @@
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, OperationTypeNode, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { MongoNetworkError, MongoNotConnectedError, MongoServerSelectionError, MongoTopologyClosedError } from 'mongodb';
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
@@ -23,6 +23,8 @@ export const CLIENT_ERROR_CODES = [
   'SERVICE_UNAVAILABLE',
   'IDEMPOTENCY_KEY_REUSED',
   'SANDBOX_BUSY',
+  'TOO_MANY_CONNECTIONS',
+  'SUBSCRIBER_TOO_SLOW',
 ] as const;
 
 export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[number];
@@ -32,6 +34,7 @@ const HTTP_STATUS: Partial<Record<ClientErrorCode, number>> = {
   BAD_REQUEST: 400,
   QUERY_TOO_COMPLEX: 400,
   RATE_LIMITED: 429,
+  TOO_MANY_CONNECTIONS: 429,
   TIMEOUT: 503,
   SERVICE_UNAVAILABLE: 503,
 };
@@ -297,14 +300,21 @@ function describe(error: unknown): string {
 }
 
 /**
- * Apollo plugin: an operation type the schema does not serve (`subscription { ... }` here) is the
- * client's BAD_REQUEST (400), not graphql-js's uncoded execution error (masked as internal).
+ * Apollo plugin: an operation type Apollo does not serve is the client's BAD_REQUEST (400), not
+ * graphql-js's uncoded execution error (masked as internal): a type the schema lacks, and
+ * subscriptions, which only the live transports serve (src/app/subscriptions.ts).
  */
 export function unservedOperationPlugin<C extends object>(): ApolloServerPlugin<C> {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ operation, schema }) {
+          if (operation?.operation === OperationTypeNode.SUBSCRIPTION && schema.getRootType(OperationTypeNode.SUBSCRIPTION)) {
+            throw new ClientError(
+              'BAD_REQUEST',
+              'Subscriptions are served over graphql-ws (WebSocket, /graphql) and graphql-sse (/graphql/stream), not over a plain HTTP request (docs/live-events.md)',
+            );
+          }
           if (!operation || schema.getRootType(operation.operation)) return;
           throw new ClientError('BAD_REQUEST', `This API does not serve ${operation.operation} operations; use a query or a mutation`);
         },

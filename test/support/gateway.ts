@@ -46,6 +46,8 @@ export interface TestGateway {
   collections: Collections;
   /** The gateway's long-lived services (write path, repositories), for driving it in process. */
   services: Services;
+  /** Open live-event connections (graphql-ws and graphql-sse, src/app/subscriptions.ts). */
+  liveConnections(): number;
   /** Every command the gateway's MongoDB client started, in order. */
   commands: CommandStartedEvent[];
   logs: ReturnType<typeof createMemoryLogger>['lines'];
@@ -106,6 +108,7 @@ export async function startTestGateway(
     url,
     collections: testDb.collections,
     services: gateway.services,
+    liveConnections: () => gateway.live.connections(),
     commands,
     logs: log.lines,
     authSecret: config.authSecret,

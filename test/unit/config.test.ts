@@ -51,6 +51,7 @@ describe('loadConfig defaults', () => {
       sandbox: { admins: null, maxPerAdmin: 50, defaultTtl: 'PT24H', maxTtl: 'P7D', purgeIntervalMs: 60_000, maxCustomers: 1000 },
       events: { enabled: true, retention: 'P30D', purgeIntervalMs: 3_600_000 },
       webhooks: DEFAULT_WEBHOOKS,
+      live: { pollMs: 250, maxConnectionsPerCaller: 10, maxConnections: 1000, queueMax: 1000 },
     });
   });
 
@@ -125,6 +126,7 @@ describe('loadConfig defaults', () => {
       sandbox: { admins: null, maxPerAdmin: 50, defaultTtl: 'PT24H', maxTtl: 'P7D', purgeIntervalMs: 60_000, maxCustomers: 1000 },
       events: { enabled: false, retention: 'PT12H', purgeIntervalMs: 5000 },
       webhooks: DEFAULT_WEBHOOKS,
+      live: { pollMs: 250, maxConnectionsPerCaller: 10, maxConnections: 1000, queueMax: 1000 },
     });
   });
 
@@ -421,6 +423,23 @@ describe('webhooks (docs/webhooks.md, "Configuration")', () => {
     expect(configError({ WEBHOOK_RETRY_PERIOD: 'P1M' })).toContain('WEBHOOK_RETRY_PERIOD must be a positive ISO-8601 duration');
     expect(configError({ WEBHOOK_TIMEOUT_MS: '99' })).toBe("WEBHOOK_TIMEOUT_MS must be an integer from 100 to 60000, but got '99'");
     expect(configError({ WEBHOOK_MAX_PER_PARTNER: '0' })).toBe("WEBHOOK_MAX_PER_PARTNER must be an integer from 1 to 100, but got '0'");
+  });
+});
+
+describe('live events (docs/live-events.md, "Configuration")', () => {
+  it('EVENT_POLL_MS and LIVE_* are read into config.live', () => {
+    expect(
+      loadConfig({ EVENT_POLL_MS: '50', LIVE_MAX_CONNECTIONS_PER_CALLER: '2', LIVE_MAX_CONNECTIONS: '20', LIVE_QUEUE_MAX: '64' }).live,
+    ).toEqual({ pollMs: 50, maxConnectionsPerCaller: 2, maxConnections: 20, queueMax: 64 });
+  });
+
+  it('bad values refuse to start, naming the variable and its range', () => {
+    expect(configError({ EVENT_POLL_MS: '5' })).toBe("EVENT_POLL_MS must be an integer from 10 to 60000, but got '5'");
+    expect(configError({ LIVE_MAX_CONNECTIONS_PER_CALLER: '0' })).toBe(
+      "LIVE_MAX_CONNECTIONS_PER_CALLER must be an integer from 1 to 10000, but got '0'",
+    );
+    expect(configError({ LIVE_MAX_CONNECTIONS: 'many' })).toBe("LIVE_MAX_CONNECTIONS must be an integer from 1 to 1000000, but got 'many'");
+    expect(configError({ LIVE_QUEUE_MAX: '100001' })).toBe("LIVE_QUEUE_MAX must be an integer from 1 to 100000, but got '100001'");
   });
 });
 
