@@ -780,8 +780,8 @@ describe('trials: free for 30 days, then converted to the paid offer', () => {
     const a = await advance(gw, { to }, { ...ADMIN, headers: { 'x-correlation-id': 'pul-advance-renewal' } });
     expect(a.events).toEqual([{ kind: 'renewal', subscriptionId: trial.id, at: to }]);
     const operations = await gw.collections.operations.find({ correlationId: 'pul-advance-renewal' }).toArray();
-    // The advance_clock operation is journaled after the clock moved (its audit record); the month
-    // the advance closed has its invoice-ready operation.
+    // The advance_clock operation is journaled after the clock moved (its audit record); the move
+    // crosses a month start, whose invoice-ready event is an operation of its own (docs/events.md).
     expect(operations.map((o) => o.kind).sort()).toEqual(['advance_clock', 'invoice_ready', 'renewal']);
     for (const o of operations) expect(JSON.parse(o.input!)).toMatchObject({ input: { to } });
   });
