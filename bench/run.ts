@@ -58,7 +58,8 @@ import {
   type Targets,
 } from './lib/shapes.js';
 import { runWrites } from './lib/writes.js';
-import { latencyOf, registerReceiver, runFanOut, startReceiver, waitFor, type FanOutResult } from './lib/events.js';
+import { latencyOf, registerReceiver, startReceiver, waitFor, type FanOutResult } from './lib/events.js';
+import { measureEventFanout } from './lib/events-fanout.js';
 import { evaluateEventsAims, meanRate, writeEventsReport, type EventsReport, type WritesRun } from './lib/events-report.js';
 import { EVENT_TYPE_NAMES } from '../src/policy/events.js';
 
@@ -765,15 +766,31 @@ async function eventsSection(server: Server): Promise<void> {
     });
     if (!sub) fanOutSkipped = 'no active new-commerce subscription in the data set';
     else {
-      fanOut = await runFanOut({
+      log(`  fan-out: ${EV.fanOutClients} graphql-ws clients, ${EV.fanOutMutations} mutations`);
+      const f = await measureEventFanout({
         url: child.url,
-        token,
+        authSecret: server.config.authSecret,
+        partnerId: PARTNER_ID,
+        subscriptionId: sub._id,
         clients: EV.fanOutClients,
         mutations: EV.fanOutMutations,
-        subscriptionId: sub._id,
-        startQuantity: sub.quantity,
-        progress: log,
       });
+      const stats = (l: { p50: number; p99: number; max: number }, samples: number) => ({
+        samples,
+        p50Ms: l.p50,
+        p99Ms: l.p99,
+        maxMs: l.max,
+      });
+      fanOut = {
+        clients: f.clients,
+        mutations: f.mutations,
+        expectedPerClient: f.mutations,
+        delivered: f.delivered,
+        expected: f.expected,
+        latency: stats(f.perDeliveryMs, f.delivered),
+        allClientsMs: stats(f.allClientsMs, f.mutations),
+        connectMs: f.connectMs,
+      };
     }
   } catch (error) {
     fanOutSkipped = error instanceof Error ? error.message : String(error);

@@ -67,9 +67,9 @@ export function evaluateEventsAims(r: Omit<EventsReport, 'aims'>): Target[] {
     },
     {
       id: 'every subscribed client receives every event (fan-out)',
-      met: r.fanOut ? r.fanOut.completeClients === r.fanOut.clients && r.fanOut.expectedPerClient > 0 : null,
+      met: r.fanOut ? r.fanOut.delivered === r.fanOut.expected && r.fanOut.expected > 0 : null,
       detail: r.fanOut
-        ? `${r.fanOut.completeClients} of ${r.fanOut.clients} clients got all ${r.fanOut.expectedPerClient} events; from commit p50 ${msf(r.fanOut.latency.p50Ms)} ms, p99 ${msf(r.fanOut.latency.p99Ms)} ms`
+        ? `${r.fanOut.delivered} of ${r.fanOut.expected} deliveries (${r.fanOut.clients} clients x ${r.fanOut.mutations} events); from the mutation's answer p50 ${msf(r.fanOut.latency.p50Ms)} ms, p99 ${msf(r.fanOut.latency.p99Ms)} ms at one client, p99 ${msf(r.fanOut.allClientsMs.p99Ms)} ms at the last`
         : `not measured: ${r.fanOutSkipped ?? 'not run'}`,
     },
     { id: 'no write fails in any run', met: errors === 0, detail: `${errors} errors` },
@@ -105,7 +105,7 @@ function tables(r: EventsReport): string[] {
     `| webhook delivery, under the write mix | ${r.webhookLatency.samples} | ${msf(r.webhookLatency.p50Ms)} | ${msf(r.webhookLatency.p99Ms)} | ${msf(r.webhookLatency.maxMs)} |`,
     ...(r.fanOut
       ? [
-          `| eventAdded at ${r.fanOut.clients} graphql-ws clients | ${r.fanOut.latency.samples} | ${msf(r.fanOut.latency.p50Ms)} | ${msf(r.fanOut.latency.p99Ms)} | ${msf(r.fanOut.latency.maxMs)} |`,
+          `| eventAdded at ${r.fanOut.clients} graphql-ws clients (from the mutation's answer) | ${r.fanOut.latency.samples} | ${msf(r.fanOut.latency.p50Ms)} | ${msf(r.fanOut.latency.p99Ms)} | ${msf(r.fanOut.latency.maxMs)} |`,
         ]
       : []),
   ];

@@ -5,15 +5,13 @@
  *     (EVENTS_ENABLED=false, no registration): mutations per second, runs alternated, as a ratio
  *     (aim: at least 0.9x). The on runs' deliveries give the webhook latency from commit (the
  *     event's wall-clock time) to the receiver, p50 and p99.
- *  2. Fan-out: 100 graphql-ws clients subscribed to `eventAdded`; sequential mutations; the latency
- *     from commit to receipt at every client, p50 and p99, and whether every client got every event.
+ *  2. Fan-out (bench/lib/events-fanout.ts): 100 graphql-ws clients subscribed to `eventAdded`;
+ *     sequential mutations; the latency from each mutation's answer to receipt at every client.
  * The runs themselves (gateway children, data sets) are bench/run.ts's; this module drives a
  * running gateway over HTTP and WebSocket, so a test can drive the same code against a test gateway.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
 import { percentile } from './load.js';
 
 export interface LatencyStats {
@@ -113,107 +111,14 @@ export async function waitFor(done: () => boolean, ms: number): Promise<boolean>
 export interface FanOutResult {
   clients: number;
   mutations: number;
-  /** Events each client should have received (those the mutations produced). */
+  /** Events each client should have received (one per mutation). */
   expectedPerClient: number;
-  /** Clients that received every expected event. */
-  completeClients: number;
+  /** Deliveries received over deliveries expected (clients x mutations). */
+  delivered: number;
+  expected: number;
+  /** From a mutation's answer to its event at one client. */
   latency: LatencyStats;
+  /** From a mutation's answer to its event at the last client. */
+  allClientsMs: LatencyStats;
   connectMs: number;
-  firstError: string | null;
-}
-
-const SUBSCRIBE = `subscription BenchEvents { eventAdded { id createdAt } }`;
-const INCREASE = `mutation BenchFanOutIncrease($input: UpdateSubscriptionInput!) {
-  updateSubscription(input: $input) { operationId userErrors { code rule message } }
-}`;
-
-/**
- * Connects `clients` graphql-ws clients to `url` (path /graphql) as `token`'s partner, each
- * subscribed to eventAdded, then raises the seats of `subscriptionId` `mutations` times in a
- * row, and measures from each event's commit to its receipt at every client.
- */
-export async function runFanOut(o: {
-  url: string;
-  token: string;
-  clients: number;
-  mutations: number;
-  subscriptionId: string;
-  startQuantity: number;
-  progress: (line: string) => void;
-}): Promise<FanOutResult> {
-  const wsUrl = `${o.url.replace(/^http/, 'ws')}/graphql`;
-  const seen: Map<string, number>[] = Array.from({ length: o.clients }, () => new Map());
-  const latencies: number[] = [];
-  const clients: Client[] = [];
-  const disposers: (() => void)[] = [];
-  let firstError: string | null = null;
-  const started = performance.now();
-  try {
-    const ready: Promise<void>[] = [];
-    for (let i = 0; i < o.clients; i++) {
-      const client = createClient({
-        url: wsUrl,
-        webSocketImpl: WebSocket,
-        connectionParams: { authorization: `Bearer ${o.token}` },
-        lazy: false,
-        retryAttempts: 0,
-      });
-      clients.push(client);
-      ready.push(
-        new Promise<void>((resolve) => {
-          const off = client.on('connected', () => {
-            off();
-            resolve();
-          });
-        }),
-      );
-      disposers.push(
-        client.subscribe<{ eventAdded: { id: string; createdAt: string } }>(
-          { query: SUBSCRIBE },
-          {
-            next: (r) => {
-              const e = r.data?.eventAdded;
-              if (!e) return;
-              if (!seen[i]!.has(e.id)) {
-                seen[i]!.set(e.id, Date.now());
-                latencies.push(Date.now() - Date.parse(e.createdAt));
-              }
-            },
-            error: (error) => {
-              firstError ??= error instanceof Error ? error.message : JSON.stringify(error);
-            },
-            complete: () => {},
-          },
-        ),
-      );
-    }
-    await Promise.race([Promise.all(ready), new Promise((r) => setTimeout(r, 30_000))]);
-    const connectMs = performance.now() - started;
-    // Subscriptions start after the connection: give the server a moment to register them all.
-    await new Promise((r) => setTimeout(r, 500));
-    o.progress(`  fan-out: ${o.clients} clients connected in ${connectMs.toFixed(0)} ms; ${o.mutations} mutations`);
-    const operations: string[] = [];
-    for (let m = 0; m < o.mutations; m++) {
-      const data = await post<{ updateSubscription: { operationId: string | null; userErrors: unknown[] } }>(o.url, o.token, INCREASE, {
-        input: { subscriptionId: o.subscriptionId, quantity: o.startQuantity + m + 1 },
-      });
-      if (data.updateSubscription.operationId) operations.push(data.updateSubscription.operationId);
-      else firstError ??= `updateSubscription refused: ${JSON.stringify(data.updateSubscription.userErrors)}`;
-    }
-    // Each seat increase is one subscription-updated event.
-    const expected = operations.length;
-    await waitFor(() => seen.every((s) => s.size >= expected), 30_000);
-    return {
-      clients: o.clients,
-      mutations: o.mutations,
-      expectedPerClient: expected,
-      completeClients: seen.filter((s) => s.size >= expected).length,
-      latency: latencyOf(latencies),
-      connectMs,
-      firstError,
-    };
-  } finally {
-    disposers.forEach((d) => d());
-    await Promise.all(clients.map((c) => c.dispose()));
-  }
 }
