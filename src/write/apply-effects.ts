@@ -141,7 +141,9 @@ async function applyEffect(args: {
       // the moment it is written: followers and the retention purge go by it.
       const effects = effectsOf(operation);
       const audit = effects.findIndex((e) => e.kind === 'audit');
-      const last = effects.map((e) => e.kind).lastIndexOf('event');
+      const kinds = effects.map((e) => e.kind);
+      const first = kinds.indexOf('event');
+      const last = kinds.lastIndexOf('event');
       const result = await appendEvent(
         cols,
         {
@@ -151,7 +153,7 @@ async function applyEffect(args: {
           auditRecordId: audit < 0 ? null : recordId(operationId, audit),
           createdAt: new Date(),
         },
-        { raiseHint: index === last },
+        { raiseHint: index === last, readHint: index === first },
       );
       return result.written;
     }

@@ -70,15 +70,21 @@ export type AppendResult = { written: true; seq: number } | { written: false };
  * replay of the operation), writes nothing and returns `written: false`. `raiseHint: false`
  * leaves the hint alone: the write path raises it once per operation, at its last event, which is
  * one write where each event would be one more (a hint trailing by one operation's events costs a
- * retry or two, see the header).
+ * retry or two, see the header). `readHint: false` trusts the number this process remembers
+ * without reading the hint: the write path reads it at an operation's first event only.
  */
 export async function appendEvent(
   cols: Collections,
   event: Omit<EventDoc, 'seq' | 'bucket'>,
-  options: { raiseHint: boolean } = { raiseHint: true },
+  options: { raiseHint: boolean; readHint: boolean } = { raiseHint: true, readHint: true },
 ): Promise<AppendResult> {
   const { partnerId } = event;
-  let next = (known.get(knownKey(cols, partnerId)) ?? (await hint(cols, partnerId))) + 1;
+  const remembered = known.get(knownKey(cols, partnerId));
+  // Read the hint at least once per operation (`readHint`, its first event): after a sandbox
+  // restore freed the numbers above its snapshot, a number this process remembers from before
+  // may be free again though followers are past it; the hint never goes back.
+  const start = remembered === undefined || options.readHint ? Math.max(remembered ?? 0, await hint(cols, partnerId)) : remembered;
+  let next = start + 1;
   for (let collisions = 0; ; collisions++) {
     try {
       await cols.events.insertOne({ ...event, seq: next, bucket: bucketOf(next) });
