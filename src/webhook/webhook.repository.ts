@@ -44,7 +44,8 @@ export interface RegistrationInput {
 
 export interface DeliveryFilter {
   eventId?: string | null;
-  status?: WebhookDeliveryDoc['status'] | null;
+  /** One status or several (as every enum filter of the API takes); all when absent or empty. */
+  status?: readonly WebhookDeliveryDoc['status'][] | null;
 }
 
 /** A test event as sendWebhookTestEvent answers it and webhookTestEvent reads it back. */
@@ -235,7 +236,12 @@ export class WebhookRepository {
       partnerId: caller.partner._id,
       registrationId,
       ...(filter.eventId != null ? { eventId: filter.eventId } : {}),
-      ...(filter.status != null ? { status: filter.status } : {}),
+      // One status is an equality FerretDB pushes down; several are an `$in`, within the registration's.
+      ...(filter.status?.length === 1
+        ? { status: filter.status[0] }
+        : filter.status?.length
+          ? { status: { $in: [...filter.status] } }
+          : {}),
     };
     return pagedFind({
       collection: this.cols.webhookDeliveries,

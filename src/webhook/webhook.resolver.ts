@@ -23,12 +23,16 @@ export class WebhookResolver {
     return (await ctx.webhooks.list(ctx.caller)).map(toRegistration);
   }
 
-  @Query(() => WebhookRegistration, { description: "WEBHOOK-ADMIN: one of the partner's registrations; another partner's is NOT_FOUND." })
+  @Query(() => WebhookRegistration, {
+    nullable: true,
+    description: "WEBHOOK-ADMIN: one of the partner's registrations; another partner's is null with NOT_FOUND, as an unknown one.",
+  })
   async webhookRegistration(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<WebhookRegistration> {
     return toRegistration(await ctx.webhooks.get(ctx.caller, id));
   }
 
   @Query(() => WebhookDeliveryConnection, {
+    nullable: true,
     description: "WEBHOOK-ADMIN: a registration's delivery log in event order: each delivery's status, attempts and next attempt.",
   })
   async webhookDeliveries(
@@ -50,6 +54,7 @@ export class WebhookResolver {
   }
 
   @Query(() => WebhookTestEvent, {
+    nullable: true,
     description: 'WEBHOOK-ADMIN: a test event sendWebhookTestEvent sent, by its correlation ID, with its delivery status.',
   })
   async webhookTestEvent(@Arg('correlationId', () => ID) correlationId: string, @Ctx() ctx: Context): Promise<WebhookTestEvent> {

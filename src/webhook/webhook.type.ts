@@ -112,8 +112,8 @@ export class WebhookDeliveryFilter {
   @Field(() => ID, { nullable: true, description: "Only this event's delivery." })
   eventId?: string | null;
 
-  @Field(() => WebhookDeliveryStatusEnum, { nullable: true })
-  status?: WebhookDeliveryStatusEnum | null;
+  @Field(() => [WebhookDeliveryStatusEnum], { nullable: true, description: 'Only deliveries in one of these statuses; all when absent.' })
+  status?: WebhookDeliveryStatusEnum[] | null;
 }
 
 @ObjectType({ description: "A test event (sendWebhookTestEvent) and its delivery: Partner Center's validation event." })

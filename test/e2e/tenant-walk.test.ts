@@ -207,6 +207,9 @@ const made = {
   bSandbox: '',
   /** One of B's events (docs/events.md). */
   bEvent: '',
+  /** B's webhook registration and the correlation ID of a test event it sent (docs/webhooks.md). */
+  bRegistration: '',
+  bTestCorrelation: '',
 };
 
 /** Values that exist nowhere, well-formed for their kind. */
@@ -448,6 +451,29 @@ const QUERY_CASES: WalkCase[] = [
     expected: 'DATA',
   })),
   {
+    ...byId({ field: 'webhookRegistration', what: "another partner's webhook registration ID", foreign: () => made.bRegistration }),
+    control: { as: 'B', values: () => ({ id: made.bRegistration }) },
+  },
+  {
+    ...byId({
+      field: 'webhookTestEvent',
+      arg: 'correlationId',
+      what: "another partner's test event correlation ID",
+      foreign: () => made.bTestCorrelation,
+    }),
+    control: { as: 'B', values: () => ({ id: made.bTestCorrelation }) },
+  },
+  {
+    field: 'Query.webhookDeliveries',
+    covers: ['Query.webhookDeliveries(registrationId)'],
+    what: "another partner's webhook registration ID",
+    document: rootQuery('webhookDeliveries', ['registrationId', 'first']),
+    slots: id(() => made.bRegistration),
+    vars: (v) => ({ registrationId: v.id, first: 10 }),
+    control: { as: 'B', values: () => ({ id: made.bRegistration }) },
+    expected: 'NOT_FOUND',
+  },
+  {
     field: 'Query.invoice',
     covers: ['Query.invoice(customerId)'],
     what: "another partner's customer ID",
@@ -633,6 +659,28 @@ const MUTATION_CASES: WalkCase[] = [
     }),
   ),
   onInput({
+    field: 'updateWebhookRegistration',
+    key: 'registrationId',
+    what: "another partner's webhook registration ID",
+    foreign: () => made.bRegistration,
+    unknown: UNKNOWN.guid,
+    extra: { webhookEvents: ['subscription-renewed'] },
+  }),
+  onInput({
+    field: 'deleteWebhookRegistration',
+    key: 'registrationId',
+    what: "another partner's webhook registration ID",
+    foreign: () => made.bRegistration,
+    unknown: UNKNOWN.guid,
+  }),
+  onInput({
+    field: 'sendWebhookTestEvent',
+    key: 'registrationId',
+    what: "another partner's webhook registration ID",
+    foreign: () => made.bRegistration,
+    unknown: UNKNOWN.guid,
+  }),
+  onInput({
     field: 'purchase',
     key: 'customerId',
     what: "another partner's customer ID",
@@ -797,6 +845,10 @@ const SANDBOX_OFFER_REFERENCE =
 const AZURE_RESOURCE =
   "an Azure resource ID in the customer's Azure tenant: checked for its form, never looked up among the gateway's documents";
 const EXEMPT: Record<string, string> = {
+  'Query.webhookDeliveries(filter.eventId)':
+    "narrows the log of a registration `registrationId` names, which is checked first (its own case): another partner's event ID matches none of the caller's deliveries",
+  'SubscriptionRoot.eventAdded(customerId)':
+    "narrows the caller's own partner's feed, never a lookup: another partner's customer ID matches none of its events (test/e2e/event-stream.test.ts: partners never see each other's events)",
   'Mutation.createCustomer(input.associatedPartnerId)':
     "a reseller's public MPN ID, never a document of another partner: partner A (direct bill) naming any is BAD_USER_INPUT before anything is read, and an indirect provider's is looked up among its own resellers only (test/e2e/create-customer.test.ts)",
   'Query.offer(id)': GLOBAL_CATALOG,
@@ -842,6 +894,8 @@ const Q = {
   getSoftwareKey: `mutation ($input: GetSoftwareKeyInput!) { getSoftwareKey(input: $input) { userErrors { code message } productKey } }`,
   purchaseReservation: `mutation ($input: PurchaseReservationInput!) { purchaseReservation(input: $input) { userErrors { code message } reservation { id } } }`,
   createSandbox: `mutation ($input: CreateSandboxInput!) { createSandbox(input: $input) { userErrors { code message } sandbox { id } } }`,
+  createWebhook: `mutation ($input: CreateWebhookRegistrationInput!) { createWebhookRegistration(input: $input) { userErrors { code message } registration { id } } }`,
+  sendTestEvent: `mutation ($input: SendWebhookTestEventInput!) { sendWebhookTestEvent(input: $input) { userErrors { code message } testEvent { correlationId } } }`,
   supportRequest: `mutation ($input: CreateSupportRequestInput!) { createSupportRequest(input: $input) { userErrors { code message } supportRequest { id } } }`,
 };
 
@@ -884,6 +938,12 @@ async function buildWorlds(): Promise<void> {
   made.bSupportRequest = (request.supportRequest as { id: string }).id;
   const sandbox = await must('B', Q.createSandbox, { name: 'Fabrikam Walk Sandbox' });
   made.bSandbox = (sandbox.sandbox as { id: string }).id;
+  // Nothing listens there: the walk's gateway polls for deliveries once an hour, so none is tried.
+  const webhook = await must('B', Q.createWebhook, { webhookUrl: 'http://127.0.0.1:9/walk', webhookEvents: ['subscription-updated'] });
+  made.bRegistration = (webhook.registration as { id: string }).id;
+  made.bTestCorrelation = (
+    (await must('B', Q.sendTestEvent, { registrationId: made.bRegistration })).testEvent as { correlationId: string }
+  ).correlationId;
 
   // A's own software order and reservation, for the mixed cases.
   const aSoftware = await must('A', Q.purchaseSoftware, {

@@ -7,6 +7,12 @@ import { toTestEvent, WebhookTestEvent } from '../webhook.type.js';
 export class SendWebhookTestEventInput {
   @Field(() => ID)
   registrationId!: string;
+
+  @Field({
+    defaultValue: false,
+    description: 'Check that the registration exists and is yours, and send nothing (no slot of WEBHOOK-TEST-RATE is used).',
+  })
+  dryRun!: boolean;
 }
 
 @ObjectType()
@@ -28,6 +34,16 @@ export class SendWebhookTestEventResolver {
     @Arg('input', () => SendWebhookTestEventInput) input: SendWebhookTestEventInput,
     @Ctx() ctx: Context,
   ): Promise<SendWebhookTestEventPayload> {
+    if (input.dryRun) {
+      const registration = await ctx.webhooks.get(ctx.caller, input.registrationId);
+      return {
+        testEvent: null,
+        userErrors: [],
+        dryRun: true,
+        operationId: null,
+        summary: `Would send a test event to registration ${registration._id}.`,
+      };
+    }
     const sent = await ctx.webhooks.sendTestEvent(ctx.caller, input.registrationId, await ctx.now());
     return {
       testEvent: toTestEvent(sent),
