@@ -168,8 +168,9 @@ export interface Sandbox {
   /** Deletes the sandbox and everything in it; a second call does nothing. */
   delete(): Promise<void>;
   /**
-   * The partner's events in sequence order, one page (`events` query), and the cursor to ask
-   * `after` next time: keep it to see only what happened since.
+   * One page (`first`, 100) of the partner's event log in sequence order (`events` query), those
+   * matching `types`, `customerId` and `resourceId`, and the cursor to ask `after` next time: a
+   * place in the whole log, whatever the filters; keep it to see only what happened since.
    */
   events(query?: EventsQuery): Promise<{ events: SandboxEvent[]; cursor: string | null }>;
   /**
@@ -204,8 +205,8 @@ const RESET = `mutation ResetSandbox($input: ResetSandboxInput!) { resetSandbox(
 const DELETE = `mutation DeleteSandbox($input: DeleteSandboxInput!) { deleteSandbox(input: $input) { deletedSandboxId ${USER_ERRORS} } }`;
 const ADVANCE = `mutation AdvanceClock($by: String!) { advanceClock(input: { by: $by }) { from to ${USER_ERRORS} } }`;
 const NOW = `query SimulationClock { simulationClock { now } }`;
-const EVENTS = `query SandboxEvents($first: Int, $after: String, $filter: EventFilter) {
-  events(first: $first, after: $after, filter: $filter) {
+const EVENTS = `query SandboxEvents($first: Int, $after: String) {
+  events(first: $first, after: $after) {
     nodes { id sequence type resourceName resourceId customerId operationId at changes payload }
     pageInfo { endCursor }
   }
@@ -356,17 +357,18 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   const request = async <T>(query: string, variables?: Record<string, unknown>, requestOptions: RequestOptions = {}): Promise<T> =>
     call<T>(options, await token(requestOptions.roles), 'sandbox', query, variables);
 
+  // The cursor is a place in the partner's whole log: pages are read unfiltered (a cursor of the
+  // `events` query belongs to the filter it was answered under) and filtered here.
   const events = async (query: EventsQuery = {}) => {
-    const filter: Record<string, unknown> = {};
-    if (query.types) filter.types = query.types;
-    if (query.customerId) filter.customerId = query.customerId;
-    if (query.resourceId) filter.resourceId = query.resourceId;
     const answer = await request<{ events: { nodes: RawEvent[]; pageInfo: { endCursor: string | null } } }>(EVENTS, {
       first: query.first ?? 100,
       after: query.after ?? null,
-      filter,
     });
-    return { events: answer.events.nodes.map(parseEvent), cursor: answer.events.pageInfo.endCursor ?? query.after ?? null };
+    const wanted = (e: SandboxEvent) =>
+      (!query.types || query.types.includes(e.type)) &&
+      (!query.customerId || e.customerId === query.customerId) &&
+      (!query.resourceId || e.resourceId === query.resourceId);
+    return { events: answer.events.nodes.map(parseEvent).filter(wanted), cursor: answer.events.pageInfo.endCursor ?? query.after ?? null };
   };
 
   return {
