@@ -696,7 +696,9 @@ async function sandboxSection(server: Server): Promise<void> {
  */
 async function eventsSection(server: Server): Promise<void> {
   const started = performance.now();
-  log(`events: ${EV.runs} x (on, off) write-mix runs of ${EV.writesMs / 1000} s, ${WRITE_CLIENTS} clients; fan-out to ${EV.fanOutClients}`);
+  log(
+    `events: ${EV.runs} x (events and a webhook, events only, off) write-mix runs of ${EV.writesMs / 1000} s, ${WRITE_CLIENTS} clients; fan-out to ${EV.fanOutClients}`,
+  );
   const token = await mintToken({
     secret: server.config.authSecret,
     partnerId: PARTNER_ID,
@@ -707,7 +709,7 @@ async function eventsSection(server: Server): Promise<void> {
   const runs: WritesRun[] = [];
   const webhook: number[] = [];
   for (let i = 0; i < EV.runs; i++) {
-    for (const mode of ['on', 'off'] as const) {
+    for (const mode of ['on', 'events', 'off'] as const) {
       const scratch = await ensureDataSet(server, P.writesCustomers, SEED, { fresh: true });
       const child = await startChild('bench/gateway-child.ts', {
         ...gatewayEnv(server, scratch.dbName),
@@ -809,6 +811,7 @@ async function eventsSection(server: Server): Promise<void> {
     writesMs: EV.writesMs,
     runs,
     ratio: meanRate(runs, 'on') / meanRate(runs, 'off'),
+    eventsOnlyRatio: meanRate(runs, 'events') / meanRate(runs, 'off'),
     webhookLatency: latencyOf(webhook),
     fanOut,
     fanOutSkipped,

@@ -15,6 +15,7 @@
  * At least once: a delivery is marked succeeded only after the receiver's 2xx, so an instance that
  * dies between the two leaves it pending, and whoever takes the lease next sends it again.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Collections } from '../db/collections.js';
 import type { EventDoc, WebhookAttempt, WebhookDeliveryDoc, WebhookRegistrationDoc } from '../db/documents.js';
 import { eventPayload } from '../event/event-payload.js';
@@ -31,6 +32,19 @@ import { DELIVERY_ATTEMPT_HEADER, EVENT_ID_HEADER, EVENT_NAME_HEADER, SIGNATURE_
 /** Attempts kept on a delivery document: the most recent ones (a delivery retried for days has about 80). */
 const MAX_ATTEMPTS_KEPT = 100;
 
+/**
+ * How long a pass lets news gather before it looks again: under a burst of writes every event
+ * wakes it, and one look per event would cost more reads than the events themselves. A few
+ * milliseconds of latency buy one look, one batch of delivery records, per burst.
+ */
+const GATHER_MS = 20;
+
+/** How long a pass with nothing in flight waits for news before it gives its lease back. */
+const LINGER_MS = 2000;
+
+/** How often a running pass reads its registration again (its URL, events or secret may change). */
+const REGISTRATION_REREAD_MS = 1000;
+
 export interface DeliveryWorkerDeps {
   cols: Collections;
   write: Pick<WriteDeps, 'holderId'>;
@@ -40,6 +54,23 @@ export interface DeliveryWorkerDeps {
 
 export function webhookLockKey(registrationId: string): string {
   return `webhook:${registrationId}`;
+}
+
+/** What a pass holds while its lease lasts: the registration's cursor, its pending deliveries, and their events. */
+interface PassState {
+  seq: number | null;
+  events: Map<string, EventDoc>;
+  pending: Map<string, WebhookDeliveryDoc>;
+}
+
+/** Events a pass holds for its attempts, at most. */
+const EVENTS_HELD_MAX = 1000;
+
+/** An insertMany that failed only on documents that exist already (a replay of recorded deliveries). */
+function onlyDuplicates(error: unknown): boolean {
+  const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
+  const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
+  return list.length > 0 ? list.every((e) => (e as { code?: number }).code === 11000) : isDuplicateKey(error);
 }
 
 interface Attempted {
@@ -155,28 +186,53 @@ export class DeliveryWorker {
       Math.max(200, Math.floor(this.config.leaseMs / 3)),
     ).unref();
     const inFlight = new Map<string, Promise<void>>();
+    // What this pass holds while its lease lasts (no other holder writes them meanwhile): the
+    // cursor, and the events it recorded deliveries of, so an attempt need not read its event again.
+    const state: PassState = { seq: null, events: new Map(), pending: new Map() };
+    let current: WebhookRegistrationDoc | null = registration;
+    let readAt = 0;
     try {
-      for (;;) {
+      // The pending deliveries, read once: from here on this pass alone changes them (its lease),
+      // so it keeps them in memory, adding what it records and settling what it attempts.
+      for (const d of await this.cols.webhookDeliveries.find({ registrationId: registration._id, status: 'pending' }).toArray()) {
+        state.pending.set(d._id, d);
+      }
+      for (let looks = 0; ; looks++) {
         if (this.stopped || lost) break;
+        // New events are looked for on the first look and after news (a wake, a poll); a look
+        // because an attempt ended reads nothing.
+        const news = looks === 0 || this.dirty.has(registration._id);
+        if (looks > 0 && news) await sleep(GATHER_MS);
         this.dirty.delete(registration._id);
         // The registration may have changed (URL, events, secret) or gone since the tick read it.
-        const current = await this.cols.webhookRegistrations.findOne({ _id: registration._id });
+        if (Date.now() - readAt >= REGISTRATION_REREAD_MS) {
+          current = await this.cols.webhookRegistrations.findOne({ _id: registration._id });
+          readAt = Date.now();
+        }
         if (!current) break;
-        await this.record(current);
-        const pending = await this.cols.webhookDeliveries.find({ registrationId: current._id, status: 'pending' }).toArray();
+        if (news) await this.record(current, state);
         const room = this.config.concurrencyPerRegistration - inFlight.size;
-        const due = dueDeliveries(pending, new Date(), Number.POSITIVE_INFINITY)
+        const due = dueDeliveries([...state.pending.values()], new Date(), Number.POSITIVE_INFINITY)
           .filter((d) => !inFlight.has(d._id))
           .slice(0, Math.max(room, 0));
         for (const delivery of due) {
-          inFlight.set(
-            delivery._id,
-            this.attempt(current, delivery).finally(() => inFlight.delete(delivery._id)),
-          );
+          const attempted = this.attempt(current, delivery, state).finally(() => inFlight.delete(delivery._id));
+          inFlight.set(delivery._id, attempted);
         }
         // News arrived while this loop ran (a wake, a poll): look again at once.
         if (this.dirty.has(registration._id)) continue;
-        if (inFlight.size === 0) break;
+        // Nothing in flight: what is left waits for a later retry, which a poll's pass takes. The
+        // pass lingers a moment for news first: under a stream of writes, ending it at every lull
+        // would take and give back the lease, and read the cursor and the pending, once per event.
+        if (inFlight.size === 0) {
+          const woken = await Promise.race([
+            new Promise<boolean>((resolve) => this.wakers.set(registration._id, () => resolve(true))),
+            sleep(LINGER_MS).then(() => false),
+          ]);
+          this.wakers.delete(registration._id);
+          if (woken || this.dirty.has(registration._id)) continue;
+          break;
+        }
         // Wait for an attempt to end (its resource's next delivery may be due) or for news (a wake, the next poll).
         await Promise.race([...inFlight.values(), new Promise<void>((resolve) => this.wakers.set(registration._id, resolve))]);
         this.wakers.delete(registration._id);
@@ -189,22 +245,38 @@ export class DeliveryWorker {
     }
   }
 
-  /** Records a delivery per wanted event after the cursor, then moves the cursor past them. */
-  private async record(registration: WebhookRegistrationDoc): Promise<void> {
-    const cursor = await this.cols.webhookCursors.findOne({ _id: registration._id });
-    let seq = cursor?.seq ?? registration.startSeq;
+  /**
+   * Records a delivery per wanted event after the cursor (one insertMany per run of events, a
+   * replay's duplicates ignored), then moves the cursor past them. The cursor is read once per pass.
+   */
+  private async record(registration: WebhookRegistrationDoc, state: PassState): Promise<void> {
+    if (state.seq === null) state.seq = (await this.cols.webhookCursors.findOne({ _id: registration._id }))?.seq ?? registration.startSeq;
     for (;;) {
-      const events = await readEventsAfter(this.cols, registration.partnerId, seq, EVENT_BUCKET_SIZE);
+      const events = await readEventsAfter(this.cols, registration.partnerId, state.seq, EVENT_BUCKET_SIZE);
       if (events.length === 0) return;
       const now = new Date();
-      for (const event of events.filter((e) => wantsEvent(registration, e))) {
+      const wanted = events.filter((e) => wantsEvent(registration, e));
+      if (wanted.length > 0) {
+        const docs = wanted.map((event) => newDelivery(registration, event, now));
+        let replayed = false;
         try {
-          await this.cols.webhookDeliveries.insertOne(newDelivery(registration, event, now));
+          await this.cols.webhookDeliveries.insertMany(docs, { ordered: false });
         } catch (error) {
-          if (!isDuplicateKey(error)) throw error;
+          if (!onlyDuplicates(error)) throw error;
+          replayed = true;
         }
+        if (replayed) {
+          // Some were recorded before (a holder that died after recording, before moving the
+          // cursor): what stands in the database decides which are still pending.
+          const stored = await this.cols.webhookDeliveries.find({ _id: { $in: docs.map((d) => d._id) } }).toArray();
+          for (const d of stored) if (d.status === 'pending') state.pending.set(d._id, d);
+        } else {
+          for (const d of docs) state.pending.set(d._id, d);
+        }
+        // Bounded: a backlog larger than this reads its events when it gets to them.
+        for (const event of wanted) if (state.events.size < EVENTS_HELD_MAX) state.events.set(event._id, event);
       }
-      seq = events.at(-1)!.seq;
+      const seq = events.at(-1)!.seq;
       try {
         await this.cols.webhookCursors.updateOne(
           { _id: registration._id },
@@ -216,16 +288,18 @@ export class DeliveryWorker {
         if (!isDuplicateKey(error)) throw error;
         await this.cols.webhookCursors.updateOne({ _id: registration._id }, { $set: { seq } });
       }
+      state.seq = seq;
       if (events.length < EVENT_BUCKET_SIZE) return;
     }
   }
 
   /** One attempt at one delivery, logged on its document; the next attempt scheduled, or the delivery settled. */
-  private async attempt(registration: WebhookRegistrationDoc, delivery: WebhookDeliveryDoc): Promise<void> {
+  private async attempt(registration: WebhookRegistrationDoc, delivery: WebhookDeliveryDoc, state: PassState): Promise<void> {
     await this.takeSlot();
     try {
       const at = new Date();
-      const event = await this.cols.events.findOne({ _id: delivery.eventId, partnerId: registration.partnerId });
+      const held = state.events.get(delivery.eventId);
+      const event = held ?? (await this.cols.events.findOne({ _id: delivery.eventId, partnerId: registration.partnerId }));
       const started = performance.now();
       const outcome: Attempted = event
         ? await this.post(registration, event, (delivery.attempts.at(-1)?.attempt ?? 0) + 1)
@@ -251,10 +325,13 @@ export class DeliveryWorker {
             });
       const status: WebhookDeliveryDoc['status'] = outcome.ok ? 'succeeded' : next === null ? 'failed' : 'pending';
       const attempts = [...delivery.attempts, attempt].slice(-MAX_ATTEMPTS_KEPT);
-      await this.cols.webhookDeliveries.updateOne(
-        { _id: delivery._id },
-        { $set: { status, attempts, nextAttemptAt: next, updatedAt: new Date() } },
-      );
+      const updatedAt = new Date();
+      await this.cols.webhookDeliveries.updateOne({ _id: delivery._id }, { $set: { status, attempts, nextAttemptAt: next, updatedAt } });
+      if (status === 'pending') state.pending.set(delivery._id, { ...delivery, status, attempts, nextAttemptAt: next, updatedAt });
+      else {
+        state.pending.delete(delivery._id);
+        state.events.delete(delivery.eventId);
+      }
       if (status === 'failed') this.log.warn('webhook', `gave up delivering event ${delivery.eventId} to registration ${registration._id}`);
     } finally {
       this.giveSlot();
