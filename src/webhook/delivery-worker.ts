@@ -61,6 +61,8 @@ interface PassState {
   seq: number | null;
   events: Map<string, EventDoc>;
   pending: Map<string, WebhookDeliveryDoc>;
+  /** Attempts logged in memory, not yet written: one bulkWrite per look writes them all. */
+  logged: Map<string, Pick<WebhookDeliveryDoc, 'status' | 'attempts' | 'nextAttemptAt' | 'updatedAt'>>;
 }
 
 /** Events a pass holds for its attempts, at most. */
@@ -188,7 +190,7 @@ export class DeliveryWorker {
     const inFlight = new Map<string, Promise<void>>();
     // What this pass holds while its lease lasts (no other holder writes them meanwhile): the
     // cursor, and the events it recorded deliveries of, so an attempt need not read its event again.
-    const state: PassState = { seq: null, events: new Map(), pending: new Map() };
+    const state: PassState = { seq: null, events: new Map(), pending: new Map(), logged: new Map() };
     let current: WebhookRegistrationDoc | null = registration;
     let readAt = 0;
     try {
@@ -200,9 +202,11 @@ export class DeliveryWorker {
       for (let looks = 0; ; looks++) {
         if (this.stopped || lost) break;
         // New events are looked for on the first look and after news (a wake, a poll); a look
-        // because an attempt ended reads nothing.
+        // because an attempt ended reads nothing. Either way, what ended meanwhile is gathered
+        // for a moment, and its attempts are logged in one write.
+        if (looks > 0) await sleep(GATHER_MS);
+        await this.flush(state);
         const news = looks === 0 || this.dirty.has(registration._id);
-        if (looks > 0 && news) await sleep(GATHER_MS);
         this.dirty.delete(registration._id);
         // The registration may have changed (URL, events, secret) or gone since the tick read it.
         if (Date.now() - readAt >= REGISTRATION_REREAD_MS) {
@@ -239,10 +243,22 @@ export class DeliveryWorker {
       }
     } finally {
       await Promise.allSettled([...inFlight.values()]);
+      await this.flush(state).catch((error: unknown) => this.log.warn('webhook', 'logging delivery attempts failed', error));
       clearInterval(renew);
       this.wakers.delete(registration._id);
       await release(this.cols.locks, key, holder);
     }
+  }
+
+  /** Writes the attempts logged since the last flush: one bulkWrite for all of them. */
+  private async flush(state: PassState): Promise<void> {
+    if (state.logged.size === 0) return;
+    const logged = [...state.logged];
+    state.logged.clear();
+    await this.cols.webhookDeliveries.bulkWrite(
+      logged.map(([_id, set]) => ({ updateOne: { filter: { _id }, update: { $set: set } } })),
+      { ordered: false },
+    );
   }
 
   /**
@@ -326,7 +342,9 @@ export class DeliveryWorker {
       const status: WebhookDeliveryDoc['status'] = outcome.ok ? 'succeeded' : next === null ? 'failed' : 'pending';
       const attempts = [...delivery.attempts, attempt].slice(-MAX_ATTEMPTS_KEPT);
       const updatedAt = new Date();
-      await this.cols.webhookDeliveries.updateOne({ _id: delivery._id }, { $set: { status, attempts, nextAttemptAt: next, updatedAt } });
+      // Logged by the pass's next look (flush); until then the pass's memory is what counts, and a
+      // crash before it leaves the delivery pending in the database: sent again, at least once.
+      state.logged.set(delivery._id, { status, attempts, nextAttemptAt: next, updatedAt });
       if (status === 'pending') state.pending.set(delivery._id, { ...delivery, status, attempts, nextAttemptAt: next, updatedAt });
       else {
         state.pending.delete(delivery._id);
