@@ -79,17 +79,51 @@ export async function appendEvent(
   options: { raiseHint: boolean; readHint: boolean } = { raiseHint: true, readHint: true },
 ): Promise<AppendResult> {
   const { partnerId } = event;
-  const remembered = known.get(knownKey(cols, partnerId));
+  const key = knownKey(cols, partnerId);
   // Read the hint at least once per operation (`readHint`, its first event): after a sandbox
   // restore freed the numbers above its snapshot, a number this process remembers from before
-  // may be free again though followers are past it; the hint never goes back.
-  const start = remembered === undefined || options.readHint ? Math.max(remembered ?? 0, await hint(cols, partnerId)) : remembered;
-  let next = start + 1;
+  // may be free again though followers are past it; the hint never goes back, so reading it
+  // before taking the turn below is enough.
+  const floor = !known.has(key) || options.readHint ? await hint(cols, partnerId) : 0;
+  const done = await takeTurn(key);
+  let result: AppendResult;
+  try {
+    result = await claim(cols, event, Math.max(known.get(key) ?? 0, floor) + 1);
+  } finally {
+    done();
+  }
+  if (result.written && options.raiseHint) await raiseHint(cols, partnerId, result.seq);
+  return result;
+}
+
+/**
+ * One writer of a partner's events at a time in this process: concurrent operations of one partner
+ * (several customers at once) would all try the same next number, and all but one would collide,
+ * then collide again on the next: n writers cost n² failed inserts. In turn, each takes the number
+ * after the last one written. Writers in other processes still collide, rarely, and move on.
+ */
+const turns = new Map<string, Promise<void>>();
+
+async function takeTurn(key: string): Promise<() => void> {
+  const before = turns.get(key) ?? Promise.resolve();
+  let done!: () => void;
+  const mine = new Promise<void>((resolve) => (done = resolve));
+  const tail = before.then(() => mine);
+  turns.set(key, tail);
+  await before;
+  return () => {
+    done();
+    if (turns.get(key) === tail) turns.delete(key);
+  };
+}
+
+async function claim(cols: Collections, event: Omit<EventDoc, 'seq' | 'bucket'>, first: number): Promise<AppendResult> {
+  const { partnerId } = event;
+  let next = first;
   for (let collisions = 0; ; collisions++) {
     try {
       await cols.events.insertOne({ ...event, seq: next, bucket: bucketOf(next) });
       remember(cols, partnerId, next);
-      if (options.raiseHint) await raiseHint(cols, partnerId, next);
       return { written: true, seq: next };
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
