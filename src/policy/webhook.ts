@@ -193,12 +193,32 @@ export function dueDeliveries<D extends { eventSeq: number; resourceKey: string;
   now: Date,
   limit: number,
 ): D[] {
+  return dueInOrder(
+    [...pending].sort((a, b) => a.eventSeq - b.eventSeq),
+    now,
+    () => false,
+    limit,
+  );
+}
+
+/**
+ * `dueDeliveries` over deliveries already in sequence order, leaving out the busy ones (attempts
+ * in flight), which still hold their resource back. It stops at `limit`, so a worker that keeps
+ * its pending deliveries in order pays for what it starts, not for its whole backlog.
+ */
+export function dueInOrder<D extends { resourceKey: string; nextAttemptAt: Date | null }>(
+  pendingInOrder: Iterable<D>,
+  now: Date,
+  busy: (delivery: D) => boolean,
+  limit: number,
+): D[] {
   const seen = new Set<string>();
   const due: D[] = [];
-  for (const d of [...pending].sort((a, b) => a.eventSeq - b.eventSeq)) {
+  if (limit <= 0) return due;
+  for (const d of pendingInOrder) {
     if (seen.has(d.resourceKey)) continue;
     seen.add(d.resourceKey);
-    if (d.nextAttemptAt !== null && d.nextAttemptAt.getTime() <= now.getTime()) due.push(d);
+    if (!busy(d) && d.nextAttemptAt !== null && d.nextAttemptAt.getTime() <= now.getTime()) due.push(d);
     if (due.length >= limit) break;
   }
   return due;

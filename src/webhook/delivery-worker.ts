@@ -19,7 +19,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Collections } from '../db/collections.js';
 import type { EventDoc, WebhookAttempt, WebhookDeliveryDoc, WebhookRegistrationDoc } from '../db/documents.js';
 import { eventPayload } from '../event/event-payload.js';
-import { decideWebhookUrl, dueDeliveries, nextAttemptAt, wantsEvent, type RetrySchedule } from '../policy/webhook.js';
+import { decideWebhookUrl, dueInOrder, nextAttemptAt, wantsEvent, type RetrySchedule } from '../policy/webhook.js';
 import { ttlMs, type Mode, type WebhookConfig } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
 import { EVENT_BUCKET_SIZE, readEventsAfter } from '../write/event-log.js';
@@ -38,6 +38,9 @@ const MAX_ATTEMPTS_KEPT = 100;
  * milliseconds of latency buy one look, one batch of delivery records, per burst.
  */
 const GATHER_MS = 20;
+
+/** How often a pass with attempts in flight logs the ones that ended (one bulkWrite each time). */
+const LOG_EVERY_MS = 100;
 
 /** How long a pass with nothing in flight waits for news before it gives its lease back. */
 const LINGER_MS = 2000;
@@ -193,59 +196,72 @@ export class DeliveryWorker {
     const state: PassState = { seq: null, events: new Map(), pending: new Map(), logged: new Map() };
     let current: WebhookRegistrationDoc | null = registration;
     let readAt = 0;
+    let closing = false;
+    const id = registration._id;
+    /**
+     * Starts what is due, up to the registration's concurrency. Called by the loop and as each
+     * attempt ends, so a free slot is refilled at once: the loop's look (a pause to gather news,
+     * a write of the log, a read of new events) is never between one delivery and the next.
+     */
+    const pump = (): void => {
+      if (closing || this.stopped || lost || !current) return;
+      const registrationNow = current;
+      const room = this.config.concurrencyPerRegistration - inFlight.size;
+      for (const delivery of dueInOrder(state.pending.values(), new Date(), (d) => inFlight.has(d._id), room)) {
+        const attempted = this.attempt(registrationNow, delivery, state).finally(() => {
+          inFlight.delete(delivery._id);
+          pump();
+          if (inFlight.size === 0) this.wakers.get(id)?.();
+        });
+        inFlight.set(delivery._id, attempted);
+      }
+    };
     try {
       // The pending deliveries, read once: from here on this pass alone changes them (its lease),
-      // so it keeps them in memory, adding what it records and settling what it attempts.
-      for (const d of await this.cols.webhookDeliveries.find({ registrationId: registration._id, status: 'pending' }).toArray()) {
-        state.pending.set(d._id, d);
-      }
+      // so it keeps them in memory, in sequence order (which `dueInOrder` relies on), adding what
+      // it records and settling what it attempts.
+      const stored = await this.cols.webhookDeliveries.find({ registrationId: id, status: 'pending' }).toArray();
+      for (const d of stored.sort((a, b) => a.eventSeq - b.eventSeq)) state.pending.set(d._id, d);
       for (let looks = 0; ; looks++) {
         if (this.stopped || lost) break;
-        // New events are looked for on the first look and after news (a wake, a poll); a look
-        // because an attempt ended reads nothing. Either way, what ended meanwhile is gathered
-        // for a moment, and its attempts are logged in one write.
+        // New events are looked for on the first look and after news (a wake, a poll). Either
+        // way, news is gathered for a moment, and the attempts that ended meanwhile are logged in one write.
         if (looks > 0) await sleep(GATHER_MS);
         await this.flush(state);
-        const news = looks === 0 || this.dirty.has(registration._id);
-        this.dirty.delete(registration._id);
+        const news = looks === 0 || this.dirty.has(id);
+        this.dirty.delete(id);
         // The registration may have changed (URL, events, secret) or gone since the tick read it.
         if (Date.now() - readAt >= REGISTRATION_REREAD_MS) {
-          current = await this.cols.webhookRegistrations.findOne({ _id: registration._id });
+          current = await this.cols.webhookRegistrations.findOne({ _id: id });
           readAt = Date.now();
         }
         if (!current) break;
         if (news) await this.record(current, state);
-        const room = this.config.concurrencyPerRegistration - inFlight.size;
-        const due = dueDeliveries([...state.pending.values()], new Date(), Number.POSITIVE_INFINITY)
-          .filter((d) => !inFlight.has(d._id))
-          .slice(0, Math.max(room, 0));
-        for (const delivery of due) {
-          const attempted = this.attempt(current, delivery, state).finally(() => inFlight.delete(delivery._id));
-          inFlight.set(delivery._id, attempted);
-        }
+        pump();
         // News arrived while this loop ran (a wake, a poll): look again at once.
-        if (this.dirty.has(registration._id)) continue;
+        if (this.dirty.has(id)) continue;
         // Nothing in flight: what is left waits for a later retry, which a poll's pass takes. The
         // pass lingers a moment for news first: under a stream of writes, ending it at every lull
         // would take and give back the lease, and read the cursor and the pending, once per event.
         if (inFlight.size === 0) {
           const woken = await Promise.race([
-            new Promise<boolean>((resolve) => this.wakers.set(registration._id, () => resolve(true))),
+            new Promise<boolean>((resolve) => this.wakers.set(id, () => resolve(true))),
             sleep(LINGER_MS).then(() => false),
           ]);
-          this.wakers.delete(registration._id);
-          if (woken || this.dirty.has(registration._id)) continue;
+          this.wakers.delete(id);
+          if (woken || this.dirty.has(id)) continue;
           break;
         }
-        // Wait for an attempt to end (its resource's next delivery may be due) or for news (a wake, the next poll).
-        await Promise.race([...inFlight.values(), new Promise<void>((resolve) => this.wakers.set(registration._id, resolve))]);
-        this.wakers.delete(registration._id);
+        // Attempts refill their own slots; the loop wakes for news, to log what ended, and when the last one ends.
+        await Promise.race([new Promise<void>((resolve) => this.wakers.set(id, resolve)), sleep(LOG_EVERY_MS)]);
+        this.wakers.delete(id);
       }
     } finally {
+      closing = true;
       await Promise.allSettled([...inFlight.values()]);
       await this.flush(state).catch((error: unknown) => this.log.warn('webhook', 'logging delivery attempts failed', error));
       clearInterval(renew);
-      this.wakers.delete(registration._id);
+      this.wakers.delete(id);
       await release(this.cols.locks, key, holder);
     }
   }
@@ -285,7 +301,7 @@ export class DeliveryWorker {
           // Some were recorded before (a holder that died after recording, before moving the
           // cursor): what stands in the database decides which are still pending.
           const stored = await this.cols.webhookDeliveries.find({ _id: { $in: docs.map((d) => d._id) } }).toArray();
-          for (const d of stored) if (d.status === 'pending') state.pending.set(d._id, d);
+          for (const d of stored.sort((a, b) => a.eventSeq - b.eventSeq)) if (d.status === 'pending') state.pending.set(d._id, d);
         } else {
           for (const d of docs) state.pending.set(d._id, d);
         }

@@ -9,6 +9,7 @@ import {
   decideWebhookEvents,
   decideWebhookUrl,
   dueDeliveries,
+  dueInOrder,
   nextAttemptAt,
   testEventSlots,
   wantsEvent,
@@ -102,6 +103,22 @@ describe('webhook deliveries', () => {
     expect(dueDeliveries(pending, now, 10).map((x) => x.eventSeq)).toEqual([2, 4]);
     expect(dueDeliveries(pending, later, 10).map((x) => x.eventSeq)).toEqual([1, 2, 4]);
     expect(dueDeliveries(pending, later, 2).map((x) => x.eventSeq)).toEqual([1, 2]);
+  });
+
+  it('in order per resource, over a backlog kept in order: an attempt in flight holds its resource back, and the scan stops at the room left', () => {
+    const now = new Date('2026-12-01T00:01:00.000Z');
+    const d = (id: string, resourceKey: string) => ({ id, resourceKey, nextAttemptAt: now });
+    const pending = [
+      d('1', 'subscription:a'),
+      d('2', 'subscription:a'),
+      d('3', 'subscription:b'),
+      d('4', 'customer:c'),
+      d('5', 'customer:d'),
+    ];
+    const busy = (x: { id: string }) => x.id === '1';
+    expect(dueInOrder(pending, now, busy, 10).map((x) => x.id)).toEqual(['3', '4', '5']);
+    expect(dueInOrder(pending, now, busy, 2).map((x) => x.id)).toEqual(['3', '4']);
+    expect(dueInOrder(pending, now, busy, 0)).toEqual([]);
   });
 
   it('a registration gets the events it names, and test-created only when it asked for it', () => {
