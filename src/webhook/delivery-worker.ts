@@ -33,14 +33,16 @@ import { DELIVERY_ATTEMPT_HEADER, EVENT_ID_HEADER, EVENT_NAME_HEADER, SIGNATURE_
 const MAX_ATTEMPTS_KEPT = 100;
 
 /**
- * How long a pass lets news gather before it looks again: under a burst of writes every event
- * wakes it, and one look per event would cost more reads than the events themselves. A few
- * milliseconds of latency buy one look, one batch of delivery records, per burst.
+ * How long a pass lets news gather before it looks again. Under a stream of writes every event
+ * wakes it, and a look costs about four database commands (log the attempts that ended, read the
+ * new events, record their deliveries, move the cursor): one look per event added a third to the
+ * database work of the writes themselves (bench/results/events.md). A fifth of a second of
+ * latency buys one look per burst; attempts do not wait for looks (see `pump`).
  */
-const GATHER_MS = 20;
+const GATHER_MS = 200;
 
-/** How often a pass with attempts in flight logs the ones that ended (one bulkWrite each time). */
-const LOG_EVERY_MS = 100;
+/** How often a pass with attempts in flight and no news logs the ones that ended (one bulkWrite each time). */
+const LOG_EVERY_MS = 200;
 
 /** How long a pass with nothing in flight waits for news before it gives its lease back. */
 const LINGER_MS = 2000;
