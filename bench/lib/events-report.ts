@@ -3,10 +3,8 @@
  * (never asserted by a test), and the files: events.{json,md}, one SVG chart, and the part of
  * docs/performance.md between its bench-events markers.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { FanOutResult, LatencyStats } from './events.js';
-import type { Results, Target } from './report.js';
+import { writeReportFiles, type Results, type Target } from './report.js';
 import { barChart } from './svg.js';
 
 export interface WritesRun {
@@ -147,26 +145,16 @@ function docsSection(r: EventsReport): string {
 
 /** Writes events.json, events.md and the chart to `dir`, and rewrites the docs page's section when given. */
 export async function writeEventsReport(r: EventsReport, dir: string, options: { docs: string | null }): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
-  const files: string[] = [];
-  const write = async (name: string, text: string) => {
-    const file = path.join(dir, name);
-    await writeFile(file, text);
-    files.push(file);
-  };
-  await write('events.json', `${JSON.stringify(r, null, 2)}\n`);
-  await write(
-    'events.md',
-    ['# Events benchmark results', '', ...header(r), '', ...tables(r), '', `![Event latency](${EVENTS_CHART})`, ''].join('\n'),
+  return writeReportFiles(
+    dir,
+    [
+      ['events.json', `${JSON.stringify(r, null, 2)}\n`],
+      [
+        'events.md',
+        ['# Events benchmark results', '', ...header(r), '', ...tables(r), '', `![Event latency](${EVENTS_CHART})`, ''].join('\n'),
+      ],
+      [EVENTS_CHART, chart(r)],
+    ],
+    { page: options.docs, marker: 'bench-events', section: docsSection(r) },
   );
-  await write(EVENTS_CHART, chart(r));
-  if (options.docs) {
-    const text = await readFile(options.docs, 'utf8');
-    const re = /<!-- bench-events:begin[^>]*-->[\s\S]*?<!-- bench-events:end -->/;
-    if (re.test(text)) {
-      await writeFile(options.docs, text.replace(re, docsSection(r)));
-      files.push(options.docs);
-    }
-  }
-  return files;
 }
