@@ -3,7 +3,7 @@
  * (never asserted by a test), and the files: events.{json,md}, one SVG chart, and the part of
  * docs/performance.md between its bench-events markers.
  */
-import type { FanOutResult, LatencyStats } from './events.js';
+import { latencyOf, type FanOutResult, type LatencyStats } from './events.js';
 import { writeReportFiles, type Results, type Target } from './report.js';
 import { barChart } from './svg.js';
 
@@ -80,6 +80,34 @@ export function evaluateEventsAims(r: Omit<EventsReport, 'aims'>): Target[] {
     },
     { id: 'no write fails in any run', met: errors === 0, detail: `${errors} errors` },
   ];
+}
+
+/** What a run of the section gives; eventsReportOf adds the figures drawn from it. */
+export type EventsReportInput = Omit<EventsReport, 'section' | 'ratio' | 'eventsOnlyRatio' | 'webhookLatency' | 'aims'> & {
+  /** The on runs' deliveries, each from its event's commit to its receipt. */
+  webhookMs: readonly number[];
+};
+
+/** The report: the runs' mean rates as ratios to the off runs', the webhook latency, and the aims judged. */
+export function eventsReportOf(input: EventsReportInput): EventsReport {
+  const base = {
+    section: 'events' as const,
+    generatedAt: input.generatedAt,
+    command: input.command,
+    quick: input.quick,
+    machine: input.machine,
+    backend: input.backend,
+    writeClients: input.writeClients,
+    writesMs: input.writesMs,
+    runs: input.runs,
+    ratio: meanRate(input.runs, 'on') / meanRate(input.runs, 'off'),
+    eventsOnlyRatio: meanRate(input.runs, 'events') / meanRate(input.runs, 'off'),
+    webhookLatency: latencyOf(input.webhookMs),
+    fanOut: input.fanOut,
+    fanOutSkipped: input.fanOutSkipped,
+    elapsedSeconds: input.elapsedSeconds,
+  };
+  return { ...base, aims: evaluateEventsAims(base) };
 }
 
 function header(r: EventsReport): string[] {
