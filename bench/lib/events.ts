@@ -129,9 +129,9 @@ export interface FanOutResult {
   connectMs: number;
 }
 
-/** The gateway's environment for a run of `mode` (EVENTS_ENABLED, docs/events.md). */
+/** The gateway's environment for a run of `mode`: events are written in on and events-only runs, not in off runs (docs/events.md). */
 export function eventsEnv(mode: WritesRun['mode']): { EVENTS_ENABLED: string } {
-  return { EVENTS_ENABLED: String(mode === 'on') };
+  return { EVENTS_ENABLED: String(mode !== 'off') };
 }
 
 export interface EventsWritesOptions {
