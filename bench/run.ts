@@ -58,9 +58,9 @@ import {
   type Targets,
 } from './lib/shapes.js';
 import { runWrites } from './lib/writes.js';
-import { latencyOf, registerReceiver, startReceiver, waitFor, type FanOutResult } from './lib/events.js';
+import { eventsEnv, fanOutOf, fanOutSubscriptionId, runEventsWrites, type FanOutResult } from './lib/events.js';
 import { measureEventFanout } from './lib/events-fanout.js';
-import { evaluateEventsAims, meanRate, writeEventsReport, type EventsReport, type WritesRun } from './lib/events-report.js';
+import { eventsReportOf, writeEventsReport, type WritesRun } from './lib/events-report.js';
 import { EVENT_TYPE_NAMES } from '../src/policy/events.js';
 
 const { values: args, positionals } = parseArgs({
@@ -711,44 +711,25 @@ async function eventsSection(server: Server): Promise<void> {
   for (let i = 0; i < EV.runs; i++) {
     for (const mode of ['on', 'events', 'off'] as const) {
       const scratch = await ensureDataSet(server, P.writesCustomers, SEED, { fresh: true });
-      const child = await startChild('bench/gateway-child.ts', {
-        ...gatewayEnv(server, scratch.dbName),
-        EVENTS_ENABLED: String(mode === 'on'),
-      });
-      const receiver = mode === 'on' ? await startReceiver() : null;
+      const child = await startChild('bench/gateway-child.ts', { ...gatewayEnv(server, scratch.dbName), ...eventsEnv(mode) });
       try {
-        if (receiver) await registerReceiver(child.url, token, receiver, EVENT_TYPE_NAMES);
-        const w = await runWrites({
+        const { run, webhookMs } = await runEventsWrites({
           url: child.url,
           token,
           cols: scratch.collections,
+          mode,
           clients: WRITE_CLIENTS,
           durationMs: EV.writesMs,
+          eventNames: EVENT_TYPE_NAMES,
           progress: log,
         });
-        let written: number | null = null;
-        if (receiver) {
-          written = await scratch.collections.events.countDocuments({ partnerId: PARTNER_ID });
-          const all = written;
-          if (!(await waitFor(() => receiver.received.size >= all, 60_000)))
-            log(`  webhook: ${receiver.received.size} of ${all} delivered after 60 s`);
-          for (const [at, committed] of receiver.received.values()) webhook.push(at - committed);
-        }
-        runs.push({
-          mode,
-          mutationsPerSec: w.throughputPerSec,
-          requests: w.requests,
-          errors: w.errors,
-          firstError: w.firstError,
-          eventsWritten: written,
-          eventsDelivered: receiver ? receiver.received.size : null,
-        });
+        runs.push(run);
+        webhook.push(...webhookMs);
         log(
-          `  run ${runs.length} (events ${mode}): ${w.throughputPerSec.toFixed(1)} mutations/s, ${w.errors} errors` +
-            (receiver ? `, ${receiver.received.size}/${written} events delivered` : ''),
+          `  run ${runs.length} (events ${mode}): ${run.mutationsPerSec.toFixed(1)} mutations/s, ${run.errors} errors` +
+            (run.eventsDelivered !== null ? `, ${run.eventsDelivered}/${run.eventsWritten} events delivered` : ''),
         );
       } finally {
-        await receiver?.close();
         await child.stop().catch(() => {});
         await scratch.db.dropDatabase().catch(() => {});
       }
@@ -757,42 +738,22 @@ async function eventsSection(server: Server): Promise<void> {
   let fanOut: FanOutResult | null = null;
   let fanOutSkipped: string | null = null;
   const scratch = await ensureDataSet(server, P.writesCustomers, SEED, { fresh: true });
-  const child = await startChild('bench/gateway-child.ts', { ...gatewayEnv(server, scratch.dbName), EVENTS_ENABLED: 'true' });
+  const child = await startChild('bench/gateway-child.ts', { ...gatewayEnv(server, scratch.dbName), ...eventsEnv('on') });
   try {
-    const sub = await scratch.collections.subscriptions.findOne({
-      partnerId: PARTNER_ID,
-      status: 'active',
-      parentSubscriptionId: null,
-      commerceType: 'new_commerce',
-      isTrial: false,
-    });
-    if (!sub) fanOutSkipped = 'no active new-commerce subscription in the data set';
+    const subscriptionId = await fanOutSubscriptionId(scratch.collections);
+    if (!subscriptionId) fanOutSkipped = 'no active new-commerce subscription in the data set';
     else {
       log(`  fan-out: ${EV.fanOutClients} graphql-ws clients, ${EV.fanOutMutations} mutations`);
-      const f = await measureEventFanout({
-        url: child.url,
-        authSecret: server.config.authSecret,
-        partnerId: PARTNER_ID,
-        subscriptionId: sub._id,
-        clients: EV.fanOutClients,
-        mutations: EV.fanOutMutations,
-      });
-      const stats = (l: { p50: number; p99: number; max: number }, samples: number) => ({
-        samples,
-        p50Ms: l.p50,
-        p99Ms: l.p99,
-        maxMs: l.max,
-      });
-      fanOut = {
-        clients: f.clients,
-        mutations: f.mutations,
-        expectedPerClient: f.mutations,
-        delivered: f.delivered,
-        expected: f.expected,
-        latency: stats(f.perDeliveryMs, f.delivered),
-        allClientsMs: stats(f.allClientsMs, f.mutations),
-        connectMs: f.connectMs,
-      };
+      fanOut = fanOutOf(
+        await measureEventFanout({
+          url: child.url,
+          authSecret: server.config.authSecret,
+          partnerId: PARTNER_ID,
+          subscriptionId,
+          clients: EV.fanOutClients,
+          mutations: EV.fanOutMutations,
+        }),
+      );
     }
   } catch (error) {
     fanOutSkipped = error instanceof Error ? error.message : String(error);
@@ -800,8 +761,7 @@ async function eventsSection(server: Server): Promise<void> {
     await child.stop().catch(() => {});
     await scratch.db.dropDatabase().catch(() => {});
   }
-  const base = {
-    section: 'events' as const,
+  const report = eventsReportOf({
     generatedAt: new Date().toISOString(),
     command: commandLine(),
     quick: QUICK,
@@ -810,14 +770,11 @@ async function eventsSection(server: Server): Promise<void> {
     writeClients: WRITE_CLIENTS,
     writesMs: EV.writesMs,
     runs,
-    ratio: meanRate(runs, 'on') / meanRate(runs, 'off'),
-    eventsOnlyRatio: meanRate(runs, 'events') / meanRate(runs, 'off'),
-    webhookLatency: latencyOf(webhook),
+    webhookMs: webhook,
     fanOut,
     fanOutSkipped,
     elapsedSeconds: (performance.now() - started) / 1000,
-  };
-  const report: EventsReport = { ...base, aims: evaluateEventsAims(base) };
+  });
   const files = await writeEventsReport(report, OUT, { docs: docsPage(QUICK) });
   for (const t of report.aims) log(`  ${t.met === null ? 'n/a ' : t.met ? 'MET ' : 'MISS'} ${t.id}: ${t.detail}`);
   log(`wrote ${files.map((f) => path.relative(process.cwd(), f)).join(', ')}`);

@@ -3,10 +3,8 @@
  * (never asserted by a test), and the files: events.{json,md}, one SVG chart, and the part of
  * docs/performance.md between its bench-events markers.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import type { FanOutResult, LatencyStats } from './events.js';
-import type { Results, Target } from './report.js';
+import { latencyOf, type FanOutResult, type LatencyStats } from './events.js';
+import { writeReportFiles, type Results, type Target } from './report.js';
 import { barChart } from './svg.js';
 
 export interface WritesRun {
@@ -84,6 +82,34 @@ export function evaluateEventsAims(r: Omit<EventsReport, 'aims'>): Target[] {
   ];
 }
 
+/** What a run of the section gives; eventsReportOf adds the figures drawn from it. */
+export type EventsReportInput = Omit<EventsReport, 'section' | 'ratio' | 'eventsOnlyRatio' | 'webhookLatency' | 'aims'> & {
+  /** The on runs' deliveries, each from its event's commit to its receipt. */
+  webhookMs: readonly number[];
+};
+
+/** The report: the runs' mean rates as ratios to the off runs', the webhook latency, and the aims judged. */
+export function eventsReportOf(input: EventsReportInput): EventsReport {
+  const base = {
+    section: 'events' as const,
+    generatedAt: input.generatedAt,
+    command: input.command,
+    quick: input.quick,
+    machine: input.machine,
+    backend: input.backend,
+    writeClients: input.writeClients,
+    writesMs: input.writesMs,
+    runs: input.runs,
+    ratio: meanRate(input.runs, 'on') / meanRate(input.runs, 'off'),
+    eventsOnlyRatio: meanRate(input.runs, 'events') / meanRate(input.runs, 'off'),
+    webhookLatency: latencyOf(input.webhookMs),
+    fanOut: input.fanOut,
+    fanOutSkipped: input.fanOutSkipped,
+    elapsedSeconds: input.elapsedSeconds,
+  };
+  return { ...base, aims: evaluateEventsAims(base) };
+}
+
 function header(r: EventsReport): string[] {
   const m = r.machine;
   return [
@@ -147,26 +173,16 @@ function docsSection(r: EventsReport): string {
 
 /** Writes events.json, events.md and the chart to `dir`, and rewrites the docs page's section when given. */
 export async function writeEventsReport(r: EventsReport, dir: string, options: { docs: string | null }): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
-  const files: string[] = [];
-  const write = async (name: string, text: string) => {
-    const file = path.join(dir, name);
-    await writeFile(file, text);
-    files.push(file);
-  };
-  await write('events.json', `${JSON.stringify(r, null, 2)}\n`);
-  await write(
-    'events.md',
-    ['# Events benchmark results', '', ...header(r), '', ...tables(r), '', `![Event latency](${EVENTS_CHART})`, ''].join('\n'),
+  return writeReportFiles(
+    dir,
+    [
+      ['events.json', `${JSON.stringify(r, null, 2)}\n`],
+      [
+        'events.md',
+        ['# Events benchmark results', '', ...header(r), '', ...tables(r), '', `![Event latency](${EVENTS_CHART})`, ''].join('\n'),
+      ],
+      [EVENTS_CHART, chart(r)],
+    ],
+    { page: options.docs, marker: 'bench-events', section: docsSection(r) },
   );
-  await write(EVENTS_CHART, chart(r));
-  if (options.docs) {
-    const text = await readFile(options.docs, 'utf8');
-    const re = /<!-- bench-events:begin[^>]*-->[\s\S]*?<!-- bench-events:end -->/;
-    if (re.test(text)) {
-      await writeFile(options.docs, text.replace(re, docsSection(r)));
-      files.push(options.docs);
-    }
-  }
-  return files;
 }

@@ -306,25 +306,53 @@ function docsSection(r: Results): string {
   ].join('\n');
 }
 
-export async function writeReport(r: Results, dir: string, options: { docs: string | null }): Promise<string[]> {
+/**
+ * Writes `files` (name, text) to `dir`, made if missing, in order; then, when `docs` is given,
+ * replaces its marked section (see replaceDocsSection). Returns the paths written, the docs page
+ * last and only when its section was found.
+ */
+export async function writeReportFiles(
+  dir: string,
+  files: readonly (readonly [name: string, text: string])[],
+  docs: { page: string | null; marker: string; section: string },
+): Promise<string[]> {
   await mkdir(dir, { recursive: true });
-  const files: string[] = [];
-  const write = async (name: string, text: string) => {
+  const written: string[] = [];
+  for (const [name, text] of files) {
     const file = path.join(dir, name);
     await writeFile(file, text);
-    files.push(file);
-  };
-  await write('latest.json', `${JSON.stringify(r, (k, v) => (k === 'samples' ? undefined : v), 2)}\n`);
-  await write('latest.md', markdown(r));
-  const svg = charts(r);
-  for (const key of Object.keys(CHARTS) as (keyof typeof CHARTS)[]) await write(CHARTS[key], svg[key]);
-  if (options.docs) {
-    const text = await readFile(options.docs, 'utf8');
-    const re = /<!-- bench:begin[^>]*-->[\s\S]*?<!-- bench:end -->/;
-    if (re.test(text)) {
-      await writeFile(options.docs, text.replace(re, docsSection(r)));
-      files.push(options.docs);
-    }
+    written.push(file);
   }
-  return files;
+  if (docs.page && (await replaceDocsSection(docs.page, docs.marker, docs.section))) written.push(docs.page);
+  return written;
+}
+
+/**
+ * Replaces the part of the page at `page` from `<!-- ${marker}:begin ... -->` to
+ * `<!-- ${marker}:end -->`, both included, with `section` (which carries its own markers). A page
+ * without the markers is left alone: false. `section` is inserted as it is: a `$&` in it (an error
+ * message quoted in a table) is text, not a replacement pattern.
+ */
+export async function replaceDocsSection(page: string, marker: string, section: string): Promise<boolean> {
+  const text = await readFile(page, 'utf8');
+  const re = new RegExp(`<!-- ${marker}:begin[^>]*-->[\\s\\S]*?<!-- ${marker}:end -->`);
+  if (!re.test(text)) return false;
+  await writeFile(
+    page,
+    text.replace(re, () => section),
+  );
+  return true;
+}
+
+export async function writeReport(r: Results, dir: string, options: { docs: string | null }): Promise<string[]> {
+  const svg = charts(r);
+  return writeReportFiles(
+    dir,
+    [
+      ['latest.json', `${JSON.stringify(r, (k, v) => (k === 'samples' ? undefined : v), 2)}\n`],
+      ['latest.md', markdown(r)],
+      ...(Object.keys(CHARTS) as (keyof typeof CHARTS)[]).map((key) => [CHARTS[key], svg[key]] as const),
+    ],
+    { page: options.docs, marker: 'bench', section: docsSection(r) },
+  );
 }

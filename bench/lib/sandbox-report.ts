@@ -4,9 +4,7 @@
  * part of docs/performance.md between its bench-sandboxes markers. Apart from latest.* so that
  * `npm run bench -- sandboxes` leaves the read and write results of the last full run alone.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import type { Results, Target } from './report.js';
+import { writeReportFiles, type Results, type Target } from './report.js';
 import { byCommand, type LatencyStats, type SandboxBenchResults } from './sandboxes.js';
 import { barChart, lineChart } from './svg.js';
 
@@ -285,24 +283,14 @@ function docsSection(r: SandboxReport): string {
 
 /** Writes sandboxes.json, sandboxes.md and the charts to `dir`, and rewrites the docs page's section when given. */
 export async function writeSandboxReport(r: SandboxReport, dir: string, options: { docs: string | null }): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
-  const files: string[] = [];
-  const write = async (name: string, text: string) => {
-    const file = path.join(dir, name);
-    await writeFile(file, text);
-    files.push(file);
-  };
-  await write('sandboxes.json', `${JSON.stringify(r, null, 2)}\n`);
-  await write('sandboxes.md', sandboxMarkdown(r));
   const svg = charts(r);
-  for (const key of Object.keys(SANDBOX_CHARTS) as (keyof typeof SANDBOX_CHARTS)[]) await write(SANDBOX_CHARTS[key], svg[key]);
-  if (options.docs) {
-    const text = await readFile(options.docs, 'utf8');
-    const re = /<!-- bench-sandboxes:begin[^>]*-->[\s\S]*?<!-- bench-sandboxes:end -->/;
-    if (re.test(text)) {
-      await writeFile(options.docs, text.replace(re, docsSection(r)));
-      files.push(options.docs);
-    }
-  }
-  return files;
+  return writeReportFiles(
+    dir,
+    [
+      ['sandboxes.json', `${JSON.stringify(r, null, 2)}\n`],
+      ['sandboxes.md', sandboxMarkdown(r)],
+      ...(Object.keys(SANDBOX_CHARTS) as (keyof typeof SANDBOX_CHARTS)[]).map((key) => [SANDBOX_CHARTS[key], svg[key]] as const),
+    ],
+    { page: options.docs, marker: 'bench-sandboxes', section: docsSection(r) },
+  );
 }
