@@ -1,5 +1,4 @@
 import { Kind, visit, type DefinitionNode, type DocumentNode, type OperationDefinitionNode, type ValueNode } from 'graphql';
-import { HeaderMap } from '@apollo/server';
 import { badUserInput } from '../shared/errors.js';
 import { fieldPath } from '../shared/input-errors.js';
 
@@ -52,7 +51,7 @@ function dotted(place: Place): string {
 /** BAD_USER_INPUT at `place`, HTTP 400: thrown before execution, where an error without a status would answer 500. */
 function refused(message: (shown: string) => string, place: Place): Error {
   const path = dotted(place);
-  return badUserInput(message(fieldPath(path)), { argumentName: path, http: { status: 400, headers: new HeaderMap() } });
+  return badUserInput(message(fieldPath(path)), { argumentName: path, http: { status: 400 } });
 }
 
 function checkText(value: string, place: Place): void {
