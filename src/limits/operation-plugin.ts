@@ -3,6 +3,7 @@ import type { DocumentNode, GraphQLSchema, OperationDefinitionNode } from 'graph
 import { operationCost } from './cost.js';
 import { tooComplex } from './limit-error.js';
 import { longestVariableList } from './list-arguments.js';
+import { checkTextInputs } from './text-inputs.js';
 
 export interface OperationLimits {
   maxCost: number;
@@ -11,7 +12,8 @@ export interface OperationLimits {
 
 /**
  * The limits that need the variables' values, which validation rules do not see: cost (where
- * `first` is a variable) and list lengths inside variables. Throws QUERY_TOO_COMPLEX; run after
+ * `first` is a variable) and list lengths inside variables (QUERY_TOO_COMPLEX), and every string
+ * input's length and characters (BAD_USER_INPUT, src/limits/text-inputs.ts). Run after
  * parsing and validation and before execution, by Apollo (below) and by the live transports
  * (src/app/subscriptions.ts).
  */
@@ -29,6 +31,7 @@ export function checkOperationLimits(
     throw tooComplex('listLength', 'The length of a list argument', options.maxListLength, longest);
   }
   if (!request.operation) return; // the transport answers that itself (no or unknown operationName)
+  checkTextInputs(request.document, request.operation, request.variables ?? {});
   const cost = operationCost(request.schema, request.document, request.operation, request.variables ?? {});
   if (cost > options.maxCost) throw tooComplex('cost', 'Query cost', options.maxCost, cost);
 }

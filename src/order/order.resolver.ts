@@ -8,7 +8,7 @@ import type { Context } from '../shared/context.js';
 import { parseId } from '../shared/ids.js';
 import { Money, money } from '../shared/money.type.js';
 import { Order, OrderLineItem } from './order.type.js';
-import { assertMayRead } from '../shared/authorization.js';
+import { assertMayRead, mayRead } from '../shared/authorization.js';
 
 @Resolver(() => Order)
 export class OrderResolver {
@@ -25,9 +25,19 @@ export class OrderResolver {
     return ctx.loaders.customerById.load(order.customerId);
   }
 
-  @FieldResolver(() => [OrderLineItem])
-  lineItems(@Root() order: OrderDoc): (OrderLineItemDoc & { currency: string })[] {
-    return order.lineItems.map((line) => ({ ...line, currency: order.currencyCode }));
+  @FieldResolver(() => [OrderLineItem], {
+    description:
+      'The lines of the order; marketplace (ISV) lines only for global admins and admin agents (ROLE-MARKETPLACE), as the subscriptions they created.',
+  })
+  async lineItems(@Root() order: OrderDoc, @Ctx() ctx: Context): Promise<(OrderLineItemDoc & { currency: string })[]> {
+    const lines = order.lineItems.map((line) => ({ ...line, currency: order.currencyCode }));
+    if (mayRead(ctx.caller, 'Order.lineItems(publisher: isv)')) return lines;
+    // ROLE-MARKETPLACE: a marketplace line is left out, as connections leave out the marketplace
+    // subscription it created (its offer, product type and subscription ID would tell it); the
+    // order's own fields stay. A line whose offer cannot be read stays: nothing shows it is a
+    // marketplace one, and its `offer` field answers the error (partial results).
+    const offers = await ctx.loaders.offerById.loadMany(lines.map((line) => line.offerId));
+    return lines.filter((_, i) => (offers[i] as Partial<OfferDoc>).publisher !== 'isv');
   }
 
   @FieldResolver(() => Money)

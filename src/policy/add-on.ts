@@ -7,6 +7,7 @@ import { addOnEligible, checkQuantity, requirePlan } from './catalog.js';
 import { auditFor, describe, isAddOn, ledgerFor, type Sub } from './common.js';
 import { pricedTermStart, proratedCharge } from './money.js';
 import { lineItem, newOrder, newSubscription } from './new-docs.js';
+import { checkGivenFriendlyName } from './edit.js';
 import { checkSubscriptionRoles } from './roles.js';
 import type { Caller } from '../shared/caller.js';
 import { phrased } from './mood.js';
@@ -105,7 +106,8 @@ export function decidePurchaseAddOn(input: AddOnInput): Decision<AddOnOutcome> {
     checkAddOnPartnerType(partner) ??
     checkBaseActive(base) ??
     checkAddOnEligible(baseOffer, addOnOffer, customer) ??
-    checkQuantity(addOnOffer, quantity, 'quantity', 'ADDON-ELIGIBLE');
+    checkQuantity(addOnOffer, quantity, 'quantity', 'ADDON-ELIGIBLE') ??
+    checkGivenFriendlyName(input.friendlyName, 'friendlyName');
   if (refusal) return refusal;
   const plan = requirePlan(addOnOffer, base.billingCycle, base.termDuration, 'offerId');
   if ('allowed' in plan) return { ...plan, rule: 'ADDON-ELIGIBLE' };

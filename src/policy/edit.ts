@@ -59,16 +59,24 @@ export const MAX_FRIENDLY_NAME = 250;
 const MPN_ID = /^\d{5,10}$/;
 
 /** SUB-EDIT: a nickname is 1 to 250 characters, not only spaces. */
-export function checkFriendlyName(name: string): Refused | null {
+export function checkFriendlyName(name: string, field = 'friendlyName'): Refused | null {
   const trimmed = name.trim();
   return trimmed.length === 0 || trimmed.length > MAX_FRIENDLY_NAME
     ? refuse(
         'SUB-EDIT',
         'INVALID_VALUE',
         `A nickname must be 1 to ${MAX_FRIENDLY_NAME} characters (not only spaces); got ${trimmed.length}.`,
-        'friendlyName',
+        field,
       )
     : null;
+}
+
+/**
+ * SUB-EDIT: a nickname given when buying is bounded as a later rename is, so no subscription has
+ * one that could not be set again; none, or a blank one, means the offer's name.
+ */
+export function checkGivenFriendlyName(name: string | null | undefined, field: string): Refused | null {
+  return name?.trim() ? checkFriendlyName(name, field) : null;
 }
 
 /** SUB-ACTION-NEEDED (decision): while an ISV subscription awaits its publisher, only cancel and nickname edits are allowed. */

@@ -11,6 +11,7 @@ import { auditFor, isEnded, ledgerFor } from './common.js';
 import { billingMonthLabel, termStartCharge } from './billing.js';
 import { pricesIncludeTax } from './money.js';
 import { lineItem, newOrder, newSubscription } from './new-docs.js';
+import { checkGivenFriendlyName } from './edit.js';
 import { checkRole } from './roles.js';
 import type { Caller } from '../shared/caller.js';
 import { addMs, addTerm, DAY } from './time.js';
@@ -122,7 +123,8 @@ export function decidePurchase(input: PurchaseInput): Decision<PurchaseOutcome> 
             `'${offer.name}' is usage-based: its quantity is 1; got ${line.quantity}.`,
             `${field}.quantity`,
           )
-        : checkQuantity(offer, line.quantity, `${field}.quantity`, 'CAT-CART'));
+        : checkQuantity(offer, line.quantity, `${field}.quantity`, 'CAT-CART')) ??
+      checkGivenFriendlyName(line.friendlyName, `${field}.friendlyName`);
     if (bad) return bad;
     const plan = requirePlan(offer, line.billingCycle, line.termDuration, `${field}.billingCycle`);
     if ('allowed' in plan) return plan;

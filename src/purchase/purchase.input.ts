@@ -15,7 +15,10 @@ export class CartLineInput {
   @Field(() => TermDurationEnum, { defaultValue: TermDurationEnum.P1Y })
   termDuration!: TermDurationEnum;
 
-  @Field(() => String, { nullable: true, description: 'Nickname of the new subscription; defaults to the offer name.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Nickname of the new subscription, at most 250 characters (SUB-EDIT); none or blank: the offer name.',
+  })
   friendlyName?: string | null;
 }
 

@@ -26,6 +26,7 @@ export const AUTHORIZATION = {
   'Subscription.activationLink': { rule: 'ROLE-MARKETPLACE', what: 'view marketplace activation links' },
   'OrderLineItem.activationLink': { rule: 'ROLE-MARKETPLACE', what: 'view marketplace activation links' },
   'Query.activityLog': { rule: 'ROLE-ACTIVITY-LOG', what: 'read the activity log of software key views and downloads' },
+  'Order.lineItems(publisher: isv)': { rule: 'ROLE-MARKETPLACE', what: 'view marketplace (ISV) order lines' },
   'OrderLineItem.subscription(publisher: isv)': { rule: 'ROLE-MARKETPLACE', what: 'view marketplace (ISV) subscriptions' },
   'Subscription.addOns(publisher: isv)': { rule: 'ROLE-MARKETPLACE', what: 'view marketplace (ISV) add-ons' },
   // Mutations (checked by the mutation's resolver or policy decision)

@@ -13,7 +13,7 @@ abstract class TargetInput {
 
 @InputType({ description: 'SUB-EDIT: the fields to change; omitted fields stay as they are.' })
 export class UpdateSubscriptionInput extends TargetInput {
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'New nickname, 1 to 250 characters, not only spaces (SUB-EDIT).' })
   friendlyName?: string | null;
 
   @Field(() => Int, { nullable: true, description: 'New licence count (SUB-QTY-INCREASE, SUB-QTY-DECREASE-NCE).' })
@@ -99,6 +99,9 @@ export class PurchaseAddOnInput extends TargetInput {
   @Field(() => Int, { defaultValue: 1 })
   quantity!: number;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Nickname of the add-on, at most 250 characters (SUB-EDIT); none or blank: the offer name.',
+  })
   friendlyName?: string | null;
 }

@@ -454,6 +454,59 @@ function rawHttp(text: string): Promise<{ status: number; body: string }> {
   });
 }
 
+describe('control characters in string inputs (src/limits/text-inputs.ts)', () => {
+  const NUL = '\u0000';
+  const cases: [string, string, Record<string, unknown>, Record<string, unknown>][] = [
+    [
+      'a NUL in the friendlyName of a mutation, written in the document',
+      `mutation { updateSubscription(input: { subscriptionId: "${SUB.endsDec1}", friendlyName: "a\\u0000b" }) { dryRun } }`,
+      {},
+      { argumentName: 'input', field: 'input.friendlyName' },
+    ],
+    [
+      'a NUL in a query filter string',
+      '{ customers(filter: { search: "al\\u0000" }) { totalCount } }',
+      {},
+      { argumentName: 'filter', field: 'filter.search' },
+    ],
+    ['a NUL in a variable', 'query($id: ID!) { customer(id: $id) { id } }', { id: `${CUSTOMER.alpha}${NUL}` }, { argumentName: 'id' }],
+    [
+      'a NUL nested in an input object of a list, in a variable',
+      'mutation($cart: PurchaseInput!) { purchase(input: $cart) { dryRun } }',
+      {
+        cart: {
+          customerId: CUSTOMER.alpha,
+          lineItems: [
+            { offerId: OFFER.base, quantity: 1, billingCycle: 'MONTHLY', termDuration: 'P1M' },
+            { offerId: OFFER.base, quantity: 1, billingCycle: 'MONTHLY', termDuration: 'P1M', friendlyName: `x${NUL}` },
+          ],
+          dryRun: true,
+        },
+      },
+      { argumentName: 'input', field: 'input.lineItems[1].friendlyName' },
+    ],
+  ];
+
+  it.each(cases)(
+    '%s answers BAD_USER_INPUT (HTTP 400) naming the field, never INTERNAL_SERVER_ERROR, and logs no error',
+    async (_name, query, variables, where) => {
+      const logged = gw.logs.length;
+      const error = await refused({ query, variables, code: 'BAD_USER_INPUT', status: 400 });
+      const { code: _code, ...located } = error.extensions!;
+      expect(located).toEqual(where);
+      expect(error.message).toMatch(/^Argument '.+' must not contain control characters other than tab, but has U\+0000 at position \d+$/);
+      expect(gw.logs.slice(logged).filter((l) => l.level === 'error')).toEqual([]);
+    },
+  );
+
+  it('the same mutation without the NUL is accepted, so the refusal is about the character', async () => {
+    const data = await ok(
+      `mutation { updateSubscription(input: { subscriptionId: "${SUB.endsDec1}", friendlyName: "a b", dryRun: true }) { dryRun userErrors { code } } }`,
+    );
+    expect(data.updateSubscription).toEqual({ dryRun: true, userErrors: [] });
+  });
+});
+
 describe('every BAD_REQUEST docs/api.md ("Errors") lists', () => {
   const json = { 'content-type': 'application/json', 'x-partner-id': DEMO_PARTNERS.contoso.id };
   const q = '{ viewer { userId } }';

@@ -158,6 +158,15 @@ describe('preconditions (ADDON-BASE-ACTIVE, ADDON-PARTNER-TYPE, ADDON-ELIGIBLE)'
     expect(refused(buy(nceSub(), { quantity: 0 }))).toMatchObject({ rule: 'ADDON-ELIGIBLE', code: 'LIMIT_EXCEEDED', field: 'quantity' });
   });
 
+  it('SUB-EDIT: a nickname given with the add-on is 1 to 250 characters, as a rename; none or a blank one is the offer name', () => {
+    expect(refused(buy(nceSub(), { friendlyName: 'x'.repeat(251) }))).toMatchObject({
+      rule: 'SUB-EDIT',
+      code: 'INVALID_VALUE',
+      field: 'friendlyName',
+    });
+    for (const friendlyName of ['x'.repeat(250), '  ', null, undefined]) expect(buy(nceSub(), { friendlyName }).allowed).toBe(true);
+  });
+
   it('ROLE-SUBSCRIPTIONS: a caller without roles cannot buy an add-on', () => {
     expect(refused(buy(nceSub(), { actor: noRoles }))).toMatchObject({ rule: 'ROLE-SUBSCRIPTIONS', code: 'ROLE_NOT_ALLOWED' });
   });

@@ -124,6 +124,14 @@ describe('the cart (CAT-CART)', () => {
     expect(refused(purchase([line(nceOffer(), 301)]))).toMatchObject({ rule: 'CAT-CART', code: 'LIMIT_EXCEEDED' });
   });
 
+  it('SUB-EDIT: a nickname given on a line is 1 to 250 characters, as a rename, refused on lineItems.1.friendlyName; none or a blank one is the offer name', () => {
+    const r = refused(purchase([line(nceOffer()), { ...line(nceOffer()), friendlyName: 'x'.repeat(251) }]));
+    expect(r).toMatchObject({ rule: 'SUB-EDIT', code: 'INVALID_VALUE', field: 'lineItems.1.friendlyName' });
+    for (const friendlyName of ['x'.repeat(250), '  ', null, undefined]) {
+      expect(purchase([{ ...line(nceOffer()), friendlyName }]).allowed, String(friendlyName)).toBe(true);
+    }
+  });
+
   it('CAT-CART: a usage-based offer is bought with quantity 1 only', () => {
     const usage = isvOffer({ billingType: 'usage' });
     expect(refused(purchase([line(usage, 3, 'monthly', 'P1M')]))).toMatchObject({
