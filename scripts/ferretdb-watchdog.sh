@@ -12,10 +12,12 @@
 pid=$!
 trap 'kill -s "${WATCHDOG_SIGNAL:-TERM}" "$pid" 2>/dev/null; wait "$pid" 2>/dev/null' EXIT
 trap 'exit 0' TERM INT
+# Polled every 0.2 s (bash builtins only, no process started), so that the parent's supervisor
+# learns of the server's death within that, not a second later.
 while kill -0 "$pid" 2>/dev/null; do
-  read -r -t 1 _
+  read -r -t 0.2 _
   rc=$?
-  # 0: a line (ignored); >128: the 1 s timeout; anything else: end of input, the parent is gone.
+  # 0: a line (ignored); >128: the timeout; anything else: end of input, the parent is gone.
   if [ "$rc" -ne 0 ] && [ "$rc" -le 128 ]; then exit 0; fi
 done
 trap - EXIT

@@ -4,6 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { PROJECT_ROOT, type Config } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
+import { restartDelayMs, STABLE_MS } from './backoff.js';
 import { FERRETDB_CAPABILITIES, type Backend } from './database.js';
 import { postgresAvailable, startPostgres, type PostgresCluster } from './postgres.js';
 
@@ -152,6 +153,36 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Whether this process can listen on 127.0.0.1:port right now. */
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** The file in FerretDB's state folder that records its port. */
+export const PORT_FILE = 'port';
+
+/**
+ * FerretDB's port for a data folder: the one recorded in `<stateDir>/port` when it is free, else a
+ * new free one, recorded. So a FerretDB keeps its address across restarts of its supervisor and
+ * of the gateway that owns the folder, and another instance pointed at it (MONGODB_URI) finds it
+ * again. Only a port taken by something else in the meantime moves it (logged).
+ */
+export async function stablePort(stateDir: string, log: Logger): Promise<number> {
+  const file = path.join(stateDir, PORT_FILE);
+  const recorded = Number(readLock(file)?.trim());
+  const valid = Number.isSafeInteger(recorded) && recorded >= 1024 && recorded <= 65535;
+  if (valid && (await portFree(recorded))) return recorded;
+  const port = await freePort();
+  if (valid) log.warn('database', `FerretDB's recorded port ${recorded} is taken by another program; it moves to ${port}`);
+  writeFileSync(file, `${port}\n`);
+  return port;
+}
+
 /** Whether something accepts TCP connections on 127.0.0.1:port. */
 export function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -164,12 +195,7 @@ export function canConnect(port: number): Promise<boolean> {
   });
 }
 
-/** Restart back-off after FerretDB exits unexpectedly: 0.5 s, 1 s, 2 s ... at most 10 s. */
-export function restartDelayMs(attempt: number): number {
-  return Math.min(500 * 2 ** attempt, 10_000);
-}
-/** A FerretDB that has stayed up this long resets the back-off. */
-const STABLE_MS = 30_000;
+export { restartDelayMs } from './backoff.js';
 
 /** FerretDB's storage: its embedded SQLite, or the project's own PostgreSQL cluster (src/db/postgres.ts). */
 export type FerretDbEngine = 'postgresql' | 'sqlite';
@@ -186,7 +212,7 @@ export function ferretDbEngine(config: Config): FerretDbEngine {
 }
 
 /**
- * Starts FerretDB on a free loopback port, on SQLite with its data under `config.dataDir/ferretdb`,
+ * Starts FerretDB on its data folder's loopback port (`stablePort`), on SQLite with its data under `config.dataDir/ferretdb`,
  * or on PostgreSQL with the project's cluster in `config.dataDir/postgres` (started first, stopped
  * last). The children are killed when this process exits, however it exits. If FerretDB exits on
  * its own while the gateway runs, a supervisor starts it again on the same port and data
@@ -195,7 +221,11 @@ export function ferretDbEngine(config: Config): FerretDbEngine {
 export async function startFerretDb(
   config: Config,
   log: Logger,
-  options: { restartDelayMs?: (attempt: number) => number; engine?: FerretDbEngine } = {},
+  options: {
+    restartDelayMs?: (attempt: number) => number;
+    postgresRestartDelayMs?: (attempt: number) => number;
+    engine?: FerretDbEngine;
+  } = {},
 ): Promise<Backend> {
   const backoff = options.restartDelayMs ?? restartDelayMs;
   const engine = options.engine ?? ferretDbEngine(config);
@@ -204,7 +234,7 @@ export async function startFerretDb(
   let cluster: PostgresCluster | undefined;
   try {
     const binary = ensureBinary(config, log);
-    if (engine === 'postgresql') cluster = await startPostgres(config.dataDir, log);
+    if (engine === 'postgresql') cluster = await startPostgres(config.dataDir, log, { restartDelayMs: options.postgresRestartDelayMs });
     return await launch({ config, log, backoff, binary, cluster, unlock });
   } catch (error) {
     await cluster?.stop();
@@ -230,7 +260,7 @@ async function launch({
 }): Promise<Backend> {
   const dataDir = path.join(config.dataDir, 'ferretdb');
   mkdirSync(dataDir, { recursive: true });
-  const port = await freePort();
+  const port = await stablePort(dataDir, log);
   const args = [
     ...(cluster ? ['--handler=postgresql', `--postgresql-url=${cluster.url}`] : ['--handler=sqlite', `--sqlite-url=file:${dataDir}/`]),
     `--state-dir=${dataDir}`,
