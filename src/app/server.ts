@@ -126,7 +126,9 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
       eventFeed.notify(partnerId);
     },
   };
-  const webhookWorker = new DeliveryWorker({ cols: database.collections, write, config: webhookConfig, log });
+  // One warning per database outage, shared by GraphQL's errors, /readyz and the webhook worker's polls.
+  const outage = createOutageLog(log);
+  const webhookWorker = new DeliveryWorker({ cols: database.collections, write, config: webhookConfig, log, outage });
   const services: Services = {
     collections: database.collections,
     repositories: createRepositories(database.collections, config.clockStart, { offerCacheMs: config.offerCacheMs }),
@@ -160,8 +162,6 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   (httpServer as http.Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   const limits = gatewayLimits<Context>(config);
   const schema = await createSchema();
-  // One warning per database outage, shared by GraphQL's errors and /readyz.
-  const outage = createOutageLog(log);
   const apollo = new ApolloServer<Context>({
     schema,
     ...limits.apollo,
