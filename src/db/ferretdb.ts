@@ -4,7 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { PROJECT_ROOT, type Config } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
-import { restartDelayMs, STABLE_MS } from './backoff.js';
+import { restartDelayMs, STABLE_MS, stopOrphanedServer } from './supervision.js';
 import { FERRETDB_CAPABILITIES, type Backend } from './database.js';
 import { postgresAvailable, startPostgres, type PostgresCluster } from './postgres.js';
 
@@ -195,7 +195,7 @@ export function canConnect(port: number): Promise<boolean> {
   });
 }
 
-export { restartDelayMs } from './backoff.js';
+export { restartDelayMs } from './supervision.js';
 
 /** FerretDB's storage: its embedded SQLite, or the project's own PostgreSQL cluster (src/db/postgres.ts). */
 export type FerretDbEngine = 'postgresql' | 'sqlite';
@@ -272,6 +272,7 @@ async function launch({
   // scripts/ferretdb-watchdog.sh owns FerretDB and stops it when our stdin pipe closes, so no
   // orphan survives this process, however it ends.
   const watchdog = path.join(PROJECT_ROOT, 'scripts/ferretdb-watchdog.sh');
+  const pidFile = path.join(dataDir, 'ferretdb.pid');
   let child!: ChildProcess;
   let stderr = '';
   let stopping = false;
@@ -282,7 +283,10 @@ async function launch({
   const spawnOnce = () => {
     stderr = '';
     startedAt = Date.now();
-    child = spawn('bash', [watchdog, binary, ...args], { stdio: ['pipe', 'ignore', 'pipe'] });
+    child = spawn('bash', [watchdog, binary, ...args], {
+      stdio: ['pipe', 'ignore', 'pipe'],
+      env: { ...process.env, WATCHDOG_PIDFILE: pidFile },
+    });
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-4000);
     });
@@ -294,8 +298,10 @@ async function launch({
         'database',
         `ferretdb exited unexpectedly (${signal ?? `code ${code}`}${stderr.trim() ? `: ${stderr.trim().split('\n').pop()}` : ''}); restarting in ${delay} ms`,
       );
-      restartTimer = setTimeout(() => {
+      restartTimer = setTimeout(async () => {
         restartTimer = undefined;
+        if (stopping) return;
+        await stopOrphanedServer(pidFile, `--listen-addr=127.0.0.1:${port}`, 'SIGTERM');
         if (stopping) return;
         spawnOnce();
         void waitListening(STARTUP_TIMEOUT_MS).then(

@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
-import { restartDelayMs, STABLE_MS } from './backoff.js';
+import { restartDelayMs, STABLE_MS, stopOrphanedServer } from './supervision.js';
 import { EQUALITY_FIELDS } from './collections.js';
 
 /**
@@ -244,7 +244,9 @@ export async function startPostgres(
   const restart = async () => {
     restartTimer = undefined;
     if (stopping) return;
-    stopOrphanedPostmaster(pgData);
+    // postmaster.pid's first line is the postmaster's pid; immediate shutdown, as after a crash.
+    await stopOrphanedServer(path.join(pgData, 'postmaster.pid'), pgData, 'SIGQUIT');
+    if (stopping) return;
     spawnServer();
     const current = child;
     try {
@@ -326,22 +328,6 @@ export async function startPostgres(
     processId: () => child.pid,
     stop,
   };
-}
-
-/**
- * A postmaster still running on `pgData` after its watchdog died (SIGKILL) holds the cluster, and
- * no restart could take it: stop it (immediate shutdown), so that a later attempt can. A
- * postmaster.pid whose process is gone, or is no postgres of this cluster, is left alone.
- */
-function stopOrphanedPostmaster(pgData: string): void {
-  try {
-    const pid = Number(readFileSync(path.join(pgData, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    if (!Number.isSafeInteger(pid) || pid <= 0) return;
-    if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(pgData)) return;
-    process.kill(pid, 'SIGQUIT');
-  } catch {
-    // No pid file, no such process, or not Linux: nothing to stop.
-  }
 }
 
 /** The GIN index name on one field of one FerretDB table (tables are named `<collection>_<8 hex>`). */
