@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Backend, type Database } from '../../src/db/database.js';
-import { restartDelayMs } from '../../src/db/backoff.js';
+import { restartDelayMs, running } from '../../src/db/supervision.js';
 import { PORT_FILE, startFerretDb } from '../../src/db/ferretdb.js';
 import { postgresAvailable } from '../../src/db/postgres.js';
 import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
@@ -41,7 +41,7 @@ function postmasterPid(backend: Backend): number {
 }
 
 describe.runIf(postgresAvailable())('PostgreSQL dies under the gateway (its own FerretDB on its own cluster)', () => {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'pcg-pgfaults-'));
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'pcg-supervised-'));
   const log = createMemoryLogger();
   /** While set, PostgreSQL's first restart waits 8 s: an outage long enough to scan the answers in. */
   let slowRestart = false;
@@ -54,7 +54,8 @@ describe.runIf(postgresAvailable())('PostgreSQL dies under the gateway (its own 
     const config = loadConfig({
       DB_BACKEND: 'ferretdb-postgresql',
       DATA_DIR: dataDir,
-      MONGODB_DB: 'pgfaults',
+      // Not `pg...`: FerretDB 1.24 on PostgreSQL finds no such database after a restart (docs/database.md).
+      MONGODB_DB: 'supervised',
       // The load below is four clients without pause: it measures the outage, not the rate limit.
       RATE_LIMIT_PER_MINUTE: '1000000',
       RATE_LIMIT_BURST: '10000',
@@ -106,7 +107,7 @@ describe.runIf(postgresAvailable())('PostgreSQL dies under the gateway (its own 
     const killedAt = Date.now();
     process.kill(postmasterPid(backend), 'SIGKILL');
     // Until the load has seen the outage and then a second of answers after it.
-    const deadline = killedAt + 30_000;
+    const deadline = killedAt + 45_000;
     let recoveredAt: number | null = null;
     while (Date.now() < deadline) {
       await sleep(100);
@@ -125,8 +126,9 @@ describe.runIf(postgresAvailable())('PostgreSQL dies under the gateway (its own 
     const outage = recoveredAt === null ? null : recoveredAt - killedAt;
     // What the run saw, for whoever reads the output: time to recovery and answers by status.
     console.info(`PostgreSQL SIGKILL: recovered after ${outage} ms; answers by status ${JSON.stringify(counts)}`);
-    expect(recoveredAt, 'answers returned to 200 within 30 s').not.toBeNull();
-    expect(outage).toBeLessThan(20_000);
+    // About 4 s on an idle two-core machine; the bound leaves room for a loaded one.
+    expect(recoveredAt, 'answers returned to 200 within 45 s').not.toBeNull();
+    expect(outage).toBeLessThan(30_000);
     expect(statuses).toEqual([200, 503]);
     for (const s of seen.filter((x) => x.status === 503)) {
       expect(s.retryAfter).toMatch(/^\d+$/);
@@ -146,12 +148,42 @@ describe.runIf(postgresAvailable())('PostgreSQL dies under the gateway (its own 
     ).toHaveLength(1);
   }, 60_000);
 
+  it("a watchdog killed outright (FerretDB's, then PostgreSQL's): the server it left running is stopped, and a new one serves on the same address", async () => {
+    await untilReady(20_000);
+    const from = log.lines.length;
+    for (const [name, watchdogOf] of [
+      ['ferretdb', () => backend.processId!()!],
+      ['postgres', () => backend.postgres!.processId()!],
+    ] as const) {
+      const watchdog = watchdogOf();
+      const server = Number(
+        execFileSync('pgrep', ['-P', String(watchdog)])
+          .toString()
+          .trim()
+          .split('\n')[0],
+      );
+      expect(running(server)).toBe(true);
+      process.kill(watchdog, 'SIGKILL');
+      const restarted = () => log.lines.slice(from).filter((l) => l.message.startsWith(`${name} restarted`)).length;
+      const deadline = Date.now() + 30_000;
+      while (watchdogOf() === watchdog || running(server) || restarted() !== 1 || (await fetch(`${url}/readyz`)).status !== 200) {
+        expect(Date.now(), `${name} replaced within 30 s`).toBeLessThan(deadline);
+        await sleep(100);
+      }
+      expect((await query(url)).status, name).toBe(200);
+    }
+    expect(backend.uri).toBe(`mongodb://127.0.0.1:${readFileSync(path.join(dataDir, 'ferretdb', PORT_FILE), 'utf8').trim()}/`);
+    const lines = log.lines.slice(from).map((l) => `${l.level} ${l.message}`);
+    expect(lines.filter((l) => l.startsWith('error'))).toEqual([]);
+    expect(lines.filter((l) => /^info (ferretdb|postgres) restarted/.test(l))).toHaveLength(2);
+  }, 90_000);
+
   it('while the database is down, no unauthenticated answer names a path, user, version, backend or source location', async () => {
     slowRestart = true;
     try {
       await untilReady(20_000);
       process.kill(postmasterPid(backend), 'SIGKILL');
-      const deadline = Date.now() + 5000;
+      const deadline = Date.now() + 15_000;
       while ((await fetch(`${url}/readyz`)).status !== 503) {
         expect(Date.now()).toBeLessThan(deadline);
         await sleep(50);
