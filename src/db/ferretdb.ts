@@ -212,8 +212,8 @@ export function ferretDbEngine(config: Config): FerretDbEngine {
 }
 
 /**
- * Starts FerretDB on its data folder's loopback port (`stablePort`), on SQLite with its data under `config.dataDir/ferretdb`,
- * or on PostgreSQL with the project's cluster in `config.dataDir/postgres` (started first, stopped
+ * Starts FerretDB on its data folder's loopback port (`stablePort`), on SQLite with its data
+ * under `config.dataDir/ferretdb`, or on PostgreSQL with the project's cluster in `config.dataDir/postgres` (started first, stopped
  * last). The children are killed when this process exits, however it exits. If FerretDB exits on
  * its own while the gateway runs, a supervisor starts it again on the same port and data
  * directory, with back-off, and the MongoClient reconnects by itself.
@@ -260,6 +260,10 @@ async function launch({
 }): Promise<Backend> {
   const dataDir = path.join(config.dataDir, 'ferretdb');
   mkdirSync(dataDir, { recursive: true });
+  const pidFile = path.join(dataDir, 'ferretdb.pid');
+  // A FerretDB left on this folder by a watchdog and gateway both killed outright (this process
+  // holds the folder's lock, so no live gateway owns it) holds the recorded port: stop it first.
+  await stopOrphanedServer(pidFile, `--state-dir=${dataDir}`, 'SIGTERM');
   const port = await stablePort(dataDir, log);
   const args = [
     ...(cluster ? ['--handler=postgresql', `--postgresql-url=${cluster.url}`] : ['--handler=sqlite', `--sqlite-url=file:${dataDir}/`]),
@@ -272,7 +276,6 @@ async function launch({
   // scripts/ferretdb-watchdog.sh owns FerretDB and stops it when our stdin pipe closes, so no
   // orphan survives this process, however it ends.
   const watchdog = path.join(PROJECT_ROOT, 'scripts/ferretdb-watchdog.sh');
-  const pidFile = path.join(dataDir, 'ferretdb.pid');
   let child!: ChildProcess;
   let stderr = '';
   let stopping = false;
@@ -292,20 +295,24 @@ async function launch({
     });
     child.once('exit', (code, signal) => {
       if (stopping || !ready) return;
-      if (Date.now() - startedAt > STABLE_MS) attempt = 0;
+      if (!down && Date.now() - startedAt > STABLE_MS) attempt = 0;
       const delay = backoff(attempt++);
-      log.warn(
-        'database',
-        `ferretdb exited unexpectedly (${signal ?? `code ${code}`}${stderr.trim() ? `: ${stderr.trim().split('\n').pop()}` : ''}); restarting in ${delay} ms`,
-      );
+      const why = `${signal ?? `code ${code}`}${stderr.trim() ? `: ${stderr.trim().split('\n').pop()}` : ''}`;
+      // The death once at warn; a restart attempt that fails too only at debug, until one succeeds.
+      if (down) log.debug('database', `ferretdb restart attempt failed (${why}); again in ${delay} ms`);
+      else log.warn('database', `ferretdb exited unexpectedly (${why}); restarting in ${delay} ms`);
+      down = true;
       restartTimer = setTimeout(async () => {
         restartTimer = undefined;
         if (stopping) return;
-        await stopOrphanedServer(pidFile, `--listen-addr=127.0.0.1:${port}`, 'SIGTERM');
+        await stopOrphanedServer(pidFile, `--state-dir=${dataDir}`, 'SIGTERM');
         if (stopping) return;
         spawnOnce();
         void waitListening(STARTUP_TIMEOUT_MS).then(
-          () => log.info('database', `ferretdb restarted (pid ${child.pid}) on 127.0.0.1:${port}`),
+          () => {
+            down = false;
+            log.info('database', `ferretdb restarted (pid ${child.pid}) on 127.0.0.1:${port}`);
+          },
           (error: unknown) => log.warn('database', `ferretdb restart: ${error instanceof Error ? error.message : String(error)}`),
         );
       }, delay);
@@ -327,6 +334,8 @@ async function launch({
     }
   };
   let ready = false;
+  /** Between a death and the restart that serves again: failed attempts meanwhile log at debug. */
+  let down = false;
   spawnOnce();
   process.once('exit', () => kill());
   await waitListening(STARTUP_TIMEOUT_MS);

@@ -281,6 +281,9 @@ export async function startPostgres(
     new Promise<boolean>((resolve) => {
       execFile(path.join(bin, 'pg_isready'), ['-q', '-h', socket.dir, '-p', String(PG_PORT), '-U', PG_USER], (error) => resolve(!error));
     });
+  // A postmaster left on this cluster by a watchdog and gateway both killed outright (the caller
+  // holds the DATA_DIR lock, so no live gateway owns it) would refuse the start: stop it first.
+  await stopOrphanedServer(path.join(pgData, 'postmaster.pid'), pgData, 'SIGQUIT');
   spawnServer();
   const kill = () => child.kill('SIGTERM');
   process.once('exit', kill);
