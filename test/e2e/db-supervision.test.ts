@@ -291,6 +291,31 @@ describe('FerretDB keeps one address per data folder', () => {
     }
   }, 60_000);
 
+  it('a FerretDB left running by a watchdog killed with its gateway is stopped at the next start, which keeps the recorded port', async () => {
+    const log = createMemoryLogger();
+    const config = loadConfig({ DB_BACKEND: 'ferretdb-sqlite', DATA_DIR: dataDir, MONGODB_DB: 'stableport' });
+    const first = await startFerretDb(config, log);
+    const watchdog = first.processId!()!;
+    const orphan = Number(
+      execFileSync('pgrep', ['-P', String(watchdog)])
+        .toString()
+        .trim()
+        .split('\n')[0],
+    );
+    process.kill(watchdog, 'SIGKILL');
+    // The gateway goes too, before its supervisor could act: only its lock is released.
+    await first.stop();
+    expect(running(orphan), 'the orphan outlives its watchdog').toBe(true);
+    const next = await startFerretDb(config, log);
+    try {
+      expect(running(orphan)).toBe(false);
+      expect(next.uri).toBe(first.uri);
+      expect(log.lines.filter((l) => l.level === 'warn')).toEqual([]);
+    } finally {
+      await next.stop();
+    }
+  }, 60_000);
+
   it('a recorded port another program took meanwhile moves to a free one, recorded and logged', async () => {
     const log = createMemoryLogger();
     const config = loadConfig({ DB_BACKEND: 'ferretdb-sqlite', DATA_DIR: dataDir, MONGODB_DB: 'stableport' });
