@@ -21,6 +21,7 @@ import { correlationIds } from '../shared/correlation.js';
 import { cors, corsPolicy } from './cors.js';
 import {
   createFormatError,
+  createOutageLog,
   isDatabaseUnavailable,
   RETRY_AFTER_SECONDS,
   serviceUnavailable,
@@ -125,7 +126,9 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
       eventFeed.notify(partnerId);
     },
   };
-  const webhookWorker = new DeliveryWorker({ cols: database.collections, write, config: webhookConfig, log });
+  // One warning per database outage, shared by GraphQL's errors, /readyz and the webhook worker's polls.
+  const outage = createOutageLog(log);
+  const webhookWorker = new DeliveryWorker({ cols: database.collections, write, config: webhookConfig, log, outage });
   const services: Services = {
     collections: database.collections,
     repositories: createRepositories(database.collections, config.clockStart, { offerCacheMs: config.offerCacheMs }),
@@ -170,7 +173,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     cache: 'bounded',
     persistedQueries: { ttl: PERSISTED_QUERY_TTL_SECONDS },
     includeStacktraceInErrorResponses: config.exposeErrorDetails,
-    formatError: createFormatError(log, config.exposeErrorDetails),
+    formatError: createFormatError(log, config.exposeErrorDetails, outage),
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
@@ -200,14 +203,21 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
 
   app.disable('x-powered-by');
   app.use(correlationIds());
-  // Liveness: the process answers. Readiness: the database answers a ping, quickly.
+  // Liveness: the process answers, and claims nothing more. Readiness: the database answers a
+  // ping, quickly. Both are unauthenticated: their bodies are fixed, naming no backend, path, user
+  // or version (the ping's error, which names FerretDB's source files, the PostgreSQL user and its
+  // socket path, goes to the log only).
   app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', backend: database.backend.kind });
+    res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
-    const reason = await pingDatabase(database, Math.min(config.dbTimeoutMs, 1000));
-    if (reason === null) res.json({ status: 'ready', backend: database.backend.kind });
-    else res.status(503).set('Retry-After', String(RETRY_AFTER_SECONDS)).json({ status: 'not ready', reason });
+    const failure = await pingDatabase(database, Math.min(config.dbTimeoutMs, 1000));
+    if (failure === null) {
+      res.json({ status: 'ready' });
+      return;
+    }
+    outage('readyz', failure);
+    res.status(503).set('Retry-After', String(RETRY_AFTER_SECONDS)).json({ status: 'not ready', reason: 'database unavailable' });
   });
   app.get('/', (_req, res) => res.redirect('/graphiql'));
   app.use(

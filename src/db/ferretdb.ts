@@ -4,6 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { PROJECT_ROOT, type Config } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
+import { restartDelayMs, STABLE_MS, stopOrphanedServer } from './supervision.js';
 import { FERRETDB_CAPABILITIES, type Backend } from './database.js';
 import { postgresAvailable, startPostgres, type PostgresCluster } from './postgres.js';
 
@@ -152,6 +153,36 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Whether this process can listen on 127.0.0.1:port right now. */
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** The file in FerretDB's state folder that records its port. */
+export const PORT_FILE = 'port';
+
+/**
+ * FerretDB's port for a data folder: the one recorded in `<stateDir>/port` when it is free, else a
+ * new free one, recorded. So a FerretDB keeps its address across restarts of its supervisor and
+ * of the gateway that owns the folder, and another instance pointed at it (MONGODB_URI) finds it
+ * again. Only a port taken by something else in the meantime moves it (logged).
+ */
+export async function stablePort(stateDir: string, log: Logger): Promise<number> {
+  const file = path.join(stateDir, PORT_FILE);
+  const recorded = Number(readLock(file)?.trim());
+  const valid = Number.isSafeInteger(recorded) && recorded >= 1024 && recorded <= 65535;
+  if (valid && (await portFree(recorded))) return recorded;
+  const port = await freePort();
+  if (valid) log.warn('database', `FerretDB's recorded port ${recorded} is taken by another program; it moves to ${port}`);
+  writeFileSync(file, `${port}\n`);
+  return port;
+}
+
 /** Whether something accepts TCP connections on 127.0.0.1:port. */
 export function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -164,12 +195,7 @@ export function canConnect(port: number): Promise<boolean> {
   });
 }
 
-/** Restart back-off after FerretDB exits unexpectedly: 0.5 s, 1 s, 2 s ... at most 10 s. */
-export function restartDelayMs(attempt: number): number {
-  return Math.min(500 * 2 ** attempt, 10_000);
-}
-/** A FerretDB that has stayed up this long resets the back-off. */
-const STABLE_MS = 30_000;
+export { restartDelayMs } from './supervision.js';
 
 /** FerretDB's storage: its embedded SQLite, or the project's own PostgreSQL cluster (src/db/postgres.ts). */
 export type FerretDbEngine = 'postgresql' | 'sqlite';
@@ -186,8 +212,8 @@ export function ferretDbEngine(config: Config): FerretDbEngine {
 }
 
 /**
- * Starts FerretDB on a free loopback port, on SQLite with its data under `config.dataDir/ferretdb`,
- * or on PostgreSQL with the project's cluster in `config.dataDir/postgres` (started first, stopped
+ * Starts FerretDB on its data folder's loopback port (`stablePort`), on SQLite with its data
+ * under `config.dataDir/ferretdb`, or on PostgreSQL with the project's cluster in `config.dataDir/postgres` (started first, stopped
  * last). The children are killed when this process exits, however it exits. If FerretDB exits on
  * its own while the gateway runs, a supervisor starts it again on the same port and data
  * directory, with back-off, and the MongoClient reconnects by itself.
@@ -195,7 +221,11 @@ export function ferretDbEngine(config: Config): FerretDbEngine {
 export async function startFerretDb(
   config: Config,
   log: Logger,
-  options: { restartDelayMs?: (attempt: number) => number; engine?: FerretDbEngine } = {},
+  options: {
+    restartDelayMs?: (attempt: number) => number;
+    postgresRestartDelayMs?: (attempt: number) => number;
+    engine?: FerretDbEngine;
+  } = {},
 ): Promise<Backend> {
   const backoff = options.restartDelayMs ?? restartDelayMs;
   const engine = options.engine ?? ferretDbEngine(config);
@@ -204,7 +234,7 @@ export async function startFerretDb(
   let cluster: PostgresCluster | undefined;
   try {
     const binary = ensureBinary(config, log);
-    if (engine === 'postgresql') cluster = await startPostgres(config.dataDir, log);
+    if (engine === 'postgresql') cluster = await startPostgres(config.dataDir, log, { restartDelayMs: options.postgresRestartDelayMs });
     return await launch({ config, log, backoff, binary, cluster, unlock });
   } catch (error) {
     await cluster?.stop();
@@ -230,7 +260,11 @@ async function launch({
 }): Promise<Backend> {
   const dataDir = path.join(config.dataDir, 'ferretdb');
   mkdirSync(dataDir, { recursive: true });
-  const port = await freePort();
+  const pidFile = path.join(dataDir, 'ferretdb.pid');
+  // A FerretDB left on this folder by a watchdog and gateway both killed outright (this process
+  // holds the folder's lock, so no live gateway owns it) holds the recorded port: stop it first.
+  await stopOrphanedServer(pidFile, `--state-dir=${dataDir}`, 'SIGTERM');
+  const port = await stablePort(dataDir, log);
   const args = [
     ...(cluster ? ['--handler=postgresql', `--postgresql-url=${cluster.url}`] : ['--handler=sqlite', `--sqlite-url=file:${dataDir}/`]),
     `--state-dir=${dataDir}`,
@@ -252,24 +286,33 @@ async function launch({
   const spawnOnce = () => {
     stderr = '';
     startedAt = Date.now();
-    child = spawn('bash', [watchdog, binary, ...args], { stdio: ['pipe', 'ignore', 'pipe'] });
+    child = spawn('bash', [watchdog, binary, ...args], {
+      stdio: ['pipe', 'ignore', 'pipe'],
+      env: { ...process.env, WATCHDOG_PIDFILE: pidFile },
+    });
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-4000);
     });
     child.once('exit', (code, signal) => {
       if (stopping || !ready) return;
-      if (Date.now() - startedAt > STABLE_MS) attempt = 0;
+      if (!down && Date.now() - startedAt > STABLE_MS) attempt = 0;
       const delay = backoff(attempt++);
-      log.warn(
-        'database',
-        `ferretdb exited unexpectedly (${signal ?? `code ${code}`}${stderr.trim() ? `: ${stderr.trim().split('\n').pop()}` : ''}); restarting in ${delay} ms`,
-      );
-      restartTimer = setTimeout(() => {
+      const why = `${signal ?? `code ${code}`}${stderr.trim() ? `: ${stderr.trim().split('\n').pop()}` : ''}`;
+      // The death once at warn; a restart attempt that fails too only at debug, until one succeeds.
+      if (down) log.debug('database', `ferretdb restart attempt failed (${why}); again in ${delay} ms`);
+      else log.warn('database', `ferretdb exited unexpectedly (${why}); restarting in ${delay} ms`);
+      down = true;
+      restartTimer = setTimeout(async () => {
         restartTimer = undefined;
+        if (stopping) return;
+        await stopOrphanedServer(pidFile, `--state-dir=${dataDir}`, 'SIGTERM');
         if (stopping) return;
         spawnOnce();
         void waitListening(STARTUP_TIMEOUT_MS).then(
-          () => log.info('database', `ferretdb restarted (pid ${child.pid}) on 127.0.0.1:${port}`),
+          () => {
+            down = false;
+            log.info('database', `ferretdb restarted (pid ${child.pid}) on 127.0.0.1:${port}`);
+          },
           (error: unknown) => log.warn('database', `ferretdb restart: ${error instanceof Error ? error.message : String(error)}`),
         );
       }, delay);
@@ -291,6 +334,8 @@ async function launch({
     }
   };
   let ready = false;
+  /** Between a death and the restart that serves again: failed attempts meanwhile log at debug. */
+  let down = false;
   spawnOnce();
   process.once('exit', () => kill());
   await waitListening(STARTUP_TIMEOUT_MS);

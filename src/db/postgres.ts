@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   chmodSync,
@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
+import { restartDelayMs, STABLE_MS, stopOrphanedServer } from './supervision.js';
 import { EQUALITY_FIELDS } from './collections.js';
 
 /**
@@ -28,6 +29,10 @@ import { EQUALITY_FIELDS } from './collections.js';
  *   mode 0700) on its own port number, so trust authentication admits only this user (and root).
  * - `postgres` runs in the foreground under scripts/ferretdb-watchdog.sh, which stops it (fast
  *   shutdown) when the gateway stops or dies: no orphan.
+ * - Supervised: when the postmaster dies (or its watchdog does), it is started again on the same
+ *   data and socket with `restartDelayMs` back-off (jittered), its death logged once at warn and
+ *   its recovery once at info. FerretDB stays up meanwhile; its answers then are classified as the
+ *   database unavailable (src/shared/errors.ts), so requests answer 503, and it reconnects by itself.
  * - Before FerretDB connects, `prepare` installs an event trigger that gives every table FerretDB
  *   creates a GIN index on `(_jsonb->'<field>')` per field of EQUALITY_FIELDS (plus `_id`), and
  *   creates any that existing tables lack. FerretDB 1.24 pushes a top-level equality down as
@@ -138,16 +143,20 @@ export interface PostgresCluster {
   created: boolean;
   /** Runs SQL with psql in the FerretDB database; returns its unaligned output. Tests and tools. */
   psql(sql: string): string;
-  /** The watchdog's pid (its child is `postgres`). */
+  /** The current watchdog's pid (its child is `postgres`); a new one after each restart. */
   processId(): number | undefined;
   stop(): Promise<void>;
 }
 
 /**
- * Starts the project's PostgreSQL cluster in `<dataDir>/postgres` (creating it on first use) and
- * prepares it for FerretDB. The caller holds the DATA_DIR lock.
+ * Starts the project's PostgreSQL cluster in `<dataDir>/postgres` (creating it on first use),
+ * prepares it for FerretDB and supervises it until `stop`. The caller holds the DATA_DIR lock.
  */
-export async function startPostgres(dataDir: string, log: Logger): Promise<PostgresCluster> {
+export async function startPostgres(
+  dataDir: string,
+  log: Logger,
+  options: { restartDelayMs?: (attempt: number) => number } = {},
+): Promise<PostgresCluster> {
   const bin = findPostgresBinDir();
   if (!bin) throw new Error('PostgreSQL server programs (initdb, postgres) are not installed: apt-get install postgresql-15');
   const user = serverUser();
@@ -195,26 +204,93 @@ export async function startPostgres(dataDir: string, log: Logger): Promise<Postg
   ];
   // The watchdog's text, not its path: the server's user may not be able to read the project.
   const watchdog = readFileSync(path.join(PROJECT_ROOT, 'scripts/ferretdb-watchdog.sh'), 'utf8');
+  const backoff = options.restartDelayMs ?? restartDelayMs;
   let stderr = '';
   let stopping = false;
-  const child: ChildProcess = spawn('bash', ['-c', 'eval "$PCG_WATCHDOG"', 'postgres-watchdog', path.join(bin, 'postgres'), ...args], {
-    cwd: '/',
-    stdio: ['pipe', 'ignore', 'pipe'],
-    env: { ...process.env, PCG_WATCHDOG: watchdog, WATCHDOG_SIGNAL: 'INT' },
-    ...(user && { uid: user.uid, gid: user.gid }),
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
-  child.once('exit', (code, signal) => {
-    if (!stopping)
-      log.warn('database', `postgres exited unexpectedly (${signal ?? `code ${code}`}): ${stderr.trim().split('\n').pop() ?? ''}`);
-  });
+  /** Set once the first start succeeded: from then on an exit is a death to restart from. */
+  let supervised = false;
+  let attempt = 0;
+  let upSince = 0;
+  /** When the outage began (the death first seen), or null while the server is up. */
+  let downSince: number | null = null;
+  let restartTimer: NodeJS.Timeout | undefined;
+  let child!: ChildProcess;
+  const spawnServer = () => {
+    stderr = '';
+    child = spawn('bash', ['-c', 'eval "$PCG_WATCHDOG"', 'postgres-watchdog', path.join(bin, 'postgres'), ...args], {
+      cwd: '/',
+      stdio: ['pipe', 'ignore', 'pipe'],
+      env: { ...process.env, PCG_WATCHDOG: watchdog, WATCHDOG_SIGNAL: 'INT' },
+      ...(user && { uid: user.uid, gid: user.gid }),
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4000);
+    });
+    child.once('exit', (code, signal) => {
+      if (stopping || !supervised) return;
+      const why = `${signal ?? `code ${code}`}: ${stderr.trim().split('\n').pop() ?? ''}`;
+      if (downSince === null && Date.now() - upSince > STABLE_MS) attempt = 0;
+      const delay = backoff(attempt++);
+      // The death once at warn; a failed restart attempt (say, the dead postmaster's backends
+      // still hold its shared memory) only at debug, until one succeeds.
+      if (downSince === null) {
+        downSince = Date.now();
+        log.warn('database', `postgres exited unexpectedly (${why}); restarting in ${delay} ms, requests answer 503 meanwhile`);
+      } else log.debug('database', `postgres restart attempt ${attempt - 1} failed (${why}); again in ${delay} ms`);
+      restartTimer = setTimeout(() => void restart(), delay);
+      restartTimer.unref();
+    });
+  };
+  const restart = async () => {
+    restartTimer = undefined;
+    if (stopping) return;
+    // postmaster.pid's first line is the postmaster's pid; immediate shutdown, as after a crash.
+    await stopOrphanedServer(path.join(pgData, 'postmaster.pid'), pgData, 'SIGQUIT');
+    if (stopping) return;
+    spawnServer();
+    const current = child;
+    try {
+      await waitReady(current, STARTUP_TIMEOUT_MS);
+    } catch (error) {
+      // Still running but not answering: stop it, and its exit schedules the next attempt.
+      if (current.exitCode === null && current.signalCode === null) current.kill('SIGTERM');
+      log.debug('database', `postgres restart: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    if (stopping || current !== child) return;
+    log.info(
+      'database',
+      `postgres restarted (watchdog pid ${current.pid}) after an outage of ${Date.now() - (downSince ?? Date.now())} ms`,
+    );
+    downSince = null;
+    upSince = Date.now();
+  };
+  /** Polls pg_isready (without blocking the event loop) until `current` accepts connections. */
+  const waitReady = async (current: ChildProcess, timeoutMs: number) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (current.exitCode !== null || current.signalCode !== null) {
+        throw new Error(`postgres exited with ${current.exitCode ?? current.signalCode}: ${stderr.trim().split('\n').pop() ?? ''}`);
+      }
+      if (await isReady()) return;
+      if (Date.now() > deadline) throw new Error(`postgres did not accept connections within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  const isReady = () =>
+    new Promise<boolean>((resolve) => {
+      execFile(path.join(bin, 'pg_isready'), ['-q', '-h', socket.dir, '-p', String(PG_PORT), '-U', PG_USER], (error) => resolve(!error));
+    });
+  // A postmaster left on this cluster by a watchdog and gateway both killed outright (the caller
+  // holds the DATA_DIR lock, so no live gateway owns it) would refuse the start: stop it first.
+  await stopOrphanedServer(path.join(pgData, 'postmaster.pid'), pgData, 'SIGQUIT');
+  spawnServer();
   const kill = () => child.kill('SIGTERM');
   process.once('exit', kill);
   const stop = async () => {
     stopping = true;
     process.off('exit', kill);
+    if (restartTimer) clearTimeout(restartTimer);
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((r) => child.once('exit', r));
       kill();
@@ -232,16 +308,7 @@ export async function startPostgres(dataDir: string, log: Logger): Promise<Postg
     return run.stdout;
   };
   try {
-    const deadline = Date.now() + STARTUP_TIMEOUT_MS;
-    for (;;) {
-      if (child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(`postgres exited with ${child.exitCode ?? child.signalCode}: ${stderr.trim().split('\n').pop() ?? ''}`);
-      }
-      const ready = spawnSync(path.join(bin, 'pg_isready'), ['-q', '-h', socket.dir, '-p', String(PG_PORT), '-U', PG_USER]);
-      if (ready.status === 0) break;
-      if (Date.now() > deadline) throw new Error(`postgres did not accept connections within ${STARTUP_TIMEOUT_MS} ms`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitReady(child, STARTUP_TIMEOUT_MS);
     psql(
       `SELECT 'CREATE DATABASE ${PG_DATABASE}' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '${PG_DATABASE}')\n\\gexec\n`,
       'postgres',
@@ -251,6 +318,8 @@ export async function startPostgres(dataDir: string, log: Logger): Promise<Postg
     await stop();
     throw error;
   }
+  supervised = true;
+  upSince = Date.now();
   log.debug('database', `postgres (watchdog pid ${child.pid}) on ${socket.dir}/.s.PGSQL.${PG_PORT}, ready in ${Date.now() - started} ms`);
   return {
     url: `postgres://${PG_USER}@/${PG_DATABASE}?host=${encodeURIComponent(socket.dir)}&port=${PG_PORT}`,

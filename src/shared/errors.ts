@@ -1,6 +1,6 @@
 import { GraphQLError, OperationTypeNode, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { MongoNetworkError, MongoNotConnectedError, MongoServerSelectionError, MongoTopologyClosedError } from 'mongodb';
+import { MongoNetworkError, MongoNotConnectedError, MongoServerError, MongoServerSelectionError, MongoTopologyClosedError } from 'mongodb';
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { inputExtensions, locateInputError } from './input-errors.js';
 import type { Logger } from './logger.js';
@@ -49,6 +49,16 @@ const DATABASE_UNAVAILABLE_MESSAGE = 'The database is unreachable; retry shortly
  */
 const SOCKET_ERROR_CODES = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ERR_SOCKET_CLOSED', 'ETIMEDOUT']);
 
+/**
+ * What FerretDB answers while its own PostgreSQL is gone (killed, restarting, in crash recovery),
+ * as observed with FerretDB 1.24: a MongoServerError `InternalError` (code 1) whose message wraps
+ * pgx's connection failure (`failed to connect to \`user=...\`: ... dial error`, `write: broken
+ * pipe`), or PostgreSQL's own refusal while it starts or stops (SQLSTATE class 08, 57P01-57P03).
+ * FerretDB itself is up, so the driver sees no network error: only the message tells.
+ */
+const STORAGE_UNREACHABLE =
+  /failed to connect to `|dial error|broken pipe|connection reset by peer|conn closed|unexpected EOF|SQLSTATE (?:08[0-9A-Z]{3}|57P0[1-3])|the database system is (?:starting up|shutting down|in recovery mode|not yet accepting connections)|terminating connection due to (?:administrator command|unexpected postmaster exit)/;
+
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     if (
@@ -58,6 +68,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
       e instanceof MongoNotConnectedError
     )
       return true;
+    if (e instanceof MongoServerError && STORAGE_UNREACHABLE.test(e.message)) return true;
     // A socket the server closed under the driver can surface as Node's own error.
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && SOCKET_ERROR_CODES.has(code)) return true;
@@ -160,7 +171,29 @@ function isClientStatus(error: GraphQLError): boolean {
   return typeof status === 'number' && status >= 400 && status < 500;
 }
 
-export function createFormatError(log: Logger, exposeDetails: boolean) {
+/** An outage is over once no request has met it for this long; the next one is logged again. */
+const OUTAGE_QUIET_MS = 30_000;
+
+/** Records that a request met the database unavailable; `detail` is logged, never answered. */
+export type OutageLog = (area: string, detail: string) => void;
+
+/**
+ * One warning per outage, not one per request: the first request to meet the database unavailable
+ * logs its detail at warn; the others, until OUTAGE_QUIET_MS pass without one, log at debug. (A
+ * database this process supervises also logs its own death and recovery, src/db/.)
+ */
+export function createOutageLog(log: Logger, quietMs = OUTAGE_QUIET_MS): OutageLog {
+  let lastSeen = -Infinity;
+  return (area, detail) => {
+    const now = Date.now();
+    const fresh = now - lastSeen > quietMs;
+    lastSeen = now;
+    if (fresh) log.warn(area, `database unavailable, answering 503 until it is back: ${detail}`);
+    else log.debug(area, `database unavailable: ${detail}`);
+  };
+}
+
+export function createFormatError(log: Logger, exposeDetails: boolean, outage: OutageLog = createOutageLog(log)) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     const code = answeredCode(error, formatted.extensions?.code);
@@ -183,7 +216,7 @@ export function createFormatError(log: Logger, exposeDetails: boolean) {
     }
     if (kind === 'client-status') return { message: formatted.message, extensions: { code: 'BAD_REQUEST' } };
     if (kind === 'unavailable') {
-      log.warn('graphql', `database unavailable at ${formatted.path?.join('.') ?? '(operation)'}: ${describe(original)}`);
+      outage('graphql', `at ${formatted.path?.join('.') ?? '(operation)'}: ${describe(original)}`);
       return {
         message: DATABASE_UNAVAILABLE_MESSAGE,
         locations: formatted.locations,

@@ -21,6 +21,7 @@ import type { EventDoc, WebhookAttempt, WebhookDeliveryDoc, WebhookRegistrationD
 import { eventPayload } from '../event/event-payload.js';
 import { decideWebhookUrl, dueInOrder, nextAttemptAt, wantsEvent, type RetrySchedule } from '../policy/webhook.js';
 import { ttlMs, type Mode, type WebhookConfig } from '../shared/config.js';
+import { createOutageLog, isDatabaseUnavailable, type OutageLog } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { EVENT_BUCKET_SIZE, readEventsAfter } from '../write/event-log.js';
 import { acquire, release } from '../write/locks.js';
@@ -55,6 +56,8 @@ export interface DeliveryWorkerDeps {
   write: Pick<WriteDeps, 'holderId'>;
   config: WebhookConfig & { mode: Mode };
   log: Logger;
+  /** Where a poll that finds the database unavailable says so: the gateway's one line per outage. */
+  outage?: OutageLog;
 }
 
 export function webhookLockKey(registrationId: string): string {
@@ -90,6 +93,8 @@ export class DeliveryWorker {
   private readonly cols: Collections;
   private readonly config: WebhookConfig & { mode: Mode };
   private readonly log: Logger;
+  /** A poll that finds the database unavailable: one warning per outage, not one per second. */
+  private readonly outage: OutageLog;
   private readonly schedule: RetrySchedule;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -110,6 +115,7 @@ export class DeliveryWorker {
     this.cols = deps.cols;
     this.config = deps.config;
     this.log = deps.log;
+    this.outage = deps.outage ?? createOutageLog(deps.log);
     this.schedule = { startMs: this.config.retryStartMs, maxMs: this.config.retryMaxMs, periodMs: ttlMs(this.config.retryPeriod)! };
   }
 
@@ -156,7 +162,8 @@ export class DeliveryWorker {
         for (const registration of registrations) this.run(registration);
       } while (this.tickAgain);
     } catch (error) {
-      this.log.warn('webhook', 'looking for webhook registrations failed', error);
+      if (isDatabaseUnavailable(error)) this.outage('webhook', `looking for webhook registrations: ${String(error)}`);
+      else this.log.warn('webhook', 'looking for webhook registrations failed', error);
     } finally {
       this.ticking = false;
     }
