@@ -114,7 +114,9 @@ export async function advanceClock(
     if (!decision.allowed) return { ok: false, refusal: decision };
     const resumed = await resumePending(cols, { partnerId: partner._id }, deps.write);
     const target = decision.to;
-    const advancing: UnfinishedAdvance = { to: target, by: request.by };
+    // Continued to the same target (by `to`, say), the record keeps the `by` it was first asked by.
+    const same = reading.unfinished?.to.getTime() === target.getTime() ? reading.unfinished : undefined;
+    const advancing: UnfinishedAdvance = same ?? { to: target, by: request.by };
     const clock = { now: reading.now, version: reading.version };
     // The steps are the write path's, outside the request's command budget like its operations.
     const steps = new ClockRepository(cols.clock, deps.clock.defaultStart);
