@@ -104,8 +104,8 @@ export async function advanceClock(
   const leaseMs = deps.write.lockLeaseMs ?? DEFAULT_LOCK_LEASE_MS;
   const budgetMs = deps.write.advanceBudgetMs ?? DEFAULT_ADVANCE_BUDGET_MS;
   const started = Date.now();
-  // Long enough to outlast a live advance's budget, or a dead holder's lease, with room to spare.
-  const lease = await acquire(cols.locks, key, holder, { leaseMs, waitMs: budgetMs + 2 * leaseMs });
+  // Long enough to outlast a live advance's budget (up to a minute), or a dead holder's lease.
+  const lease = await acquire(cols.locks, key, holder, { leaseMs, waitMs: Math.min(budgetMs, 60_000) + 2 * leaseMs });
   if (!lease)
     throw new ClientError('CONFLICT', 'Another advance of this partner’s clock is still running; try again when it has finished.');
   const heartbeat = keepAlive(cols.locks, [key], holder, leaseMs);
