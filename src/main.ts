@@ -100,7 +100,7 @@ async function checkPortFree(config: Config): Promise<void> {
 
 /**
  * A writer that crashed holding a customer's lock keeps it until its lease expires (LOCK_LEASE_MS,
- * 30 s), so a process restarted sooner skips that customer's pending operation at start-up. Wait
+ * 5 s: live holders renew theirs), so a process restarted sooner skips that customer's pending operation at start-up. Wait
  * for those leases to expire, then resume again (a few rounds at most; never throws).
  */
 async function resumeWhenLeasesExpire(database: Database, gateway: Gateway, log: Logger): Promise<void> {

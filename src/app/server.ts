@@ -118,6 +118,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     collections: database.collections,
     log,
     lockLeaseMs: config.lockLeaseMs,
+    advanceBudgetMs: config.advanceClockBudgetMs,
     faults: deps.faults,
     events: config.events.enabled,
     // This instance's webhook worker and live feed read at once what it applied; other instances poll.

@@ -34,8 +34,17 @@ export class AdvanceClockPayload extends MutationPayload {
   @Field(() => Date, { nullable: true })
   from!: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'The instant the advance goes to; the clock is there when `completed`.' })
   to!: Date | null;
+
+  @Field(() => Boolean, {
+    description:
+      'False: the call used its time budget (ADVANCE_CLOCK_BUDGET_MS) before reaching `to`; the clock is at `clock.now`, every event due until then applied. Call again with the same `by`, or with `to: continueTo`, to continue.',
+  })
+  completed!: boolean;
+
+  @Field(() => Date, { nullable: true, description: 'Where an unfinished advance is going (call again to continue); null once completed.' })
+  continueTo!: Date | null;
 
   @Field(() => [LifecycleEventResult])
   events!: LifecycleEventResult[];
@@ -67,26 +76,36 @@ export class ClockMutationResolver {
     }
     const result = await advanceClock(
       { write: ctx.write, clock: ctx.repositories.clock, request: operationRequest(ctx, input) },
-      { actor: ctx.caller, target: (current) => (duration ? addDuration(current, duration) : input.to!), dryRun: input.dryRun },
+      {
+        actor: ctx.caller,
+        target: (current) => (duration ? addDuration(current, duration) : input.to!),
+        by: input.by ?? null,
+        dryRun: input.dryRun,
+      },
     );
-    const empty = { clock: null, from: null, to: null, events: [], eventCounts: [] };
+    const empty = { clock: null, from: null, to: null, completed: false, continueTo: null, events: [], eventCounts: [] };
     if (!result.ok) {
       const userErrors = refusalErrors(ctx, { operationType: 'advance_clock', customerId: null }, result.refusal, input);
       return refusedPayload<AdvanceClockPayload>(input, userErrors, empty);
     }
     const counts = new Map<string, number>();
     for (const e of result.events) counts.set(e.kind, (counts.get(e.kind) ?? 0) + 1);
+    const [from, to, reached] = [result.from, result.to, result.reached].map((d) => d.toISOString());
     return {
-      clock: { now: result.dryRun ? result.from : result.to },
+      clock: { now: result.reached },
       dryRun: result.dryRun,
       operationId: result.operationId,
       from: result.from,
       to: result.to,
+      completed: result.completed,
+      continueTo: result.completed ? null : result.to,
       events: result.events,
       eventCounts: [...counts].map(([kind, count]) => ({ kind, count })),
       summary: result.dryRun
-        ? `Would move the clock from ${result.from.toISOString()} to ${result.to.toISOString()}; ${result.events.length} lifecycle event(s) would be applied.`
-        : `Clock moved from ${result.from.toISOString()} to ${result.to.toISOString()}; ${result.events.length} lifecycle event(s) applied.`,
+        ? `Would move the clock from ${from} to ${to}; ${result.events.length} lifecycle event(s) would be applied.`
+        : result.completed
+          ? `Clock moved from ${from} to ${to}; ${result.events.length} lifecycle event(s) applied.`
+          : `Clock moved from ${from} to ${reached} of ${to} within this call's time budget; ${result.events.length} lifecycle event(s) applied. Call advanceClock again with the same 'by', or with 'to: ${to}', to continue.`,
       userErrors: [],
     };
   }

@@ -66,8 +66,16 @@ export interface Config {
    * advanced (GEN-CLOCK), an ISO-8601 instant with a time zone. @default 2026-11-01T09:00:00.000Z
    */
   clockStart: Date;
-  /** `LOCK_LEASE_MS`: how long a writer's customer lock lasts if it dies holding it, in milliseconds. @default 30000 */
+  /**
+   * `LOCK_LEASE_MS`: how long a writer's customer lock lasts if it dies holding it, in milliseconds;
+   * a live writer renews it every third of it. @default 5000
+   */
   lockLeaseMs: number;
+  /**
+   * `ADVANCE_CLOCK_BUDGET_MS`: how long one advanceClock call works before it answers with what
+   * it did and how to continue (`completed: false`), in milliseconds, 100 to 600000. @default 8000
+   */
+  advanceClockBudgetMs: number;
   /**
    * `SOFTWARE_CANCEL_DELAY_MS`: how long a confirmed software cancellation takes to show on the
    * order (SW-CANCEL-DELAY: up to 15 minutes), in milliseconds of the simulation clock, 0 to 900000.
@@ -586,7 +594,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     exposeErrorDetails: parseBool(env.EXPOSE_ERROR_DETAILS, false, 'EXPOSE_ERROR_DETAILS'),
     logLevel,
     clockStart: parseInstant(env.SIMULATION_CLOCK_START, DEFAULT_CLOCK_START, 'SIMULATION_CLOCK_START'),
-    lockLeaseMs: parsePositiveInt(env.LOCK_LEASE_MS, 30_000, 'LOCK_LEASE_MS'),
+    lockLeaseMs: parsePositiveInt(env.LOCK_LEASE_MS, 5_000, 'LOCK_LEASE_MS'),
+    advanceClockBudgetMs: parseIntInRange(env.ADVANCE_CLOCK_BUDGET_MS, {
+      name: 'ADVANCE_CLOCK_BUDGET_MS',
+      fallback: 8_000,
+      min: 100,
+      max: 600_000,
+    }),
     softwareCancelDelayMs: parseIntInRange(env.SOFTWARE_CANCEL_DELAY_MS, {
       name: 'SOFTWARE_CANCEL_DELAY_MS',
       fallback: DEFAULT_SOFTWARE_CANCEL_DELAY_MS,

@@ -17,6 +17,8 @@ export interface WriteDeps {
   /** Lease of a customer lock, in wall-clock milliseconds. @default DEFAULT_LOCK_LEASE_MS */
   lockLeaseMs?: number;
   faults?: WriteFaults;
+  /** ADVANCE_CLOCK_BUDGET_MS: the wall time one advanceClock call works for. @default DEFAULT_ADVANCE_BUDGET_MS */
+  advanceBudgetMs?: number;
   /** Names this gateway instance in lock holders. @default `<hostname>:<pid>` */
   holderId?: string;
   /**
@@ -38,7 +40,14 @@ export function announceEvents(deps: Pick<WriteDeps, 'eventsWritten'>, operation
     deps.eventsWritten(operation.partnerId);
 }
 
-export const DEFAULT_LOCK_LEASE_MS = 30_000;
+/**
+ * Short, because a holder renews its lease while it works (src/write/locks.ts `keepAlive`): a
+ * crashed writer blocks its customer for about this long.
+ */
+export const DEFAULT_LOCK_LEASE_MS = 5_000;
+
+/** How long one advanceClock call works before it answers with what it did and how to continue. */
+export const DEFAULT_ADVANCE_BUDGET_MS = 8_000;
 
 /** How long a writer waits for a customer lock held by someone else before answering CONFLICT. */
 export const LOCK_WAIT_MS = 5_000;

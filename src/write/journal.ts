@@ -8,7 +8,7 @@ import type { Collections } from '../db/collections.js';
 import type { OperationDoc } from '../db/documents.js';
 import { applyEffects, WriteConflictError } from './apply-effects.js';
 import { announceEvents, DEFAULT_LOCK_LEASE_MS, uniqueHolder, type WriteDeps } from './deps.js';
-import { acquire, operationLockKey, release } from './locks.js';
+import { acquire, keepAlive, operationLockKey, release, type Heartbeat } from './locks.js';
 import { isDuplicateKey } from './mongo-errors.js';
 
 /**
@@ -58,13 +58,17 @@ export async function resumePending(
   for (const candidate of pending) {
     const key = operationLockKey(candidate.partnerId, candidate.customerId);
     const holder = key === options.heldLock ? null : uniqueHolder(deps);
+    let heartbeat: Heartbeat | null = null;
     if (holder !== null) {
-      const lease = await acquire(cols.locks, key, holder, { leaseMs: deps.lockLeaseMs ?? DEFAULT_LOCK_LEASE_MS, waitMs: 0 });
+      const leaseMs = deps.lockLeaseMs ?? DEFAULT_LOCK_LEASE_MS;
+      const lease = await acquire(cols.locks, key, holder, { leaseMs, waitMs: 0 });
       if (lease === null) {
         deps.log.debug('write', `resume: ${candidate.kind} ${candidate._id} skipped, ${key} is held`);
         continue;
       }
       if (lease.takenOver) deps.log.warn('write', `resume: took over the expired lease of ${key}`);
+      // Renewed while the operation's effects are written (a long one outlasts a short lease).
+      heartbeat = keepAlive(cols.locks, [key], holder, leaseMs);
     }
     try {
       // Re-read under the lock: another worker may have finished it since the query.
@@ -85,6 +89,7 @@ export async function resumePending(
         }
       }
     } finally {
+      await heartbeat?.stop();
       if (holder !== null) await release(cols.locks, key, holder);
     }
   }

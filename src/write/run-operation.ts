@@ -4,6 +4,11 @@
  * pending operations, loads fresh documents, decides, journals the decision's effects, and
  * applies them one single-document write at a time (FerretDB 1.24 has no transactions).
  *
+ * The lock's lease is short (LOCK_LEASE_MS) and renewed while the operation runs (a heartbeat), so
+ * a crashed writer blocks its customer for about one lease. A renewal that finds the lease taken
+ * over stops the operation before it journals (CONFLICT); once journaled, finishing it is safe for
+ * either holder (version-conditional updates, inserts with derived IDs).
+ *
  * Guarantees: a refusal or a quote (`dryRun`) writes nothing; an applied operation's effects are
  * all written, now or by a later resumePending; a decision is never applied over documents that
  * changed since it was made (version check), it is decided again instead (up to 3 times).
@@ -22,7 +27,7 @@ import { withEvents } from '../policy/events.js';
 import { announceEvents, DEFAULT_LOCK_LEASE_MS, LOCK_WAIT_MS, uniqueHolder, type WriteDeps } from './deps.js';
 import { idSourceFor, newOperationId } from './ids.js';
 import { journal, resumePending } from './journal.js';
-import { acquire, operationLockKey, release } from './locks.js';
+import { acquire, keepAlive, operationLockKey, release } from './locks.js';
 
 export type { WriteDeps, WriteFaults } from './deps.js';
 
@@ -105,9 +110,11 @@ export async function runOperation<L, R extends object>(
   const cols = deps.collections;
   const key = operationLockKey(plan.partnerId, plan.customerId);
   const holder = uniqueHolder(deps);
-  const lease = await acquire(cols.locks, key, holder, { leaseMs: deps.lockLeaseMs ?? DEFAULT_LOCK_LEASE_MS, waitMs: LOCK_WAIT_MS });
+  const leaseMs = deps.lockLeaseMs ?? DEFAULT_LOCK_LEASE_MS;
+  const lease = await acquire(cols.locks, key, holder, { leaseMs, waitMs: LOCK_WAIT_MS });
   if (lease === null) throw busy(plan);
   if (lease.takenOver) deps.log.warn('write', `${plan.kind}: took over the expired lease of ${key}`);
+  const heartbeat = keepAlive(cols.locks, [key], holder, leaseMs);
   try {
     await resumePending(cols, { partnerId: plan.partnerId, customerId: plan.customerId }, deps, { heldLock: key });
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -136,6 +143,12 @@ export async function runOperation<L, R extends object>(
         input: options.request?.input ?? null,
         idempotencyKey: options.request?.idempotencyKey ?? null,
       };
+      // The last point where stopping leaves nothing behind: a holder that lost its lease (stalled
+      // past it) must not journal beside the one that took it over.
+      if (heartbeat.lost) {
+        deps.log.warn('write', `${plan.kind} ${operationId}: the lease of ${key} was taken over before journaling; stopped`);
+        throw busy(plan);
+      }
       if ((await journal(cols, op)) === 'exists') return { status: 'duplicate', operationId };
       try {
         await applyEffects(cols, op, deps.faults);
@@ -154,6 +167,7 @@ export async function runOperation<L, R extends object>(
       { customerId: plan.customerId },
     );
   } finally {
+    await heartbeat.stop();
     if (!(await release(cols.locks, key, holder))) {
       deps.log.warn('write', `${plan.kind} ${operationId}: the lease of ${key} had expired and was taken over before release`);
     }

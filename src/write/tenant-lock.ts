@@ -9,12 +9,14 @@
  */
 import type { Collections } from '../db/collections.js';
 import { MongoBulkWriteError } from 'mongodb';
-import { acquire, clockLockKey, customerLockKey, partnerLockKey, type LeaseOptions } from './locks.js';
+import { acquire, clockLockKey, customerLockKey, keepAlive, partnerLockKey, type Heartbeat, type LeaseOptions } from './locks.js';
 
 export interface TenantLease {
   partnerId: string;
   holder: string;
   keys: string[];
+  /** Renews every key's lease until releaseTenant (leases are short: src/write/locks.ts). */
+  heartbeat?: Heartbeat;
 }
 
 /**
@@ -73,6 +75,7 @@ export async function acquireTenant(
       await releaseTenant(cols, lease);
       return null;
     }
+    lease.heartbeat = keepAlive(cols.locks, [...held], holder, options.leaseMs);
     return lease;
   } catch (error) {
     await releaseTenant(cols, lease).catch(() => undefined);
@@ -82,6 +85,7 @@ export async function acquireTenant(
 
 /** Gives back every lock of `lease` its holder still has (one command: `locks` holds few documents). */
 export async function releaseTenant(cols: Collections, lease: TenantLease): Promise<void> {
+  await lease.heartbeat?.stop();
   if (lease.keys.length > 0) await cols.locks.deleteMany({ _id: { $in: [...lease.keys] }, holder: lease.holder });
   lease.keys.length = 0;
 }

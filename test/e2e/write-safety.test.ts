@@ -460,7 +460,8 @@ describe('two gateway instances, one clock', () => {
     const ops = await gw.collections.operations.find({ partnerId: CLOCK_PARTNER._id, kind: 'renewal' }).toArray();
     expect(ops.map((o) => [o.status, o.effects.length > 0]).sort()).toEqual(subs.map(() => ['done', true]));
     expect(ops.map((o) => o._id).sort()).toEqual(subs.map((s) => `renewal:${s.id}:2026-12-01T09:00:00.000Z`).sort());
-    expect(await gw.collections.clock.findOne({ _id: CLOCK_PARTNER._id })).toMatchObject({ now: new Date(to), version: 1 });
+    // One advance's steps (the month start, the renewals' instant, the target); the other moved nothing.
+    expect(await gw.collections.clock.findOne({ _id: CLOCK_PARTNER._id })).toMatchObject({ now: new Date(to), version: 3 });
     expect(await gw.collections.locks.countDocuments({ _id: { $regex: CLOCK_PARTNER._id } })).toBe(0);
   });
 
@@ -473,8 +474,12 @@ describe('two gateway instances, one clock', () => {
     const operationId = crashedOperations.at(-1)!;
     expect(operationId).toMatch(/^renewal:/);
     expect(await pending()).toEqual([expect.objectContaining({ _id: operationId, partnerId: CLOCK_PARTNER._id })]);
-    // The clock did not move: the advance did not finish.
-    expect(await gw.collections.clock.findOne({ _id: CLOCK_PARTNER._id })).toMatchObject({ now: new Date('2026-12-11T09:00:00.000Z') });
+    // The advance did not finish: the clock stands at the crashed renewal's instant (never behind
+    // it), its target recorded.
+    expect(await gw.collections.clock.findOne({ _id: CLOCK_PARTNER._id })).toMatchObject({
+      now: new Date('2027-01-01T09:00:00.000Z'),
+      advancing: { to: new Date(to), by: null },
+    });
 
     const r = ok(await gw2.execute(WsAdvanceClockDocument, { input: { to } }, opts)).advanceClock;
     expect(r.userErrors).toEqual([]);
@@ -489,7 +494,10 @@ describe('two gateway instances, one clock', () => {
     const ops = await gw.collections.operations.find({ partnerId: CLOCK_PARTNER._id, kind: 'renewal' }).toArray();
     expect(ops).toHaveLength(2 * subs.length);
     expect(ops.every((o) => o.status === 'done')).toBe(true);
-    expect(await gw.collections.clock.findOne({ _id: CLOCK_PARTNER._id })).toMatchObject({ now: new Date(to), version: 2 });
+    const clock = (await gw.collections.clock.findOne({ _id: CLOCK_PARTNER._id }))!;
+    // Two steps of the crashed advance (the month start, the renewals' instant), one of the other.
+    expect(clock).toMatchObject({ now: new Date(to), version: 6 });
+    expect(clock.advancing).toBeUndefined();
   });
 
   it('GEN-CLOCK: a mutation that waited for its customer lock while the clock moved decides at the clock as it is once it holds the lock', async () => {

@@ -78,8 +78,9 @@ export async function startTestGateway(
   const database = asDatabase(testDb);
   const config = {
     // The webhook worker's poll finds no registrations in most tests; hourly, so it adds no command
-    // to the ones tests count. Webhook tests set WEBHOOK_POLL_MS short.
-    ...loadConfig({ WEBHOOK_POLL_MS: '3600000', ...gatewayOptions.env }),
+    // to the ones tests count. Webhook tests set WEBHOOK_POLL_MS short. An advance completes in one
+    // call however slow the shared test machine is; the budget's tests set ADVANCE_CLOCK_BUDGET_MS.
+    ...loadConfig({ WEBHOOK_POLL_MS: '3600000', ADVANCE_CLOCK_BUDGET_MS: '600000', ...gatewayOptions.env }),
     dbName: testDb.dbName,
     ...(gatewayOptions.lockLeaseMs !== undefined ? { lockLeaseMs: gatewayOptions.lockLeaseMs } : {}),
     ...(gatewayOptions.devHeaderAuth !== undefined ? { devHeaderAuth: gatewayOptions.devHeaderAuth } : {}),

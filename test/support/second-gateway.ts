@@ -43,7 +43,7 @@ export async function startSecondGateway(
     close: () => client.close(),
   };
   const config = {
-    ...loadConfig({ WEBHOOK_POLL_MS: '3600000', ...options.env }),
+    ...loadConfig({ WEBHOOK_POLL_MS: '3600000', ADVANCE_CLOCK_BUDGET_MS: '600000', ...options.env }),
     dbName,
     ...(options.lockLeaseMs !== undefined ? { lockLeaseMs: options.lockLeaseMs } : {}),
   };

@@ -38,7 +38,8 @@ describe('loadConfig defaults', () => {
       exposeErrorDetails: false,
       logLevel: 'info',
       clockStart: new Date('2026-11-01T09:00:00.000Z'),
-      lockLeaseMs: 30_000,
+      lockLeaseMs: 5_000,
+      advanceClockBudgetMs: 8_000,
       softwareCancelDelayMs: 900_000,
       dbTimeoutMs: 2000,
       dbStartRetries: 0,
@@ -91,6 +92,7 @@ describe('loadConfig defaults', () => {
         LOG_LEVEL: 'debug',
         SIMULATION_CLOCK_START: '2027-01-15T00:00:00Z',
         LOCK_LEASE_MS: '5000',
+        ADVANCE_CLOCK_BUDGET_MS: '2000',
         SOFTWARE_CANCEL_DELAY_MS: '60000',
         DB_TIMEOUT_MS: '3000',
         DB_START_RETRIES: '4',
@@ -114,6 +116,7 @@ describe('loadConfig defaults', () => {
       logLevel: 'debug',
       clockStart: new Date('2027-01-15T00:00:00.000Z'),
       lockLeaseMs: 5000,
+      advanceClockBudgetMs: 2000,
       softwareCancelDelayMs: 60_000,
       dbTimeoutMs: 3000,
       dbStartRetries: 4,
@@ -256,6 +259,14 @@ describe('LOCK_LEASE_MS', () => {
 
   it.each(['0', '-5', '1.5', '30s', 'abc'])('LOCK_LEASE_MS %j is refused naming a positive integer', (raw) => {
     expect(configError({ LOCK_LEASE_MS: raw })).toBe(`LOCK_LEASE_MS must be a positive integer, but got '${raw}'`);
+  });
+});
+
+describe('ADVANCE_CLOCK_BUDGET_MS', () => {
+  it.each(['99', '600001', '1.5', '8s'])('ADVANCE_CLOCK_BUDGET_MS %j is refused', (raw) => {
+    expect(configError({ ADVANCE_CLOCK_BUDGET_MS: raw })).toBe(
+      `ADVANCE_CLOCK_BUDGET_MS must be an integer from 100 to 600000, but got '${raw}'`,
+    );
   });
 });
 
