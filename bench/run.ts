@@ -15,7 +15,7 @@
  *  5. the gateway's resident memory, at rest and sampled under every load.
  * The gateway and the floor each run in a child process (bench/gateway-child.ts, bench/floor.ts),
  * so their CPU time (process.cpuUsage deltas) and RSS are theirs alone; the load generator runs here.
- * Results: bench/results/latest.{json,md} and three SVG charts; a full run also refreshes the
+ * Results: bench/results/latest.{json,md} and four SVG charts; a full run also refreshes the
  * part of docs/performance.md between its bench markers.
  *
  * Section `sandboxes` (bench/lib/sandboxes.ts): createSandbox EMPTY and DEMO, restoreSandbox and
