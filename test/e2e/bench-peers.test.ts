@@ -4,7 +4,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startChild, type Child } from '../../bench/lib/ipc.js';
 import { postOnce } from '../../bench/lib/load.js';
-import { PEERS, type PeerName } from '../../bench/lib/peers.js';
+import { PEERS, trivialTargets, type PeerName } from '../../bench/lib/peers.js';
+import type { ShapeLoad } from '../../bench/lib/report.js';
 import { SHAPES } from '../../bench/lib/shapes.js';
 import { DEMO_PARTNERS, SEED_CLOCK_START } from '../../src/seed/demo-ids.js';
 import { partnerDocs } from '../../src/seed/partners.js';
@@ -76,5 +77,54 @@ describe('bench peers: bare Apollo Server 5, Apollo + jose, Mercurius', () => {
       // The partner read of the first request (the partner cache keeps it 30 s).
       expect(stats.dbCommands).toBeGreaterThan(0);
     }
+  });
+});
+
+describe("the trivial query's targets (issue 19; bench/lib/peers.ts trivialTargets)", () => {
+  const load = (throughputPerSec: number, cpuMsPerRequest: number): ShapeLoad => ({
+    requests: 1000,
+    errors: 0,
+    firstError: null,
+    p50Ms: 1,
+    p99Ms: 2,
+    meanMs: 1,
+    throughputPerSec,
+    cpuMsPerRequest,
+    dbMsPerRequest: 0,
+    dbCommandsPerRequest: 0,
+    rssMaxMb: 100,
+  });
+  const floor = load(10_000, 0.04);
+  const run = (gateway: ShapeLoad, apollo: ShapeLoad | null) => ({
+    gateway,
+    floor,
+    ratio: gateway.throughputPerSec / floor.throughputPerSec,
+    peers: apollo
+      ? [
+          {
+            name: 'apollo' as const,
+            label: 'bare',
+            auth: 'pid' as const,
+            load: apollo,
+            ratio: apollo.throughputPerSec / 10_000,
+            cpuRatio: 1,
+          },
+        ]
+      : [],
+  });
+  const met = (t: ReturnType<typeof trivialTargets>) => t.map((x) => x.met);
+
+  it('0.5x the floor is met only ahead of bare Apollo Server 5 on the same run; 0.8x is the aim; CPU per request at most 2.5x', () => {
+    expect(met(trivialTargets(run(load(6000, 0.09), load(5000, 0.1))))).toEqual([true, false, true]);
+    expect(met(trivialTargets(run(load(6000, 0.11), load(7000, 0.1))))).toEqual([false, false, false]);
+    expect(met(trivialTargets(run(load(4000, 0.05), load(3000, 0.1))))).toEqual([false, false, true]);
+    expect(met(trivialTargets(run(load(8500, 0.1), load(5000, 0.1))))).toEqual([true, true, true]);
+  });
+
+  it('without a bare Apollo figure the first target is missed, saying so; without a throughput run none is judged', () => {
+    const [first] = trivialTargets(run(load(9000, 0.05), null));
+    expect(first!.met).toBe(false);
+    expect(first!.detail).toContain('bare Apollo Server 5 not measured');
+    expect(met(trivialTargets(null))).toEqual([null, null, null]);
   });
 });
