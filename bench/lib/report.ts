@@ -2,6 +2,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ExplainSummary } from './explain.js';
+import { AUTH_DESCRIPTION, TRIVIAL_AIMS, type PeerResult } from './peers.js';
 import { SHAPES, type ShapeName } from './shapes.js';
 import { barChart, lineChart } from './svg.js';
 import type { WritesResult } from './writes.js';
@@ -59,7 +60,17 @@ export interface Results {
   overhead: {
     customers: number;
     shapes: { shape: ShapeName; gateway: ShapeLoad; floor: ShapeLoad; p50Ratio: number }[];
-    trivialThroughput: { connections: number; gateway: ShapeLoad; floor: ShapeLoad; ratio: number } | null;
+    trivialThroughput: {
+      connections: number;
+      gateway: ShapeLoad;
+      floor: ShapeLoad;
+      /** The gateway's requests per second over the floor's. */
+      ratio: number;
+      /** The gateway's CPU per request over the floor's (absent in results from before issue 19). */
+      cpuRatio?: number;
+      /** The peers (bench/lib/peers.ts), alternated with the gateway and the floor (absent before issue 19). */
+      peers?: PeerResult[];
+    } | null;
   } | null;
   growth: {
     sizes: { customers: number; commands: Record<string, number>; shapes: Record<string, ShapeLoad> }[];
@@ -98,6 +109,7 @@ export const CHARTS = {
   latency: 'latency-vs-size.svg',
   floor: 'gateway-vs-floor.svg',
   commands: 'commands-per-query.svg',
+  peers: 'trivial-peers.svg',
 } as const;
 
 function charts(r: Results): Record<keyof typeof CHARTS, string> {
@@ -147,7 +159,72 @@ function charts(r: Results): Record<keyof typeof CHARTS, string> {
       };
     }),
   });
-  return { latency, floor, commands };
+  const rows = peerRows(r);
+  const peers = barChart({
+    title: `Trivial query at ${o?.trivialThroughput?.connections ?? '?'} connections: each server as a ratio to the floor`,
+    xLabel: 'server',
+    yLabel: 'x floor',
+    seriesNames: ['req/s vs floor', 'CPU/request vs floor'],
+    groups: rows.map((x) => ({ label: x.short, values: [x.ratio, x.cpuRatio] })),
+  });
+  return { latency, floor, commands, peers };
+}
+
+interface PeerRow {
+  label: string;
+  /** For the chart's axis. */
+  short: string;
+  auth: string;
+  load: ShapeLoad;
+  ratio: number;
+  cpuRatio: number;
+}
+
+/** The trivial query's throughput runs, every server (gateway, floor, peers) with its ratios to the floor, fastest first. */
+function peerRows(r: Results): PeerRow[] {
+  const t = r.overhead?.trivialThroughput;
+  if (!t) return [];
+  const cpu = (l: ShapeLoad) => l.cpuMsPerRequest / t.floor.cpuMsPerRequest;
+  return [
+    { label: 'floor (bare node:http)', short: 'floor', auth: AUTH_DESCRIPTION.floor, load: t.floor, ratio: 1, cpuRatio: 1 },
+    {
+      label: '**this gateway**',
+      short: 'gateway',
+      auth: AUTH_DESCRIPTION.gateway,
+      load: t.gateway,
+      ratio: t.ratio,
+      cpuRatio: cpu(t.gateway),
+    },
+    ...(t.peers ?? []).map((p) => ({
+      label: p.label,
+      short: p.name,
+      auth: AUTH_DESCRIPTION[p.auth],
+      load: p.load,
+      ratio: p.ratio,
+      cpuRatio: p.cpuRatio,
+    })),
+  ].sort((a, b) => b.ratio - a.ratio);
+}
+
+const ratioText = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)}x` : 'n/a');
+
+/** The peer table: the trivial query on every server of the run, as ratios to the floor, with the issue's aims under it. */
+function peerTable(r: Results): string[] {
+  const t = r.overhead?.trivialThroughput;
+  const rows = peerRows(r);
+  if (!t || rows.length === 0) return [];
+  return [
+    `Trivial query (\`${SHAPES.trivial.title}\`) at ${t.connections} connections on every server, runs alternated (gateway, floor, then each peer, same connections and duration); each peer (bench/peer.ts) reads the partner as the floor does, from the same database through a 30 s partner cache.${t.peers ? '' : ' No peer was measured in this run.'}`,
+    '',
+    '| Server | Bearer token | req/s | Ratio to floor (req/s) | CPU ms/request | CPU per request vs floor | p50 ms | p99 ms | Requests | Errors |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map(
+      (x) =>
+        `| ${x.label} | ${x.auth} | ${n0(x.load.throughputPerSec)} | ${ratioText(x.ratio)} | ${x.load.cpuMsPerRequest.toFixed(3)} | ${ratioText(x.cpuRatio)} | ${msf(x.load.p50Ms)} | ${msf(x.load.p99Ms)} | ${x.load.requests} | ${x.load.errors} |`,
+    ),
+    '',
+    `Aims (issue 19): the gateway at least ${TRIVIAL_AIMS.throughput}x the floor's req/s and ahead of bare Apollo Server 5, ${TRIVIAL_AIMS.throughputAim}x as the aim; its CPU per request at most ${TRIVIAL_AIMS.cpu}x the floor's. Judged in the targets table.`,
+  ];
 }
 
 function targetsTable(r: Results): string[] {
@@ -212,6 +289,8 @@ export function markdown(r: Results, chartDir = '.'): string {
       );
     }
     L.push('', `![Gateway vs floor](${c(CHARTS.floor)})`, '');
+    const peers = peerTable(r);
+    if (peers.length) L.push('### Peers', '', ...peers, '', `![Trivial query: every server against the floor](${c(CHARTS.peers)})`, '');
   }
 
   L.push('## 3. Growth', '');
@@ -297,9 +376,11 @@ function docsSection(r: Results): string {
     '',
     ...targetsTable(r),
     '',
+    ...(peerRows(r).length ? ['**Peers**, the trivial query on every server:', '', ...peerTable(r), ''] : []),
     `![Latency vs data-set size](../bench/results/${CHARTS.latency})`,
     `![Gateway vs floor](../bench/results/${CHARTS.floor})`,
     `![Commands per query](../bench/results/${CHARTS.commands})`,
+    `![Trivial query: every server against the floor](../bench/results/${CHARTS.peers})`,
     '',
     'All tables (commands per query, gateway vs floor, growth with database time and CPU apart, explain of every read, writes, memory): [bench/results/latest.md](../bench/results/latest.md).',
     '<!-- bench:end -->',

@@ -15,7 +15,7 @@ describe('npm run bench -- --quick', () => {
   const out = mkdtempSync(path.join(os.tmpdir(), 'pcg-bench-'));
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-  it('runs all five measurements and the sandbox section, and writes JSON, Markdown and SVG charts', { timeout: 180_000 }, async () => {
+  it('runs all five measurements and the sandbox section, and writes JSON, Markdown and SVG charts', { timeout: 240_000 }, async () => {
     const { stderr } = await promisify(execFile)(
       process.execPath,
       ['--import', './scripts/register.mjs', 'bench/run.ts', '--quick', '--out', out, '--seed', 'smoke'],
@@ -39,6 +39,17 @@ describe('npm run bench -- --quick', () => {
       expect(s.floor.requests).toBeGreaterThan(0);
     }
     expect(results.overhead.trivialThroughput.gateway.throughputPerSec).toBeGreaterThan(0);
+    // The peers (bench/lib/peers.ts) alternate with the gateway and the floor, each a ratio to the floor (issue 19).
+    const peers = results.overhead.trivialThroughput.peers as { name: string; load: { requests: number; errors: number }; ratio: number }[];
+    expect(peers.map((p) => p.name)).toEqual(['apollo', 'apollo-jose', 'mercurius']);
+    for (const p of peers) {
+      expect(p.load.requests).toBeGreaterThan(0);
+      expect(p.load.errors).toBe(0);
+      expect(p.ratio).toBeGreaterThan(0);
+    }
+    const targetIds = results.targets.map((t: { id: string }) => t.id);
+    expect(targetIds).toContain('trivial throughput >= 0.5x floor, ahead of bare Apollo Server 5');
+    expect(targetIds).toContain('trivial CPU/request <= 2.5x floor');
     expect(results.growth.sizes.length).toBeGreaterThan(0);
     expect(results.writes.requests).toBeGreaterThan(0);
     expect(results.writes.errors).toBe(0);
@@ -51,8 +62,10 @@ describe('npm run bench -- --quick', () => {
     expect(results.targets.length).toBeGreaterThanOrEqual(8);
 
     const md = readFileSync(path.join(out, 'latest.md'), 'utf8');
-    for (const heading of ['## Targets', '## 1.', '## 2.', '## 3.', '## 4.', '## 5.']) expect(md).toContain(heading);
-    for (const chart of ['latency-vs-size.svg', 'gateway-vs-floor.svg', 'commands-per-query.svg']) {
+    for (const heading of ['## Targets', '## 1.', '## 2.', '### Peers', '## 3.', '## 4.', '## 5.']) expect(md).toContain(heading);
+    for (const label of ['Apollo Server 5, bare', 'Apollo Server 5 + jose HS256 per request', 'Mercurius (fastify)'])
+      expect(md).toContain(`| ${label} |`);
+    for (const chart of ['latency-vs-size.svg', 'gateway-vs-floor.svg', 'commands-per-query.svg', 'trivial-peers.svg']) {
       const svg = readFileSync(path.join(out, chart), 'utf8');
       expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[\s\S]*<\/svg>\n$/);
       expect(md).toContain(`](${chart})`);
