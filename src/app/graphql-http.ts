@@ -25,6 +25,21 @@ import type { Logger } from '../shared/logger.js';
 /** The largest JSON body either stack reads (express.json's '1mb'); larger ones get 413. */
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
+/**
+ * Refuses a request whose declared Content-Length exceeds MAX_JSON_BODY_BYTES: 413, coded as
+ * body-parser's own refusal, written before any of the body is read, and the connection closed
+ * after it (the rest of the body is never read). True when it answered.
+ */
+export function refuseDeclaredTooLarge(req: IncomingMessage, res: ServerResponse, log: Logger): boolean {
+  const length = req.headers['content-length'];
+  if (length === undefined || !/^\d+$/.test(length) || Number(length) <= MAX_JSON_BODY_BYTES) return false;
+  const id = assignCorrelationId(req, res);
+  res.shouldKeepAlive = false;
+  res.setHeader('Connection', 'close');
+  sendRequestError(log, httpError(413, 'request entity too large', 'entity.too.large'), res, id);
+  return true;
+}
+
 const PLAIN_JSON = /^application\/json(?:; charset=utf-8)?$/i;
 
 /**
