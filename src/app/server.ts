@@ -3,7 +3,6 @@ import type { AddressInfo, Socket } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler } from 'express';
 import { GraphQLError } from 'graphql';
 import type { Database } from '../db/database.js';
@@ -29,7 +28,8 @@ import {
   CorrelatedError,
   correlationPlugin,
 } from '../shared/errors.js';
-import { graphqlFastPath, MAX_JSON_BODY_BYTES, refuseDeclaredTooLarge } from './graphql-http.js';
+import { executeWithinDeadline, graphqlFastPath, headerMap, MAX_JSON_BODY_BYTES, refuseDeclaredTooLarge } from './graphql-http.js';
+import { DatabaseLiveness, Deadline } from '../limits/timeout.js';
 import { sendRequestError } from '../shared/http-json.js';
 import type { Logger } from '../shared/logger.js';
 import { configureCursorSecret } from '../shared/pagination.js';
@@ -192,14 +192,24 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   await apollo.start();
   await webhookWorker.start();
   const ideHeaders = await ideDefaultHeaders(config, log, deps.idePartnerId);
-  const context = (headers: IncomingHttpHeaders, correlationId: string) =>
-    createContext(services, headers, correlationId).catch((error: unknown) => {
+  // Whether the database answers at all, seen across this instance's requests (src/limits/timeout.ts).
+  const liveness = new DatabaseLiveness();
+  const newDeadline = () => new Deadline({ timeoutMs: config.limits.timeoutMs, databaseWaitMs: config.dbTimeoutMs, liveness });
+  const context = (headers: IncomingHttpHeaders, correlationId: string, deadline: Deadline) =>
+    createContext(services, headers, correlationId, deadline).catch((error: unknown) => {
       if (isDatabaseUnavailable(error)) throw serviceUnavailable();
       // Refusals (UNAUTHENTICATED) pass as they are; anything else is ours, logged with the ID.
       throw error instanceof GraphQLError ? error : new CorrelatedError(error, correlationId);
     });
   // Plain GraphQL POSTs skip Express (src/app/graphql-http.ts); every other request is the app's.
-  const fastPath = graphqlFastPath({ apollo, context, cors: corsPolicy(config.corsOrigins), rateLimit: limits.rateLimit.admit, log });
+  const fastPath = graphqlFastPath({
+    apollo,
+    context,
+    deadline: newDeadline,
+    cors: corsPolicy(config.corsOrigins),
+    rateLimit: limits.rateLimit.admit,
+    log,
+  });
   httpServer.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     // A connection refused by limitConnections: its answer is written, nothing more is served on it.
     if (!req.socket.writable) return void req.socket.destroy();
@@ -243,6 +253,11 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   );
   app.use(
     '/graphql',
+    // The execution deadline counts from the request's arrival, as on the fast path.
+    (_req, res, next) => {
+      res.locals.deadline = newDeadline();
+      next();
+    },
     // First, so that the 404, 429 and 401 answers below are readable by an allowed browser page too.
     cors(config.corsOrigins),
     // Exactly /graphql: Express matches app.use paths as prefixes, and /graphql/anything is no endpoint.
@@ -251,7 +266,30 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     (req, res, next) => (isBrowserNavigation(req) ? res.redirect('/graphiql') : next()),
     limits.rateLimit.middleware,
     express.json({ limit: MAX_JSON_BODY_BYTES }),
-    expressMiddleware(apollo, { context: ({ req, res }) => context(req.headers, res.locals.correlationId as string) }),
+    // What @as-integrations/express5's expressMiddleware does, raced against the request's deadline.
+    async (req, res) => {
+      const deadline = res.locals.deadline as Deadline;
+      const query = req.url.indexOf('?');
+      const response = await executeWithinDeadline({
+        apollo,
+        request: {
+          method: req.method.toUpperCase(),
+          headers: headerMap(req.headers),
+          search: query === -1 ? '' : req.url.slice(query),
+          body: req.body,
+        },
+        context: () => context(req.headers, res.locals.correlationId as string, deadline),
+        deadline,
+        res,
+        log,
+      });
+      if (response === null) return;
+      for (const [key, value] of response.headers) res.setHeader(key, value);
+      res.statusCode = response.status || 200;
+      if (response.body.kind === 'complete') return void res.send(response.body.string);
+      for await (const chunk of response.body.asyncIterator) res.write(chunk);
+      res.end();
+    },
   );
   app.use(notFoundJson);
   app.use(jsonErrors(log));
