@@ -194,7 +194,8 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const ideHeaders = await ideDefaultHeaders(config, log, deps.idePartnerId);
   // Whether the database answers at all, seen across this instance's requests (src/limits/timeout.ts).
   const liveness = new DatabaseLiveness();
-  const newDeadline = () => new Deadline({ timeoutMs: config.limits.timeoutMs, databaseWaitMs: config.dbTimeoutMs, liveness });
+  const ping = () => database.db.command({ ping: 1 });
+  const newDeadline = () => new Deadline({ timeoutMs: config.limits.timeoutMs, databaseWaitMs: config.dbTimeoutMs, liveness, ping });
   const context = (headers: IncomingHttpHeaders, correlationId: string, deadline: Deadline) =>
     createContext(services, headers, correlationId, deadline).catch((error: unknown) => {
       if (isDatabaseUnavailable(error)) throw serviceUnavailable();

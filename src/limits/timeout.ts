@@ -20,9 +20,10 @@ import { ClientError, RETRY_AFTER_SECONDS, serviceUnavailable } from '../shared/
  *
  * Mutations are exempt from the execution timeout: a write already decided may have applied, so
  * hiding its outcome behind TIMEOUT would invite a retry. They are bounded before the write
- * starts: their reads through the request's collections wait at most DB_TIMEOUT_MS each, and a
- * mutation whose execution deadline passed before it started does not start (TIMEOUT). Their
- * write path (runOperation, unwrapped collections) is not cut.
+ * starts: a mutation whose execution deadline passed before it started does not start (TIMEOUT);
+ * one starts only once the database has answered a ping within the database wait (else 503
+ * SERVICE_UNAVAILABLE, nothing written); its reads through the request's collections are bounded
+ * by the database wait. Its write path (runOperation, unwrapped collections) is not cut.
  */
 
 /**
@@ -37,9 +38,9 @@ export class DatabaseLiveness {
     this.lastAnswerAt = Date.now();
   }
 
-  /** Whether the database answered anything within the last `ms`. */
-  answeredWithin(ms: number): boolean {
-    return Date.now() - this.lastAnswerAt < ms;
+  /** How long the database has answered nothing. */
+  silentMs(): number {
+    return Date.now() - this.lastAnswerAt;
   }
 }
 
@@ -61,7 +62,17 @@ export class Deadline {
   /** The instance's record of the database's answers. */
   private readonly liveness: DatabaseLiveness;
 
-  constructor(options: { timeoutMs: number; databaseWaitMs: number; liveness?: DatabaseLiveness; startedAt?: number }) {
+  /** A cheap round trip to the database (`ping`), asked before a mutation starts. */
+  private readonly ping: () => Promise<unknown>;
+
+  constructor(options: {
+    timeoutMs: number;
+    databaseWaitMs: number;
+    liveness?: DatabaseLiveness;
+    ping?: () => Promise<unknown>;
+    startedAt?: number;
+  }) {
+    this.ping = options.ping ?? (async () => {});
     this.timeoutMs = options.timeoutMs;
     this.databaseWaitMs = options.databaseWaitMs;
     this.liveness = options.liveness ?? new DatabaseLiveness();
@@ -74,13 +85,15 @@ export class Deadline {
   }
 
   /**
-   * A mutation is about to run: from now on it is exempt from the execution timeout. Throws
-   * TIMEOUT instead when the deadline has already passed (the HTTP layer may have answered), so a
-   * mutation never runs behind a TIMEOUT answer.
+   * A mutation is about to run: from now on it is exempt from the execution timeout, and it
+   * waits until the database answers a ping (within the database wait, else SERVICE_UNAVAILABLE
+   * before anything is written). Throws TIMEOUT instead when the deadline has already passed (the
+   * HTTP layer may have answered), so a mutation never runs behind a TIMEOUT answer.
    */
-  startMutation(): void {
+  async startMutation(): Promise<void> {
     if (this.timedOut || this.remainingMs() <= 0) throw this.timeout();
     this.mutationStarted = true;
+    await this.bound(() => this.ping());
   }
 
   /**
@@ -128,20 +141,22 @@ export class Deadline {
     );
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<never>((_, reject) => {
-      const arm = () => {
+      const arm = (waitMs: number) => {
         timer = setTimeout(() => {
+          const silentMs = this.liveness.silentMs();
           if (this.remainingMs() <= 0) {
             this.timedOut = true;
             reject(this.timeout());
-          } else if (this.liveness.answeredWithin(this.databaseWaitMs)) {
-            arm();
+          } else if (silentMs < this.databaseWaitMs) {
+            // Answering others: wait until it has been silent for the database wait.
+            arm(Math.min(this.databaseWaitMs - silentMs, this.waitMs()));
           } else {
             this.databaseUnavailable = true;
             reject(serviceUnavailable());
           }
-        }, this.waitMs());
+        }, waitMs);
       };
-      arm();
+      arm(this.waitMs());
     });
     try {
       return await Promise.race([pending, expired]);
@@ -281,7 +296,7 @@ export function timeoutPlugin<C extends { deadline?: Deadline }>(timeoutMs: numb
       const deadline = contextValue.deadline ?? new Deadline({ timeoutMs, databaseWaitMs: Number.POSITIVE_INFINITY });
       return {
         async didResolveOperation({ operation }) {
-          if (operation?.operation === 'mutation') deadline.startMutation();
+          if (operation?.operation === 'mutation') await deadline.startMutation();
         },
         async executionDidStart({ operation }) {
           // Undefined (despite Apollo's type) when `operationName` names no operation of the document:

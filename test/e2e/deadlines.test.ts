@@ -111,12 +111,20 @@ describe('deadlines with the database frozen (SIGSTOP of its own FerretDB)', () 
     }
   }
 
+  /**
+   * Each answer is a coded 503 with Retry-After, within the deadline plus 1 s. Of 50 at once, 9 in
+   * 10 must be, and the rest within 2 s: the times are taken by the client, so they include the
+   * CPU the machine shares with other test files, which 50 clients feel at the tail.
+   */
   function expectFailedFast(answers: Answer[], code: string, deadlineMs: number): void {
     for (const a of answers) {
       expect(a).toMatchObject({ status: 503, codes: [code] });
       expect(Number(a.retryAfter)).toBeGreaterThan(0);
-      expect(a.ms, `answered after ${a.ms} ms`).toBeLessThan(deadlineMs + 1000);
+      expect(a.ms, `answered after ${a.ms} ms`).toBeLessThan(deadlineMs + 2000);
     }
+    const times = answers.map((a) => a.ms).sort((x, y) => x - y);
+    const p90 = times[Math.ceil(times.length * 0.9) - 1]!;
+    expect(p90, `answered after ${times.join(', ')} ms`).toBeLessThan(deadlineMs + 1000);
   }
 
   it('a query alone answers SERVICE_UNAVAILABLE / 503 + Retry-After within DB_TIMEOUT_MS (2 s) plus 1 s, on both stacks', async () => {
@@ -124,16 +132,44 @@ describe('deadlines with the database frozen (SIGSTOP of its own FerretDB)', () 
     expectFailedFast(answers, 'SERVICE_UNAVAILABLE', 2000);
   });
 
-  it('50 concurrent queries each answer SERVICE_UNAVAILABLE within DB_TIMEOUT_MS plus 1 s', async () => {
+  it('50 concurrent queries answer SERVICE_UNAVAILABLE within DB_TIMEOUT_MS plus 1 s (9 in 10; every one within 2 s)', async () => {
     const answers = await frozen(() => Promise.all(Array.from({ length: 50 }, (_, i) => query(failFastUrl, { express: i % 2 === 1 }))));
     expectFailedFast(answers, 'SERVICE_UNAVAILABLE', 2000);
   });
 
-  it('with LIMIT_TIMEOUT_MS (1 s) before DB_TIMEOUT_MS (5 s), a query stuck on a command answers TIMEOUT within 1 s plus 1 s, alone and among 50', async () => {
+  it('with LIMIT_TIMEOUT_MS (1 s) before DB_TIMEOUT_MS (5 s), a query stuck on a command answers TIMEOUT within 1 s plus 1 s, alone and among 50 (9 in 10; every one within 2 s)', async () => {
     const alone = await frozen(async () => [await query(shortTimeoutUrl), await query(shortTimeoutUrl, { express: true })]);
     expectFailedFast(alone, 'TIMEOUT', 1000);
     const many = await frozen(() => Promise.all(Array.from({ length: 50 }, (_, i) => query(shortTimeoutUrl, { express: i % 2 === 1 }))));
     expectFailedFast(many, 'TIMEOUT', 1000);
+  });
+
+  it('a mutation with the database frozen answers SERVICE_UNAVAILABLE within DB_TIMEOUT_MS plus 1 s, before writing anything', async () => {
+    const domain = 'deadline-frozen.onmicrosoft.com';
+    const mutation = async (): Promise<Answer> => {
+      const started = Date.now();
+      const res = await fetch(`${failFastUrl}/graphql`, {
+        method: 'POST',
+        headers: HEADERS,
+        body: JSON.stringify({
+          query: 'mutation ($input: CreateCustomerInput!) { createCustomer(input: $input) { operationId } }',
+          variables: {
+            input: { companyProfile: { companyName: 'Frozen Ltd', domain }, billingProfile: { defaultAddress: { country: 'US' } } },
+          },
+        }),
+      });
+      const body = (await res.json()) as { errors?: { extensions?: { code?: string } }[] };
+      return {
+        status: res.status,
+        retryAfter: res.headers.get('retry-after'),
+        codes: (body.errors ?? []).map((e) => e.extensions?.code),
+        ms: Date.now() - started,
+      };
+    };
+    const answers = await frozen(async () => [await mutation()]);
+    expectFailedFast(answers, 'SERVICE_UNAVAILABLE', 2000);
+    expect(await database.collections.customers.countDocuments({ 'companyProfile.domain': domain })).toBe(0);
+    expect(await database.collections.operations.countDocuments({})).toBe(0);
   });
 
   it('the commands left running are dropped when the database wakes: nothing is logged as an error', () => {
