@@ -18,10 +18,11 @@ import type { Logger } from '../shared/logger.js';
  * runs the steps of the Express stack on /graphql, in its order and with the same answers:
  * correlation ID, CORS, rate limit, the body read and parsed as express.json({ limit }) would
  * (strict: an object or array; an empty body is `{}`), Apollo's executeHTTPGraphQLRequest with
- * the gateway's context function, and the answer written as the Express integration and
- * res.send write it. Every other request (GET, OPTIONS, other paths or content types, compressed
- * or chunked bodies, bodies over the limit, browser navigation) goes to the Express stack,
- * unchanged; so does everything outside /graphql.
+ * the gateway's context function raced against the request's deadline (executeWithinDeadline,
+ * as on the Express stack), and the answer written as res.send writes it. Every other request
+ * (GET, OPTIONS, other paths or content types, compressed or chunked bodies, browser navigation)
+ * goes to the Express stack, unchanged; so does everything outside /graphql. A declared body
+ * over the limit reaches neither: refuseDeclaredTooLarge answers it first.
  */
 
 /** The largest JSON body either stack reads (express.json's '1mb'); larger ones get 413. */
