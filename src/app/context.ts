@@ -15,6 +15,7 @@ import { SubscriptionRepository } from '../subscription/subscription.repository.
 import { ClockRepository } from '../clock/clock.repository.js';
 import type { WriteDeps } from '../write/deps.js';
 import { budgetedCollections, CommandBudget } from '../limits/command-budget.js';
+import { deadlineCollections, type Deadline } from '../limits/timeout.js';
 import { IN_READS, lazyLoaderClass, type ReadPlanner } from '../read/loader-utils.js';
 import type { Authenticator } from '../shared/auth.js';
 import { DEFAULT_SETTINGS, type Context, type Repositories, type Settings } from '../shared/context.js';
@@ -115,8 +116,11 @@ export async function createContext(
   services: Services,
   headers: IncomingHttpHeaders,
   correlationId: string = randomUUID(),
+  deadline?: Deadline,
 ): Promise<Context> {
-  return contextFor(services, await authenticateCaller(services, headers), correlationId);
+  // Authentication's reads (partner, sandbox) wait on the database too: bounded like every read.
+  const caller = await (deadline ? deadline.boundStep(() => authenticateCaller(services, headers)) : authenticateCaller(services, headers));
+  return contextFor(services, caller, correlationId, { deadline });
 }
 
 /**
@@ -124,16 +128,19 @@ export async function createContext(
  * (src/app/subscriptions.ts), which lives as long as the subscription. `maxDbCommands`: the
  * request's read budget, LIMIT_MAX_DB_COMMANDS by default; a subscription's reads (one per
  * marketplace check of an event, bounded by the events themselves) are not budgeted, or a
- * long-lived subscription would run out of a budget meant for one request.
+ * long-lived subscription would run out of a budget meant for one request. `deadline`: an HTTP
+ * request's (src/limits/timeout.ts), which bounds each of its reads; a subscription has none.
  */
 export function contextFor(
   services: Services,
   caller: Caller,
   correlationId: string,
-  maxDbCommands = services.maxDbCommands ?? Number.POSITIVE_INFINITY,
+  options: { maxDbCommands?: number; deadline?: Deadline } = {},
 ): Context {
+  const { maxDbCommands = services.maxDbCommands ?? Number.POSITIVE_INFINITY, deadline } = options;
   const budget = new CommandBudget(maxDbCommands);
-  const collections = budgetedCollections(services.collections, budget);
+  const source = deadline ? deadlineCollections(services.collections, deadline) : services.collections;
+  const collections = budgetedCollections(source, budget);
   const repositories = createRepositories(collections, services.repositories.clock.defaultStart, {
     catalog: services.repositories.offers.catalog,
     partner: caller.partner,
@@ -147,6 +154,7 @@ export function contextFor(
     repositories,
     collections,
     budget,
+    deadline,
     log: services.log,
     write: services.write,
     sandboxes: services.sandboxes,

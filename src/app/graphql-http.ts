@@ -1,7 +1,9 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLRequest, type HTTPGraphQLResponse } from '@apollo/server';
+import { timeoutBody, type Deadline } from '../limits/timeout.js';
+import { RETRY_AFTER_SECONDS } from '../shared/errors.js';
 import { assignCorrelationId } from '../shared/correlation.js';
-import { sendRequestError, sendText } from '../shared/http-json.js';
+import { sendJson, sendRequestError, sendText } from '../shared/http-json.js';
 import type { Logger } from '../shared/logger.js';
 
 /*
@@ -16,14 +18,30 @@ import type { Logger } from '../shared/logger.js';
  * runs the steps of the Express stack on /graphql, in its order and with the same answers:
  * correlation ID, CORS, rate limit, the body read and parsed as express.json({ limit }) would
  * (strict: an object or array; an empty body is `{}`), Apollo's executeHTTPGraphQLRequest with
- * the gateway's context function, and the answer written as the Express integration and
- * res.send write it. Every other request (GET, OPTIONS, other paths or content types, compressed
- * or chunked bodies, bodies over the limit, browser navigation) goes to the Express stack,
- * unchanged; so does everything outside /graphql.
+ * the gateway's context function raced against the request's deadline (executeWithinDeadline,
+ * as on the Express stack), and the answer written as res.send writes it. Every other request
+ * (GET, OPTIONS, other paths or content types, compressed or chunked bodies, browser navigation)
+ * goes to the Express stack, unchanged; so does everything outside /graphql. A declared body
+ * over the limit reaches neither: refuseDeclaredTooLarge answers it first.
  */
 
 /** The largest JSON body either stack reads (express.json's '1mb'); larger ones get 413. */
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Refuses a request whose declared Content-Length exceeds MAX_JSON_BODY_BYTES: 413, coded as
+ * body-parser's own refusal, written before any of the body is read, and the connection closed
+ * after it (the rest of the body is never read). True when it answered.
+ */
+export function refuseDeclaredTooLarge(req: IncomingMessage, res: ServerResponse, log: Logger): boolean {
+  const length = req.headers['content-length'];
+  if (length === undefined || !/^\d+$/.test(length) || Number(length) <= MAX_JSON_BODY_BYTES) return false;
+  const id = assignCorrelationId(req, res);
+  res.shouldKeepAlive = false;
+  res.setHeader('Connection', 'close');
+  sendRequestError(log, httpError(413, 'request entity too large', 'entity.too.large'), res, id);
+  return true;
+}
 
 const PLAIN_JSON = /^application\/json(?:; charset=utf-8)?$/i;
 
@@ -45,8 +63,10 @@ export function isPlainGraphQLPost(req: IncomingMessage): boolean {
 
 export interface GraphQLFastPathOptions<C extends BaseContext> {
   apollo: ApolloServer<C>;
-  /** The gateway's context function, the one the Express integration is given. */
-  context: (headers: IncomingHttpHeaders, correlationId: string) => Promise<C>;
+  /** The gateway's context function, the one the Express stack uses. */
+  context: (headers: IncomingHttpHeaders, correlationId: string, deadline: Deadline) => Promise<C>;
+  /** A new request's deadlines (LIMIT_TIMEOUT_MS, DB_TIMEOUT_MS), counted from now. */
+  deadline: () => Deadline;
   /** CORS (corsPolicy): false when it answered the request. */
   cors: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** The rate limit (RateLimit.admit) shared with the Express stack: false when it answered 429. */
@@ -65,16 +85,17 @@ export function graphqlFastPath<C extends BaseContext>(options: GraphQLFastPathO
   const { apollo, context, cors, rateLimit, log } = options;
   let requests = 0;
 
-  const serve = async (req: IncomingMessage, res: ServerResponse, correlationId: string): Promise<void> => {
+  const serve = async (req: IncomingMessage, res: ServerResponse, correlationId: string, deadline: Deadline): Promise<void> => {
     const body = parseJsonBody(await readBody(req, Number(req.headers['content-length'])));
-    const headers = new HeaderMap();
-    for (const [key, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-    }
-    const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: 'POST', headers, search: '', body },
-      context: () => context(req.headers, correlationId),
+    const response = await executeWithinDeadline({
+      apollo,
+      request: { method: 'POST', headers: headerMap(req.headers), search: '', body },
+      context: () => context(req.headers, correlationId, deadline),
+      deadline,
+      res,
+      log,
     });
+    if (response === null) return;
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status || 200;
     if (response.body.kind === 'complete') return sendText(res, response.body.string);
@@ -89,9 +110,10 @@ export function graphqlFastPath<C extends BaseContext>(options: GraphQLFastPathO
     take(req, res) {
       if (!isPlainGraphQLPost(req)) return false;
       requests += 1;
+      const deadline = options.deadline();
       const id = assignCorrelationId(req, res);
       if (!cors(req, res) || !rateLimit(req, res)) return true;
-      serve(req, res, id).catch((error: unknown) => {
+      serve(req, res, id, deadline).catch((error: unknown) => {
         if (!res.headersSent) return sendRequestError(log, error, res, id);
         // What Express does when an answer fails half-written: log it, drop the connection.
         log.error('http', `unexpected error outside GraphQL (correlation ${id})`, error);
@@ -100,6 +122,51 @@ export function graphqlFastPath<C extends BaseContext>(options: GraphQLFastPathO
       return true;
     },
   };
+}
+
+/** Request headers as Apollo takes them (repeated ones joined), as the Express integration builds them. */
+export function headerMap(incoming: IncomingHttpHeaders): HeaderMap {
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(incoming)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  return headers;
+}
+
+/**
+ * Apollo's answer to one request, raced against its execution deadline (src/limits/timeout.ts):
+ * at the deadline, unless a mutation runs (exempt: it is waited for), `res` is answered 503
+ * TIMEOUT with Retry-After at once and null returned; Apollo's answer, when it comes, is dropped
+ * (its failure logged, never unhandled). Either stack writes a non-null answer itself.
+ */
+export async function executeWithinDeadline<C extends BaseContext>(options: {
+  apollo: ApolloServer<C>;
+  request: HTTPGraphQLRequest;
+  context: () => Promise<C>;
+  deadline: Deadline;
+  res: ServerResponse;
+  log: Logger;
+}): Promise<HTTPGraphQLResponse | null> {
+  const { apollo, request, context, deadline, res, log } = options;
+  const execution = apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest: request, context });
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<'expired'>((resolve) => {
+    timer = setTimeout(() => resolve('expired'), Math.max(0, deadline.remainingMs()));
+  });
+  try {
+    const first = await Promise.race([execution, expired]);
+    const answer = first !== 'expired' || !deadline.cutOff() ? await execution : null;
+    // Cut off in a step Apollo answers by itself (authentication): the same one TIMEOUT answer.
+    if (answer !== null && !deadline.timedOut) return answer;
+  } finally {
+    clearTimeout(timer);
+  }
+  execution.catch((error: unknown) => log.error('http', 'a request answered TIMEOUT failed after its answer', error));
+  if (!res.headersSent) {
+    res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+    sendJson(res, 503, timeoutBody(deadline.timeoutMs));
+  }
+  return null;
 }
 
 /** An error as body-parser (http-errors) makes it: sendRequestError reads `status`, `type` and the message. */

@@ -1,9 +1,8 @@
 import http, { type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler } from 'express';
 import { GraphQLError } from 'graphql';
 import type { Database } from '../db/database.js';
@@ -13,7 +12,7 @@ import { idempotencyPlugin } from './idempotency.plugin.js';
 import { refusalAuditPlugin } from '../audit/refusal-audit.js';
 import { createAuthenticator, type Authenticator } from '../shared/auth.js';
 import { readPlanner } from '../read/loader-utils.js';
-import { ttlMs, type Config } from '../shared/config.js';
+import { ttlMs, type Config, type HttpLimits } from '../shared/config.js';
 import { purgeEvents } from '../event/event.repository.js';
 import type { Context } from '../shared/context.js';
 import { createContext, createRepositories, type Services } from './context.js';
@@ -30,7 +29,8 @@ import {
   CorrelatedError,
   correlationPlugin,
 } from '../shared/errors.js';
-import { graphqlFastPath, MAX_JSON_BODY_BYTES } from './graphql-http.js';
+import { executeWithinDeadline, graphqlFastPath, headerMap, MAX_JSON_BODY_BYTES, refuseDeclaredTooLarge } from './graphql-http.js';
+import { DatabaseLiveness, Deadline } from '../limits/timeout.js';
 import { sendRequestError } from '../shared/http-json.js';
 import type { Logger } from '../shared/logger.js';
 import { configureCursorSecret } from '../shared/pagination.js';
@@ -155,8 +155,15 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     config.events.purgeIntervalMs,
   ).unref();
   const app = express();
-  // Its request handler is added once Apollo has started (below).
-  const httpServer = http.createServer();
+  // Its request handler is added once Apollo has started (below). Slow clients are bounded
+  // (docs/security.md, "Limits"): Node answers 408 to a request whose headers or whole body take
+  // longer than these, checked every second (its default check runs every 30 s).
+  const httpServer = http.createServer({
+    headersTimeout: config.http.headersTimeoutMs,
+    requestTimeout: config.http.requestTimeoutMs,
+    connectionsCheckingInterval: 1000,
+  });
+  limitConnections(httpServer, config.http);
   // A client that half-closes its socket after sending a request (FIN after the body) still gets
   // the response: Node's http server otherwise ends the socket on the client's FIN, before an
   // asynchronous response (any GraphQL request) is written. Undocumented, not in @types/node.
@@ -189,15 +196,30 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   await apollo.start();
   await webhookWorker.start();
   const ideHeaders = await ideDefaultHeaders(config, log, deps.idePartnerId);
-  const context = (headers: IncomingHttpHeaders, correlationId: string) =>
-    createContext(services, headers, correlationId).catch((error: unknown) => {
+  // Whether the database answers at all, seen across this instance's requests (src/limits/timeout.ts).
+  const liveness = new DatabaseLiveness();
+  const ping = () => database.db.command({ ping: 1 });
+  const newDeadline = () => new Deadline({ timeoutMs: config.limits.timeoutMs, databaseWaitMs: config.dbTimeoutMs, liveness, ping });
+  const context = (headers: IncomingHttpHeaders, correlationId: string, deadline: Deadline) =>
+    createContext(services, headers, correlationId, deadline).catch((error: unknown) => {
       if (isDatabaseUnavailable(error)) throw serviceUnavailable();
       // Refusals (UNAUTHENTICATED) pass as they are; anything else is ours, logged with the ID.
       throw error instanceof GraphQLError ? error : new CorrelatedError(error, correlationId);
     });
   // Plain GraphQL POSTs skip Express (src/app/graphql-http.ts); every other request is the app's.
-  const fastPath = graphqlFastPath({ apollo, context, cors: corsPolicy(config.corsOrigins), rateLimit: limits.rateLimit.admit, log });
+  const fastPath = graphqlFastPath({
+    apollo,
+    context,
+    deadline: newDeadline,
+    cors: corsPolicy(config.corsOrigins),
+    rateLimit: limits.rateLimit.admit,
+    log,
+  });
   httpServer.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    // A connection refused by limitConnections: its answer is written, nothing more is served on it.
+    if (!req.socket.writable) return void req.socket.destroy();
+    // A declared body over the limit is refused on both stacks before a byte of it is read.
+    if (refuseDeclaredTooLarge(req, res, log)) return;
     if (!fastPath.take(req, res)) app(req, res);
   });
   const live = liveTransports({ httpServer, schema, services, documents: limits.documents, config, log });
@@ -243,6 +265,11 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   );
   app.use(
     '/graphql',
+    // The execution deadline counts from the request's arrival, as on the fast path.
+    (_req, res, next) => {
+      res.locals.deadline = newDeadline();
+      next();
+    },
     // First, so that the 404, 429 and 401 answers below are readable by an allowed browser page too.
     cors(config.corsOrigins),
     // Exactly /graphql: Express matches app.use paths as prefixes, and /graphql/anything is no endpoint.
@@ -251,7 +278,30 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     (req, res, next) => (isBrowserNavigation(req) ? res.redirect('/graphiql') : next()),
     limits.rateLimit.middleware,
     express.json({ limit: MAX_JSON_BODY_BYTES }),
-    expressMiddleware(apollo, { context: ({ req, res }) => context(req.headers, res.locals.correlationId as string) }),
+    // What @as-integrations/express5's expressMiddleware does, raced against the request's deadline.
+    async (req, res) => {
+      const deadline = res.locals.deadline as Deadline;
+      const query = req.url.indexOf('?');
+      const response = await executeWithinDeadline({
+        apollo,
+        request: {
+          method: req.method.toUpperCase(),
+          headers: headerMap(req.headers),
+          search: query === -1 ? '' : req.url.slice(query),
+          body: req.body,
+        },
+        context: () => context(req.headers, res.locals.correlationId as string, deadline),
+        deadline,
+        res,
+        log,
+      });
+      if (response === null) return;
+      for (const [key, value] of response.headers) res.setHeader(key, value);
+      res.statusCode = response.status || 200;
+      if (response.body.kind === 'complete') return void res.send(response.body.string);
+      for await (const chunk of response.body.asyncIterator) res.write(chunk);
+      res.end();
+    },
   );
   app.use(notFoundJson);
   app.use(jsonErrors(log));
@@ -335,6 +385,9 @@ function answerUnparsableRequests(server: http.Server): void {
   };
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     if (error.code === 'ECONNRESET') return void socket.destroy();
+    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      return refuse(socket, 408, 'Request Timeout', 'The request did not arrive in time (headers or body too slow); send it faster');
+    }
     if (error.code === 'HPE_HEADER_OVERFLOW') {
       return refuse(socket, 431, 'Request Header Fields Too Large', 'The request headers are too large');
     }
@@ -342,6 +395,47 @@ function answerUnparsableRequests(server: http.Server): void {
   });
   server.on('connect', (_req: http.IncomingMessage, socket: Duplex) => {
     refuse(socket, 405, 'Method Not Allowed', 'CONNECT is not supported; send GET or POST to /graphql');
+  });
+}
+
+/**
+ * Caps open connections (HTTP_MAX_CONNECTIONS in all, HTTP_MAX_CONNECTIONS_PER_ADDRESS from one
+ * client address), so that idle or slow sockets cannot pile up without bound: one over a cap is
+ * answered at once with a coded 503 and Retry-After, then closed, whatever it sends. Live
+ * connections (graphql-ws, SSE) count too: they are connections.
+ */
+function limitConnections(server: http.Server, limits: Pick<HttpLimits, 'maxConnections' | 'maxConnectionsPerAddress'>): void {
+  const byAddress = new Map<string, number>();
+  let total = 0;
+  server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? 'unknown';
+    const mine = byAddress.get(address) ?? 0;
+    if (total >= limits.maxConnections || mine >= limits.maxConnectionsPerAddress) {
+      const which = total >= limits.maxConnections ? 'the gateway' : 'one client address';
+      const body = JSON.stringify({
+        errors: [
+          {
+            message: `Too many open connections from ${which}; close some and retry`,
+            extensions: { code: 'TOO_MANY_CONNECTIONS', retryAfterSeconds: RETRY_AFTER_SECONDS },
+          },
+        ],
+      });
+      socket.end(
+        `HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\nRetry-After: ${RETRY_AFTER_SECONDS}\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+      // Whatever the client sends meanwhile is not served (the request handler checks `writable`).
+      socket.once('finish', () => socket.destroy());
+      return;
+    }
+    total += 1;
+    byAddress.set(address, mine + 1);
+    socket.once('close', () => {
+      total -= 1;
+      const left = (byAddress.get(address) ?? 1) - 1;
+      if (left === 0) byAddress.delete(address);
+      else byAddress.set(address, left);
+    });
   });
 }
 

@@ -219,7 +219,7 @@ export function liveTransports(deps: LiveTransportDeps): LiveTransports {
       operationName: request.operationName ?? undefined,
       variableValues: request.variables ?? undefined,
       // Not the read budget of one request: the subscription lives long (see contextFor).
-      contextValue: contextFor(services, caller, correlationId, Number.POSITIVE_INFINITY),
+      contextValue: contextFor(services, caller, correlationId, { maxDbCommands: Number.POSITIVE_INFINITY }),
     };
   };
 

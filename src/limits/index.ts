@@ -9,7 +9,7 @@ import { maxListLiteralRule } from './list-arguments.js';
 import { checkOperationLimits, operationLimitsPlugin } from './operation-plugin.js';
 import { createRateLimit, type RateLimit } from './rate-limit.js';
 import { maxRootFieldsRule } from './root-fields.js';
-import { timeoutPlugin } from './timeout.js';
+import { timeoutPlugin, type Deadline } from './timeout.js';
 
 /**
  * The limits on one GraphQL document, for a transport other than Apollo's (the live transports,
@@ -37,7 +37,7 @@ export interface DocumentLimits {
  * (the timeout and the database command budget excepted, which by nature stop a query that is
  * already running).
  */
-export function gatewayLimits<C extends { budget?: CommandBudget }>(
+export function gatewayLimits<C extends { budget?: CommandBudget; deadline?: Deadline }>(
   config: Pick<Config, 'limits' | 'mode'>,
 ): {
   apollo: Pick<

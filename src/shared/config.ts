@@ -129,6 +129,23 @@ export interface Config {
   webhooks: WebhookConfig;
   /** Live events over GraphQL subscriptions (docs/live-events.md): how they are followed and how many may listen. */
   live: LiveConfig;
+  /** HTTP limits against slow and greedy clients (docs/security.md, "Limits"). */
+  http: HttpLimits;
+}
+
+/**
+ * HTTP limits (docs/security.md, "Limits"): how long a client may take to send a request, and how
+ * many connections it may hold open, so that slow or idle sockets cannot pile up without bound.
+ */
+export interface HttpLimits {
+  /** `HTTP_HEADERS_TIMEOUT_MS`: time to receive a request's headers, 1000 to 600000; at most HTTP_REQUEST_TIMEOUT_MS. @default 10000 */
+  headersTimeoutMs: number;
+  /** `HTTP_REQUEST_TIMEOUT_MS`: time to receive a whole request, headers and body, 1000 to 600000. @default 30000 */
+  requestTimeoutMs: number;
+  /** `HTTP_MAX_CONNECTIONS`: open connections one instance accepts in all, 1 to 1000000. @default 4096 */
+  maxConnections: number;
+  /** `HTTP_MAX_CONNECTIONS_PER_ADDRESS`: open connections from one client address, 1 to HTTP_MAX_CONNECTIONS. @default 256 (or HTTP_MAX_CONNECTIONS if lower) */
+  maxConnectionsPerAddress: number;
 }
 
 /** The event log's configuration (docs/events.md, "Retention"). */
@@ -619,7 +636,31 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     events: parseEvents(env),
     webhooks: parseWebhooks(env),
     live: parseLive(env),
+    http: parseHttpLimits(env),
   };
+}
+
+/** HTTP_*: the headers timeout within the request timeout (Node refuses it otherwise), the per-address cap within the total (256 by default, or the total if lower). */
+function parseHttpLimits(env: Record<string, string | undefined>): HttpLimits {
+  const int = (name: string, fallback: number, min: number, max: number) => parseIntInRange(env[name], { name, fallback, min, max });
+  const maxConnections = int('HTTP_MAX_CONNECTIONS', 4096, 1, 1_000_000);
+  const limits: HttpLimits = {
+    headersTimeoutMs: int('HTTP_HEADERS_TIMEOUT_MS', 10_000, 1000, 600_000),
+    requestTimeoutMs: int('HTTP_REQUEST_TIMEOUT_MS', 30_000, 1000, 600_000),
+    maxConnections,
+    maxConnectionsPerAddress: int('HTTP_MAX_CONNECTIONS_PER_ADDRESS', Math.min(256, maxConnections), 1, 1_000_000),
+  };
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
+    throw new ConfigError(
+      `HTTP_HEADERS_TIMEOUT_MS must not be longer than HTTP_REQUEST_TIMEOUT_MS (${limits.requestTimeoutMs}), but got '${limits.headersTimeoutMs}'`,
+    );
+  }
+  if (limits.maxConnectionsPerAddress > limits.maxConnections) {
+    throw new ConfigError(
+      `HTTP_MAX_CONNECTIONS_PER_ADDRESS must not be more than HTTP_MAX_CONNECTIONS (${limits.maxConnections}), but got '${limits.maxConnectionsPerAddress}'`,
+    );
+  }
+  return limits;
 }
 
 /** EVENT_POLL_MS and LIVE_*. */

@@ -11,6 +11,9 @@ const DEVELOPMENT_AUTH = {
   devHeaderAuth: true,
 } as const;
 
+/** The HTTP limits an empty environment gives (docs/security.md, "Limits"). */
+const DEFAULT_HTTP_LIMITS = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 4096, maxConnectionsPerAddress: 256 };
+
 /** Calls loadConfig, expecting a ConfigError; returns its message. */
 function configError(env: Record<string, string | undefined>): string {
   let caught: unknown;
@@ -53,6 +56,7 @@ describe('loadConfig defaults', () => {
       events: { enabled: true, retention: 'P30D', purgeIntervalMs: 3_600_000 },
       webhooks: DEFAULT_WEBHOOKS,
       live: { pollMs: 250, maxConnectionsPerCaller: 10, maxConnections: 1000, queueMax: 1000 },
+      http: DEFAULT_HTTP_LIMITS,
     });
   });
 
@@ -130,6 +134,7 @@ describe('loadConfig defaults', () => {
       events: { enabled: false, retention: 'PT12H', purgeIntervalMs: 5000 },
       webhooks: DEFAULT_WEBHOOKS,
       live: { pollMs: 250, maxConnectionsPerCaller: 10, maxConnections: 1000, queueMax: 1000 },
+      http: DEFAULT_HTTP_LIMITS,
     });
   });
 
@@ -345,6 +350,46 @@ describe('NODE_ENV, AUTH_SECRET and DEV_HEADER_AUTH', () => {
       "DEV_HEADER_AUTH must be false in production (NODE_ENV=production): the development header scheme trusts the caller, but got 'true'",
     );
     expect(loadConfig({ NODE_ENV: 'production', AUTH_SECRET: SECRET, DEV_HEADER_AUTH: 'false' }).devHeaderAuth).toBe(false);
+  });
+});
+
+describe('HTTP limits (docs/security.md, "Limits")', () => {
+  it('each is read from its own variable', () => {
+    const env = {
+      HTTP_HEADERS_TIMEOUT_MS: '2000',
+      HTTP_REQUEST_TIMEOUT_MS: '3000',
+      HTTP_MAX_CONNECTIONS: '50',
+      HTTP_MAX_CONNECTIONS_PER_ADDRESS: '5',
+    };
+    expect(loadConfig(env).http).toEqual({
+      headersTimeoutMs: 2000,
+      requestTimeoutMs: 3000,
+      maxConnections: 50,
+      maxConnectionsPerAddress: 5,
+    });
+  });
+
+  it('timeouts are 1000 to 600000 ms and caps at least 1, anything else refused with the range', () => {
+    expect(configError({ HTTP_HEADERS_TIMEOUT_MS: '999' })).toBe(
+      "HTTP_HEADERS_TIMEOUT_MS must be an integer from 1000 to 600000, but got '999'",
+    );
+    expect(configError({ HTTP_REQUEST_TIMEOUT_MS: 'never' })).toBe(
+      "HTTP_REQUEST_TIMEOUT_MS must be an integer from 1000 to 600000, but got 'never'",
+    );
+    expect(configError({ HTTP_MAX_CONNECTIONS: '0' })).toBe("HTTP_MAX_CONNECTIONS must be an integer from 1 to 1000000, but got '0'");
+    expect(configError({ HTTP_MAX_CONNECTIONS_PER_ADDRESS: '-1' })).toBe(
+      "HTTP_MAX_CONNECTIONS_PER_ADDRESS must be an integer from 1 to 1000000, but got '-1'",
+    );
+  });
+
+  it('the headers timeout is within the request timeout, and the per-address cap within the total', () => {
+    expect(configError({ HTTP_HEADERS_TIMEOUT_MS: '40000' })).toBe(
+      "HTTP_HEADERS_TIMEOUT_MS must not be longer than HTTP_REQUEST_TIMEOUT_MS (30000), but got '40000'",
+    );
+    expect(configError({ HTTP_MAX_CONNECTIONS: '10', HTTP_MAX_CONNECTIONS_PER_ADDRESS: '11' })).toBe(
+      "HTTP_MAX_CONNECTIONS_PER_ADDRESS must not be more than HTTP_MAX_CONNECTIONS (10), but got '11'",
+    );
+    expect(loadConfig({ HTTP_MAX_CONNECTIONS: '10' }).http.maxConnectionsPerAddress).toBe(10);
   });
 });
 
