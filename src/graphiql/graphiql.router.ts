@@ -101,7 +101,8 @@ export function graphiqlRouter(options: GraphiQLRouterOptions): express.Router {
     res.setHeader('Referrer-Policy', 'no-referrer');
     // Checked per request, so building the bundle does not need a restart.
     if (!existsSync(appJs)) {
-      res.status(503).type('text/plain').send(`GraphiQL is not built: ${GRAPHIQL_DIST_DIR} is missing. Run \`npm run build:ide\`.\n`);
+      // Unauthenticated: the answer names the command, never the folder (no paths to strangers).
+      res.status(503).type('text/plain').send('GraphiQL is not built on this server. Run `npm run build:ide` in its checkout.\n');
       return;
     }
     next();
