@@ -594,6 +594,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!/^[A-Za-z0-9_-]{1,63}$/.test(dbName)) {
     throw new ConfigError(`MONGODB_DB must be 1-63 letters, digits, '_' or '-', but got '${dbName}'`);
   }
+  // FerretDB 1.24 on PostgreSQL lists databases with `NOT LIKE 'pg_%'` ('_' matches any character):
+  // it writes such a database, and after a restart no longer sees it. Refused on every backend, so
+  // that a configuration does not lose its data when it moves to the offline one.
+  if (/^pg./i.test(dbName)) {
+    throw new ConfigError(
+      `MONGODB_DB must not start with 'pg' (FerretDB on PostgreSQL hides such databases after a restart), but got '${dbName}'`,
+    );
+  }
   const logLevel = (env.LOG_LEVEL || 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, but got '${env.LOG_LEVEL}'`);

@@ -206,6 +206,17 @@ describe('MONGODB_DB', () => {
   it.each(['', 'my.db', 'my db', 'db/name', '$db', 'x'.repeat(64)])('MONGODB_DB %j is refused naming the allowed form', (raw) => {
     expect(configError({ MONGODB_DB: raw })).toBe(`MONGODB_DB must be 1-63 letters, digits, '_' or '-', but got '${raw}'`);
   });
+
+  it.each(['pgfaults', 'PG_data', 'pg-1'])('MONGODB_DB %j is refused: FerretDB on PostgreSQL would hide it after a restart', (raw) => {
+    expect(configError({ MONGODB_DB: raw })).toBe(
+      `MONGODB_DB must not start with 'pg' (FerretDB on PostgreSQL hides such databases after a restart), but got '${raw}'`,
+    );
+  });
+
+  it('MONGODB_DB "pg" alone and names with pg later are accepted', () => {
+    expect(loadConfig({ MONGODB_DB: 'pg' }).dbName).toBe('pg');
+    expect(loadConfig({ MONGODB_DB: 'shop_pg_1' }).dbName).toBe('shop_pg_1');
+  });
 });
 
 describe('SEED_DEMO and EXPOSE_ERROR_DETAILS', () => {
