@@ -3,6 +3,7 @@ import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { assignCorrelationId } from '../shared/correlation.js';
 import { sendRequestError, sendText } from '../shared/http-json.js';
 import type { Logger } from '../shared/logger.js';
+import { remoteAddress } from '../limits/rate-limit.js';
 
 /*
  * The GraphQL fast path: plain GraphQL POSTs served straight from node:http, without Express.
@@ -14,7 +15,7 @@ import type { Logger } from '../shared/logger.js';
  *
  * Contract: it takes only requests that are certainly plain (isPlainGraphQLPost), and for them
  * runs the steps of the Express stack on /graphql, in its order and with the same answers:
- * correlation ID, CORS, rate limit, the body read and parsed as express.json({ limit }) would
+ * correlation ID, CORS, flood guard, the body read and parsed as express.json({ limit }) would
  * (strict: an object or array; an empty body is `{}`), Apollo's executeHTTPGraphQLRequest with
  * the gateway's context function, and the answer written as the Express integration and
  * res.send write it. Every other request (GET, OPTIONS, other paths or content types, compressed
@@ -45,11 +46,11 @@ export function isPlainGraphQLPost(req: IncomingMessage): boolean {
 
 export interface GraphQLFastPathOptions<C extends BaseContext> {
   apollo: ApolloServer<C>;
-  /** The gateway's context function, the one the Express integration is given. */
-  context: (headers: IncomingHttpHeaders, correlationId: string) => Promise<C>;
+  /** The gateway's context function, the one the Express integration is given (with the client's address). */
+  context: (headers: IncomingHttpHeaders, correlationId: string, address: string) => Promise<C>;
   /** CORS (corsPolicy): false when it answered the request. */
   cors: (req: IncomingMessage, res: ServerResponse) => boolean;
-  /** The rate limit (RateLimit.admit) shared with the Express stack: false when it answered 429. */
+  /** The flood guard (RateLimit.admit) shared with the Express stack: false when it answered 429. */
   rateLimit: (req: IncomingMessage, res: ServerResponse) => boolean;
   log: Logger;
 }
@@ -73,7 +74,7 @@ export function graphqlFastPath<C extends BaseContext>(options: GraphQLFastPathO
     }
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: 'POST', headers, search: '', body },
-      context: () => context(req.headers, correlationId),
+      context: () => context(req.headers, correlationId, remoteAddress(req)),
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status || 200;

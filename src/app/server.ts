@@ -35,6 +35,8 @@ import type { Logger } from '../shared/logger.js';
 import { configureCursorSecret } from '../shared/pagination.js';
 import { mintToken } from '../shared/tokens.js';
 import { gatewayLimits } from '../limits/index.js';
+import { POINT_LEASES_COLLECTION, type PointLeaseDoc } from '../limits/point-budget.js';
+import { remoteAddress } from '../limits/rate-limit.js';
 import { createSchema } from './schema.js';
 import { SandboxService } from '../sandbox/sandbox.service.js';
 import type { SandboxWorlds } from '../sandbox/templates.js';
@@ -157,7 +159,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   // the response: Node's http server otherwise ends the socket on the client's FIN, before an
   // asynchronous response (any GraphQL request) is written. Undocumented, not in @types/node.
   (httpServer as http.Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
-  const limits = gatewayLimits<Context>(config);
+  const limits = gatewayLimits<Context>(config, database.db.collection<PointLeaseDoc>(POINT_LEASES_COLLECTION));
   const schema = await createSchema();
   const apollo = new ApolloServer<Context>({
     schema,
@@ -185,9 +187,11 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   await apollo.start();
   await webhookWorker.start();
   const ideHeaders = await ideDefaultHeaders(config, log, deps.idePartnerId);
-  const context = (headers: IncomingHttpHeaders, correlationId: string) =>
+  // `address`: the client's, charged by the flood guard when authentication fails (src/limits/rate-limit.ts).
+  const context = (headers: IncomingHttpHeaders, correlationId: string, address: string) =>
     createContext(services, headers, correlationId).catch((error: unknown) => {
       if (isDatabaseUnavailable(error)) throw serviceUnavailable();
+      if (error instanceof GraphQLError && error.extensions.code === 'UNAUTHENTICATED') limits.rateLimit.failedAuthentication(address);
       // Refusals (UNAUTHENTICATED) pass as they are; anything else is ours, logged with the ID.
       throw error instanceof GraphQLError ? error : new CorrelatedError(error, correlationId);
     });
@@ -240,7 +244,9 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     (req, res, next) => (isBrowserNavigation(req) ? res.redirect('/graphiql') : next()),
     limits.rateLimit.middleware,
     express.json({ limit: MAX_JSON_BODY_BYTES }),
-    expressMiddleware(apollo, { context: ({ req, res }) => context(req.headers, res.locals.correlationId as string) }),
+    expressMiddleware(apollo, {
+      context: ({ req, res }) => context(req.headers, res.locals.correlationId as string, remoteAddress(req)),
+    }),
   );
   app.use(notFoundJson);
   app.use(jsonErrors(log));

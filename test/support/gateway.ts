@@ -12,6 +12,7 @@ import type { SandboxWorlds } from '../../src/sandbox/templates.js';
 import type { WriteFaults } from '../../src/write/deps.js';
 import { asDatabase, openTestDb } from './db.js';
 import { partners } from './fixtures.js';
+import { POINT_LEASES_COLLECTION } from '../../src/limits/point-budget.js';
 
 export interface CallOptions {
   /** Partner tenant ID sent as X-Partner-Id; `null` sends none. Default: Contoso, or none when `token` is given. */
@@ -70,7 +71,11 @@ export async function startTestGateway(
 ): Promise<TestGateway> {
   const testDb = await openTestDb('gw', { monitorCommands: true });
   const commands: CommandStartedEvent[] = [];
-  testDb.client.on('commandStarted', (event) => commands.push(event));
+  // The rate limit's point leases (src/limits/point-budget.ts) are claimed now and then, on whichever
+  // request runs short: not a request's own reads, which is what tests count.
+  testDb.client.on('commandStarted', (event) => {
+    if (event.command[event.commandName] !== POINT_LEASES_COLLECTION) commands.push(event);
+  });
   await testDb.collections.partners.insertMany(partners());
   await seed?.(testDb.collections);
 
