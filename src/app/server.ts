@@ -37,6 +37,7 @@ import { mintToken } from '../shared/tokens.js';
 import { gatewayLimits } from '../limits/index.js';
 import { POINT_LEASES_COLLECTION, type PointLeaseDoc } from '../limits/point-budget.js';
 import { remoteAddress } from '../limits/rate-limit.js';
+import { PartnerGates, type PartnerSlots } from '../limits/fair-share.js';
 import { createSchema } from './schema.js';
 import { SandboxService } from '../sandbox/sandbox.service.js';
 import type { SandboxWorlds } from '../sandbox/templates.js';
@@ -93,6 +94,8 @@ export interface Gateway {
   services: Services;
   /** The live transports (src/app/subscriptions.ts): graphql-ws at /graphql, graphql-sse at /graphql/stream. */
   live: LiveTransports;
+  /** Each partner's in-flight slots (src/limits/fair-share.ts), for tests and the benchmark. */
+  slots: PartnerSlots;
   /** How many requests the GraphQL fast path served (src/app/graphql-http.ts); every other one went through `app`. */
   fastPathRequests(): number;
   /** Starts listening; resolves to the base URL (port 0 picks a free port). */
@@ -136,6 +139,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     write,
     settings: { softwareCancelDelayMs: config.softwareCancelDelayMs },
     maxDbCommands: config.limits.maxDbCommands,
+    dbGates: new PartnerGates(config.limits.maxDbConcurrency),
     readPlanner: readPlanner(database.backend.capabilities),
     sandboxes: new SandboxService(write, config, deps.sandboxWorlds),
     webhooks: new WebhookRepository(database.collections, write, webhookConfig, webhookWorker),
@@ -258,6 +262,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     apollo,
     services,
     live,
+    slots: limits.slots,
     fastPathRequests: () => fastPath.requests,
     listen: (port, host) =>
       new Promise((resolve, reject) => {

@@ -101,3 +101,51 @@ export function rateLimited(message: string, extensions: Record<string, unknown>
     },
   });
 }
+
+/**
+ * At most `size` tasks at once, the rest in arrival order. No timeout: what it gates (database
+ * commands) is bounded by the driver's own timeouts and by the request's deadline.
+ */
+export class Semaphore {
+  private running = 0;
+  private readonly queue: (() => void)[] = [];
+
+  constructor(readonly size: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.running < this.size) this.running += 1;
+    else await new Promise<void>((resolve) => this.queue.push(resolve));
+    try {
+      return await task();
+    } finally {
+      const next = this.queue.shift();
+      if (next) next();
+      else this.running -= 1;
+    }
+  }
+
+  /** Tasks running now. */
+  get active(): number {
+    return this.running;
+  }
+}
+
+/**
+ * Concurrent database commands per partner (FAIR_MAX_DB_COMMANDS), across its requests in this
+ * instance: each request's budgeted collections (src/limits/command-budget.ts) send through the
+ * partner's semaphore, carried in the request context. Why: the read path sends a loader batch as
+ * up to 16 concurrent reads on FerretDB on PostgreSQL, so a few heavy requests of one partner
+ * filled the driver's pool and FerretDB's, and another partner's one read queued behind hundreds.
+ * One semaphore per partner seen, kept for the life of the process (partners are few and known).
+ */
+export class PartnerGates {
+  private readonly gates = new Map<string, Semaphore>();
+
+  constructor(readonly size: number) {}
+
+  for(partnerId: string): Semaphore {
+    let gate = this.gates.get(partnerId);
+    if (!gate) this.gates.set(partnerId, (gate = new Semaphore(this.size)));
+    return gate;
+  }
+}

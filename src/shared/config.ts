@@ -425,6 +425,8 @@ export interface Limits {
   failedAuthPerMinute: number;
   /** `FAIR_MAX_IN_FLIGHT`: operations of one partner that execute at once, per instance. @default 4 */
   maxInFlight: number;
+  /** `FAIR_MAX_DB_COMMANDS`: database commands one partner's reads have in flight at once, per instance. @default 4 */
+  maxDbConcurrency: number;
   /** `FAIR_MAX_QUEUED`: operations of one partner that wait for a slot; more are refused at once. @default 200 */
   maxQueued: number;
   /** `FAIR_QUEUE_MS`: how long an operation waits for its partner's slot before it is refused. @default 5000 */
@@ -444,6 +446,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
   ratePerMinute: 600_000,
   failedAuthPerMinute: 600,
   maxInFlight: 4,
+  maxDbConcurrency: 4,
   maxQueued: 200,
   queueMs: 5000,
 };
@@ -461,6 +464,7 @@ export const LIMIT_VARIABLES: Readonly<Record<keyof Limits, string>> = {
   ratePerMinute: 'RATE_LIMIT_PER_MINUTE',
   failedAuthPerMinute: 'RATE_LIMIT_FAILED_AUTH_PER_MINUTE',
   maxInFlight: 'FAIR_MAX_IN_FLIGHT',
+  maxDbConcurrency: 'FAIR_MAX_DB_COMMANDS',
   maxQueued: 'FAIR_MAX_QUEUED',
   queueMs: 'FAIR_QUEUE_MS',
 };

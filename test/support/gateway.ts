@@ -13,6 +13,7 @@ import type { WriteFaults } from '../../src/write/deps.js';
 import { asDatabase, openTestDb } from './db.js';
 import { partners } from './fixtures.js';
 import { POINT_LEASES_COLLECTION } from '../../src/limits/point-budget.js';
+import type { PartnerSlots } from '../../src/limits/fair-share.js';
 
 export interface CallOptions {
   /** Partner tenant ID sent as X-Partner-Id; `null` sends none. Default: Contoso, or none when `token` is given. */
@@ -49,6 +50,8 @@ export interface TestGateway {
   services: Services;
   /** Open live-event connections (graphql-ws and graphql-sse, src/app/subscriptions.ts). */
   liveConnections(): number;
+  /** Each partner's in-flight slots (src/limits/fair-share.ts). */
+  slots: PartnerSlots;
   /** Every command the gateway's MongoDB client started, in order. */
   commands: CommandStartedEvent[];
   logs: ReturnType<typeof createMemoryLogger>['lines'];
@@ -114,6 +117,7 @@ export async function startTestGateway(
     collections: testDb.collections,
     services: gateway.services,
     liveConnections: () => gateway.live.connections(),
+    slots: gateway.slots,
     commands,
     logs: log.lines,
     authSecret: config.authSecret,
