@@ -126,7 +126,7 @@ const EV = QUICK
   : { runs: 2, writesMs: 20_000, fanOutClients: 100, fanOutMutations: 20 };
 
 /** The fairness section (issue 17): the noisy partner's clients, and the quiet partner's samples per phase. */
-const FAIR = QUICK ? { noisyClients: 4, samples: 5, busyMaxMs: 15_000 } : { noisyClients: 10, samples: 30, busyMaxMs: 60_000 };
+const FAIR = QUICK ? { noisyClients: 4, samples: 5, busyMaxMs: 5000 } : { noisyClients: 10, samples: 30, busyMaxMs: 60_000 };
 /** Fair share so wide that it never binds: every section but fairness's `on` mode. */
 const FAIR_SHARE_OFF = { FAIR_MAX_IN_FLIGHT: '100000', FAIR_MAX_DB_COMMANDS: '100000' };
 /** The fairness section's quiet partner, added to the data set next to PARTNER_ID. */

@@ -28,6 +28,8 @@ export interface FairnessRun {
   /** Samples alone, and under the load (fewer when the busy phase ran out of time). */
   samples: number;
   busySamples: number;
+  /** The quiet partner's answers other than 200 (0: none), alone and under the load. */
+  quietFailed: number;
   /** The noisy partner's answers during the measurement, by HTTP status. */
   noisyStatuses: Record<string, number>;
   noisyP50Ms: number;
@@ -48,27 +50,44 @@ export interface FairnessReport {
   elapsedSeconds: number;
 }
 
-async function timedPost(url: string, token: string, query: string): Promise<{ status: number; ms: number }> {
+async function timedPost(url: string, token: string, query: string, signal?: AbortSignal): Promise<{ status: number; ms: number }> {
   const start = performance.now();
   const response = await fetch(`${url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query }),
+    signal,
   });
   await response.arrayBuffer();
   return { status: response.status, ms: performance.now() - start };
 }
 
-/** `n` samples one after the other, or as many as fit in `maxMs` (at least 3). */
-async function sequential(url: string, token: string, n: number, maxMs = Number.POSITIVE_INFINITY): Promise<number[]> {
+/** `n` samples one after the other, or as many as fit in `maxMs` (at least 3); a failed one counts its time and its status (0: no answer). */
+async function sequential(
+  url: string,
+  token: string,
+  n: number,
+  maxMs = Number.POSITIVE_INFINITY,
+): Promise<{ times: number[]; failed: number }> {
   const times: number[] = [];
+  let failed = 0;
   const deadline = performance.now() + maxMs;
   for (let i = 0; i < n && (i < 3 || performance.now() < deadline); i++) {
-    const answer = await timedPost(url, token, SIMPLE_QUERY);
-    if (answer.status !== 200) throw new Error(`the quiet partner's simple query answered ${answer.status}`);
+    const answer = await attempt(url, token, SIMPLE_QUERY);
+    if (answer.status !== 200) failed++;
     times.push(answer.ms);
   }
-  return times.sort((a, b) => a - b);
+  return { times: times.sort((a, b) => a - b), failed };
+}
+
+/** timedPost, with a request that got no answer (reset, aborted) as status 0. */
+async function attempt(url: string, token: string, query: string, signal?: AbortSignal): Promise<{ status: number; ms: number }> {
+  const start = performance.now();
+  try {
+    return await timedPost(url, token, query, signal);
+  } catch {
+    return { status: 0, ms: performance.now() - start };
+  }
 }
 
 /** One mode's run against a gateway at `url`: idle samples, then the same under the noisy neighbour. */
@@ -84,29 +103,35 @@ export async function measureFairness(options: {
 }): Promise<FairnessRun> {
   const { url, quietToken, noisyToken, samples } = options;
   await sequential(url, quietToken, 5);
-  await timedPost(url, noisyToken, HEAVY_QUERY);
+  await attempt(url, noisyToken, HEAVY_QUERY);
   const idle = await sequential(url, quietToken, samples);
-  let running = true;
+  // The noisy loops are cut when the measurement ends (their unfinished answers are not counted):
+  // without fair share one can take tens of seconds.
+  const stop = new AbortController();
   const noisy: { status: number; ms: number }[] = [];
   const loops = Array.from({ length: options.noisyClients }, async () => {
-    while (running) noisy.push(await timedPost(url, noisyToken, HEAVY_QUERY));
+    while (!stop.signal.aborted) {
+      const answer = await attempt(url, noisyToken, HEAVY_QUERY, stop.signal);
+      if (!stop.signal.aborted) noisy.push(answer);
+    }
   });
   await new Promise((r) => setTimeout(r, 1000));
   const busy = await sequential(url, quietToken, samples, options.busyMaxMs);
-  running = false;
-  await Promise.all(loops);
-  const idleP50Ms = percentile(idle, 50);
-  const busyP50Ms = percentile(busy, 50);
+  stop.abort();
+  await Promise.allSettled(loops);
+  const idleP50Ms = percentile(idle.times, 50);
+  const busyP50Ms = percentile(busy.times, 50);
   const noisyStatuses: Record<string, number> = {};
   for (const n of noisy) noisyStatuses[n.status] = (noisyStatuses[n.status] ?? 0) + 1;
   return {
     mode: options.mode,
     idleP50Ms,
     busyP50Ms,
-    busyP99Ms: percentile(busy, 99),
+    busyP99Ms: percentile(busy.times, 99),
+    quietFailed: idle.failed + busy.failed,
     ratio: busyP50Ms / idleP50Ms,
     samples,
-    busySamples: busy.length,
+    busySamples: busy.times.length,
     noisyStatuses,
     noisyP50Ms: percentile(
       noisy.map((n) => n.ms).sort((a, b) => a - b),
@@ -147,11 +172,11 @@ function tables(r: FairnessReport): string[] {
     '| --- | --- | --- |',
     ...r.aims.map((t) => `| ${t.id} | ${t.met === null ? 'n/a' : t.met ? 'met' : '**missed**'} | ${t.detail} |`),
     '',
-    '| Fair share | Idle p50 ms | Busy p50 ms | Busy p99 ms | Busy samples | Ratio | Noisy answers (by status) | Noisy p50 ms |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| Fair share | Idle p50 ms | Busy p50 ms | Busy p99 ms | Busy samples | Quiet failures | Ratio | Noisy answers (by status; 0: none) | Noisy p50 ms |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...r.runs.map(
       (x) =>
-        `| ${x.mode} | ${f1(x.idleP50Ms)} | ${f1(x.busyP50Ms)} | ${f1(x.busyP99Ms)} | ${x.busySamples} | ${x.ratio.toFixed(2)}x | ${Object.entries(
+        `| ${x.mode} | ${f1(x.idleP50Ms)} | ${f1(x.busyP50Ms)} | ${f1(x.busyP99Ms)} | ${x.busySamples} | ${x.quietFailed} | ${x.ratio.toFixed(2)}x | ${Object.entries(
           x.noisyStatuses,
         )
           .map(([s, n]) => `${n} x ${s}`)
