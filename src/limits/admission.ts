@@ -35,8 +35,8 @@ export interface RateLimitExtension {
 /**
  * Admission of one operation, after authentication, parsing and validation and before execution:
  * the limits that need the variables (checkOperationLimits), then the partner's points
- * (PointBudget, keyed by the verified partner), then one of the partner's in-flight slots
- * (PartnerSlots). Every response of a charged request carries X-RateLimit-Limit, -Remaining,
+ * (PointBudget, keyed by the verified partner), then, for a query, one of the partner's in-flight
+ * slots (PartnerSlots). Every response of a charged request carries X-RateLimit-Limit, -Remaining,
  * -Reset and -Cost; the body carries `extensions.rateLimit` only when the request asks for it,
  * so that answers stay comparable (caches, clients that compare bodies) for the others.
  */
@@ -68,7 +68,9 @@ export function admissionPlugin<C extends { caller: Caller }>(options: {
               charge.retryAfterSeconds,
             );
           }
-          release = await slots.acquire(partnerId);
+          // Mutations take no slot: each waits for its customer's lock, one at a time per customer,
+          // and a slot held while waiting would queue the partner's reads behind its writes.
+          if (resolved?.operation !== 'mutation') release = await slots.acquire(partnerId);
         },
         async willSendResponse({ response }) {
           release?.();

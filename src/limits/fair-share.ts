@@ -25,7 +25,7 @@ export interface PartnerSlotsOptions {
 
 /**
  * In-flight requests per partner (docs/security.md, "Fair share"): at most `maxInFlight` of one
- * partner's operations execute at once in this instance; the next `maxQueued` wait, first come
+ * partner's queries execute at once in this instance; the next `maxQueued` wait, first come
  * first served, up to `queueMs`; any more, or one that waited too long, is refused with 429
  * RATE_LIMITED and Retry-After. Why: the limits on one document bound one request, not how much
  * one partner runs at once; ten threads of a partner's heaviest accepted query once took another

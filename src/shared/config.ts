@@ -423,13 +423,13 @@ export interface Limits {
   ratePerMinute: number;
   /** `RATE_LIMIT_FAILED_AUTH_PER_MINUTE`: requests failing authentication per client address per minute, per instance. @default 600 */
   failedAuthPerMinute: number;
-  /** `FAIR_MAX_IN_FLIGHT`: operations of one partner that execute at once, per instance. @default 4 */
+  /** `FAIR_MAX_IN_FLIGHT`: queries of one partner that execute at once, per instance (mutations wait for their customer lock instead). @default 4 */
   maxInFlight: number;
   /** `FAIR_MAX_DB_COMMANDS`: database commands one partner's reads have in flight at once, per instance. @default 4 */
   maxDbConcurrency: number;
-  /** `FAIR_MAX_QUEUED`: operations of one partner that wait for a slot; more are refused at once. @default 200 */
+  /** `FAIR_MAX_QUEUED`: queries of one partner that wait for a slot; more are refused at once. @default 200 */
   maxQueued: number;
-  /** `FAIR_QUEUE_MS`: how long an operation waits for its partner's slot before it is refused. @default 5000 */
+  /** `FAIR_QUEUE_MS`: how long a query waits for its partner's slot before it is refused. @default 5000 */
   queueMs: number;
 }
 
