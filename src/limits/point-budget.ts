@@ -72,7 +72,8 @@ export class PointBudget {
    * of `partnerId`'s budget, or refuses with how long until there are enough.
    */
   async charge(partnerId: string, points: number): Promise<Charge> {
-    const cost = Math.min(Math.max(1, Math.ceil(points)), this.limit);
+    // What a window's leases hold (the limit, rounded down to whole leases) is the most one request can be charged.
+    const cost = Math.min(Math.max(1, Math.ceil(points)), this.leasePoints * this.leasesPerWindow);
     const state = this.state(partnerId);
     while (state.balance < cost) {
       const now = this.now();
