@@ -32,7 +32,10 @@ export interface FairnessRun {
   quietFailed: number;
   /** The noisy partner's answers during the measurement, by HTTP status. */
   noisyStatuses: Record<string, number>;
-  noisyP50Ms: number;
+  /** The noisy query alone, before the measurement: what fair share costs the partner that sends it. */
+  heavyAloneMs: number;
+  heavyAloneStatus: number;
+  noisyP50Ms: number | null;
 }
 
 export interface FairnessReport {
@@ -103,7 +106,7 @@ export async function measureFairness(options: {
 }): Promise<FairnessRun> {
   const { url, quietToken, noisyToken, samples } = options;
   await sequential(url, quietToken, 5);
-  await attempt(url, noisyToken, HEAVY_QUERY);
+  const heavyAlone = await attempt(url, noisyToken, HEAVY_QUERY);
   const idle = await sequential(url, quietToken, samples);
   // The noisy loops are cut when the measurement ends (their unfinished answers are not counted):
   // without fair share one can take tens of seconds.
@@ -133,10 +136,15 @@ export async function measureFairness(options: {
     samples,
     busySamples: busy.times.length,
     noisyStatuses,
-    noisyP50Ms: percentile(
-      noisy.map((n) => n.ms).sort((a, b) => a - b),
-      50,
-    ),
+    heavyAloneMs: heavyAlone.ms,
+    heavyAloneStatus: heavyAlone.status,
+    noisyP50Ms:
+      noisy.length === 0
+        ? null
+        : percentile(
+            noisy.map((n) => n.ms).sort((a, b) => a - b),
+            50,
+          ),
   };
 }
 
@@ -172,17 +180,18 @@ function tables(r: FairnessReport): string[] {
     '| --- | --- | --- |',
     ...r.aims.map((t) => `| ${t.id} | ${t.met === null ? 'n/a' : t.met ? 'met' : '**missed**'} | ${t.detail} |`),
     '',
-    '| Fair share | Idle p50 ms | Busy p50 ms | Busy p99 ms | Busy samples | Quiet failures | Ratio | Noisy answers (by status; 0: none) | Noisy p50 ms |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| Fair share | Idle p50 ms | Busy p50 ms | Busy p99 ms | Busy samples | Quiet failures | Ratio | Noisy query alone ms | Noisy answers during the busy phase (by status; 0: none) | Noisy p50 ms |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...r.runs.map(
       (x) =>
-        `| ${x.mode} | ${f1(x.idleP50Ms)} | ${f1(x.busyP50Ms)} | ${f1(x.busyP99Ms)} | ${x.busySamples} | ${x.quietFailed} | ${x.ratio.toFixed(2)}x | ${Object.entries(
-          x.noisyStatuses,
-        )
-          .map(([s, n]) => `${n} x ${s}`)
-          .join(', ')} | ${f1(x.noisyP50Ms)} |`,
+        `| ${x.mode} | ${f1(x.idleP50Ms)} | ${f1(x.busyP50Ms)} | ${f1(x.busyP99Ms)} | ${x.busySamples} | ${x.quietFailed} | ${x.ratio.toFixed(2)}x | ${f1(x.heavyAloneMs)}${x.heavyAloneStatus === 200 ? '' : ` (HTTP ${x.heavyAloneStatus})`} | ${noisyAnswers(x)} | ${x.noisyP50Ms === null ? '-' : f1(x.noisyP50Ms)} |`,
     ),
   ];
+}
+
+function noisyAnswers(x: FairnessRun): string {
+  const entries = Object.entries(x.noisyStatuses);
+  return entries.length === 0 ? 'none finished' : entries.map(([s, n]) => `${n} x ${s}`).join(', ');
 }
 
 function docsSection(r: FairnessReport): string {

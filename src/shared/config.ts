@@ -425,7 +425,7 @@ export interface Limits {
   failedAuthPerMinute: number;
   /** `FAIR_MAX_IN_FLIGHT`: queries of one partner that execute at once, per instance (mutations wait for their customer lock instead). @default 4 */
   maxInFlight: number;
-  /** `FAIR_MAX_DB_COMMANDS`: database commands one partner's reads have in flight at once, per instance. @default 4 */
+  /** `FAIR_MAX_DB_COMMANDS`: database commands one partner's reads have in flight at once, per instance. @default 2 */
   maxDbConcurrency: number;
   /** `FAIR_MAX_QUEUED`: queries of one partner that wait for a slot; more are refused at once. @default 200 */
   maxQueued: number;
@@ -446,7 +446,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
   ratePerMinute: 600_000,
   failedAuthPerMinute: 600,
   maxInFlight: 4,
-  maxDbConcurrency: 4,
+  maxDbConcurrency: 2,
   maxQueued: 200,
   queueMs: 5000,
 };

@@ -352,7 +352,7 @@ describe('limits (docs/security.md, "Limits")', () => {
       ratePerMinute: 600_000,
       failedAuthPerMinute: 600,
       maxInFlight: 4,
-      maxDbConcurrency: 4,
+      maxDbConcurrency: 2,
       maxQueued: 200,
       queueMs: 5000,
     });
