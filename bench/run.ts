@@ -31,11 +31,12 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
+import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BSON, type Document } from 'mongodb';
-import { redactMongoUri, PROJECT_ROOT } from '../src/shared/config.js';
+import { DEFAULT_LIMITS, redactMongoUri, PROJECT_ROOT } from '../src/shared/config.js';
 import { mintToken } from '../src/shared/tokens.js';
 import { collections, ensureIndexes } from '../src/db/collections.js';
 import { SEED_CLOCK_START } from '../src/seed/demo-ids.js';
@@ -64,6 +65,7 @@ import { eventsEnv, fanOutOf, fanOutSubscriptionId, runEventsWrites, type FanOut
 import { measureEventFanout } from './lib/events-fanout.js';
 import { eventsReportOf, writeEventsReport, type WritesRun } from './lib/events-report.js';
 import { EVENT_TYPE_NAMES } from '../src/policy/events.js';
+import { evaluateFairnessAims, measureFairness, writeFairnessReport, type FairnessReport, type FairnessRun } from './lib/fairness.js';
 
 const { values: args, positionals } = parseArgs({
   options: {
@@ -83,7 +85,7 @@ const { values: args, positionals } = parseArgs({
 });
 
 /** Positional section names choose what runs (`npm run bench -- sandboxes`); none: every section. */
-const ALL_SECTIONS = ['reads', 'sandboxes', 'events'] as const;
+const ALL_SECTIONS = ['reads', 'sandboxes', 'events', 'fairness'] as const;
 type Section = (typeof ALL_SECTIONS)[number];
 const SECTIONS = new Set<Section>(positionals.length ? (positionals as Section[]) : ALL_SECTIONS);
 for (const s of SECTIONS) {
@@ -125,6 +127,13 @@ const EV = QUICK
   ? { runs: 1, writesMs: 3000, fanOutClients: 10, fanOutMutations: 3 }
   : { runs: 2, writesMs: 20_000, fanOutClients: 100, fanOutMutations: 20 };
 
+/** The fairness section (issue 17): the noisy partner's clients, and the quiet partner's samples per phase. */
+const FAIR = QUICK ? { noisyClients: 4, samples: 5, busyMaxMs: 5000 } : { noisyClients: 10, samples: 30, busyMaxMs: 60_000 };
+/** Fair share so wide that it never binds: every section but fairness's `on` mode. */
+const FAIR_SHARE_OFF = { FAIR_MAX_IN_FLIGHT: '100000', FAIR_MAX_DB_COMMANDS: '100000' };
+/** The fairness section's quiet partner, added to the data set next to PARTNER_ID. */
+const QUIET_PARTNER_ID = '4a1f0c3e-0000-4000-8000-0000000fa1e5';
+
 /** The benchmark's own database for the sandbox section, dropped before and after. */
 const SANDBOX_DB = 'bench_sandboxes';
 
@@ -149,9 +158,9 @@ function gatewayEnv(server: Server, dbName: string, options: { readsOnly?: boole
     MONGODB_DB: dbName,
     SEED_DEMO: 'false',
     LOG_LEVEL: 'warn',
-    // A benchmark measures the gateway, not its abuse limits.
+    // A benchmark measures the gateway, not its abuse limits (the fairness section sets fair share back on).
     RATE_LIMIT_PER_MINUTE: '100000000',
-    RATE_LIMIT_BURST: '1000000',
+    ...FAIR_SHARE_OFF,
     LIMIT_TIMEOUT_MS: '600000',
     // The webhook worker's look for registrations (one find a second) is no part of a read: it
     // would land in the commands recorded for a query shape now and then.
@@ -379,6 +388,7 @@ async function main(): Promise<void> {
     if (SECTIONS.has('reads')) await readsSection(server);
     if (SECTIONS.has('sandboxes')) await sandboxSection(server);
     if (SECTIONS.has('events')) await eventsSection(server);
+    if (SECTIONS.has('fairness')) await fairnessSection(server);
   } finally {
     await server.close();
   }
@@ -835,6 +845,70 @@ async function eventsSection(server: Server): Promise<void> {
     elapsedSeconds: (performance.now() - started) / 1000,
   });
   const files = await writeEventsReport(report, OUT, { docs: docsPage(QUICK) });
+  for (const t of report.aims) log(`  ${t.met === null ? 'n/a ' : t.met ? 'MET ' : 'MISS'} ${t.id}: ${t.detail}`);
+  log(`wrote ${files.map((f) => path.relative(process.cwd(), f)).join(', ')}`);
+}
+
+/**
+ * The fairness section (issue 17, "Fair share"; bench/lib/fairness.ts): on a fresh data set with a
+ * second, quiet partner, the quiet partner's simple query alone and under the noisy neighbour,
+ * with fair share on (the defaults) and off, each mode a gateway child of its own.
+ */
+async function fairnessSection(server: Server): Promise<void> {
+  const started = performance.now();
+  log(`fairness: ${FAIR.noisyClients} noisy clients, ${FAIR.samples} quiet samples per phase, fair share on and off`);
+  const scratch = await ensureDataSet(server, P.writesCustomers, SEED, { fresh: true });
+  const partner = await scratch.collections.partners.findOne({ _id: PARTNER_ID });
+  const customer = await scratch.collections.customers.findOne({ partnerId: PARTNER_ID });
+  if (!partner || !customer) throw new Error(`the data set has no partner ${PARTNER_ID} with a customer`);
+  await scratch.collections.partners.insertOne({ ...partner, _id: QUIET_PARTNER_ID, name: 'Quiet Partner', mpnId: '9999917' });
+  const quietId = randomUUID();
+  await scratch.collections.customers.insertOne({
+    ...customer,
+    _id: quietId,
+    partnerId: QUIET_PARTNER_ID,
+    domain: `quiet-${quietId}.example`,
+    domainLower: `quiet-${quietId}.example`,
+  });
+  const token = (partnerId: string) =>
+    mintToken({ secret: server.config.authSecret, partnerId, userId: 'bench-fairness', roles: ['admin_agent'], expiresIn: '2h' });
+  const [noisyToken, quietToken] = await Promise.all([token(PARTNER_ID), token(QUIET_PARTNER_ID)]);
+  const runs: FairnessRun[] = [];
+  try {
+    for (const mode of ['on', 'off'] as const) {
+      const on = { FAIR_MAX_IN_FLIGHT: String(DEFAULT_LIMITS.maxInFlight), FAIR_MAX_DB_COMMANDS: String(DEFAULT_LIMITS.maxDbConcurrency) };
+      const child = await startChild('bench/gateway-child.ts', {
+        ...gatewayEnv(server, scratch.dbName),
+        ...(mode === 'on' ? on : FAIR_SHARE_OFF),
+      });
+      try {
+        const run = await measureFairness({ mode, url: child.url, quietToken, noisyToken, ...FAIR });
+        runs.push(run);
+        log(
+          `  fair share ${mode}: idle p50 ${run.idleP50Ms.toFixed(1)} ms, busy p50 ${run.busyP50Ms.toFixed(1)} ms (${run.ratio.toFixed(2)}x); noisy ${JSON.stringify(run.noisyStatuses)}`,
+        );
+      } finally {
+        await child.stop().catch(() => {});
+      }
+    }
+  } finally {
+    await scratch.db.dropDatabase().catch(() => {});
+  }
+  const report: FairnessReport = {
+    section: 'fairness',
+    generatedAt: new Date().toISOString(),
+    command: commandLine(),
+    quick: QUICK,
+    machine: machineInfo(),
+    backend: { kind: server.backend.kind, version: server.version, ferretdb: server.ferretdb },
+    noisyClients: FAIR.noisyClients,
+    busyMaxMs: FAIR.busyMaxMs,
+    fairShare: { maxInFlight: DEFAULT_LIMITS.maxInFlight, maxDbCommands: DEFAULT_LIMITS.maxDbConcurrency },
+    runs,
+    aims: evaluateFairnessAims(runs),
+    elapsedSeconds: (performance.now() - started) / 1000,
+  };
+  const files = await writeFairnessReport(report, OUT, { docs: docsPage(QUICK) });
   for (const t of report.aims) log(`  ${t.met === null ? 'n/a ' : t.met ? 'MET ' : 'MISS'} ${t.id}: ${t.detail}`);
   log(`wrote ${files.map((f) => path.relative(process.cwd(), f)).join(', ')}`);
 }

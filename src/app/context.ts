@@ -16,6 +16,7 @@ import { ClockRepository } from '../clock/clock.repository.js';
 import type { WriteDeps } from '../write/deps.js';
 import { budgetedCollections, CommandBudget } from '../limits/command-budget.js';
 import { deadlineCollections, type Deadline } from '../limits/timeout.js';
+import type { PartnerGates } from '../limits/fair-share.js';
 import { IN_READS, lazyLoaderClass, type ReadPlanner } from '../read/loader-utils.js';
 import type { Authenticator } from '../shared/auth.js';
 import { DEFAULT_SETTINGS, type Context, type Repositories, type Settings } from '../shared/context.js';
@@ -37,6 +38,8 @@ export interface Services {
   settings?: Partial<Settings>;
   /** Database commands one request's reads may send (LIMIT_MAX_DB_COMMANDS); unlimited when absent. */
   maxDbCommands?: number;
+  /** Each partner's turns at the database (FAIR_MAX_DB_COMMANDS, src/limits/fair-share.ts); ungated when absent. */
+  dbGates?: PartnerGates;
   /** How loaders batch reads on this backend (`readPlanner(backend.capabilities)`); one `$in` per batch when absent. */
   readPlanner?: ReadPlanner;
   /** Test sandboxes (src/sandbox/), with their configuration. */
@@ -140,7 +143,7 @@ export function contextFor(
   const { maxDbCommands = services.maxDbCommands ?? Number.POSITIVE_INFINITY, deadline } = options;
   const budget = new CommandBudget(maxDbCommands);
   const source = deadline ? deadlineCollections(services.collections, deadline) : services.collections;
-  const collections = budgetedCollections(source, budget);
+  const collections = budgetedCollections(source, budget, services.dbGates?.for(caller.partner._id));
   const repositories = createRepositories(collections, services.repositories.clock.defaultStart, {
     catalog: services.repositories.offers.catalog,
     partner: caller.partner,

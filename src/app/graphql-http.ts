@@ -5,6 +5,7 @@ import { RETRY_AFTER_SECONDS } from '../shared/errors.js';
 import { assignCorrelationId } from '../shared/correlation.js';
 import { sendJson, sendRequestError, sendText } from '../shared/http-json.js';
 import type { Logger } from '../shared/logger.js';
+import { remoteAddress } from '../limits/rate-limit.js';
 
 /*
  * The GraphQL fast path: plain GraphQL POSTs served straight from node:http, without Express.
@@ -16,7 +17,7 @@ import type { Logger } from '../shared/logger.js';
  *
  * Contract: it takes only requests that are certainly plain (isPlainGraphQLPost), and for them
  * runs the steps of the Express stack on /graphql, in its order and with the same answers:
- * correlation ID, CORS, rate limit, the body read and parsed as express.json({ limit }) would
+ * correlation ID, CORS, flood guard, the body read and parsed as express.json({ limit }) would
  * (strict: an object or array; an empty body is `{}`), Apollo's executeHTTPGraphQLRequest with
  * the gateway's context function raced against the request's deadline (executeWithinDeadline,
  * as on the Express stack), and the answer written as res.send writes it. Every other request
@@ -63,13 +64,13 @@ export function isPlainGraphQLPost(req: IncomingMessage): boolean {
 
 export interface GraphQLFastPathOptions<C extends BaseContext> {
   apollo: ApolloServer<C>;
-  /** The gateway's context function, the one the Express stack uses. */
-  context: (headers: IncomingHttpHeaders, correlationId: string, deadline: Deadline) => Promise<C>;
+  /** The gateway's context function, the one the Express stack uses (with the client's address, for the flood guard). */
+  context: (headers: IncomingHttpHeaders, correlationId: string, deadline: Deadline, address: string) => Promise<C>;
   /** A new request's deadlines (LIMIT_TIMEOUT_MS, DB_TIMEOUT_MS), counted from now. */
   deadline: () => Deadline;
   /** CORS (corsPolicy): false when it answered the request. */
   cors: (req: IncomingMessage, res: ServerResponse) => boolean;
-  /** The rate limit (RateLimit.admit) shared with the Express stack: false when it answered 429. */
+  /** The flood guard (RateLimit.admit) shared with the Express stack: false when it answered 429. */
   rateLimit: (req: IncomingMessage, res: ServerResponse) => boolean;
   log: Logger;
 }
@@ -90,7 +91,7 @@ export function graphqlFastPath<C extends BaseContext>(options: GraphQLFastPathO
     const response = await executeWithinDeadline({
       apollo,
       request: { method: 'POST', headers: headerMap(req.headers), search: '', body },
-      context: () => context(req.headers, correlationId, deadline),
+      context: () => context(req.headers, correlationId, deadline, remoteAddress(req)),
       deadline,
       res,
       log,

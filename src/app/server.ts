@@ -36,6 +36,9 @@ import type { Logger } from '../shared/logger.js';
 import { configureCursorSecret } from '../shared/pagination.js';
 import { mintToken } from '../shared/tokens.js';
 import { gatewayLimits } from '../limits/index.js';
+import { POINT_LEASES_COLLECTION, type PointLeaseDoc } from '../limits/point-budget.js';
+import { remoteAddress } from '../limits/rate-limit.js';
+import { PartnerGates, type PartnerSlots } from '../limits/fair-share.js';
 import { createSchema } from './schema.js';
 import { SandboxService } from '../sandbox/sandbox.service.js';
 import type { SandboxWorlds } from '../sandbox/templates.js';
@@ -92,6 +95,8 @@ export interface Gateway {
   services: Services;
   /** The live transports (src/app/subscriptions.ts): graphql-ws at /graphql, graphql-sse at /graphql/stream. */
   live: LiveTransports;
+  /** Each partner's in-flight slots (src/limits/fair-share.ts), for tests and the benchmark. */
+  slots: PartnerSlots;
   /** How many requests the GraphQL fast path served (src/app/graphql-http.ts); every other one went through `app`. */
   fastPathRequests(): number;
   /** Starts listening; resolves to the base URL (port 0 picks a free port). */
@@ -138,6 +143,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     write,
     settings: { softwareCancelDelayMs: config.softwareCancelDelayMs },
     maxDbCommands: config.limits.maxDbCommands,
+    dbGates: new PartnerGates(config.limits.maxDbConcurrency),
     readPlanner: readPlanner(database.backend.capabilities),
     sandboxes: new SandboxService(write, config, deps.sandboxWorlds),
     webhooks: new WebhookRepository(database.collections, write, webhookConfig, webhookWorker),
@@ -168,7 +174,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   // the response: Node's http server otherwise ends the socket on the client's FIN, before an
   // asynchronous response (any GraphQL request) is written. Undocumented, not in @types/node.
   (httpServer as http.Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
-  const limits = gatewayLimits<Context>(config);
+  const limits = gatewayLimits<Context>(config, database.db.collection<PointLeaseDoc>(POINT_LEASES_COLLECTION));
   const schema = await createSchema();
   const apollo = new ApolloServer<Context>({
     schema,
@@ -200,9 +206,11 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const liveness = new DatabaseLiveness();
   const ping = () => database.db.command({ ping: 1 });
   const newDeadline = () => new Deadline({ timeoutMs: config.limits.timeoutMs, databaseWaitMs: config.dbTimeoutMs, liveness, ping });
-  const context = (headers: IncomingHttpHeaders, correlationId: string, deadline: Deadline) =>
+  // `address`: the client's, charged by the flood guard when authentication fails (src/limits/rate-limit.ts).
+  const context = (headers: IncomingHttpHeaders, correlationId: string, deadline: Deadline, address: string) =>
     createContext(services, headers, correlationId, deadline).catch((error: unknown) => {
       if (isDatabaseUnavailable(error)) throw serviceUnavailable();
+      if (error instanceof GraphQLError && error.extensions.code === 'UNAUTHENTICATED') limits.rateLimit.failedAuthentication(address);
       // Refusals (UNAUTHENTICATED) pass as they are; anything else is ours, logged with the ID.
       throw error instanceof GraphQLError ? error : new CorrelatedError(error, correlationId);
     });
@@ -290,7 +298,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
           search: query === -1 ? '' : req.url.slice(query),
           body: req.body,
         },
-        context: () => context(req.headers, res.locals.correlationId as string, deadline),
+        context: () => context(req.headers, res.locals.correlationId as string, deadline, remoteAddress(req)),
         deadline,
         res,
         log,
@@ -313,6 +321,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     apollo,
     services,
     live,
+    slots: limits.slots,
     fastPathRequests: () => fastPath.requests,
     listen: (port, host) =>
       new Promise((resolve, reject) => {

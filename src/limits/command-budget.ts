@@ -2,6 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { Collection } from 'mongodb';
 import type { Collections } from '../db/collections.js';
 import { ClientError } from '../shared/errors.js';
+import type { Semaphore } from './fair-share.js';
 
 /**
  * The collection methods that send a command to the database. `find` and `aggregate` count once
@@ -64,8 +65,11 @@ export class CommandBudget {
   }
 }
 
-/** The same collections, every command charged to `budget` before it is sent. */
-export function budgetedCollections(cols: Collections, budget: CommandBudget): Collections {
+/**
+ * The same collections, every command charged to `budget` before it is sent and, given a `gate`
+ * (its partner's, src/limits/fair-share.ts), sent only while the gate has room.
+ */
+export function budgetedCollections(cols: Collections, budget: CommandBudget, gate?: Semaphore): Collections {
   // Each collection is wrapped on first use: a trivial request touches none.
   const wrapped = new Map<PropertyKey, Collection>();
   return new Proxy(cols, {
@@ -73,7 +77,7 @@ export function budgetedCollections(cols: Collections, budget: CommandBudget): C
       const collection = Reflect.get(target, name) as Collection | undefined;
       if (collection === undefined) return undefined;
       let handle = wrapped.get(name);
-      if (!handle) wrapped.set(name, (handle = budgeted(collection, budget)));
+      if (!handle) wrapped.set(name, (handle = gated(collection, budget, gate)));
       return handle;
     },
   });
@@ -84,37 +88,68 @@ const BUDGETED = Symbol('budgeted collection');
 
 interface BudgetedHandle<T> {
   target: T;
-  budget: CommandBudget;
+  /** Null for the gated-only collection a batch's reads get. */
+  budget: CommandBudget | null;
+  gate: Semaphore | undefined;
 }
 
 /**
  * Runs `reads` as one charge to the request's budget: for a loader batch sent as concurrent
  * equality reads (src/read/loader-utils.ts, `findByKeys`) where one `$in` would otherwise be
  * sent. The budget bounds how many batches a request sends, not how a backend must be asked.
- * `reads` gets the collection itself (unbudgeted); an unbudgeted collection is passed through.
+ * `reads` gets the collection unbudgeted (still behind the partner's gate, so each of its reads
+ * takes a turn); an unbudgeted collection is passed through.
  */
 export async function oneBudgetedBatch<T extends object, R>(collection: T, reads: (collection: T) => Promise<R>): Promise<R> {
   const handle = (collection as unknown as Record<symbol, BudgetedHandle<T> | undefined>)[BUDGETED];
   if (!handle) return reads(collection);
-  handle.budget.charge();
-  return reads(handle.target);
+  handle.budget?.charge();
+  return reads(handle.gate ? (gated(handle.target as unknown as Collection, null, handle.gate) as unknown as T) : handle.target);
 }
 
-function budgeted<T extends Collection>(collection: T, budget: CommandBudget): T {
+/** Cursor methods that send the command; the read path reads every cursor with `toArray`. */
+const CURSOR_READS: ReadonlySet<PropertyKey> = new Set(['toArray']);
+
+/**
+ * `collection` with each command charged to `budget` (when given) and run behind `gate` (when
+ * given): a promise-returning method takes a turn of the gate for its round trip; a cursor
+ * (`find`, `aggregate`) takes one for its `toArray`.
+ */
+function gated<T extends Collection>(collection: T, budget: CommandBudget | null, gate: Semaphore | undefined): T {
   return new Proxy(collection, {
     get(target, property) {
-      if (property === BUDGETED) return { target, budget } satisfies BudgetedHandle<T>;
+      if (property === BUDGETED) return { target, budget, gate } satisfies BudgetedHandle<T>;
       const value: unknown = Reflect.get(target, property, target);
       if (typeof value !== 'function') return value;
       if (typeof property === 'string' && COMMAND_METHODS.has(property)) {
         return (...args: unknown[]) => {
-          budget.charge();
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
+          budget?.charge();
+          if (!gate) return (value as (...a: unknown[]) => unknown).apply(target, args);
+          if (property === 'find' || property === 'aggregate') {
+            return gatedCursor((value as (...a: unknown[]) => object).apply(target, args), gate);
+          }
+          return gate.run(() => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args));
         };
       }
       return (value as (...a: unknown[]) => unknown).bind(target);
     },
   });
+}
+
+/** A cursor whose `toArray` waits for a turn of `gate`; its builder methods (sort, limit, ...) keep it gated. */
+function gatedCursor<C extends object>(cursor: C, gate: Semaphore): C {
+  const proxy: C = new Proxy(cursor, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      if (CURSOR_READS.has(property)) return () => gate.run(() => (value as () => Promise<unknown>).call(target));
+      return (...args: unknown[]) => {
+        const result = (value as (...a: unknown[]) => unknown).apply(target, args);
+        return result === target ? proxy : result;
+      };
+    },
+  });
+  return proxy;
 }
 
 /** Turns a response whose budget ran out into one QUERY_TOO_COMPLEX error with HTTP 400. */

@@ -1,12 +1,17 @@
 import type { ApolloServerOptions, ApolloServerPlugin } from '@apollo/server';
+import type { Collection } from 'mongodb';
 import type { DocumentNode, GraphQLSchema, OperationDefinitionNode, ParseOptions, ValidationRule } from 'graphql';
+import type { Caller } from '../shared/caller.js';
 import type { Config } from '../shared/config.js';
 import { maxAliasesRule } from './aliases.js';
 import { commandBudgetPlugin, type CommandBudget } from './command-budget.js';
 import { maxDepthRule } from './depth.js';
 import { maxDirectivesRule } from './directives.js';
 import { maxListLiteralRule } from './list-arguments.js';
-import { checkOperationLimits, operationLimitsPlugin } from './operation-plugin.js';
+import { checkOperationLimits } from './operation-plugin.js';
+import { admissionPlugin } from './admission.js';
+import { PartnerSlots } from './fair-share.js';
+import { PointBudget, type PointLeaseDoc } from './point-budget.js';
 import { createRateLimit, type RateLimit } from './rate-limit.js';
 import { maxRootFieldsRule } from './root-fields.js';
 import { timeoutPlugin, type Deadline } from './timeout.js';
@@ -32,19 +37,24 @@ export interface DocumentLimits {
 /**
  * Every abuse limit of the gateway (docs/security.md, "Limits"), from the config, as the pieces
  * createGateway plugs in: Apollo options (parser, validation rules, plugins, introspection,
- * suggestions, batching) and the rate limit that runs before Apollo (on both HTTP stacks).
+ * suggestions, batching, admission: cost, points and in-flight slots), and the flood guard that
+ * runs before Apollo (on both HTTP stacks).
  * Each limit answers with a coded error before any resolver or database command runs
  * (the timeout and the database command budget excepted, which by nature stop a query that is
  * already running).
  */
-export function gatewayLimits<C extends { budget?: CommandBudget; deadline?: Deadline }>(
+export function gatewayLimits<C extends { budget?: CommandBudget; deadline?: Deadline; caller: Caller }>(
   config: Pick<Config, 'limits' | 'mode'>,
+  /** Where the partners' point leases live (POINT_LEASES_COLLECTION), shared by every instance. */
+  leases: Collection<PointLeaseDoc>,
 ): {
   apollo: Pick<
     ApolloServerOptions<C>,
     'parseOptions' | 'validationRules' | 'introspection' | 'hideSchemaDetailsFromClientErrors' | 'allowBatchedHttpRequests'
   > & { plugins: ApolloServerPlugin<C>[] };
   rateLimit: RateLimit;
+  budget: PointBudget;
+  slots: PartnerSlots;
   documents: DocumentLimits;
 } {
   const { limits } = config;
@@ -57,6 +67,8 @@ export function gatewayLimits<C extends { budget?: CommandBudget; deadline?: Dea
     maxListLiteralRule(limits.maxListLength),
   ];
   const operationLimits = { maxCost: limits.maxCost, maxListLength: limits.maxListLength };
+  const budget = new PointBudget(leases, limits.ratePerMinute);
+  const slots = new PartnerSlots({ maxInFlight: limits.maxInFlight, maxQueued: limits.maxQueued, queueMs: limits.queueMs });
   return {
     apollo: {
       // The parser stops after this many tokens, before building a huge document in memory.
@@ -70,9 +82,15 @@ export function gatewayLimits<C extends { budget?: CommandBudget; deadline?: Dea
       // so a batch cannot multiply one request's work past the rate limit. (Apollo's default,
       // stated so that it stays so.)
       allowBatchedHttpRequests: false,
-      plugins: [operationLimitsPlugin<C>(operationLimits), timeoutPlugin<C>(limits.timeoutMs), commandBudgetPlugin<C>()],
+      plugins: [
+        admissionPlugin<C>({ limits: operationLimits, budget, slots }),
+        timeoutPlugin<C>(limits.timeoutMs),
+        commandBudgetPlugin<C>(),
+      ],
     },
-    rateLimit: createRateLimit({ perMinute: limits.ratePerMinute, burst: limits.rateBurst }),
+    rateLimit: createRateLimit({ failedAuthPerMinute: limits.failedAuthPerMinute }),
+    budget,
+    slots,
     documents: {
       parseOptions: { maxTokens: limits.maxTokens },
       validationRules,

@@ -441,10 +441,21 @@ export interface Limits {
   maxDbCommands: number;
   /** `LIMIT_TIMEOUT_MS`: a query's execution deadline, in milliseconds. @default 10000 */
   timeoutMs: number;
-  /** `RATE_LIMIT_PER_MINUTE`: sustained requests per minute per partner, per gateway instance. @default 600 */
+  /**
+   * `RATE_LIMIT_PER_MINUTE`: points a partner may spend in any minute, across every instance on the
+   * database (a query costs its estimated cost, a mutation 10 per top-level field). @default 600000
+   */
   ratePerMinute: number;
-  /** `RATE_LIMIT_BURST`: requests a partner may send at once before the per-minute rate applies. @default 100 */
-  rateBurst: number;
+  /** `RATE_LIMIT_FAILED_AUTH_PER_MINUTE`: requests failing authentication per client address per minute, per instance. @default 600 */
+  failedAuthPerMinute: number;
+  /** `FAIR_MAX_IN_FLIGHT`: queries of one partner that execute at once, per instance (mutations wait for their customer lock instead). @default 4 */
+  maxInFlight: number;
+  /** `FAIR_MAX_DB_COMMANDS`: database commands one partner's reads have in flight at once, per instance. @default 2 */
+  maxDbConcurrency: number;
+  /** `FAIR_MAX_QUEUED`: queries of one partner that wait for a slot; more are refused at once. @default 200 */
+  maxQueued: number;
+  /** `FAIR_QUEUE_MS`: how long a query waits for its partner's slot before it is refused. @default 5000 */
+  queueMs: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = {
@@ -457,8 +468,12 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
   maxListLength: 100,
   maxDbCommands: 500,
   timeoutMs: 10_000,
-  ratePerMinute: 600,
-  rateBurst: 100,
+  ratePerMinute: 600_000,
+  failedAuthPerMinute: 600,
+  maxInFlight: 4,
+  maxDbConcurrency: 2,
+  maxQueued: 200,
+  queueMs: 5000,
 };
 
 export const LIMIT_VARIABLES: Readonly<Record<keyof Limits, string>> = {
@@ -472,7 +487,11 @@ export const LIMIT_VARIABLES: Readonly<Record<keyof Limits, string>> = {
   maxDbCommands: 'LIMIT_MAX_DB_COMMANDS',
   timeoutMs: 'LIMIT_TIMEOUT_MS',
   ratePerMinute: 'RATE_LIMIT_PER_MINUTE',
-  rateBurst: 'RATE_LIMIT_BURST',
+  failedAuthPerMinute: 'RATE_LIMIT_FAILED_AUTH_PER_MINUTE',
+  maxInFlight: 'FAIR_MAX_IN_FLIGHT',
+  maxDbConcurrency: 'FAIR_MAX_DB_COMMANDS',
+  maxQueued: 'FAIR_MAX_QUEUED',
+  queueMs: 'FAIR_QUEUE_MS',
 };
 
 /** Every limit is a positive integer; 0 or a word is refused rather than read as "no limit". */

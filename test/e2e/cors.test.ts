@@ -19,7 +19,7 @@ const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,im
 
 /** Development defaults. */
 let dev: TestGateway;
-/** CORS_ORIGINS=LISTED, and a rate limit of 3 requests at once. */
+/** CORS_ORIGINS=LISTED, and a flood guard of 3 failed authentications per minute per address. */
 let listed: TestGateway;
 /** NODE_ENV=production, CORS_ORIGINS unset. */
 let production: TestGateway;
@@ -28,7 +28,7 @@ let token: string;
 beforeAll(async () => {
   [dev, listed, production] = await Promise.all([
     startTestGateway(),
-    startTestGateway(undefined, { env: { CORS_ORIGINS: LISTED.join(','), RATE_LIMIT_BURST: '3', RATE_LIMIT_PER_MINUTE: '1' } }),
+    startTestGateway(undefined, { env: { CORS_ORIGINS: LISTED.join(','), RATE_LIMIT_FAILED_AUTH_PER_MINUTE: '3' } }),
     startTestGateway(undefined, { env: { NODE_ENV: 'production', AUTH_SECRET: SECRET } }),
   ]);
   token = await mintToken({ secret: dev.authSecret, partnerId: DEMO_PARTNERS.contoso.id, userId: 'cors-user', roles: ['global_admin'] });

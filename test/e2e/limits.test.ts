@@ -257,31 +257,72 @@ describe('execution timeout', () => {
   });
 });
 
-describe('per-partner rate limit', () => {
+describe('per-partner points per minute (RATE_LIMIT_PER_MINUTE)', () => {
   let tight: TestGateway;
   beforeAll(async () => {
-    tight = await startTestGateway(undefined, { env: { RATE_LIMIT_BURST: '3', RATE_LIMIT_PER_MINUTE: '1' } });
+    // 10 points: five `{ viewer { userId } }` (2 points each: two fields).
+    tight = await startTestGateway(undefined, { env: { RATE_LIMIT_PER_MINUTE: '10', RATE_LIMIT_FAILED_AUTH_PER_MINUTE: '3' } });
   });
   afterAll(() => tight?.close());
 
-  it('burst + 1 requests from one partner: the last answers 429 with Retry-After and RATE_LIMITED; another partner is unaffected', async () => {
-    for (let i = 0; i < 3; i += 1) expect((await query(tight, '{ viewer { userId } }')).status).toBe(200);
-    const before = tight.commands.length;
+  it('a query spends its cost in points; once they are spent the next answers 429 RATE_LIMITED with Retry-After, and another partner is unaffected', async () => {
+    const first = await query(tight, '{ viewer { userId } }');
+    expect(first.status).toBe(200);
+    expect(['limit', 'remaining', 'cost'].map((h) => first.headers.get(`x-ratelimit-${h}`))).toEqual(['10', '8', '2']);
+    expect(Number(first.headers.get('x-ratelimit-reset'))).toBeGreaterThan(55);
+    for (let i = 0; i < 4; i += 1) expect((await query(tight, '{ viewer { userId } }')).status).toBe(200);
     const limited = await query(tight, '{ viewer { userId } }');
-    expect(tight.commands.length).toBe(before); // refused before authentication
     expect(limited.status).toBe(429);
-    expect(Number(limited.headers.get('retry-after'))).toBe(60);
+    const retryAfter = Number(limited.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(55);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(limited.headers.get('x-ratelimit-remaining')).toBe('0');
     expect(limited.body).toEqual({
       errors: [
         {
-          message: 'Requests must stay within 1 per minute (bursts of 3) per partner, but this partner sent more; retry after 60 s',
-          extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 60 },
+          message: `A partner may spend at most 10 points per minute (a query costs its estimated cost, a mutation 10 per field), but this partner has spent them; this request costs 2; retry after ${retryAfter} s`,
+          extensions: { code: 'RATE_LIMITED', limit: 'points', cost: 2, maximum: 10, retryAfterSeconds: retryAfter },
         },
       ],
     });
     const other = await query(tight, '{ viewer { userId } }', {}, { partner: FABRIKAM });
     expect(other.status).toBe(200);
     expect(other.body.errors).toBeUndefined();
+  });
+
+  it('the Bearer scheme in any case and with any whitespace (RFC 7235) authenticates, and every spelling spends the one budget of the verified partner', async () => {
+    const token = await mintToken({ secret: tight.authSecret, partnerId: FABRIKAM, userId: 'respeller', roles: ['admin_agent'] });
+    const spellings = [`Bearer ${token}`, `bearer ${token}`, `BEARER ${token}`, `Bearer    ${token}`, `bEaReR\t${token}`];
+    // Fabrikam spent 2 of its 10 points above: four of the five spellings pass, the fifth is refused.
+    const statuses = [];
+    for (const authorization of spellings) {
+      statuses.push((await query(tight, '{ viewer { userId } }', {}, { partner: null, headers: { authorization } })).status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 429]);
+  });
+
+  it('a request asking for it (`"extensions": { "rateLimit": true }`) gets its cost, the limit, the points left and the reset in `extensions.rateLimit`', async () => {
+    const answer = await post(
+      tight,
+      { query: '{ viewer { userId } }', extensions: { rateLimit: true } },
+      { partner: DEMO_PARTNERS.tailspin.id },
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({
+      data: { viewer: { userId: `${DEMO_PARTNERS.tailspin.id}/user` } },
+      extensions: { rateLimit: { cost: 2, limit: 10, remaining: 8, resetSeconds: expect.any(Number) as number } },
+    });
+  });
+
+  it('requests failing authentication are refused per client address before their credentials are checked (RATE_LIMIT_FAILED_AUTH_PER_MINUTE)', async () => {
+    const forged = { partner: null, headers: { authorization: 'Bearer not-a-token' } };
+    for (let i = 0; i < 3; i += 1) expect((await query(tight, '{ viewer { userId } }', {}, forged)).status).toBe(401);
+    const before = tight.commands.length;
+    const limited = await query(tight, '{ viewer { userId } }', {}, forged);
+    expect(tight.commands.length).toBe(before);
+    expect(limited.status).toBe(429);
+    expect(limited.body.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', limit: 'failedAuthentication' });
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 });
 

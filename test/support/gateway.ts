@@ -12,6 +12,8 @@ import type { SandboxWorlds } from '../../src/sandbox/templates.js';
 import type { WriteFaults } from '../../src/write/deps.js';
 import { asDatabase, openTestDb } from './db.js';
 import { partners } from './fixtures.js';
+import { POINT_LEASES_COLLECTION } from '../../src/limits/point-budget.js';
+import type { PartnerSlots } from '../../src/limits/fair-share.js';
 
 export interface CallOptions {
   /** Partner tenant ID sent as X-Partner-Id; `null` sends none. Default: Contoso, or none when `token` is given. */
@@ -48,6 +50,8 @@ export interface TestGateway {
   services: Services;
   /** Open live-event connections (graphql-ws and graphql-sse, src/app/subscriptions.ts). */
   liveConnections(): number;
+  /** Each partner's in-flight slots (src/limits/fair-share.ts). */
+  slots: PartnerSlots;
   /** Every command the gateway's MongoDB client started, in order. */
   commands: CommandStartedEvent[];
   logs: ReturnType<typeof createMemoryLogger>['lines'];
@@ -70,7 +74,11 @@ export async function startTestGateway(
 ): Promise<TestGateway> {
   const testDb = await openTestDb('gw', { monitorCommands: true });
   const commands: CommandStartedEvent[] = [];
-  testDb.client.on('commandStarted', (event) => commands.push(event));
+  // The rate limit's point leases (src/limits/point-budget.ts) are claimed now and then, on whichever
+  // request runs short: not a request's own reads, which is what tests count.
+  testDb.client.on('commandStarted', (event) => {
+    if (event.command[event.commandName] !== POINT_LEASES_COLLECTION) commands.push(event);
+  });
   await testDb.collections.partners.insertMany(partners());
   await seed?.(testDb.collections);
 
@@ -110,6 +118,7 @@ export async function startTestGateway(
     collections: testDb.collections,
     services: gateway.services,
     liveConnections: () => gateway.live.connections(),
+    slots: gateway.slots,
     commands,
     logs: log.lines,
     authSecret: config.authSecret,

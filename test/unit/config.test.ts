@@ -416,8 +416,12 @@ describe('limits (docs/security.md, "Limits")', () => {
       maxListLength: 100,
       maxDbCommands: 500,
       timeoutMs: 10_000,
-      ratePerMinute: 600,
-      rateBurst: 100,
+      ratePerMinute: 600_000,
+      failedAuthPerMinute: 600,
+      maxInFlight: 4,
+      maxDbConcurrency: 2,
+      maxQueued: 200,
+      queueMs: 5000,
     });
   });
 
@@ -425,7 +429,7 @@ describe('limits (docs/security.md, "Limits")', () => {
     const env = Object.fromEntries(Object.values(LIMIT_VARIABLES).map((name, i) => [name, String(1000 + i)]));
     const limits = loadConfig(env).limits;
     expect(Object.values(limits)).toEqual(Object.values(LIMIT_VARIABLES).map((_, i) => 1000 + i));
-    expect(loadConfig({ LIMIT_MAX_DEPTH: ' 12 ', RATE_LIMIT_BURST: '' }).limits).toMatchObject({ maxDepth: 12, rateBurst: 100 });
+    expect(loadConfig({ LIMIT_MAX_DEPTH: ' 12 ', FAIR_MAX_IN_FLIGHT: '' }).limits).toMatchObject({ maxDepth: 12, maxInFlight: 4 });
   });
 
   it.each(Object.values(LIMIT_VARIABLES))('%s refuses 0, negatives, fractions and words, naming a positive integer', (name) => {
