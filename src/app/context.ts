@@ -14,7 +14,7 @@ import { subscriptionLoaders } from '../subscription/subscription.loader.js';
 import { SubscriptionRepository } from '../subscription/subscription.repository.js';
 import { ClockRepository } from '../clock/clock.repository.js';
 import type { WriteDeps } from '../write/deps.js';
-import { budgetedCollections, CommandBudget } from '../limits/command-budget.js';
+import { budgetedCollections, CommandBudget, gatedCollections } from '../limits/command-budget.js';
 import { deadlineCollections, type Deadline } from '../limits/timeout.js';
 import type { PartnerGates } from '../limits/fair-share.js';
 import { IN_READS, lazyLoaderClass, type ReadPlanner } from '../read/loader-utils.js';
@@ -142,8 +142,12 @@ export function contextFor(
 ): Context {
   const { maxDbCommands = services.maxDbCommands ?? Number.POSITIVE_INFINITY, deadline } = options;
   const budget = new CommandBudget(maxDbCommands);
-  const source = deadline ? deadlineCollections(services.collections, deadline) : services.collections;
-  const collections = budgetedCollections(source, budget, services.dbGates?.for(caller.partner._id));
+  // Innermost the partner's gate, then the deadline's bound (which so covers the wait for a turn),
+  // then the budget, which charges each command once as it is sent.
+  const gate = services.dbGates?.for(caller.partner._id);
+  const gatedSource = gate ? gatedCollections(services.collections, gate) : services.collections;
+  const source = deadline ? deadlineCollections(gatedSource, deadline) : gatedSource;
+  const collections = budgetedCollections(source, budget);
   const repositories = createRepositories(collections, services.repositories.clock.defaultStart, {
     catalog: services.repositories.offers.catalog,
     partner: caller.partner,

@@ -5,6 +5,7 @@ import { isDatabaseUnavailable, serviceUnavailable } from '../shared/errors.js';
 import { rateLimited, type PartnerSlots, type Release } from './fair-share.js';
 import { checkOperationLimits, type OperationLimits } from './operation-plugin.js';
 import type { Charge, PointBudget } from './point-budget.js';
+import type { Deadline } from './timeout.js';
 
 /**
  * Points a mutation costs per top-level field, whatever it selects: its work is the write (a lock,
@@ -40,7 +41,7 @@ export interface RateLimitExtension {
  * -Reset and -Cost; the body carries `extensions.rateLimit` only when the request asks for it,
  * so that answers stay comparable (caches, clients that compare bodies) for the others.
  */
-export function admissionPlugin<C extends { caller: Caller }>(options: {
+export function admissionPlugin<C extends { caller: Caller; deadline?: Deadline }>(options: {
   limits: OperationLimits;
   budget: PointBudget;
   slots: PartnerSlots;
@@ -57,7 +58,11 @@ export function admissionPlugin<C extends { caller: Caller }>(options: {
           const cost = checkOperationLimits(limits, { schema, document, operation: resolved, variables });
           const partnerId = contextValue.caller.partner._id;
           try {
-            charge = await budget.charge(partnerId, operationPoints(resolved, cost));
+            // A claim of points from the database is bounded by the request's deadlines like its reads.
+            const deadline = contextValue.deadline;
+            charge = await budget.charge(partnerId, operationPoints(resolved, cost), {
+              bound: deadline ? (claim) => deadline.bound(() => claim()) : undefined,
+            });
           } catch (error) {
             throw isDatabaseUnavailable(error) ? serviceUnavailable() : error;
           }

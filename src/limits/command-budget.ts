@@ -83,6 +83,24 @@ export function budgetedCollections(cols: Collections, budget: CommandBudget, ga
   });
 }
 
+/**
+ * The same collections, each command sent only while `gate` (its partner's) has room, uncharged.
+ * The request context puts these under the deadline's bound (src/limits/timeout.ts), so that a
+ * command's wait for its turn counts against the request's deadlines like the command itself.
+ */
+export function gatedCollections(cols: Collections, gate: Semaphore): Collections {
+  const wrapped = new Map<PropertyKey, Collection>();
+  return new Proxy(cols, {
+    get(target, name) {
+      const collection = Reflect.get(target, name) as Collection | undefined;
+      if (collection === undefined) return undefined;
+      let handle = wrapped.get(name);
+      if (!handle) wrapped.set(name, (handle = gated(collection, null, gate)));
+      return handle;
+    },
+  });
+}
+
 /** A budgeted collection answers this property with its unbudgeted target and its budget. */
 const BUDGETED = Symbol('budgeted collection');
 

@@ -71,7 +71,8 @@ export class PointBudget {
    * Spends `points` (at least 1; at most the whole budget, so that no request is refused for ever)
    * of `partnerId`'s budget, or refuses with how long until there are enough.
    */
-  async charge(partnerId: string, points: number): Promise<Charge> {
+  async charge(partnerId: string, points: number, options: { bound?: <T>(claim: () => Promise<T>) => Promise<T> } = {}): Promise<Charge> {
+    const bound = options.bound ?? ((claim) => claim());
     // What a window's leases hold (the limit, rounded down to whole leases) is the most one request can be charged.
     const cost = Math.min(Math.max(1, Math.ceil(points)), this.leasePoints * this.leasesPerWindow);
     const state = this.state(partnerId);
@@ -81,7 +82,7 @@ export class PointBudget {
         const retryAfterSeconds = Math.max(1, Math.ceil((state.blockedUntil - now) / 1000));
         return { allowed: false, cost, ...this.view(state, now), retryAfterSeconds };
       }
-      await (state.claiming ??= this.claim(partnerId, state).finally(() => (state.claiming = undefined)));
+      await (state.claiming ??= bound(() => this.claim(partnerId, state)).finally(() => (state.claiming = undefined)));
     }
     state.balance -= cost;
     return { allowed: true, cost, ...this.view(state, this.now()) };
@@ -111,8 +112,9 @@ export class PointBudget {
    * instance claims nothing; the caller's loop reads again.
    */
   private async claim(partnerId: string, state: PartnerState): Promise<void> {
+    // Not awaited: the index speeds the read below up, the unique `_id` alone makes a claim safe;
+    // a request never waits on it (with the database gone it would wait the driver's timeout once more).
     this.indexed ??= this.leases.createIndex({ partnerId: 1, n: -1 }).catch(() => undefined);
-    await this.indexed;
     const newest = await this.leases.find({ partnerId }).sort({ n: -1 }).limit(this.leasesPerWindow).toArray();
     const now = this.now();
     state.recent = newest.map((lease) => lease.at.getTime()).filter((at) => at > now - BUDGET_WINDOW_MS);

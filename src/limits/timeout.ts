@@ -91,7 +91,7 @@ export class Deadline {
    * HTTP layer may have answered), so a mutation never runs behind a TIMEOUT answer.
    */
   async startMutation(): Promise<void> {
-    if (this.timedOut || this.remainingMs() <= 0) throw this.timeout();
+    this.check();
     this.mutationStarted = true;
     await this.bound(() => this.ping());
   }
@@ -106,9 +106,16 @@ export class Deadline {
     return true;
   }
 
-  /** Throws TIMEOUT once the execution deadline has passed (a query), else nothing. */
+  /**
+   * Throws TIMEOUT once the execution deadline has passed (a query), else nothing. Marks the
+   * request timed out as it throws, so whichever step finds the deadline passed (a resolver,
+   * authentication, a database command) ends in the same one TIMEOUT answer, with Retry-After.
+   */
   check(): void {
-    if (this.timedOut || this.remainingMs() <= 0) throw this.timeout();
+    if (this.timedOut || this.remainingMs() <= 0) {
+      this.timedOut = true;
+      throw this.timeout();
+    }
   }
 
   /**
@@ -156,7 +163,7 @@ export class Deadline {
           }
         }, waitMs);
       };
-      arm(this.waitMs());
+      arm(this.firstWaitMs());
     });
     try {
       return await Promise.race([pending, expired]);
@@ -175,6 +182,16 @@ export class Deadline {
   /** The time left before the execution deadline, to send as a read's `maxTimeMS`; none once a mutation runs. */
   maxTimeMS(): number | undefined {
     return this.mutationStarted ? undefined : Math.max(1, Math.ceil(this.remainingMs()));
+  }
+
+  /**
+   * A command's first wait: the database wait counted from the request's start, so that time a
+   * request spent queued (for its partner's slot, a turn of its gate, an earlier command) counts;
+   * or less when the execution deadline comes first. When it ends, the database's silence decides
+   * (it answered others meanwhile: wait on).
+   */
+  private firstWaitMs(): number {
+    return Math.max(1, Math.ceil(Math.min(this.databaseWaitMs - (Date.now() - this.startedAt), this.remainingMs())));
   }
 
   /** The next wait of a bounded command: the database wait, or less when the execution deadline comes first. */
