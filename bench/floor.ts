@@ -20,6 +20,7 @@ import { collections, type Collections } from '../src/db/collections.js';
 import { ferretDbCapabilities, MONGODB_CAPABILITIES } from '../src/db/database.js';
 import { EQUALITY_READ_CONCURRENCY, readPlanner, type ReadPlanner } from '../src/read/loader-utils.js';
 import type { CustomerDoc, OfferDoc, PartnerDoc, SubscriptionDoc } from '../src/db/documents.js';
+import { codePointPrefix, SEARCH_PREFIX_MAX } from '../src/policy/customer-keys.js';
 import { ready, serveParent } from './lib/ipc.js';
 import type { ShapeName } from './lib/shapes.js';
 
@@ -201,7 +202,13 @@ async function answer(cols: Collections, partnerId: string, shape: ShapeName, v:
     case 'search': {
       const first = Number(v.first);
       const q = String(v.search).trim().toLowerCase();
-      const where = { partnerId, $and: [{ $or: [{ companyNameLower: prefixRange(q) }, { domainLower: prefixRange(q) }] }] };
+      // As the gateway (customerSearchFilter): an equality on the search's token, plus the ranges
+      // of a search longer than the tokens (docs/database.md, "Customer reads by equality").
+      const token = codePointPrefix(q, SEARCH_PREFIX_MAX);
+      const where =
+        token === q
+          ? { partnerId, searchPrefixes: q }
+          : { partnerId, searchPrefixes: token, $and: [{ $or: [{ companyNameLower: prefixRange(q) }, { domainLower: prefixRange(q) }] }] };
       // As the gateway: the page, then (totalCount selected) the count.
       const rows = await cols.customers
         .find(where)

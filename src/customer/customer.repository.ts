@@ -4,11 +4,12 @@ import { badUserInput } from '../shared/errors.js';
 import type { Page } from '../shared/pagination.js';
 import { pagedFind } from '../shared/paged-find.js';
 import type { PageArgs } from '../shared/connection.type.js';
+import { codePointPrefix, SEARCH_PREFIX_MAX } from '../policy/customer-keys.js';
 import type { CustomerFilter } from './customer.input.js';
 
 export const CUSTOMER_SORT = ['companyNameLower', '_id'] as const;
 
-/** Case-insensitive prefix match as an index range, which MongoDB and FerretDB both serve. */
+/** Case-insensitive prefix match as an index range (MongoDB serves it; FerretDB 1.24 does not push it down). */
 export function prefixRange(prefix: string): { $gte: string; $lt: string } {
   return { $gte: prefix, $lt: `${prefix}\uffff` };
 }
@@ -17,8 +18,15 @@ export function prefixRange(prefix: string): { $gte: string; $lt: string } {
 export const MAX_SEARCH_LENGTH = 200;
 
 /**
- * The customers a search matches, or null for no search: an empty or blank search (an empty search
- * box) means no search filter, not a refusal. Longer than 200 characters is BAD_USER_INPUT.
+ * The customers a search matches, as the top-level fields of a filter, or null for no search: an
+ * empty or blank search (an empty search box) means no search filter, not a refusal. Longer than
+ * 200 characters is BAD_USER_INPUT.
+ *
+ * A customer matches when its lower-cased name or domain starts with the lower-cased search. That
+ * is an equality on `searchPrefixes` (CustomerDoc.searchPrefixes), which FerretDB on PostgreSQL
+ * pushes down to its GIN index and MongoDB serves by its `partner_search` index; a search longer
+ * than SEARCH_PREFIX_MAX code points adds the whole prefix as ranges, checked among the rows the
+ * equality found (docs/database.md, "Customer reads by equality").
  */
 export function customerSearchFilter(search: string | null | undefined, argument = 'search'): Filter<CustomerDoc> | null {
   const q = (search ?? '').trim().toLowerCase();
@@ -28,7 +36,9 @@ export function customerSearchFilter(search: string | null | undefined, argument
       argumentName: `filter.${argument}`,
     });
   }
-  return { $or: [{ companyNameLower: prefixRange(q) }, { domainLower: prefixRange(q) }] };
+  const token = codePointPrefix(q, SEARCH_PREFIX_MAX);
+  if (token === q) return { searchPrefixes: token };
+  return { searchPrefixes: token, $and: [{ $or: [{ companyNameLower: prefixRange(q) }, { domainLower: prefixRange(q) }] }] };
 }
 
 /** Whether a search string searches at all (an empty or blank one does not). */
@@ -37,14 +47,13 @@ export function isSearch(search: string | null | undefined): search is string {
 }
 
 /**
- * `partnerId` stays a top-level equality, with the other conditions under `$and`: FerretDB on
- * PostgreSQL pushes down top-level equality only (docs/database.md), so the tenant's index
- * narrows the read there; MongoDB plans both forms alike.
+ * `partnerId` and the search's token stay top-level equalities, with the other conditions under
+ * `$and`: FerretDB on PostgreSQL pushes down top-level equality only (docs/database.md), so the
+ * GIN indexes narrow the read there; MongoDB plans both forms alike.
  */
 export function customerFilter(partnerId: string, filter: CustomerFilter | null | undefined): Filter<CustomerDoc> {
-  const and: Filter<CustomerDoc>[] = [];
-  const search = customerSearchFilter(filter?.search);
-  if (search) and.push(search);
+  const { $and: searchAnd, ...search } = customerSearchFilter(filter?.search) ?? {};
+  const and: Filter<CustomerDoc>[] = [...((searchAnd as Filter<CustomerDoc>[] | undefined) ?? [])];
   if (filter?.segment?.length) and.push({ segment: { $in: filter.segment } });
   if (filter?.billingCountry?.length) {
     const bad = filter.billingCountry.find((c) => !/^[A-Za-z]{2}$/.test(c));
@@ -55,7 +64,7 @@ export function customerFilter(partnerId: string, filter: CustomerFilter | null 
     }
     and.push({ billingCountry: { $in: filter.billingCountry.map((c) => c.toUpperCase()) } });
   }
-  return and.length === 0 ? { partnerId } : { partnerId, $and: and };
+  return and.length === 0 ? { partnerId, ...search } : { partnerId, ...search, $and: and };
 }
 
 export class CustomerRepository {
@@ -82,7 +91,7 @@ export class CustomerRepository {
   async idsMatching(partnerId: string, search: string, argument: string): Promise<string[] | null> {
     const where = customerSearchFilter(search, argument);
     if (!where) return null;
-    const rows = await this.customers.find({ partnerId, $and: [where] }, { projection: { _id: 1 } }).toArray();
+    const rows = await this.customers.find({ partnerId, ...where }, { projection: { _id: 1 } }).toArray();
     return rows.map((r) => r._id);
   }
 }

@@ -1,4 +1,5 @@
 import type { Collection, Db, IndexDescription } from 'mongodb';
+import { customerNameFields } from '../policy/customer-keys.js';
 import type {
   AuditEventDoc,
   CartDoc,
@@ -92,6 +93,9 @@ export function collections(db: Db): Collections {
   };
 }
 
+/** The customers' search index, whose presence marks a database whose customers have their keys. */
+const SEARCH_INDEX = 'partner_search';
+
 /**
  * Indexes, each serving a read path. Every tenant-owned collection leads with `partnerId`: it is
  * in every query (ROLE-TENANT) and is the shard key's prefix at scale (docs/database.md, "Running at scale").
@@ -102,6 +106,9 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
   customers: [
     { key: { partnerId: 1, companyNameLower: 1, _id: 1 }, name: 'partner_name' },
     { key: { partnerId: 1, domainLower: 1 }, name: 'partner_domain' },
+    // A search by prefix: equality on one token (CustomerDoc.searchPrefixes), then the name order.
+    // Its presence also marks a database whose customers carry the token (backfillCustomerKeys).
+    { key: { partnerId: 1, searchPrefixes: 1, companyNameLower: 1, _id: 1 }, name: SEARCH_INDEX },
     // Unique per realm (CustomerDoc.domainRealm): a real customer's realm is missing, which a
     // unique index treats as one value, so real partners still share one realm.
     { key: { domainLower: 1, domainRealm: 1 }, name: 'domain_unique', unique: true },
@@ -193,6 +200,7 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
 export async function ensureIndexes(c: Collections): Promise<void> {
   for (const name of Object.keys(INDEXES) as (keyof Collections)[]) {
     const existing = await existingIndexes(c[name] as unknown as Collection);
+    if (name === 'customers' && !existing.has(SEARCH_INDEX)) await backfillCustomerKeys(c.customers);
     for (const spec of INDEXES[name]) {
       const held = existing.get(spec.name!);
       if (held && !sameIndex(held, spec)) await c[name].dropIndex(spec.name!);
@@ -200,6 +208,38 @@ export async function ensureIndexes(c: Collections): Promise<void> {
     }
   }
 }
+
+/**
+ * Gives every customer its derived fields (customerNameFields: searchPrefixes) from its name and
+ * domain, for a database written before they existed. Runs before the search index is created,
+ * which marks it done: a database made since (every writer builds the fields) never runs it, and
+ * one interrupted midway runs it again whole, which rewrites the same values (idempotent).
+ * Reads the names and domains in one pass first (a range or sort by `_id` per batch would make
+ * FerretDB on PostgreSQL decode the whole collection per batch), then writes in small unordered
+ * bulks, a few in flight: FerretDB 1.24 stalls on one `update` command of a few hundred updates.
+ */
+export async function backfillCustomerKeys(customers: Collection<CustomerDoc>): Promise<number> {
+  const rows = await customers.find({}, { projection: { _id: 1, companyName: 1, domain: 1 } }).toArray();
+  let next = 0;
+  const worker = async () => {
+    while (next < rows.length) {
+      const batch = rows.slice(next, next + BACKFILL_BATCH);
+      next += BACKFILL_BATCH;
+      await customers.bulkWrite(
+        batch.map((r) => {
+          const { searchPrefixes } = customerNameFields(r.companyName, r.domain);
+          return { updateOne: { filter: { _id: r._id }, update: { $set: { searchPrefixes } } } };
+        }),
+        { ordered: false },
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: BACKFILL_IN_FLIGHT }, worker));
+  return rows.length;
+}
+
+const BACKFILL_BATCH = 25;
+const BACKFILL_IN_FLIGHT = 1;
 
 interface HeldIndex {
   key: Record<string, unknown>;
@@ -233,7 +273,7 @@ function sameIndex(held: HeldIndex, spec: IndexDescription): boolean {
  */
 export const EQUALITY_FIELDS: Record<keyof Collections, readonly string[]> = {
   partners: ['mpnId'],
-  customers: ['partnerId', 'domainLower'],
+  customers: ['partnerId', 'domainLower', 'searchPrefixes'],
   offers: ['commerceType'],
   subscriptions: ['partnerId', 'customerId', 'parentSubscriptionId', 'status'],
   orders: ['partnerId', 'customerId'],

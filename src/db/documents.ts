@@ -137,6 +137,12 @@ export interface CustomerDoc {
   domain: string;
   domainLower: string;
   /**
+   * Every prefix of 1..20 code points of `companyNameLower` and of `domainLower`: a search by
+   * prefix is an equality on one of them, which FerretDB on PostgreSQL pushes down to its GIN index
+   * (src/policy/customer-keys.ts; docs/database.md, "Customer reads by equality").
+   */
+  searchPrefixes: string[];
+  /**
    * The realm the domain is unique in (index domain_unique): a sandbox's partnerId for a sandbox's
    * customer; null or absent for a real partner's. Real partners share one realm (Entra domains
    * are global); each sandbox is a realm of its own, so two sandboxes may both hold

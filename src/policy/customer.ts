@@ -8,6 +8,7 @@
 import type { CustomerDoc, CustomerSegment, PartnerDoc } from '../db/documents.js';
 import type { Caller } from '../shared/caller.js';
 import { auditFor } from './common.js';
+import { customerNameFields } from './customer-keys.js';
 import { allow, refuse, type Decision } from './decision.js';
 import type { RuleId } from './rule-ids.js';
 import type { Effect, IdSource } from './effects.js';
@@ -211,9 +212,8 @@ export function decideCreateCustomer(input: CreateCustomerInput): Decision<Creat
     _id: ids.customer(0),
     partnerId: partner._id,
     companyName,
-    companyNameLower: companyName.toLowerCase(),
     domain,
-    domainLower: domain.toLowerCase(),
+    ...customerNameFields(companyName, domain),
     domainRealm: sandbox ? partner._id : null,
     billingCountry: fields.country.trim().toUpperCase(),
     segment: fields.segment,

@@ -1,5 +1,6 @@
 /** A customer and everything it bought: a showcase's plan, or random purchases. */
 import type { CustomerDoc, OfferDoc, PartnerDoc } from '../db/documents.js';
+import { customerNameFields } from '../policy/customer-keys.js';
 import { DAY, SECOND } from '../policy/time.js';
 import { CATALOG } from './catalog.js';
 import { DEMO_PARTNERS } from './demo-ids.js';
@@ -110,9 +111,8 @@ export function generateCustomer(args: CustomerArgs): void {
     _id: ids.guid(),
     partnerId: partner._id,
     companyName: name,
-    companyNameLower: name.toLowerCase(),
     domain,
-    domainLower: domain.toLowerCase(),
+    ...customerNameFields(name, domain),
     // Each sandbox is a domain realm of its own; the real partners share one (an explicit null:
     // FerretDB indexes a missing field apart from every value, CustomerDoc.domainRealm).
     domainRealm: sandboxPartner ? sandboxPartner._id : null,

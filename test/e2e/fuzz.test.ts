@@ -10,6 +10,7 @@ import { seedWorld } from '../../src/seed/generate.js';
 import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
 import { AUTH_FAILURE_MESSAGE } from '../../src/shared/auth.js';
 import { CLIENT_ERROR_CODES } from '../../src/shared/errors.js';
+import { customerNameFields } from '../../src/policy/customer-keys.js';
 import { mintToken } from '../../src/shared/tokens.js';
 import { drawFrom, fuzzCase, ROLES, type AuthChoice, type FuzzCase, type FuzzWorld, type TenantPools } from '../support/fuzz-operations.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
@@ -98,10 +99,7 @@ async function seed(cols: Collections): Promise<void> {
   for (const [i, c] of theirs.entries()) {
     const companyName = `Zqxmarker-Fabrikam-Tenant-${i} Ltd`;
     const domain = `${MARKER}${i}.onmicrosoft.com`;
-    await cols.customers.updateOne(
-      { _id: c._id },
-      { $set: { companyName, companyNameLower: companyName.toLowerCase(), domain, domainLower: domain } },
-    );
+    await cols.customers.updateOne({ _id: c._id }, { $set: { companyName, domain, ...customerNameFields(companyName, domain) } });
   }
 }
 

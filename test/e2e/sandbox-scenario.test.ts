@@ -3,6 +3,7 @@ import type { CustomerDoc } from '../../src/db/documents.js';
 import { CATALOG, OFFER_IDS as O } from '../../src/seed/catalog.js';
 import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
 import { ensureIndexes } from '../../src/db/collections.js';
+import { customerNameFields } from '../../src/policy/customer-keys.js';
 import { openTestDb } from '../support/db.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { callAs, type SandboxCaller } from '../support/sandbox-calls.js';
@@ -87,9 +88,8 @@ function realmDoc(id: string, partnerId: string): CustomerDoc {
     _id: id,
     partnerId,
     companyName: 'X',
-    companyNameLower: 'x',
     domain: 'unique-index.example.com',
-    domainLower: 'unique-index.example.com',
+    ...customerNameFields('X', 'unique-index.example.com'),
     billingCountry: 'US',
     segment: 'commercial',
     relationshipToPartner: 'reseller',

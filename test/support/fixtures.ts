@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Collections } from '../../src/db/collections.js';
+import { customerNameFields } from '../../src/policy/customer-keys.js';
 import type { CustomerDoc, OfferDoc, OrderDoc, PartnerDoc, SubscriptionDoc } from '../../src/db/documents.js';
 import { DEMO_PARTNERS } from '../../src/seed/demo-ids.js';
 
@@ -69,9 +70,8 @@ export function aCustomer(overrides: Partial<CustomerDoc> & { _id: string; compa
   const domain = overrides.domain ?? `${overrides.companyName.toLowerCase().replace(/[^a-z0-9]+/g, '')}.onmicrosoft.com`;
   return {
     partnerId: DEMO_PARTNERS.contoso.id,
-    companyNameLower: overrides.companyName.toLowerCase(),
     domain,
-    domainLower: domain.toLowerCase(),
+    ...customerNameFields(overrides.companyName, domain),
     billingCountry: 'US',
     segment: 'commercial',
     relationshipToPartner: 'reseller',
