@@ -10,7 +10,8 @@
 import { randomUUID } from 'node:crypto';
 import { BSON, type Collection, type Document } from 'mongodb';
 import type { Collections } from '../db/collections.js';
-import type { SandboxSnapshotChunkDoc, SandboxSnapshotDoc } from '../db/documents.js';
+import type { CustomerDoc, SandboxSnapshotChunkDoc, SandboxSnapshotDoc } from '../db/documents.js';
+import { customerNameFields } from '../policy/customer-keys.js';
 import type { WriteFaults } from '../write/deps.js';
 import { isDuplicateKey } from '../write/mongo-errors.js';
 import { TENANT_COLLECTIONS } from './sandbox.repository.js';
@@ -114,7 +115,7 @@ export class SnapshotRepository {
     const chunks = await this.cols.sandboxSnapshotChunks.find({ snapshotId: snapshot._id }).toArray();
     for (const [i, chunk] of chunks.entries()) {
       try {
-        await this.tenant(chunk.collection).insertMany(chunk.docs as (Document & { partnerId: string })[], { ordered: false });
+        await this.tenant(chunk.collection).insertMany(current(chunk), { ordered: false });
       } catch (error) {
         // Only after a crash that a second restore raced: the same documents, already in.
         if (!isDuplicateKey(error)) throw error;
@@ -164,4 +165,19 @@ function newestReady(snapshots: readonly SandboxSnapshotDoc[]): Map<string, Sand
     if (!kept || kept.createdAt < s.createdAt) byName.set(s.name, s);
   }
   return byName;
+}
+
+/**
+ * A chunk's documents as this version stores them: a snapshot taken before customers carried
+ * their search tokens (docs/database.md, "Customer reads by equality") gets them on the way back,
+ * or its customers would be found by no search after a restore.
+ */
+function current(chunk: SandboxSnapshotChunkDoc): (Document & { partnerId: string })[] {
+  const docs = chunk.docs as (Document & { partnerId: string })[];
+  if (chunk.collection !== 'customers') return docs;
+  return docs.map((doc) => {
+    const customer = doc as unknown as CustomerDoc;
+    if (Array.isArray(customer.searchPrefixes)) return doc;
+    return { ...doc, searchPrefixes: customerNameFields(customer.companyName, customer.domain).searchPrefixes };
+  });
 }

@@ -183,6 +183,26 @@ describe('snapshotSandbox, restoreSandbox and resetSandbox', () => {
     expect(await gw.collections.sandboxSnapshots.countDocuments({ sandboxId: { $in: [a.id, b.id] } })).toBe(0);
   });
 
+  it('a snapshot saved before customers carried search tokens restores customers a search finds (their tokens made on the way back)', async () => {
+    const sb = await newSandbox('snap-old-tokens');
+    const id = await addCustomer(sb, 'Quillfeather');
+    await ok(ADMIN, SNAPSHOT, { id: sb.id, name: 'before-tokens' });
+    // As a snapshot taken by an earlier version stored them: customers without searchPrefixes.
+    const snapshot = await gw.collections.sandboxSnapshots.findOne({ sandboxId: sb.id, name: 'before-tokens' });
+    const chunks = await gw.collections.sandboxSnapshotChunks.find({ snapshotId: snapshot!._id, collection: 'customers' }).toArray();
+    expect(chunks.length).toBeGreaterThan(0);
+    for (const chunk of chunks) {
+      const docs = (chunk.docs as Record<string, unknown>[]).map(({ searchPrefixes: _dropped, ...doc }) => doc);
+      await gw.collections.sandboxSnapshotChunks.updateOne({ _id: chunk._id }, { $set: { docs } });
+    }
+    await ok(ADMIN, RESTORE, { id: sb.id, name: 'before-tokens' });
+    const found = await ok<{ customers: { nodes: { id: string }[] } }>(
+      { token: sb.token },
+      `{ customers(first: 5, filter: { search: "quill" }) { nodes { id } } }`,
+    );
+    expect(found.customers.nodes.map((c) => c.id)).toEqual([id]);
+  });
+
   it('bad input: a bad or reserved snapshot name is BAD_USER_INPUT, an unknown snapshot NOT_FOUND naming those there are; nothing changes', async () => {
     const sb = await newSandbox('Bad input');
     for (const name of ['', 'initial', '../etc', 'x'.repeat(65)]) {
