@@ -42,7 +42,10 @@ const MAX_ATTEMPTS_KEPT = 100;
  */
 const GATHER_MS = 200;
 
-/** How often a pass with attempts in flight and no news logs the ones that ended (one bulkWrite each time). */
+/** Updates per bulkWrite of the attempts' log (see `flush`). */
+const FLUSH_BULK_MAX = 10;
+
+/** How often a pass with attempts in flight and no news logs the ones that ended (`flush`). */
 const LOG_EVERY_MS = 200;
 
 /** How long a pass with nothing in flight waits for news before it gives its lease back. */
@@ -69,7 +72,7 @@ interface PassState {
   seq: number | null;
   events: Map<string, EventDoc>;
   pending: Map<string, WebhookDeliveryDoc>;
-  /** Attempts logged in memory, not yet written: one bulkWrite per look writes them all. */
+  /** Attempts logged in memory, not yet written: each look writes them all (`flush`). */
   logged: Map<string, Pick<WebhookDeliveryDoc, 'status' | 'attempts' | 'nextAttemptAt' | 'updatedAt'>>;
 }
 
@@ -275,15 +278,20 @@ export class DeliveryWorker {
     }
   }
 
-  /** Writes the attempts logged since the last flush: one bulkWrite for all of them. */
+  /** Writes the attempts logged since the last flush, a few bulkWrites for all of them. */
   private async flush(state: PassState): Promise<void> {
     if (state.logged.size === 0) return;
     const logged = [...state.logged];
     state.logged.clear();
-    await this.cols.webhookDeliveries.bulkWrite(
-      logged.map(([_id, set]) => ({ updateOne: { filter: { _id }, update: { $set: set } } })),
-      { ordered: false },
-    );
+    // In bulks of FLUSH_BULK_MAX, one at a time: FerretDB 1.24 stops answering every client after
+    // one update command of a few hundred updates, or a few of some dozens at once (seen under
+    // the benchmark's write mix, where a backlog's attempts end by the hundred between looks).
+    for (let i = 0; i < logged.length; i += FLUSH_BULK_MAX) {
+      await this.cols.webhookDeliveries.bulkWrite(
+        logged.slice(i, i + FLUSH_BULK_MAX).map(([_id, set]) => ({ updateOne: { filter: { _id }, update: { $set: set } } })),
+        { ordered: false },
+      );
+    }
   }
 
   /**
