@@ -15,6 +15,13 @@ const SCRUBBED = [
   'PORT',
 ];
 
+/**
+ * The points budget is the whole deployment's, kept in the database (src/limits/point-budget.ts):
+ * a test that starts process after process of one partner would spend it across them. Tests of
+ * the budget itself pass their own RATE_LIMIT_PER_MINUTE.
+ */
+const PROCESS_LIMITS = { RATE_LIMIT_PER_MINUTE: '100000000' };
+
 export interface GatewayProcess {
   child: ChildProcess;
   /** Everything the process wrote to stderr (its log) so far. */
@@ -35,7 +42,16 @@ export function spawnGateway(dbName: string, env: Record<string, string> = {}): 
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !SCRUBBED.includes(name)));
   const child = spawn(process.execPath, ['--import', './scripts/register.mjs', 'src/main.ts'], {
     cwd: PROJECT_ROOT,
-    env: { ...inherited, MONGODB_URI: inject('mongoUri'), MONGODB_DB: dbName, SEED_DEMO: 'false', PORT: '0', LOG_LEVEL: 'info', ...env },
+    env: {
+      ...inherited,
+      MONGODB_URI: inject('mongoUri'),
+      MONGODB_DB: dbName,
+      SEED_DEMO: 'false',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      ...PROCESS_LIMITS,
+      ...env,
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
