@@ -33,14 +33,28 @@ import { ClientError, RETRY_AFTER_SECONDS, serviceUnavailable } from '../shared/
  */
 export class DatabaseLiveness {
   lastAnswerAt = Date.now();
+  /** Bounded commands sent and not yet settled (a dropped one counts until the database settles it). */
+  private outstanding = 0;
+  /** When `outstanding` last rose from 0: an idle instance's quiet is no silence of the database. */
+  private waitingSince = Date.now();
+
+  sent(): void {
+    if (this.outstanding++ === 0) this.waitingSince = Date.now();
+  }
+
+  settled(answered: boolean): void {
+    this.outstanding = Math.max(0, this.outstanding - 1);
+    if (answered) this.lastAnswerAt = Date.now();
+  }
 
   answered(): void {
     this.lastAnswerAt = Date.now();
   }
 
-  /** How long the database has answered nothing. */
+  /** How long the database has answered nothing while something waited on it (0 when nothing waits). */
   silentMs(): number {
-    return Date.now() - this.lastAnswerAt;
+    if (this.outstanding === 0) return 0;
+    return Date.now() - Math.max(this.lastAnswerAt, this.waitingSince);
   }
 }
 
@@ -140,11 +154,12 @@ export class Deadline {
   private async race<T>(command: (maxTimeMS: number | undefined) => Promise<T>, isDatabaseAnswer: boolean): Promise<T> {
     this.check();
     if (this.databaseUnavailable) throw serviceUnavailable();
+    if (isDatabaseAnswer) this.liveness.sent();
     const pending = command(this.maxTimeMS());
     // Dropped when the wait ends first: its rejection must not surface as an unhandled one.
     pending.then(
-      () => isDatabaseAnswer && this.liveness.answered(),
-      () => {},
+      () => isDatabaseAnswer && this.liveness.settled(true),
+      () => isDatabaseAnswer && this.liveness.settled(false),
     );
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<never>((_, reject) => {
@@ -185,13 +200,13 @@ export class Deadline {
   }
 
   /**
-   * A command's first wait: the database wait counted from the request's start, so that time a
-   * request spent queued (for its partner's slot, a turn of its gate, an earlier command) counts;
-   * or less when the execution deadline comes first. When it ends, the database's silence decides
-   * (it answered others meanwhile: wait on).
+   * A command's first wait: the database wait less how long the database has already been silent
+   * while other commands waited on it (a request queued behind commands of a frozen database
+   * fails at once, not one database wait later); or less when the execution deadline comes first.
+   * When it ends, the database's silence decides (it answered others meanwhile: wait on).
    */
   private firstWaitMs(): number {
-    return Math.max(1, Math.ceil(Math.min(this.databaseWaitMs - (Date.now() - this.startedAt), this.remainingMs())));
+    return Math.max(1, Math.ceil(Math.min(this.databaseWaitMs - this.liveness.silentMs(), this.remainingMs())));
   }
 
   /** The next wait of a bounded command: the database wait, or less when the execution deadline comes first. */
