@@ -300,3 +300,21 @@ export const EQUALITY_FIELDS: Record<keyof Collections, readonly string[]> = {
   webhookCursors: ['partnerId'],
   webhookDeliveries: ['partnerId', 'registrationId', 'status', 'eventId'],
 };
+
+/**
+ * The same collections, each replaced by `wrap(collection)` on first use (a request that touches
+ * none wraps none), the same wrapper for every later use: how the request's limits (budget, gate,
+ * deadline) put themselves between a request and the database.
+ */
+export function wrapCollections(cols: Collections, wrap: (collection: Collection) => Collection): Collections {
+  const wrapped = new Map<PropertyKey, Collection>();
+  return new Proxy(cols, {
+    get(target, name) {
+      const collection = Reflect.get(target, name) as Collection | undefined;
+      if (collection === undefined) return undefined;
+      let handle = wrapped.get(name);
+      if (!handle) wrapped.set(name, (handle = wrap(collection)));
+      return handle;
+    },
+  });
+}

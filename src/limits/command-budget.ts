@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Collection } from 'mongodb';
-import type { Collections } from '../db/collections.js';
+import { wrapCollections, type Collections } from '../db/collections.js';
 import { ClientError } from '../shared/errors.js';
 import type { Semaphore } from './fair-share.js';
 
@@ -66,21 +66,11 @@ export class CommandBudget {
 }
 
 /**
- * The same collections, every command charged to `budget` before it is sent and, given a `gate`
- * (its partner's, src/limits/fair-share.ts), sent only while the gate has room.
+ * The same collections, every command charged to `budget` before it is sent. The partner's gate
+ * (src/limits/fair-share.ts) sits further in: `gatedCollections`.
  */
-export function budgetedCollections(cols: Collections, budget: CommandBudget, gate?: Semaphore): Collections {
-  // Each collection is wrapped on first use: a trivial request touches none.
-  const wrapped = new Map<PropertyKey, Collection>();
-  return new Proxy(cols, {
-    get(target, name) {
-      const collection = Reflect.get(target, name) as Collection | undefined;
-      if (collection === undefined) return undefined;
-      let handle = wrapped.get(name);
-      if (!handle) wrapped.set(name, (handle = gated(collection, budget, gate)));
-      return handle;
-    },
-  });
+export function budgetedCollections(cols: Collections, budget: CommandBudget): Collections {
+  return wrapCollections(cols, (collection) => gated(collection, budget, undefined));
 }
 
 /**
@@ -89,16 +79,7 @@ export function budgetedCollections(cols: Collections, budget: CommandBudget, ga
  * command's wait for its turn counts against the request's deadlines like the command itself.
  */
 export function gatedCollections(cols: Collections, gate: Semaphore): Collections {
-  const wrapped = new Map<PropertyKey, Collection>();
-  return new Proxy(cols, {
-    get(target, name) {
-      const collection = Reflect.get(target, name) as Collection | undefined;
-      if (collection === undefined) return undefined;
-      let handle = wrapped.get(name);
-      if (!handle) wrapped.set(name, (handle = gated(collection, null, gate)));
-      return handle;
-    },
-  });
+  return wrapCollections(cols, (collection) => gated(collection, null, gate));
 }
 
 /** A budgeted collection answers this property with its unbudgeted target and its budget. */

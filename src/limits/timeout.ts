@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Collection } from 'mongodb';
-import type { Collections } from '../db/collections.js';
+import { wrapCollections, type Collections } from '../db/collections.js';
 import { ClientError, RETRY_AFTER_SECONDS, serviceUnavailable } from '../shared/errors.js';
 
 /*
@@ -244,16 +244,7 @@ const CURSOR_WAITS: ReadonlySet<PropertyKey> = new Set(['toArray', 'next', 'tryN
  * unbounded: a write cut off by a timer may still apply, and must not be reported as failed.
  */
 export function deadlineCollections(cols: Collections, deadline: Deadline): Collections {
-  const wrapped = new Map<PropertyKey, Collection>();
-  return new Proxy(cols, {
-    get(target, name) {
-      const collection = Reflect.get(target, name) as Collection | undefined;
-      if (collection === undefined) return undefined;
-      let handle = wrapped.get(name);
-      if (!handle) wrapped.set(name, (handle = boundedCollection(collection, deadline)));
-      return handle;
-    },
-  });
+  return wrapCollections(cols, (collection) => boundedCollection(collection, deadline));
 }
 
 type AnyFunction = (...args: unknown[]) => unknown;
